@@ -1,0 +1,59 @@
+// Error and close codes of the Roomcast protocol, as documented data.
+// Used by the relay (to send them) and by clients (to decide whether to reconnect).
+
+/** Error codes carried in `error` control frames. The connection stays open unless a close follows. */
+export const ErrorCodes = {
+  bad_frame: { retry: false, description: 'The frame could not be decoded: unknown kind, truncated header, reserved bits set, or invalid MessagePack.' },
+  bad_message: { retry: false, description: 'The control message decoded but failed validation (unknown type, missing or wrong field).' },
+  handshake_required: { retry: false, description: 'A frame other than `hello` arrived before the handshake completed.' },
+  already_welcomed: { retry: false, description: 'A second `hello` arrived on an open session.' },
+  unsupported_version: { retry: false, description: 'The client speaks a protocol version the relay does not (the relay closes with 4406).' },
+  bad_room_name: { retry: false, description: 'The room name is empty, too long, or has characters outside printable ASCII.' },
+  room_full: { retry: true, description: 'The room already has the maximum number of members.' },
+  too_many_rooms: { retry: false, description: 'This connection is already in the maximum number of rooms.' },
+  relay_full: { retry: true, description: 'The relay already hosts the maximum number of rooms.' },
+  already_joined: { retry: false, description: 'This connection is already a member of that room.' },
+  not_in_room: { retry: false, description: 'The room handle does not name a room this connection has joined.' },
+  unknown_member: { retry: false, description: 'The target member of a direct frame is not in the room.' },
+  unsupported_class: { retry: false, description: 'The delivery class is not supported by this relay version.' },
+  payload_too_large: { retry: false, description: 'A data frame payload is above the relay limit (`limits.maxPayloadBytes`).' },
+  control_too_large: { retry: false, description: 'A control frame is above the relay limit (`limits.maxControlBytes`).' },
+  presence_too_large: { retry: false, description: 'Presence state serialised as JSON is above `limits.maxPresenceBytes`.' },
+  rate_limited: { retry: true, description: 'Too many frames per second from this connection; the frame was dropped. Slow down.' },
+  internal: { retry: true, description: 'Unexpected relay failure while handling the frame.' },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+export const ERROR_CODE_NAMES = Object.keys(ErrorCodes) as [ErrorCode, ...ErrorCode[]];
+
+/**
+ * WebSocket close codes the relay uses. 1xxx are RFC 6455 codes; 4xxx mirror HTTP statuses.
+ * `reconnect` says whether a client should reconnect automatically (with backoff).
+ */
+export const CloseCodes = {
+  normal: { code: 1000, reconnect: false, description: 'Normal closure requested by the client.' },
+  going_away: { code: 1001, reconnect: true, description: 'The relay is shutting down or restarting; reconnect (to it or another node).' },
+  message_too_big: { code: 1009, reconnect: false, description: 'A WebSocket message was larger than the relay accepts (sent by the WebSocket layer).' },
+  protocol_error: { code: 4400, reconnect: false, description: 'Too many malformed or unexpected frames, or a frame before `hello`. Fix the client.' },
+  unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed (reserved for token authentication).' },
+  unsupported_version: { code: 4406, reconnect: false, description: 'The `hello` asked for a protocol version the relay does not speak.' },
+  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or no traffic within the idle timeout.' },
+  rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors. Reconnect with backoff.' },
+  internal_error: { code: 4500, reconnect: true, description: 'Unexpected relay failure.' },
+  slow_consumer: { code: 4503, reconnect: true, description: 'The connection read too slowly: its send buffer passed the hard cap. Reconnect and resync.' },
+} as const;
+
+export type CloseName = keyof typeof CloseCodes;
+
+/** Looks up a close code's entry; `undefined` for codes the protocol does not define (e.g. 1006 abnormal). */
+export function closeInfo(code: number): (typeof CloseCodes)[CloseName] & { name: CloseName } | undefined {
+  for (const [name, info] of Object.entries(CloseCodes) as [CloseName, (typeof CloseCodes)[CloseName]][]) {
+    if (info.code === code) return { ...info, name };
+  }
+  return undefined;
+}
+
+/** Whether a client should reconnect after a close with this code. Unknown codes (1005, 1006, network drops) do. */
+export function shouldReconnect(code: number): boolean {
+  return closeInfo(code)?.reconnect ?? true;
+}

@@ -1,0 +1,57 @@
+// Binary layout of Roomcast frames: kinds, delivery classes, header sizes and limits.
+// Every WebSocket message (and every length-prefixed TCP record) carries exactly one frame.
+
+/** Protocol version spoken by this package; sent in `hello` and `welcome`. */
+export const PROTOCOL_VERSION = 1;
+
+/** First byte of every frame. */
+export const FrameKind = {
+  /** 0x01 · MessagePack map: hello, join, leave, presence, errors, member events. */
+  Control: 0x01,
+  /** 0x02 · client → relay data frame with a binary header and an opaque payload. */
+  Data: 0x02,
+  /** 0x03 · relay → client data frame: the same payload, stamped with the sender's member id. */
+  Deliver: 0x03,
+} as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+/** Delivery class, bits 0-1 of the flags byte. */
+export const DeliveryClass = {
+  /** Ordered per sender, never dropped silently. */
+  Reliable: 0,
+  /** Keyed state: only the newest value per (sender, key) matters. Reserved: relays of protocol v1 answer `unsupported_class`. */
+  Latest: 1,
+  /** Transient: may be dropped when the recipient is behind. Reserved: relays of protocol v1 answer `unsupported_class`. */
+  Droppable: 2,
+} as const;
+export type DeliveryClass = (typeof DeliveryClass)[keyof typeof DeliveryClass];
+
+/** Flags byte layout. */
+export const Flags = {
+  CLASS_MASK: 0b0000_0011,
+  /** Data: a 2-byte target member id follows the room handle. Deliver: the frame was sent to you alone. */
+  DIRECT: 0b0000_0100,
+  /** Bits that must be zero in protocol v1. */
+  RESERVED_MASK: 0b1111_1000,
+} as const;
+
+/** Kind + flags + room handle (u16 BE). */
+export const DATA_HEADER_BYTES = 4;
+/** Kind + flags + room handle + sender (u16 BE). */
+export const DELIVER_HEADER_BYTES = 6;
+/** Size of the optional target / sender member id. */
+export const MEMBER_ID_BYTES = 2;
+/** Size of the key byte present in `latest` class frames. */
+export const KEY_BYTES = 1;
+
+/** Member ids are 1..65535; 0 never names a member. */
+export const MAX_MEMBER_ID = 0xffff;
+/** Room handles are 1..65535; 0 never names a room. */
+export const MAX_ROOM_HANDLE = 0xffff;
+
+/** Bounds the MessagePack structure of a control frame before it is decoded. */
+export const CONTROL_MAX_DEPTH = 16;
+export const CONTROL_MAX_ITEMS = 4096;
+
+/** Room names: 1..128 printable ASCII characters (0x21-0x7e). */
+export const ROOM_NAME_PATTERN = /^[\x21-\x7e]{1,128}$/;

@@ -1,0 +1,154 @@
+// Control messages: zod schemas (the single source of truth for their shape) and their types.
+// Requests from the client carry an `id` that the relay echoes in the reply (`welcome`, `joined`, `ok`, `error`).
+import { z } from 'zod';
+import { ERROR_CODE_NAMES } from './codes.js';
+import { MAX_MEMBER_ID, MAX_ROOM_HANDLE, ROOM_NAME_PATTERN } from './frames.js';
+
+const requestId = z.number().int().min(0).max(0xffff_ffff);
+const roomHandle = z.number().int().min(1).max(MAX_ROOM_HANDLE);
+const memberId = z.number().int().min(1).max(MAX_MEMBER_ID);
+const shortText = z.string().max(256);
+/** Any JSON value (the relay also caps its serialised size). */
+export const presenceSchema = z.json();
+export type Presence = z.infer<typeof presenceSchema>;
+
+export const roomNameSchema = z.string().regex(ROOM_NAME_PATTERN, 'room name must be 1-128 printable ASCII characters');
+
+// ---- client → relay -------------------------------------------------------
+
+export const helloSchema = z.strictObject({
+  type: z.literal('hello'),
+  id: requestId,
+  /** Protocol version the client speaks. */
+  v: z.number().int().min(0).max(0xffff),
+  /** Free-form client name and version, for logs ("roomcast-js/0.1.0"). */
+  client: shortText.optional(),
+});
+
+export const joinSchema = z.strictObject({
+  type: z.literal('join'),
+  id: requestId,
+  room: z.string().max(1024),
+  presence: presenceSchema.optional(),
+});
+
+export const leaveSchema = z.strictObject({
+  type: z.literal('leave'),
+  id: requestId,
+  room: roomHandle,
+});
+
+export const setPresenceSchema = z.strictObject({
+  type: z.literal('presence'),
+  id: requestId,
+  room: roomHandle,
+  presence: presenceSchema,
+});
+
+export const pingSchema = z.strictObject({
+  type: z.literal('ping'),
+  id: requestId,
+});
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  joinSchema,
+  leaveSchema,
+  setPresenceSchema,
+  pingSchema,
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+// ---- relay → client -------------------------------------------------------
+
+export const limitsSchema = z.strictObject({
+  maxPayloadBytes: z.number().int().min(0),
+  maxControlBytes: z.number().int().min(0),
+  maxRoomsPerConnection: z.number().int().min(0),
+  maxMembersPerRoom: z.number().int().min(0),
+  maxPresenceBytes: z.number().int().min(0),
+  maxMessagesPerSec: z.number().min(0),
+  idleTimeoutSec: z.number().min(0),
+});
+export type Limits = z.infer<typeof limitsSchema>;
+
+export const memberSchema = z.strictObject({
+  id: memberId,
+  presence: presenceSchema,
+});
+export type Member = z.infer<typeof memberSchema>;
+
+export const welcomeSchema = z.strictObject({
+  type: z.literal('welcome'),
+  id: requestId,
+  v: z.number().int(),
+  /** Opaque id of this connection on the relay, for logs and support. */
+  session: shortText,
+  limits: limitsSchema,
+});
+
+export const joinedSchema = z.strictObject({
+  type: z.literal('joined'),
+  id: requestId,
+  room: roomNameSchema,
+  handle: roomHandle,
+  /** Your member id in this room. */
+  self: memberId,
+  /** Every member, you included, in join order. */
+  members: z.array(memberSchema).max(MAX_MEMBER_ID),
+});
+
+export const okSchema = z.strictObject({
+  type: z.literal('ok'),
+  id: requestId,
+});
+
+export const pongSchema = z.strictObject({
+  type: z.literal('pong'),
+  id: requestId,
+});
+
+export const memberJoinedSchema = z.strictObject({
+  type: z.literal('member_joined'),
+  room: roomHandle,
+  member: memberSchema,
+});
+
+export const memberUpdatedSchema = z.strictObject({
+  type: z.literal('member_updated'),
+  room: roomHandle,
+  member: memberSchema,
+});
+
+export const memberLeftSchema = z.strictObject({
+  type: z.literal('member_left'),
+  room: roomHandle,
+  member: memberId,
+});
+
+export const errorSchema = z.strictObject({
+  type: z.literal('error'),
+  /** The request this error answers; absent for errors about data frames or the connection. */
+  id: requestId.optional(),
+  code: z.enum(ERROR_CODE_NAMES),
+  message: z.string().max(1024),
+  /** The room handle concerned, when there is one. */
+  room: roomHandle.optional(),
+});
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  joinedSchema,
+  okSchema,
+  pongSchema,
+  memberJoinedSchema,
+  memberUpdatedSchema,
+  memberLeftSchema,
+  errorSchema,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+/** Any control message, either direction. */
+export const controlMessageSchema = z.union([clientMessageSchema, serverMessageSchema]);
+export type ControlMessage = ClientMessage | ServerMessage;
+export type ErrorMessage = z.infer<typeof errorSchema>;

@@ -1,0 +1,113 @@
+// Plain-MessagePack guard and codec for control frames.
+// Untrusted bytes are scanned before msgpackr sees them: extension types, non-string map
+// keys, deep nesting, huge item counts and trailing bytes are refused, so msgpackr only ever
+// decodes plain maps, arrays, strings, numbers, booleans, nil and binaries.
+import { Packr, Unpackr } from 'msgpackr';
+import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS } from './frames.js';
+
+// No records, no shared structures: nothing survives from one frame to the next.
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+
+/** Encodes a plain value; `undefined` object fields are left out (MessagePack has no undefined). */
+export function packPlain(value: unknown): Uint8Array {
+  return packr.pack(dropUndefined(value));
+}
+
+function dropUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropUndefined);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
+    return out;
+  }
+  return value;
+}
+
+export type ScanResult = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Checks that `bytes[start..]` holds exactly one plain MessagePack value within the depth and
+ * item bounds. Never throws, never allocates in proportion to claimed lengths.
+ */
+export function scanPlain(bytes: Uint8Array, start = 0): ScanResult {
+  let pos = start;
+  let items = 0;
+  const end = bytes.length;
+  // Stack of remaining children per open container; maps count keys and values separately.
+  const remaining: number[] = [];
+  const keyExpected: boolean[] = [];
+
+  const need = (n: number): boolean => pos + n <= end;
+  const readUint = (n: number): number => {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + bytes[pos + i]!;
+    pos += n;
+    return v;
+  };
+
+  do {
+    if (pos >= end) return { ok: false, reason: 'truncated MessagePack' };
+    // Inside a map, even positions are keys and must be strings.
+    const depth = remaining.length;
+    const mustBeKey = depth > 0 && keyExpected[depth - 1] === true && remaining[depth - 1]! % 2 === 0;
+    const b = bytes[pos++]!;
+    const isStr = (b >= 0xa0 && b <= 0xbf) || b === 0xd9 || b === 0xda || b === 0xdb;
+    if (mustBeKey && !isStr) return { ok: false, reason: 'map keys must be strings' };
+    if (++items > CONTROL_MAX_ITEMS) return { ok: false, reason: `more than ${CONTROL_MAX_ITEMS} items` };
+
+    let skip = 0;
+    let children = -1; // >= 0 when a container opens
+    let isMap = false;
+    if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) {
+      // fixint, nil, false, true
+    } else if (b >= 0x80 && b <= 0x8f) { children = (b & 0x0f) * 2; isMap = true; }
+    else if (b >= 0x90 && b <= 0x9f) { children = b & 0x0f; }
+    else if (b >= 0xa0 && b <= 0xbf) { skip = b & 0x1f; }
+    else {
+      switch (b) {
+        case 0xcc: case 0xd0: skip = 1; break;
+        case 0xcd: case 0xd1: skip = 2; break;
+        case 0xca: case 0xce: case 0xd2: skip = 4; break;
+        case 0xcb: case 0xcf: case 0xd3: skip = 8; break;
+        case 0xc4: case 0xd9: if (!need(1)) return trunc(); skip = readUint(1); break;
+        case 0xc5: case 0xda: if (!need(2)) return trunc(); skip = readUint(2); break;
+        case 0xc6: case 0xdb: if (!need(4)) return trunc(); skip = readUint(4); break;
+        case 0xdc: if (!need(2)) return trunc(); children = readUint(2); break;
+        case 0xdd: if (!need(4)) return trunc(); children = readUint(4); break;
+        case 0xde: if (!need(2)) return trunc(); children = readUint(2) * 2; isMap = true; break;
+        case 0xdf: if (!need(4)) return trunc(); children = readUint(4) * 2; isMap = true; break;
+        default:
+          // 0xc1 (never used), 0xc7-0xc9 and 0xd4-0xd8 (extension types)
+          return { ok: false, reason: b === 0xc1 ? 'invalid byte 0xc1' : 'MessagePack extension types are not accepted' };
+      }
+    }
+    if (skip > 0) {
+      if (!need(skip)) return trunc();
+      pos += skip;
+    }
+    if (depth > 0) remaining[depth - 1]!--;
+    if (children > 0) {
+      if (children > CONTROL_MAX_ITEMS * 2) return { ok: false, reason: `more than ${CONTROL_MAX_ITEMS} items` };
+      if (remaining.length >= CONTROL_MAX_DEPTH) return { ok: false, reason: `nested deeper than ${CONTROL_MAX_DEPTH}` };
+      remaining.push(children);
+      keyExpected.push(isMap);
+    }
+    while (remaining.length > 0 && remaining[remaining.length - 1] === 0) {
+      remaining.pop();
+      keyExpected.pop();
+    }
+  } while (remaining.length > 0);
+
+  if (pos !== end) return { ok: false, reason: 'trailing bytes after the MessagePack value' };
+  return { ok: true };
+}
+
+function trunc(): ScanResult {
+  return { ok: false, reason: 'truncated MessagePack' };
+}
+
+/** Decodes bytes that passed `scanPlain`. */
+export function unpackPlain(bytes: Uint8Array): unknown {
+  return unpackr.unpack(bytes);
+}

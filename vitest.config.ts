@@ -1,0 +1,8 @@
+// Root test command: runs every package's and app's tests as vitest projects.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+  },
+});
