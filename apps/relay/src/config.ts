@@ -1,0 +1,129 @@
+// Relay configuration: one zod schema read from environment variables, parsed once at start-up.
+// No side effects here; main.ts reports a failure and exits.
+import { fileURLToPath } from 'node:url';
+import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Default location of the built demo page (apps/demo-client/dist), relative to this file. */
+const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../demo-client/dist', import.meta.url));
+
+/**
+ * Every setting: the environment variable that sets it, its default and its unit.
+ * Keys are environment variable names; `parseConfig` maps them to the camelCase fields of `Config`.
+ */
+const envSchema = z.object({
+  /** TCP port for HTTP and WebSocket. 0 picks a free port. */
+  PORT: int(0, 65535).default(8080),
+  /** Address to listen on. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest data frame payload accepted, in bytes. */
+  RELAY_MAX_PAYLOAD_BYTES: int(1, 16 * 1024 * 1024).default(16 * 1024),
+  /** Largest control frame accepted, in bytes. */
+  RELAY_MAX_CONTROL_BYTES: int(64, 1024 * 1024).default(4096),
+  /** Rooms one connection may be in at once. */
+  RELAY_MAX_ROOMS_PER_CONNECTION: int(1, 1024).default(16),
+  /** Members one room may hold. */
+  RELAY_MAX_MEMBERS_PER_ROOM: int(1, 65535).default(256),
+  /** Rooms the relay hosts at once. */
+  RELAY_MAX_ROOMS: int(1, MAX_ROOM_HANDLE).default(10_000),
+  /** Size of one member's presence state serialised as JSON, in UTF-8 bytes. */
+  RELAY_MAX_PRESENCE_BYTES: int(2, 64 * 1024).default(512),
+  /** Sustained frames per second per connection (token bucket refill rate). */
+  RELAY_MAX_MESSAGES_PER_SEC: z.coerce.number().positive().max(1_000_000).default(200),
+  /** Token bucket capacity: frames a connection may send in a burst. */
+  RELAY_BURST_MESSAGES: int(1, 10_000_000).default(400),
+  /** Rejected (rate-limited) frames within one 10-second window before the connection is closed with 4429. */
+  RELAY_FLOOD_STRIKES: int(1, 1_000_000).default(100),
+  /** Protocol errors (malformed or unexpected frames) on one connection before it is closed with 4400. */
+  RELAY_MAX_PROTOCOL_ERRORS: int(1, 1_000_000).default(10),
+  /** Time a new connection has to send `hello`, in milliseconds. */
+  RELAY_HELLO_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** Seconds without traffic before a connection is closed (the relay pings before that). 0 disables. */
+  RELAY_IDLE_TIMEOUT_SEC: int(0, 960).default(32),
+  /** Hard cap on a connection's send buffer, in bytes; above it the connection is closed with 4503. */
+  RELAY_MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  /** How often send buffers are checked against the hard cap, in milliseconds. */
+  RELAY_BACKPRESSURE_CHECK_MS: int(10, 10_000).default(100),
+  /** Folder served at `/` (the demo page). Empty disables static files. */
+  RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
+}).refine((env) => env.RELAY_IDLE_TIMEOUT_SEC === 0 || env.RELAY_IDLE_TIMEOUT_SEC >= 8, {
+  path: ['RELAY_IDLE_TIMEOUT_SEC'],
+  message: 'must be 0 (disabled) or at least 8 seconds (the WebSocket layer checks timeouts every 4 s)',
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  maxPayloadBytes: number;
+  maxControlBytes: number;
+  maxRoomsPerConnection: number;
+  maxMembersPerRoom: number;
+  maxRooms: number;
+  maxPresenceBytes: number;
+  maxMessagesPerSec: number;
+  burstMessages: number;
+  floodStrikes: number;
+  maxProtocolErrors: number;
+  helloTimeoutMs: number;
+  idleTimeoutSec: number;
+  maxBufferedBytes: number;
+  backpressureCheckMs: number;
+  staticDir: string;
+}
+
+export type EnvName = keyof z.input<typeof envSchema>;
+/** Every environment variable the relay reads. */
+export const ENV_NAMES = Object.keys(envSchema.shape) as EnvName[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the relay configuration from environment variables (only the ones in ENV_NAMES are
+ * read; empty strings count as unset). Throws ConfigError naming every bad variable.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, string> = {};
+  for (const name of ENV_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'config');
+      const got = input[name] === undefined ? '' : ` (got ${JSON.stringify(input[name])})`;
+      return `${name} ${issue.message}${got}`;
+    }));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    maxPayloadBytes: e.RELAY_MAX_PAYLOAD_BYTES,
+    maxControlBytes: e.RELAY_MAX_CONTROL_BYTES,
+    maxRoomsPerConnection: e.RELAY_MAX_ROOMS_PER_CONNECTION,
+    maxMembersPerRoom: e.RELAY_MAX_MEMBERS_PER_ROOM,
+    maxRooms: e.RELAY_MAX_ROOMS,
+    maxPresenceBytes: e.RELAY_MAX_PRESENCE_BYTES,
+    maxMessagesPerSec: e.RELAY_MAX_MESSAGES_PER_SEC,
+    burstMessages: e.RELAY_BURST_MESSAGES,
+    floodStrikes: e.RELAY_FLOOD_STRIKES,
+    maxProtocolErrors: e.RELAY_MAX_PROTOCOL_ERRORS,
+    helloTimeoutMs: e.RELAY_HELLO_TIMEOUT_MS,
+    idleTimeoutSec: e.RELAY_IDLE_TIMEOUT_SEC,
+    maxBufferedBytes: e.RELAY_MAX_BUFFERED_BYTES,
+    backpressureCheckMs: e.RELAY_BACKPRESSURE_CHECK_MS,
+    staticDir: e.RELAY_STATIC_DIR,
+  };
+}

@@ -1,0 +1,29 @@
+// Per-connection session state: handshake stage, joined rooms, budgets.
+import type { Peer } from './peer.js';
+import { StrikeWindow, TokenBucket } from './rate.js';
+import type { Member } from './room.js';
+
+export type ConnectionState = 'handshake' | 'open' | 'closed';
+
+/** Strike windows are 10 seconds long (documented in PROTOCOL.md). */
+export const FLOOD_WINDOW_MS = 10_000;
+
+export class Connection {
+  state: ConnectionState = 'handshake';
+  /** Joined rooms by handle. */
+  readonly rooms = new Map<number, Member>();
+  protocolErrors = 0;
+  readonly bucket: TokenBucket;
+  readonly strikes: StrikeWindow;
+
+  constructor(
+    /** Relay-wide connection number, shown to the client as its session id. */
+    readonly id: number,
+    readonly peer: Peer,
+    readonly openedAt: number,
+    limits: { maxMessagesPerSec: number; burstMessages: number; floodStrikes: number },
+  ) {
+    this.bucket = new TokenBucket(limits.maxMessagesPerSec, limits.burstMessages, openedAt);
+    this.strikes = new StrikeWindow(limits.floodStrikes, FLOOD_WINDOW_MS);
+  }
+}

@@ -1,0 +1,343 @@
+// The room core: handles every frame a connection sends, keeps rooms and presence, and routes
+// data frames. Knows nothing of sockets: transports hand it a Peer and call open/message/close.
+import {
+  CloseCodes, DeliveryClass, FrameKind, PROTOCOL_VERSION, ROOM_NAME_PATTERN,
+  decodeClientFrame, deliverFromData, encodeControl, readDataHeader,
+  type ClientMessage, type CloseName, type ErrorCode, type Limits, type Presence, type ServerMessage,
+} from '@roomcast/protocol';
+import type { Logger } from 'pino';
+import { Connection } from './connection.js';
+import type { Hub, Peer } from './peer.js';
+import type { Member } from './room.js';
+import { Rooms } from './rooms.js';
+import type { LimitName, Stats } from './stats.js';
+
+export interface RelayLimits {
+  maxPayloadBytes: number;
+  maxControlBytes: number;
+  maxRoomsPerConnection: number;
+  maxMembersPerRoom: number;
+  maxRooms: number;
+  maxPresenceBytes: number;
+  maxMessagesPerSec: number;
+  burstMessages: number;
+  floodStrikes: number;
+  maxProtocolErrors: number;
+  helloTimeoutMs: number;
+  idleTimeoutSec: number;
+  maxBufferedBytes: number;
+}
+
+/** Errors that count toward RELAY_MAX_PROTOCOL_ERRORS. */
+const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  'bad_frame', 'bad_message', 'handshake_required', 'already_welcomed', 'control_too_large',
+]);
+
+type Request = Extract<ClientMessage, { type: string }>;
+
+export class Relay {
+  readonly rooms: Rooms;
+  readonly connections = new Set<Connection>();
+  private nextConnectionId = 1;
+  private readonly welcomeLimits: Limits;
+
+  constructor(
+    private readonly limits: RelayLimits,
+    private readonly hub: Hub,
+    readonly stats: Stats,
+    private readonly log: Logger,
+    /** Monotonic milliseconds; injectable for tests. */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.rooms = new Rooms(limits.maxRooms);
+    this.welcomeLimits = {
+      maxPayloadBytes: limits.maxPayloadBytes,
+      maxControlBytes: limits.maxControlBytes,
+      maxRoomsPerConnection: limits.maxRoomsPerConnection,
+      maxMembersPerRoom: limits.maxMembersPerRoom,
+      maxPresenceBytes: limits.maxPresenceBytes,
+      maxMessagesPerSec: limits.maxMessagesPerSec,
+      idleTimeoutSec: limits.idleTimeoutSec,
+    };
+  }
+
+  // ---- transport callbacks ----------------------------------------------------
+
+  open(peer: Peer): Connection {
+    const conn = new Connection(this.nextConnectionId++, peer, this.now(), this.limits);
+    this.connections.add(conn);
+    this.stats.connectionsOpened++;
+    return conn;
+  }
+
+  /** One frame from a connection. `bytes` may be a view the transport reuses after return. */
+  message(conn: Connection, bytes: Uint8Array): void {
+    if (conn.state === 'closed') return;
+    const kind = bytes[0];
+    this.stats.bytesIn += bytes.length;
+    if (kind === FrameKind.Data) this.stats.framesIn.data++;
+    else this.stats.framesIn.control++;
+
+    if (!conn.bucket.take(this.now())) return this.rateLimited(conn, bytes);
+
+    if (kind === FrameKind.Data && conn.state === 'open') return this.data(conn, bytes);
+    if (kind === FrameKind.Control) return this.control(conn, bytes);
+    if (conn.state === 'handshake' && kind === FrameKind.Data) {
+      return this.protocolError(conn, 'handshake_required', 'send hello before any other frame', undefined, true);
+    }
+    const hex = kind === undefined ? 'empty frame' : `unknown frame kind 0x${kind.toString(16).padStart(2, '0')}`;
+    this.protocolError(conn, 'bad_frame', hex);
+  }
+
+  /** A text (non-binary) WebSocket message: not part of the protocol. */
+  textMessage(conn: Connection): void {
+    if (conn.state === 'closed') return;
+    this.stats.framesIn.control++;
+    this.protocolError(conn, 'bad_frame', 'text messages are not accepted; send binary frames');
+  }
+
+  /** The transport reports the connection closed (by either side). Leaves every room. */
+  close(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    conn.state = 'closed';
+    for (const member of conn.rooms.values()) this.removeMember(member, false);
+    conn.rooms.clear();
+  }
+
+  /** Periodic check: handshake deadlines and send-buffer hard caps. O(connections). */
+  sweep(): void {
+    const now = this.now();
+    for (const conn of this.connections) {
+      if (conn.state === 'handshake' && now - conn.openedAt > this.limits.helloTimeoutMs) {
+        this.hitLimit('hello_timeout');
+        this.closeConn(conn, 'timeout', 'no hello within the handshake deadline');
+      } else if (conn.peer.bufferedAmount() > this.limits.maxBufferedBytes) {
+        this.hitLimit('buffered_bytes');
+        this.closeConn(conn, 'slow_consumer', 'send buffer above the hard cap');
+      }
+    }
+  }
+
+  /** Closes every connection (graceful shutdown). */
+  closeAll(name: CloseName, reason: string): void {
+    for (const conn of [...this.connections]) this.closeConn(conn, name, reason);
+  }
+
+  // ---- data frames (hot path) -------------------------------------------------------
+
+  private data(conn: Connection, bytes: Uint8Array): void {
+    const parsed = readDataHeader(bytes);
+    if (!parsed.ok) return this.protocolError(conn, parsed.error.code, parsed.error.message);
+    const header = parsed.header;
+    const member = conn.rooms.get(header.room);
+    if (member === undefined) {
+      return this.sendError(conn, 'not_in_room', `data frame for room handle ${header.room}, which this connection has not joined`, { room: header.room });
+    }
+    if (header.cls !== DeliveryClass.Reliable) {
+      return this.sendError(conn, 'unsupported_class', `delivery class ${header.cls} is reserved in protocol v${PROTOCOL_VERSION}; send reliable (0)`, { room: header.room });
+    }
+    const payloadBytes = bytes.length - header.payloadOffset;
+    if (payloadBytes > this.limits.maxPayloadBytes) {
+      this.hitLimit('payload_bytes');
+      return this.sendError(conn, 'payload_too_large', `payload of ${payloadBytes} bytes is above the limit of ${this.limits.maxPayloadBytes}`, { room: header.room });
+    }
+    const room = member.room;
+    const out = deliverFromData(bytes, header, member.id);
+    if (header.target !== 0) {
+      const target = room.members.get(header.target);
+      if (target === undefined) {
+        return this.sendError(conn, 'unknown_member', `member ${header.target} is not in room ${room.name}`, { room: header.room });
+      }
+      this.stats.framesOut.data++;
+      this.stats.bytesOut += out.length;
+      return this.send(target.conn, out);
+    }
+    const recipients = room.size - 1;
+    if (recipients === 0) return;
+    this.stats.framesOut.data += recipients;
+    this.stats.bytesOut += out.length * recipients;
+    conn.peer.publish(room.topic, out);
+  }
+
+  // ---- control frames -----------------------------------------------------------------
+
+  private control(conn: Connection, bytes: Uint8Array): void {
+    if (bytes.length > this.limits.maxControlBytes) {
+      this.hitLimit('control_bytes');
+      return this.protocolError(conn, 'control_too_large', `control frame of ${bytes.length} bytes is above the limit of ${this.limits.maxControlBytes}`);
+    }
+    const decoded = decodeClientFrame(bytes);
+    if (!decoded.ok) return this.protocolError(conn, decoded.error.code, decoded.error.message);
+    if (decoded.frame.kind !== 'control') return; // unreachable: first byte was 0x01
+    const msg = decoded.frame.message;
+
+    if (conn.state === 'handshake') {
+      if (msg.type !== 'hello') return this.protocolError(conn, 'handshake_required', `got '${msg.type}' before hello`, msg.id, true);
+      return this.hello(conn, msg);
+    }
+    switch (msg.type) {
+      case 'hello': return this.protocolError(conn, 'already_welcomed', 'this connection already completed its handshake', msg.id);
+      case 'join': return this.join(conn, msg);
+      case 'leave': return this.leave(conn, msg);
+      case 'presence': return this.setPresence(conn, msg);
+      case 'ping': return this.reply(conn, { type: 'pong', id: msg.id });
+    }
+  }
+
+  private hello(conn: Connection, msg: Extract<Request, { type: 'hello' }>): void {
+    if (msg.v !== PROTOCOL_VERSION) {
+      this.sendError(conn, 'unsupported_version', `protocol version ${msg.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`, { id: msg.id });
+      return this.closeConn(conn, 'unsupported_version', `protocol version ${msg.v} not supported`);
+    }
+    conn.state = 'open';
+    this.log.debug({ conn: conn.id, client: msg.client, transport: conn.peer.transport, remote: conn.peer.remoteAddress }, 'hello');
+    this.reply(conn, { type: 'welcome', id: msg.id, v: PROTOCOL_VERSION, session: String(conn.id), limits: this.welcomeLimits });
+  }
+
+  private join(conn: Connection, msg: Extract<Request, { type: 'join' }>): void {
+    const { id } = msg;
+    if (!ROOM_NAME_PATTERN.test(msg.room)) {
+      return this.sendError(conn, 'bad_room_name', 'room names are 1-128 printable ASCII characters (0x21-0x7e)', { id });
+    }
+    const presence = msg.presence ?? null;
+    if (!this.presenceFits(conn, presence, id)) return;
+    let room = this.rooms.get(msg.room);
+    if (room !== undefined && conn.rooms.has(room.handle)) {
+      return this.sendError(conn, 'already_joined', `already a member of room ${msg.room}`, { id, room: room.handle });
+    }
+    if (conn.rooms.size >= this.limits.maxRoomsPerConnection) {
+      this.hitLimit('rooms_per_connection');
+      return this.sendError(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
+    }
+    if (room === undefined) {
+      room = this.rooms.create(msg.room);
+      if (room === undefined) {
+        this.hitLimit('rooms');
+        return this.sendError(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
+      }
+    } else if (room.size >= this.limits.maxMembersPerRoom) {
+      this.hitLimit('members_per_room');
+      return this.sendError(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
+    }
+    const member = room.add(conn, presence);
+    conn.rooms.set(room.handle, member);
+    conn.peer.subscribe(room.topic);
+    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
+    this.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence } });
+  }
+
+  private leave(conn: Connection, msg: Extract<Request, { type: 'leave' }>): void {
+    const member = conn.rooms.get(msg.room);
+    if (member === undefined) return this.sendError(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    conn.rooms.delete(msg.room);
+    this.removeMember(member, true);
+    this.reply(conn, { type: 'ok', id: msg.id });
+  }
+
+  private setPresence(conn: Connection, msg: Extract<Request, { type: 'presence' }>): void {
+    const member = conn.rooms.get(msg.room);
+    if (member === undefined) return this.sendError(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    if (!this.presenceFits(conn, msg.presence, msg.id)) return;
+    member.presence = msg.presence;
+    this.reply(conn, { type: 'ok', id: msg.id });
+    const room = member.room;
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence } });
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
+    const bytes = Buffer.byteLength(JSON.stringify(presence));
+    if (bytes <= this.limits.maxPresenceBytes) return true;
+    this.hitLimit('presence_bytes');
+    this.sendError(conn, 'presence_too_large', `presence is ${bytes} bytes as JSON, above the limit of ${this.limits.maxPresenceBytes}`, { id });
+    return false;
+  }
+
+  /** Removes a member from its room and tells the others; disposes the room when empty. */
+  private removeMember(member: Member, unsubscribe: boolean): void {
+    const room = member.room;
+    room.remove(member);
+    if (unsubscribe) member.conn.peer.unsubscribe(room.topic);
+    if (room.size > 0) {
+      const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
+      this.stats.framesOut.control += room.size;
+      this.stats.bytesOut += frame.length * room.size;
+      this.hub.publish(room.topic, frame);
+    } else {
+      this.rooms.disposeIfEmpty(room);
+    }
+  }
+
+  /** Sends a control message to the other members of a topic, through the sender's peer. */
+  private announce(conn: Connection, topic: string, recipients: number, message: ServerMessage): void {
+    if (recipients <= 0) return;
+    const frame = encodeControl(message);
+    this.stats.framesOut.control += recipients;
+    this.stats.bytesOut += frame.length * recipients;
+    conn.peer.publish(topic, frame);
+  }
+
+  private reply(conn: Connection, message: ServerMessage): void {
+    const frame = encodeControl(message);
+    this.stats.framesOut.control++;
+    this.stats.bytesOut += frame.length;
+    this.send(conn, frame);
+  }
+
+  /** Sends to one connection and enforces the send-buffer hard cap at once. */
+  private send(conn: Connection, frame: Uint8Array): void {
+    conn.peer.send(frame);
+    if (conn.peer.bufferedAmount() > this.limits.maxBufferedBytes) {
+      this.hitLimit('buffered_bytes');
+      this.closeConn(conn, 'slow_consumer', 'send buffer above the hard cap');
+    }
+  }
+
+  private sendError(conn: Connection, code: ErrorCode, message: string, extra: { id?: number | undefined; room?: number | undefined } = {}): void {
+    this.stats.errors[code]++;
+    this.reply(conn, { type: 'error', id: extra.id, code, message, room: extra.room });
+  }
+
+  /** An error that counts toward the protocol-error budget; `fatal` closes at once. */
+  private protocolError(conn: Connection, code: ErrorCode, message: string, id?: number, fatal = false): void {
+    this.sendError(conn, code, message, { id });
+    if (!PROTOCOL_ERRORS.has(code)) return;
+    conn.protocolErrors++;
+    if (fatal || conn.protocolErrors >= this.limits.maxProtocolErrors) {
+      if (!fatal) this.hitLimit('protocol_errors');
+      this.log.info({ conn: conn.id, code, errors: conn.protocolErrors }, 'closing connection for protocol errors');
+      this.closeConn(conn, 'protocol_error', fatal ? message : `${conn.protocolErrors} protocol errors`);
+    }
+  }
+
+  private rateLimited(conn: Connection, bytes: Uint8Array): void {
+    this.hitLimit('messages_per_sec');
+    let id: number | undefined;
+    if (bytes[0] === FrameKind.Control && bytes.length <= this.limits.maxControlBytes) {
+      const decoded = decodeClientFrame(bytes);
+      if (decoded.ok && decoded.frame.kind === 'control') id = decoded.frame.message.id;
+    }
+    this.sendError(conn, 'rate_limited', `more than ${this.limits.maxMessagesPerSec} frames per second; frame dropped`, { id });
+    if (conn.state !== 'closed' && conn.strikes.hit(this.now())) {
+      this.hitLimit('flood');
+      this.log.info({ conn: conn.id, remote: conn.peer.remoteAddress }, 'closing flooding connection');
+      this.closeConn(conn, 'rate_limited', 'kept sending above the rate limit');
+    }
+  }
+
+  private hitLimit(name: LimitName): void {
+    this.stats.limitHits[name]++;
+  }
+
+  /** Closes a connection with a documented code. The transport calls `close` back (maybe synchronously). */
+  private closeConn(conn: Connection, name: CloseName, reason: string): void {
+    if (conn.state === 'closed') return;
+    this.stats.countClose(name);
+    const { code } = CloseCodes[name];
+    this.log.debug({ conn: conn.id, code, reason }, 'closing connection');
+    conn.peer.close(code, reason);
+    this.close(conn);
+  }
+}

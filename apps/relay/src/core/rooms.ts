@@ -1,0 +1,48 @@
+// The registry of live rooms, by name and by handle. Rooms are created on first join and
+// removed when their last member leaves, so an idle relay holds no rooms.
+import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
+import { Room } from './room.js';
+
+export class Rooms {
+  private readonly byName = new Map<string, Room>();
+  private readonly byHandle = new Map<number, Room>();
+  private lastHandle = 0;
+
+  constructor(private readonly maxRooms: number) {}
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  get(name: string): Room | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Creates a room; undefined when the relay already hosts `maxRooms`. */
+  create(name: string): Room | undefined {
+    if (this.byName.size >= this.maxRooms || this.byName.size >= MAX_ROOM_HANDLE) return undefined;
+    let handle = this.lastHandle;
+    do {
+      handle = handle >= MAX_ROOM_HANDLE ? 1 : handle + 1;
+    } while (this.byHandle.has(handle));
+    this.lastHandle = handle;
+    const room = new Room(name, handle);
+    this.byName.set(name, room);
+    this.byHandle.set(handle, room);
+    return room;
+  }
+
+  /** Removes the room if it has no members left. */
+  disposeIfEmpty(room: Room): void {
+    if (room.size > 0) return;
+    this.byName.delete(room.name);
+    this.byHandle.delete(room.handle);
+  }
+
+  /** Total members over all rooms (computed on scrape, not kept on the hot path). */
+  memberCount(): number {
+    let n = 0;
+    for (const room of this.byName.values()) n += room.size;
+    return n;
+  }
+}
