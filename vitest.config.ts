@@ -1,4 +1,5 @@
 // Root test command: runs every package's and app's tests as vitest projects.
+import './vitest.node20.js';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

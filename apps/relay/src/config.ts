@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
 import { z } from 'zod';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const number = () => z.coerce.number({ error: 'must be a number' });
+const int = (min: number, max: number) =>
+  number().int({ error: 'must be a whole number' }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
 /** Default location of the built demo page (apps/demo-client/dist), relative to this file. */
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../demo-client/dist', import.meta.url));
@@ -33,7 +35,7 @@ const envSchema = z.object({
   /** Size of one member's presence state serialised as JSON, in UTF-8 bytes. */
   RELAY_MAX_PRESENCE_BYTES: int(2, 64 * 1024).default(512),
   /** Sustained frames per second per connection (token bucket refill rate). */
-  RELAY_MAX_MESSAGES_PER_SEC: z.coerce.number().positive().max(1_000_000).default(200),
+  RELAY_MAX_MESSAGES_PER_SEC: number().positive({ error: 'must be above 0' }).max(1_000_000, { error: 'must be at most 1000000' }).default(200),
   /** Token bucket capacity: frames a connection may send in a burst. */
   RELAY_BURST_MESSAGES: int(1, 10_000_000).default(400),
   /** Rejected (rate-limited) frames within one 10-second window before the connection is closed with 4429. */
@@ -43,16 +45,15 @@ const envSchema = z.object({
   /** Time a new connection has to send `hello`, in milliseconds. */
   RELAY_HELLO_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Seconds without traffic before a connection is closed (the relay pings before that). 0 disables. */
-  RELAY_IDLE_TIMEOUT_SEC: int(0, 960).default(32),
+  RELAY_IDLE_TIMEOUT_SEC: int(0, 960)
+    .refine((v) => v === 0 || v >= 8, { error: 'must be 0 (disabled) or at least 8 seconds (the WebSocket layer checks timeouts every 4 s)' })
+    .default(32),
   /** Hard cap on a connection's send buffer, in bytes; above it the connection is closed with 4503. */
   RELAY_MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   /** How often send buffers are checked against the hard cap, in milliseconds. */
   RELAY_BACKPRESSURE_CHECK_MS: int(10, 10_000).default(100),
   /** Folder served at `/` (the demo page). Empty disables static files. */
   RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
-}).refine((env) => env.RELAY_IDLE_TIMEOUT_SEC === 0 || env.RELAY_IDLE_TIMEOUT_SEC >= 8, {
-  path: ['RELAY_IDLE_TIMEOUT_SEC'],
-  message: 'must be 0 (disabled) or at least 8 seconds (the WebSocket layer checks timeouts every 4 s)',
 });
 
 export interface Config {

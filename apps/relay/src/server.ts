@@ -43,8 +43,10 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const relay = new Relay(config, { publish: (t, f) => hub?.publish(t, f) }, stats, log);
   hub = attachWebSocket(app, relay, {
     path: WS_PATH,
-    // Room for the largest data frame header (4 + 2 target + 1 key) on top of the payload cap.
-    maxMessageBytes: Math.max(config.maxPayloadBytes + 8, config.maxControlBytes),
+    // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
+    // so moderately oversized messages get the documented close; beyond it uWS drops the TCP
+    // connection without buffering more (the client sees 1006).
+    maxMessageBytes: relay.maxFrameBytes * 2,
     maxBufferedBytes: config.maxBufferedBytes,
     idleTimeoutSec: config.idleTimeoutSec,
   });

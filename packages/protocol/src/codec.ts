@@ -42,6 +42,8 @@ export type ServerFrame = ControlFrame<ServerMessage> | DeliverFrame;
 export interface DecodeError {
   code: Extract<ErrorCode, 'bad_frame' | 'bad_message'>;
   message: string;
+  /** For `bad_message`: the request id, when the invalid message still carried a valid one (so the reply can echo it). */
+  id?: number;
 }
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; error: DecodeError };
 
@@ -181,6 +183,20 @@ function describeIssues(issues: readonly { path: PropertyKey[]; message: string 
   return path ? `${path}: ${first.message}` : first.message;
 }
 
+/** The `id` of an invalid control message, if it is a valid request id (u32). */
+function requestIdOf(value: unknown): number | undefined {
+  if (value === null || typeof value !== 'object' || !('id' in value)) return undefined;
+  const id = value.id;
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff ? id : undefined;
+}
+
+function invalidMessage(value: unknown, issues: readonly { path: PropertyKey[]; message: string }[]): { ok: false; error: DecodeError } {
+  const error: DecodeError = { code: 'bad_message', message: `control message ${typeOf(value)}invalid: ${describeIssues(issues)}` };
+  const id = requestIdOf(value);
+  if (id !== undefined) error.id = id;
+  return { ok: false, error };
+}
+
 function typeOf(value: unknown): string {
   if (value !== null && typeof value === 'object' && 'type' in value && typeof value.type === 'string') {
     return `'${value.type.slice(0, 32)}' `;
@@ -210,7 +226,7 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
     const body = decodeControlBody(bytes);
     if (!body.ok) return body;
     const parsed = clientMessageSchema.safeParse(body.value);
-    if (!parsed.success) return fail('bad_message', `control message ${typeOf(body.value)}invalid: ${describeIssues(parsed.error.issues)}`);
+    if (!parsed.success) return invalidMessage(body.value, parsed.error.issues);
     return { ok: true, frame: { kind: 'control', message: parsed.data } };
   }
   return fail('bad_frame', `unknown frame kind 0x${hex(kind!)} from a client`);
@@ -244,7 +260,7 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
     const body = decodeControlBody(bytes);
     if (!body.ok) return body;
     const parsed = serverMessageSchema.safeParse(body.value);
-    if (!parsed.success) return fail('bad_message', `control message ${typeOf(body.value)}invalid: ${describeIssues(parsed.error.issues)}`);
+    if (!parsed.success) return invalidMessage(body.value, parsed.error.issues);
     return { ok: true, frame: { kind: 'control', message: parsed.data } };
   }
   return fail('bad_frame', `unknown frame kind 0x${hex(kind!)} from the relay`);

@@ -40,6 +40,8 @@ export class Relay {
   readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private readonly welcomeLimits: Limits;
+  /** Largest frame of any kind: the biggest data frame header (7 bytes) plus payload, or a control frame. */
+  readonly maxFrameBytes: number;
 
   constructor(
     private readonly limits: RelayLimits,
@@ -50,6 +52,7 @@ export class Relay {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.rooms = new Rooms(limits.maxRooms);
+    this.maxFrameBytes = Math.max(limits.maxPayloadBytes + 7, limits.maxControlBytes);
     this.welcomeLimits = {
       maxPayloadBytes: limits.maxPayloadBytes,
       maxControlBytes: limits.maxControlBytes,
@@ -77,6 +80,10 @@ export class Relay {
     this.stats.bytesIn += bytes.length;
     if (kind === FrameKind.Data) this.stats.framesIn.data++;
     else this.stats.framesIn.control++;
+    if (bytes.length > this.maxFrameBytes) {
+      this.hitLimit('frame_bytes');
+      return this.closeConn(conn, 'message_too_big', `frame of ${bytes.length} bytes is above ${this.maxFrameBytes}`);
+    }
 
     if (!conn.bucket.take(this.now())) return this.rateLimited(conn, bytes);
 
@@ -167,7 +174,7 @@ export class Relay {
       return this.protocolError(conn, 'control_too_large', `control frame of ${bytes.length} bytes is above the limit of ${this.limits.maxControlBytes}`);
     }
     const decoded = decodeClientFrame(bytes);
-    if (!decoded.ok) return this.protocolError(conn, decoded.error.code, decoded.error.message);
+    if (!decoded.ok) return this.protocolError(conn, decoded.error.code, decoded.error.message, decoded.error.id);
     if (decoded.frame.kind !== 'control') return; // unreachable: first byte was 0x01
     const msg = decoded.frame.message;
 

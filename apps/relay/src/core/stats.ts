@@ -3,7 +3,7 @@
 import { ERROR_CODE_NAMES, type CloseName, type ErrorCode } from '@roomcast/protocol';
 
 export const LIMIT_NAMES = [
-  'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
+  'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
   'presence_bytes', 'messages_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];

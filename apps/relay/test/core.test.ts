@@ -1,0 +1,174 @@
+// Unit tests of the room core with fake peers and a fake pub/sub hub: no sockets, a controlled clock.
+import {
+  DeliveryClass, decodeServerFrame, encodeControl, encodeData, type ServerFrame, type ServerMessage,
+} from '@roomcast/protocol';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.js';
+import type { Connection } from '../src/core/connection.js';
+import type { Hub, Peer } from '../src/core/peer.js';
+import { Relay } from '../src/core/relay.js';
+import { Stats } from '../src/core/stats.js';
+import { silentLogger } from './helpers.js';
+
+/** In-memory topics with uWS semantics: a peer's publish skips that peer. */
+class FakeHub implements Hub {
+  readonly topics = new Map<string, Set<FakePeer>>();
+  publish(topic: string, frame: Uint8Array, except?: FakePeer): void {
+    for (const p of this.topics.get(topic) ?? []) if (p !== except) p.deliver(frame);
+  }
+}
+
+class FakePeer implements Peer {
+  readonly transport = 'fake';
+  readonly remoteAddress = '127.0.0.1';
+  readonly received: ServerFrame[] = [];
+  sends = 0;
+  publishes = 0;
+  buffered = 0;
+  closedWith: number | undefined;
+  onClose: (() => void) | undefined;
+  constructor(private readonly hub: FakeHub) {}
+  deliver(frame: Uint8Array): void {
+    const d = decodeServerFrame(frame);
+    if (!d.ok) throw new Error(d.error.message);
+    this.received.push(d.frame);
+  }
+  send(frame: Uint8Array): void { this.sends++; this.deliver(frame); }
+  publish(topic: string, frame: Uint8Array): void { this.publishes++; this.hub.publish(topic, frame, this); }
+  subscribe(topic: string): void {
+    const set = this.hub.topics.get(topic) ?? new Set();
+    set.add(this);
+    this.hub.topics.set(topic, set);
+  }
+  unsubscribe(topic: string): void { this.hub.topics.get(topic)?.delete(this); }
+  bufferedAmount(): number { return this.buffered; }
+  close(code: number): void {
+    this.closedWith = code;
+    for (const set of this.hub.topics.values()) set.delete(this);
+    this.onClose?.();
+  }
+  messages(): ServerMessage[] {
+    return this.received.flatMap((f) => (f.kind === 'control' ? [f.message] : []));
+  }
+  last(): ServerMessage | undefined {
+    return this.messages().at(-1);
+  }
+}
+
+function setup(overrides: Record<string, string> = {}) {
+  let now = 0;
+  const hub = new FakeHub();
+  const relay = new Relay(parseConfig(overrides), hub, new Stats(), silentLogger, () => now);
+  const connect = (): { peer: FakePeer; conn: Connection } => {
+    const peer = new FakePeer(hub);
+    const conn = relay.open(peer);
+    peer.onClose = () => relay.close(conn);
+    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
+    return { peer, conn };
+  };
+  const join = (c: { peer: FakePeer; conn: Connection }, room: string) => {
+    relay.message(c.conn, encodeControl({ type: 'join', id: 1, room }));
+    const reply = c.peer.last();
+    if (reply?.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
+    return reply;
+  };
+  return { relay, hub, connect, join, advance: (ms: number) => { now += ms; } };
+}
+
+describe('room core', () => {
+  it('broadcasts with one publish and no per-member sends, whatever the room size', () => {
+    for (const size of [2, 10, 100]) {
+      const { connect, join, relay } = setup({ RELAY_MAX_MEMBERS_PER_ROOM: '1000' });
+      const members = Array.from({ length: size }, () => connect());
+      const handles = members.map((m) => join(m, 'big'));
+      const sender = members[0]!;
+      const sendsBefore = sender.peer.sends;
+      const publishesBefore = sender.peer.publishes;
+      relay.message(sender.conn, encodeData({ room: handles[0]!.handle }, new Uint8Array([7])));
+      expect(sender.peer.publishes - publishesBefore).toBe(1);
+      expect(sender.peer.sends).toBe(sendsBefore);
+      for (const m of members.slice(1)) expect(m.peer.received.filter((f) => f.kind === 'deliver')).toHaveLength(1);
+    }
+  });
+
+  it('stamps the sender id and keeps the payload byte-identical', () => {
+    const { connect, join, relay } = setup();
+    const a = connect();
+    const b = connect();
+    const ja = join(a, 'r');
+    join(b, 'r');
+    const payload = new Uint8Array([0, 255, 1, 254]);
+    relay.message(a.conn, encodeData({ room: ja.handle }, payload));
+    const f = b.peer.received.find((x) => x.kind === 'deliver');
+    expect(f).toMatchObject({ kind: 'deliver', sender: ja.self, room: ja.handle, cls: DeliveryClass.Reliable, direct: false });
+    expect(f?.kind === 'deliver' && [...f.payload]).toEqual([...payload]);
+  });
+
+  it('refills the token bucket with the clock and closes a flooder after its strikes', () => {
+    const { connect, join, relay, advance } = setup({ RELAY_MAX_MESSAGES_PER_SEC: '10', RELAY_BURST_MESSAGES: '5', RELAY_FLOOD_STRIKES: '3' });
+    const a = connect(); // hello: 1 token
+    const ja = join(a, 'r'); // join: 1 token
+    const send = () => relay.message(a.conn, encodeData({ room: ja.handle }, new Uint8Array([1])));
+    for (let i = 0; i < 3; i++) send(); // tokens 3 → 0
+    send();
+    expect(a.peer.last()).toMatchObject({ type: 'error', code: 'rate_limited' });
+    advance(100); // +1 token
+    const errorsBefore = a.peer.messages().length;
+    send();
+    expect(a.peer.messages().length).toBe(errorsBefore);
+    send();
+    send();
+    expect(a.peer.closedWith).toBeUndefined();
+    send(); // 4th strike in the window
+    expect(a.peer.closedWith).toBe(4429);
+    expect(relay.connections.size).toBe(0);
+  });
+
+  it('closes a handshake that misses its deadline, and a peer above the buffer cap, on sweep', () => {
+    const { relay, connect, join, advance, hub } = setup({ RELAY_HELLO_TIMEOUT_MS: '1000', RELAY_MAX_BUFFERED_BYTES: '2048' });
+    const silent = new FakePeer(hub);
+    relay.open(silent);
+    const slow = connect();
+    const other = connect();
+    join(slow, 'r');
+    const jo = join(other, 'r');
+    slow.peer.buffered = 4096;
+    advance(1001);
+    relay.sweep();
+    expect(silent.closedWith).toBe(4408);
+    expect(slow.peer.closedWith).toBe(4503);
+    expect(other.peer.last()).toMatchObject({ type: 'member_left', room: jo.handle });
+    expect(relay.stats.closes).toMatchObject({ timeout: 1, slow_consumer: 1 });
+  });
+
+  it('empties every registry when all members go', () => {
+    const { connect, join, relay } = setup();
+    const peers = Array.from({ length: 12 }, () => connect());
+    peers.forEach((p, i) => join(p, `room-${i % 4}`));
+    expect(relay.rooms.size).toBe(4);
+    expect(relay.rooms.memberCount()).toBe(12);
+    for (const p of peers) p.peer.close(1000);
+    expect(relay.rooms.size).toBe(0);
+    expect(relay.connections.size).toBe(0);
+  });
+
+  it('allocates room handles and member ids that wrap but never collide', () => {
+    const { connect, join, relay } = setup({ RELAY_MAX_MESSAGES_PER_SEC: '1000000', RELAY_BURST_MESSAGES: '1000000' });
+    const keeper = connect();
+    const first = join(keeper, 'keep');
+    const churn = connect();
+    // Join and leave 70,000 times: ids wrap past 65535 and must skip the keeper's id.
+    const seen = new Set<number>();
+    for (let i = 0; i < 70_000; i++) {
+      relay.message(churn.conn, encodeControl({ type: 'join', id: 1, room: 'keep' }));
+      const j = churn.peer.last();
+      if (j?.type !== 'joined') throw new Error('join failed');
+      expect(j.self).not.toBe(first.self);
+      seen.add(j.self);
+      relay.message(churn.conn, encodeControl({ type: 'leave', id: 2, room: j.handle }));
+      churn.peer.received.length = 0;
+      keeper.peer.received.length = 0;
+    }
+    expect(seen.size).toBe(65534);
+  });
+});

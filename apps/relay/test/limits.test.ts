@@ -1,0 +1,169 @@
+// Every limit and every kind of bad input gets its own typed error or documented close code,
+// and never disturbs the other members of the room.
+import { CloseCodes, FrameKind, encodeControl } from '@roomcast/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Config, RelayServer } from '../src/index.js';
+import { RawClient, startTestRelay } from './helpers.js';
+
+let server: RelayServer | undefined;
+const clients: RawClient[] = [];
+async function start(overrides: Partial<Config> = {}): Promise<RelayServer> {
+  server = await startTestRelay(overrides);
+  return server;
+}
+async function open(): Promise<RawClient> {
+  const c = await RawClient.open(server!.wsUrl);
+  clients.push(c);
+  return c;
+}
+async function connect(): Promise<RawClient> {
+  const c = await RawClient.connect(server!.wsUrl);
+  clients.push(c);
+  return c;
+}
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await server?.close();
+  server = undefined;
+});
+
+describe('handshake', () => {
+  it('closes with 4400 when a data frame comes before hello', async () => {
+    await start();
+    const c = await connect();
+    c.sendData(1, new Uint8Array([1]));
+    expect(await c.nextError()).toMatchObject({ code: 'handshake_required' });
+    expect((await c.closed).code).toBe(CloseCodes.protocol_error.code);
+  });
+
+  it('closes with 4400 when join comes before hello, echoing the request id', async () => {
+    await start();
+    const c = await connect();
+    c.sendControl({ type: 'join', id: 77, room: 'x' });
+    expect(await c.nextError()).toMatchObject({ code: 'handshake_required', id: 77 });
+    expect((await c.closed).code).toBe(4400);
+  });
+
+  it('closes with 4406 on an unsupported protocol version', async () => {
+    await start();
+    const c = await connect();
+    c.sendControl({ type: 'hello', id: 5, v: 99 });
+    expect(await c.nextError()).toMatchObject({ code: 'unsupported_version', id: 5 });
+    expect((await c.closed).code).toBe(CloseCodes.unsupported_version.code);
+  });
+
+  it('closes with 4408 when no hello arrives before the deadline', async () => {
+    await start({ helloTimeoutMs: 200, backpressureCheckMs: 20 });
+    const c = await connect();
+    expect((await c.closed).code).toBe(CloseCodes.timeout.code);
+    expect(server!.relay.stats.limitHits.hello_timeout).toBe(1);
+  });
+
+  it('answers a second hello with already_welcomed', async () => {
+    await start();
+    const c = await open();
+    expect(await c.requestAny({ type: 'hello', v: 1 })).toMatchObject({ type: 'error', code: 'already_welcomed' });
+  });
+});
+
+describe('malformed input', () => {
+  it('answers each malformed frame with a typed error, then closes with 4400 after the budget', async () => {
+    await start({ maxProtocolErrors: 5 });
+    const bystander = await open();
+    const bj = await bystander.join('calm');
+    const c = await open();
+    const cj = await c.join('calm');
+    await bystander.nextMessage('member_joined');
+    const bad: [Uint8Array | string, string][] = [
+      [new Uint8Array([]), 'bad_frame'],
+      [new Uint8Array([0x7f, 1, 2]), 'bad_frame'],
+      [new Uint8Array([FrameKind.Data, 0xf0, 0, cj.handle]), 'bad_frame'],
+      [new Uint8Array([FrameKind.Control, 0xd4, 0, 0]), 'bad_frame'],
+      ['text is not a frame', 'bad_frame'],
+    ];
+    for (const [bytes, code] of bad.slice(0, 4)) {
+      c.send(bytes);
+      expect(await c.nextError()).toMatchObject({ code });
+    }
+    c.sendControl({ type: 'join', id: 3, room: 'r', extra: 1 } as never);
+    // That was the 5th protocol error: error frame, then close 4400.
+    expect(await c.nextError()).toMatchObject({ code: 'bad_message', id: 3 });
+    expect((await c.closed).code).toBe(4400);
+    expect(await bystander.nextMessage('member_left')).toMatchObject({ room: bj.handle, member: cj.self });
+    // The bystander is unaffected.
+    expect(await bystander.request({ type: 'ping' }, 'pong')).toMatchObject({ type: 'pong' });
+    expect(server!.relay.stats.limitHits.protocol_errors).toBe(1);
+  });
+
+  it('answers a text message with bad_frame', async () => {
+    await start();
+    const c = await open();
+    c.send('hello?');
+    expect(await c.nextError()).toMatchObject({ code: 'bad_frame' });
+  });
+
+  it('refuses control frames above the control cap with control_too_large', async () => {
+    await start({ maxControlBytes: 256 });
+    const c = await open();
+    c.sendControl({ type: 'join', id: 9, room: 'x'.repeat(400) });
+    expect(await c.nextError()).toMatchObject({ code: 'control_too_large' });
+  });
+
+  it('closes with 1009 when a WebSocket message is above the transport cap', async () => {
+    await start({ maxPayloadBytes: 1024, maxControlBytes: 256 });
+    const c = await open();
+    c.send(new Uint8Array(1032));
+    expect((await c.closed).code).toBe(CloseCodes.message_too_big.code);
+    expect(server!.relay.stats.limitHits.frame_bytes).toBe(1);
+  });
+
+  it('drops the connection without buffering a message far above the cap', async () => {
+    await start({ maxPayloadBytes: 1024, maxControlBytes: 256 });
+    const c = await open();
+    c.send(new Uint8Array(64 * 1024));
+    expect((await c.closed).code).toBe(1006);
+  });
+});
+
+describe('rate limit', () => {
+  it('drops frames over the budget with rate_limited, then closes a flooder with 4429', async () => {
+    await start({ maxMessagesPerSec: 5, burstMessages: 10, floodStrikes: 20 });
+    const receiver = await open();
+    const rj = await receiver.join('flood');
+    const flooder = await open();
+    const fj = await flooder.join('flood');
+    await receiver.nextMessage('member_joined');
+    for (let i = 0; i < 60; i++) flooder.sendData(fj.handle, new Uint8Array([i]));
+    const closed = await flooder.closed;
+    expect(closed.code).toBe(CloseCodes.rate_limited.code);
+    const errors = flooder.frames.filter((f) => f.kind === 'control' && f.message.type === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((f) => f.kind === 'control' && f.message.type === 'error' && f.message.code === 'rate_limited')).toBe(true);
+    expect(await receiver.nextMessage('member_left')).toMatchObject({ room: rj.handle, member: fj.self });
+    // The receiver got only what fit in the budget, in order.
+    const got = receiver.frames.filter((f) => f.kind === 'deliver').map((f) => (f.kind === 'deliver' ? f.payload[0] : -1));
+    expect(got.length).toBeLessThanOrEqual(12);
+    expect(got).toEqual([...got].sort((x, y) => x! - y!));
+    expect(server!.relay.stats.limitHits.flood).toBe(1);
+  });
+
+  it('echoes the request id on a rate-limited request', async () => {
+    await start({ maxMessagesPerSec: 1, burstMessages: 2, floodStrikes: 100 });
+    const c = await open(); // hello used one token
+    c.sendControl({ type: 'ping', id: 1 });
+    c.sendControl({ type: 'ping', id: 2 });
+    expect(await c.nextMessage('pong')).toMatchObject({ id: 1 });
+    expect(await c.nextError('rate_limited')).toMatchObject({ id: 2 });
+  });
+});
+
+describe('encoding of control frames stays plain', () => {
+  it('relay replies decode with the strict schemas', async () => {
+    await start();
+    const c = await open();
+    await c.join('plain', { a: [1, 2, { b: null }] });
+    // Every raw frame the relay sent decoded (RawClient throws otherwise) and had no ext types.
+    for (const raw of c.raw) expect(raw[0] === FrameKind.Control ? raw.includes(0xd4) && raw.length < 3 : false).toBe(false);
+    expect(encodeControl({ type: 'ping', id: 1 })[0]).toBe(FrameKind.Control);
+  });
+});
