@@ -141,6 +141,18 @@ describe('room core', () => {
     expect(relay.stats.closes).toMatchObject({ timeout: 1, slow_consumer: 1 });
   });
 
+  it('turns an unexpected exception into a 4500 close of that connection only', () => {
+    const { connect, join, relay } = setup();
+    const a = connect();
+    const b = connect();
+    join(a, 'r');
+    const jb = join(b, 'r');
+    relay.internalError(a.conn, new Error('boom'));
+    expect(a.peer.closedWith).toBe(4500);
+    expect(b.peer.last()).toMatchObject({ type: 'member_left', room: jb.handle });
+    expect(relay.stats.errors.internal).toBe(1);
+  });
+
   it('empties every registry when all members go', () => {
     const { connect, join, relay } = setup();
     const peers = Array.from({ length: 12 }, () => connect());

@@ -7,7 +7,9 @@ import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS } from './frames.js';
 
 // No records, no shared structures: nothing survives from one frame to the next.
 const packr = new Packr({ useRecords: false, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+// int64AsType 'number': encoders may write small integers in the 64-bit formats (0xcf/0xd3);
+// they must decode to plain numbers, not BigInt, or every schema would reject them.
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /** Encodes a plain value; `undefined` object fields are left out (MessagePack has no undefined). */
 export function packPlain(value: unknown): Uint8Array {

@@ -103,6 +103,18 @@ export class Relay {
     this.protocolError(conn, 'bad_frame', 'text messages are not accepted; send binary frames');
   }
 
+  /** An unexpected exception while handling this connection's frame: log, count, close with 4500. */
+  internalError(conn: Connection, err: unknown): void {
+    this.log.error({ conn: conn.id, err }, 'internal error while handling a frame');
+    this.stats.errors.internal++;
+    try {
+      this.closeConn(conn, 'internal_error', 'internal error');
+    } catch (closeErr) {
+      this.log.error({ conn: conn.id, err: closeErr }, 'internal error while closing');
+      this.close(conn);
+    }
+  }
+
   /** The transport reports the connection closed (by either side). Leaves every room. */
   close(conn: Connection): void {
     if (!this.connections.delete(conn)) return;

@@ -101,8 +101,13 @@ export function attachWebSocket(app: uWS.TemplatedApp, relay: Relay, options: Ws
       const { conn } = ws.getUserData();
       if (conn === undefined) return;
       // The ArrayBuffer is only valid during this callback; the core copies what it keeps.
-      if (isBinary) relay.message(conn, new Uint8Array(message));
-      else relay.textMessage(conn);
+      try {
+        if (isBinary) relay.message(conn, new Uint8Array(message));
+        else relay.textMessage(conn);
+      } catch (err) {
+        // A bug must cost one connection, never the process (an exception here would end it).
+        relay.internalError(conn, err);
+      }
     },
     close: (ws) => {
       const { peer, conn } = ws.getUserData();
