@@ -33,11 +33,11 @@ export const ERROR_CODE_NAMES = Object.keys(ErrorCodes) as [ErrorCode, ...ErrorC
 export const CloseCodes = {
   normal: { code: 1000, reconnect: false, description: 'Normal closure requested by the client.' },
   going_away: { code: 1001, reconnect: true, description: 'The relay is shutting down or restarting; reconnect (to it or another node).' },
-  message_too_big: { code: 1009, reconnect: false, description: 'A WebSocket message was larger than the relay accepts (sent by the WebSocket layer).' },
+  message_too_big: { code: 1009, reconnect: false, description: 'A frame was larger than the relay accepts (limits.maxPayloadBytes plus header, or limits.maxControlBytes). Far larger messages are dropped without a close frame (1006).' },
   protocol_error: { code: 4400, reconnect: false, description: 'Too many malformed or unexpected frames, or a frame before `hello`. Fix the client.' },
   unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed (reserved for token authentication).' },
   unsupported_version: { code: 4406, reconnect: false, description: 'The `hello` asked for a protocol version the relay does not speak.' },
-  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or no traffic within the idle timeout.' },
+  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline. (A connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
   rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors. Reconnect with backoff.' },
   internal_error: { code: 4500, reconnect: true, description: 'Unexpected relay failure.' },
   slow_consumer: { code: 4503, reconnect: true, description: 'The connection read too slowly: its send buffer passed the hard cap. Reconnect and resync.' },

@@ -16,7 +16,8 @@ export const roomNameSchema = z.string().regex(ROOM_NAME_PATTERN, 'room name mus
 
 // ---- client → relay -------------------------------------------------------
 
-export const helloSchema = z.strictObject({
+/** Loose on purpose: unknown fields are ignored, so a newer client's hello still gets a clear version answer. */
+export const helloSchema = z.object({
   type: z.literal('hello'),
   id: requestId,
   /** Protocol version the client speaks. */
@@ -60,8 +61,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 // ---- relay → client -------------------------------------------------------
+// Tolerant readers: clients ignore fields they do not know, so a relay can add fields (a new
+// limit, say) without breaking older clients. Client → relay messages above are strict.
 
-export const limitsSchema = z.strictObject({
+export const limitsSchema = z.object({
   maxPayloadBytes: z.number().int().min(0),
   maxControlBytes: z.number().int().min(0),
   maxRoomsPerConnection: z.number().int().min(0),
@@ -69,16 +72,17 @@ export const limitsSchema = z.strictObject({
   maxPresenceBytes: z.number().int().min(0),
   maxMessagesPerSec: z.number().min(0),
   idleTimeoutSec: z.number().min(0),
+  burstMessages: z.number().int().min(0),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
-export const memberSchema = z.strictObject({
+export const memberSchema = z.object({
   id: memberId,
   presence: presenceSchema,
 });
 export type Member = z.infer<typeof memberSchema>;
 
-export const welcomeSchema = z.strictObject({
+export const welcomeSchema = z.object({
   type: z.literal('welcome'),
   id: requestId,
   v: z.number().int(),
@@ -87,7 +91,7 @@ export const welcomeSchema = z.strictObject({
   limits: limitsSchema,
 });
 
-export const joinedSchema = z.strictObject({
+export const joinedSchema = z.object({
   type: z.literal('joined'),
   id: requestId,
   room: roomNameSchema,
@@ -98,35 +102,35 @@ export const joinedSchema = z.strictObject({
   members: z.array(memberSchema).max(MAX_MEMBER_ID),
 });
 
-export const okSchema = z.strictObject({
+export const okSchema = z.object({
   type: z.literal('ok'),
   id: requestId,
 });
 
-export const pongSchema = z.strictObject({
+export const pongSchema = z.object({
   type: z.literal('pong'),
   id: requestId,
 });
 
-export const memberJoinedSchema = z.strictObject({
+export const memberJoinedSchema = z.object({
   type: z.literal('member_joined'),
   room: roomHandle,
   member: memberSchema,
 });
 
-export const memberUpdatedSchema = z.strictObject({
+export const memberUpdatedSchema = z.object({
   type: z.literal('member_updated'),
   room: roomHandle,
   member: memberSchema,
 });
 
-export const memberLeftSchema = z.strictObject({
+export const memberLeftSchema = z.object({
   type: z.literal('member_left'),
   room: roomHandle,
   member: memberId,
 });
 
-export const errorSchema = z.strictObject({
+export const errorSchema = z.object({
   type: z.literal('error'),
   /** The request this error answers; absent for errors about data frames or the connection. */
   id: requestId.optional(),

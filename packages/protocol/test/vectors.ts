@@ -1,0 +1,155 @@
+// Named test vectors: the exact bytes of every frame kind and control message type, in both
+// directions. PROTOCOL.md cites them by name; vectors.test.ts encodes and decodes each one.
+// The hex strings were produced once by the encoder and pinned here: if the encoding changes,
+// the tests fail, and the change is a protocol change (new version, History entry).
+import {
+  DeliveryClass, encodeControl, encodeData, encodeDeliver, type ClientFrame, type ClientMessage, type DataFrame, type DeliverFrame,
+  type ServerFrame, type ServerMessage,
+} from '@roomcast/protocol';
+
+/** Which decoder reads the bytes: `client` = decodeClientFrame (the relay side), `server` = decodeServerFrame. */
+export type Side = 'client' | 'server';
+
+export type Vector =
+  | { name: string; hex: string; decoder: 'client'; value: ClientFrame }
+  | { name: string; hex: string; decoder: 'server'; value: ServerFrame };
+
+export function bytes(hex: string): Uint8Array {
+  const clean = hex.replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || /[^0-9a-f]/i.test(clean)) throw new Error(`bad hex: ${hex}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function toHex(u: Uint8Array): string {
+  let s = '';
+  for (const b of u) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+// Builders that produce exactly what the decoders return (absent target/key are `undefined`).
+function clientControl(name: string, hex: string, message: ClientMessage): Vector {
+  return { name, hex, decoder: 'client', value: { kind: 'control', message } };
+}
+function serverControl(name: string, hex: string, message: ServerMessage): Vector {
+  return { name, hex, decoder: 'server', value: { kind: 'control', message } };
+}
+function data(
+  name: string, hex: string,
+  h: { room: number; cls: DeliveryClass; target?: number; key?: number }, payloadHex: string,
+): Vector {
+  const value: DataFrame = { kind: 'data', room: h.room, cls: h.cls, target: h.target, key: h.key, payload: bytes(payloadHex) };
+  return { name, hex, decoder: 'client', value };
+}
+function deliver(
+  name: string, hex: string,
+  h: { room: number; cls: DeliveryClass; sender: number; direct: boolean; key?: number }, payloadHex: string,
+): Vector {
+  const value: DeliverFrame = {
+    kind: 'deliver', room: h.room, cls: h.cls, sender: h.sender, direct: h.direct, key: h.key, payload: bytes(payloadHex),
+  };
+  return { name, hex, decoder: 'server', value };
+}
+
+const { Reliable, Latest, Droppable } = DeliveryClass;
+
+/** Default relay limits, as sent in `welcome`. */
+export const DEFAULT_LIMITS = {
+  maxPayloadBytes: 16384,
+  maxControlBytes: 4096,
+  maxRoomsPerConnection: 16,
+  maxMembersPerRoom: 256,
+  maxPresenceBytes: 512,
+  maxMessagesPerSec: 200,
+  idleTimeoutSec: 32,
+  burstMessages: 400,
+} as const;
+
+export const VECTORS: readonly Vector[] = [
+  // ---- control, client → relay ------------------------------------------------
+  clientControl('hello', '0184a474797065a568656c6c6fa2696401a17601a6636c69656e74b1726f6f6d636173742d6a732f302e312e30',
+    { type: 'hello', id: 1, v: 1, client: 'roomcast-js/0.1.0' }),
+  clientControl('hello_minimal', '0183a474797065a568656c6c6fa2696401a17601',
+    { type: 'hello', id: 1, v: 1 }),
+  clientControl('join', '0183a474797065a46a6f696ea2696402a4726f6f6da56c6f626279',
+    { type: 'join', id: 2, room: 'lobby' }),
+  clientControl('join_presence', '0184a474797065a46a6f696ea2696402a4726f6f6da56c6f626279a870726573656e636581a46e616d65a3416461',
+    { type: 'join', id: 2, room: 'lobby', presence: { name: 'Ada' } }),
+  clientControl('leave', '0183a474797065a56c65617665a2696404a4726f6f6d01',
+    { type: 'leave', id: 4, room: 1 }),
+  clientControl('presence', '0184a474797065a870726573656e6365a2696403a4726f6f6d01a870726573656e636582a46e616d65a3416461a6747970696e67c3',
+    { type: 'presence', id: 3, room: 1, presence: { name: 'Ada', typing: true } }),
+  clientControl('ping', '0182a474797065a470696e67a2696405',
+    { type: 'ping', id: 5 }),
+
+  // ---- control, relay → client ------------------------------------------------
+  serverControl('welcome', '0185a474797065a777656c636f6d65a2696401a17601a773657373696f6ea86330666665653031a66c696d69747388af6d61785061796c6f61644279746573cd4000af6d6178436f6e74726f6c4279746573cd1000b56d6178526f6f6d73506572436f6e6e656374696f6e10b16d61784d656d62657273506572526f6f6dcd0100b06d617850726573656e63654279746573cd0200b16d61784d65737361676573506572536563ccc8ae69646c6554696d656f757453656320ad62757273744d65737361676573cd0190',
+    { type: 'welcome', id: 1, v: 1, session: 'c0ffee01', limits: { ...DEFAULT_LIMITS } }),
+  serverControl('joined_first', '0186a474797065a66a6f696e6564a2696402a4726f6f6da56c6f626279a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e636581a46e616d65a3416461',
+    { type: 'joined', id: 2, room: 'lobby', handle: 1, self: 1, members: [{ id: 1, presence: { name: 'Ada' } }] }),
+  serverControl('joined', '0186a474797065a66a6f696e6564a2696402a4726f6f6da56c6f626279a668616e646c6501a473656c6602a76d656d626572739282a2696401a870726573656e636581a46e616d65a341646182a2696402a870726573656e636581a46e616d65a3426f62',
+    {
+      type: 'joined', id: 2, room: 'lobby', handle: 1, self: 2,
+      members: [{ id: 1, presence: { name: 'Ada' } }, { id: 2, presence: { name: 'Bob' } }],
+    }),
+  serverControl('ok', '0182a474797065a26f6ba2696404',
+    { type: 'ok', id: 4 }),
+  serverControl('pong', '0182a474797065a4706f6e67a2696405',
+    { type: 'pong', id: 5 }),
+  serverControl('member_joined', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657282a2696402a870726573656e636581a46e616d65a3426f62',
+    { type: 'member_joined', room: 1, member: { id: 2, presence: { name: 'Bob' } } }),
+  serverControl('member_joined_no_presence', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657282a2696403a870726573656e6365c0',
+    { type: 'member_joined', room: 1, member: { id: 3, presence: null } }),
+  serverControl('member_updated', '0183a474797065ae6d656d6265725f75706461746564a4726f6f6d01a66d656d62657282a2696401a870726573656e636582a46e616d65a3416461a6747970696e67c3',
+    { type: 'member_updated', room: 1, member: { id: 1, presence: { name: 'Ada', typing: true } } }),
+  serverControl('member_left', '0183a474797065ab6d656d6265725f6c656674a4726f6f6d01a66d656d62657201',
+    { type: 'member_left', room: 1, member: 1 }),
+  serverControl('error_reply', '0184a474797065a56572726f72a2696402a4636f6465a9726f6f6d5f66756c6ca76d657373616765ac726f6f6d2069732066756c6c',
+    { type: 'error', id: 2, code: 'room_full', message: 'room is full' }),
+  serverControl('error_reply_room', '0185a474797065a56572726f72a2696404a4636f6465ab6e6f745f696e5f726f6f6da76d657373616765bb726f6f6d2068616e646c652039206973206e6f74206a6f696e6564a4726f6f6d09',
+    { type: 'error', id: 4, code: 'not_in_room', message: 'room handle 9 is not joined', room: 9 }),
+  serverControl('error_room', '0184a474797065a56572726f72a4636f6465ab6e6f745f696e5f726f6f6da76d657373616765ad6e6f7420696e20726f6f6d2037a4726f6f6d07',
+    { type: 'error', code: 'not_in_room', message: 'not in room 7', room: 7 }),
+  serverControl('error_connection', '0183a474797065a56572726f72a4636f6465a96261645f6672616d65a76d657373616765ab656d707479206672616d65',
+    { type: 'error', code: 'bad_frame', message: 'empty frame' }),
+
+  // ---- data, client → relay ---------------------------------------------------
+  data('data_reliable', '02000001010203', { room: 1, cls: Reliable }, '010203'),
+  data('data_direct', '020400010002010203', { room: 1, cls: Reliable, target: 2 }, '010203'),
+  data('data_latest', '0201000107010203', { room: 1, cls: Latest, key: 7 }, '010203'),
+  data('data_latest_direct', '02050001000207010203', { room: 1, cls: Latest, target: 2, key: 7 }, '010203'),
+  data('data_droppable', '02020001010203', { room: 1, cls: Droppable }, '010203'),
+  data('data_empty_payload', '02000001', { room: 1, cls: Reliable }, ''),
+  data('data_byte_order', '02041234abcdff', { room: 0x1234, cls: Reliable, target: 0xabcd }, 'ff'),
+
+  // ---- deliver, relay → client ------------------------------------------------
+  deliver('deliver_reliable', '030000010001010203', { room: 1, cls: Reliable, sender: 1, direct: false }, '010203'),
+  deliver('deliver_direct', '030400010001010203', { room: 1, cls: Reliable, sender: 1, direct: true }, '010203'),
+  deliver('deliver_latest', '03010001000107010203', { room: 1, cls: Latest, sender: 1, direct: false, key: 7 }, '010203'),
+  deliver('deliver_latest_direct', '03050001000107010203', { room: 1, cls: Latest, sender: 1, direct: true, key: 7 }, '010203'),
+  deliver('deliver_droppable', '030200010001010203', { room: 1, cls: Droppable, sender: 1, direct: false }, '010203'),
+  deliver('deliver_empty_payload', '030000010001', { room: 1, cls: Reliable, sender: 1, direct: false }, ''),
+  deliver('deliver_byte_order', '03001234abcdff', { room: 0x1234, cls: Reliable, sender: 0xabcd, direct: false }, 'ff'),
+];
+
+/** Encodes a decoded frame value back to bytes with the package's encoders. */
+export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
+  switch (frame.kind) {
+    case 'control':
+      return encodeControl(frame.message);
+    case 'data':
+      return encodeData({ room: frame.room, cls: frame.cls, target: frame.target, key: frame.key }, frame.payload);
+    case 'deliver':
+      return encodeDeliver(
+        { room: frame.room, cls: frame.cls, sender: frame.sender, direct: frame.direct, key: frame.key }, frame.payload,
+      );
+  }
+}
+
+/** Looks a vector up by name (throws on a typo, so tests and docs cannot drift silently). */
+export function vector(name: string): Vector {
+  const v = VECTORS.find((x) => x.name === name);
+  if (!v) throw new Error(`no test vector named ${name}`);
+  return v;
+}
