@@ -61,6 +61,7 @@ export class Relay {
       maxPresenceBytes: limits.maxPresenceBytes,
       maxMessagesPerSec: limits.maxMessagesPerSec,
       idleTimeoutSec: limits.idleTimeoutSec,
+      burstMessages: limits.burstMessages,
     };
   }
 

@@ -1,0 +1,424 @@
+// The SDK's state machine: status, reconnect with backoff and rejoin, requests and their
+// replies, and routing of relay frames to rooms. The entries (node.ts, browser.ts) only choose
+// the default WebSocket; connection.ts owns the socket itself.
+import {
+  ErrorCodes, encodeControl, encodeData, shouldReconnect,
+  type ErrorCode, type Limits, type Presence, type ServerFrame, type ServerMessage,
+} from '@roomcast/protocol';
+import { Backoff } from './backoff.js';
+import { Connection, describe } from './connection.js';
+import { Emitter, type Listener } from './emitter.js';
+import { RoomcastError } from './errors.js';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { Requests, type Reply, type ReplyType, type RequestMessage } from './requests.js';
+import { openRoom, type Room, type RoomControl, type RoomLink } from './room.js';
+import type { WebSocketConstructor } from './socket.js';
+
+/**
+ * - `idle`: created, `connect()` not called yet.
+ * - `connecting`: the first connection is being opened (until `welcome`).
+ * - `open`: welcomed; requests and sends work.
+ * - `reconnecting`: the connection dropped and the client is retrying with backoff.
+ * - `closed`: `close()` was called, the connection ended with a code that forbids reconnecting,
+ *   or `connect()` failed. `connect()` may be called again.
+ */
+export type ClientStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Payload of the client's `'close'` event. */
+export interface CloseInfo {
+  /** WebSocket close code (1000 after `client.close()`, 1006 when no close frame was received). */
+  code: number;
+  /** Close reason, or a description of why the client gave up. */
+  reason: string;
+}
+
+/** Payload of the client's `'reconnected'` event. */
+export interface ReconnectedInfo {
+  /** The new session id (also `client.session`). */
+  session: string;
+  /** Failed attempts before this one succeeded. */
+  failedAttempts: number;
+}
+
+/** Events of a {@link RoomcastClient}, with the payload each listener receives. */
+export interface ClientEvents {
+  /** The status changed; the payload is the new status. */
+  status: ClientStatus;
+  /** A relay error not tied to a request or a known room, or an undecodable frame from the relay. */
+  error: RoomcastError;
+  /** The client reached `closed` and will not reconnect by itself. */
+  close: CloseInfo;
+  /** A dropped connection was re-established and every room's rejoin has settled. */
+  reconnected: ReconnectedInfo;
+}
+
+/**
+ * Client for a Roomcast relay. Import it from `@roomcast/client`, which picks `ws` in Node and
+ * `globalThis.WebSocket` in browsers.
+ */
+export class RoomcastClient {
+  /** The relay URL given to the constructor. */
+  readonly url: string;
+  readonly #options: ResolvedOptions;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #backoff: Backoff | undefined;
+  readonly #events = new Emitter<ClientEvents>();
+  readonly #requests = new Requests();
+  readonly #link: RoomLink;
+  /** Rooms the user joined, by name: rejoined after a reconnect. */
+  readonly #rooms = new Map<string, RoomControl>();
+  /** The same rooms by handle, for the current connection only. */
+  readonly #handles = new Map<number, RoomControl>();
+  /** Names with a `join` in flight. */
+  readonly #joining = new Set<string>();
+  #status: ClientStatus = 'idle';
+  #conn: Connection | undefined;
+  #connecting: Promise<void> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #limits: Limits | undefined;
+  #session: string | undefined;
+
+  /**
+   * Creates a client; nothing is opened until {@link connect}.
+   * @param url relay WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`
+   * @param options timeouts, reconnect timing, client name, WebSocket class; see {@link ClientOptions}
+   * @throws RangeError for an invalid option; RoomcastError `no_websocket` if no WebSocket class is available
+   */
+  constructor(url: string, options: ClientOptions = {}) {
+    this.url = url;
+    this.#options = resolveOptions(options);
+    if (options.WebSocket === undefined) {
+      throw new RoomcastError('no_websocket', 'no WebSocket implementation: pass the `WebSocket` option');
+    }
+    this.#WebSocket = options.WebSocket;
+    this.#backoff = this.#options.reconnect === false ? undefined : new Backoff(this.#options.reconnect);
+    this.#link = {
+      connected: () => this.#conn?.open === true,
+      sendData: (handle, target, payload) => this.#sendData(handle, target, payload),
+      request: (message, expect, onReply) => this.#request(message, expect, onReply),
+      forget: (room) => this.#forget(room),
+    };
+  }
+
+  /** Connection status; changes are emitted as `'status'`. */
+  get status(): ClientStatus {
+    return this.#status;
+  }
+
+  /** The relay's limits from the latest `welcome`; `undefined` before the first one. */
+  get limits(): Limits | undefined {
+    return this.#limits;
+  }
+
+  /** The relay's id for the current (or latest) connection, for logs and support. */
+  get session(): string | undefined {
+    return this.#session;
+  }
+
+  /** Rooms currently joined, by name (a snapshot). */
+  get rooms(): ReadonlyMap<string, Room> {
+    return new Map([...this.#rooms].map(([name, control]) => [name, control.room]));
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Adds a listener called at most once; returns a function that removes it. */
+  once<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): () => void {
+    return this.#events.once(event, listener);
+  }
+
+  /** Removes a listener added with `on` or `once`. */
+  off<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Opens the connection and performs the handshake. Resolves once the relay's `welcome` arrived.
+   * The first connection is tried once (no automatic retry): on failure the status becomes
+   * `closed` and the promise rejects. Resolves at once when already open; while connecting or
+   * reconnecting, settles with that attempt.
+   * @throws RoomcastError (rejects) `connect_failed` (socket error or close before `welcome`,
+   *   with `closeCode`), `timeout` (after `connectTimeoutMs`), `closed` (`close()` was called),
+   *   or the relay's error code (e.g. `unsupported_version`)
+   */
+  connect(): Promise<void> {
+    if (this.#status === 'open') return Promise.resolve();
+    if (this.#status === 'connecting' && this.#connecting !== undefined) return this.#connecting;
+    if (this.#status === 'reconnecting') return this.#nextOpen();
+    this.#setStatus('connecting');
+    const attempt = new Promise<void>((resolve, reject) => {
+      this.#open(
+        () => {
+          this.#connecting = undefined;
+          this.#setStatus('open');
+          resolve();
+        },
+        (err) => {
+          this.#connecting = undefined;
+          this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
+          reject(err);
+        },
+      );
+    });
+    if (this.#status === 'connecting') this.#connecting = attempt; // #open can fail synchronously
+    return attempt;
+  }
+
+  /**
+   * Joins (or creates) the room `name`, optionally with your initial presence. Resolves with the
+   * {@link Room} once the relay replied `joined`; its `members` then include you.
+   * @throws RoomcastError (rejects) `not_connected` unless the status is `open`; `already_joined`
+   *   if this client joined or is joining `name`; the relay's code (`bad_room_name`, `room_full`,
+   *   `too_many_rooms`, `presence_too_large`, ...); `timeout`; `closed`
+   */
+  join(name: string, presence?: Presence): Promise<Room> {
+    if (this.#rooms.has(name) || this.#joining.has(name)) {
+      return Promise.reject(new RoomcastError('already_joined', `room '${name}' is already joined (or being joined) by this client`));
+    }
+    const joined = this.#request({ type: 'join', room: name, presence }, 'joined', (reply) => {
+      this.#joining.delete(name);
+      const control = openRoom(this.#link, name, presence);
+      this.#rooms.set(name, control);
+      this.#handles.set(reply.handle, control);
+      control.attach(reply);
+      return control.room;
+    });
+    this.#joining.add(name);
+    return joined.catch((err: unknown) => {
+      this.#joining.delete(name);
+      throw err;
+    });
+  }
+
+  /**
+   * Measures the round trip to the relay with `ping`/`pong`.
+   * @returns the round-trip time in milliseconds
+   * @throws RoomcastError (rejects) `not_connected`, `timeout`, `closed`
+   */
+  ping(): Promise<number> {
+    const start = performance.now();
+    return this.#request({ type: 'ping' }, 'pong', () => performance.now() - start);
+  }
+
+  /**
+   * Closes the connection with code 1000 and stops reconnecting. Pending requests reject with
+   * `closed`, every room ends, the status becomes `closed` and `'close'` is emitted. `connect()`
+   * may be called again later (rooms must then be joined again).
+   */
+  close(): void {
+    if (this.#status === 'closed') return;
+    const conn = this.#conn;
+    this.#conn = undefined;
+    const err = new RoomcastError('closed', 'client.close() was called', { closeCode: 1000 });
+    this.#requests.failAll(err);
+    this.#finish(1000, 'client closed');
+    conn?.abort(err, 'client closed'); // rejects a connect() in progress
+  }
+
+  // ---- connection -------------------------------------------------------------
+
+  /** Opens a connection; exactly one of the callbacks runs, synchronously with the event that decides. */
+  #open(onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
+    const { connectTimeoutMs, clientName } = this.#options;
+    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs }, {
+      welcomed: (welcome) => {
+        this.#limits = welcome.limits;
+        this.#session = welcome.session;
+        onWelcome();
+      },
+      failed: (err) => {
+        this.#conn = undefined;
+        onFail(err);
+      },
+      frame: (frame) => this.#dispatch(frame),
+      garbage: (err) => this.#events.emit('error', err),
+      closed: (code, reason) => this.#dropped(code, reason),
+    });
+  }
+
+  /** The welcomed connection closed: every room's handle is stale, every pending reply is lost. */
+  #dropped(code: number, reason: string): void {
+    this.#conn = undefined;
+    this.#handles.clear();
+    for (const room of this.#rooms.values()) room.detach();
+    this.#requests.failAll(new RoomcastError('closed', `connection closed (code ${code}) before the reply arrived`, { closeCode: code, closeReason: reason }));
+    if (this.#backoff !== undefined && shouldReconnect(code)) {
+      this.#setStatus('reconnecting');
+      // A 'status' listener may have called close() meanwhile.
+      if (this.#status === 'reconnecting') this.#scheduleReconnect();
+    } else {
+      this.#finish(code, reason);
+    }
+  }
+
+  /** Enters `closed` for good: no reconnect, rooms ended, `'close'` emitted. Idempotent. */
+  #finish(code: number, reason: string): void {
+    if (this.#status === 'closed') return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#backoff?.reset();
+    this.#joining.clear();
+    for (const room of [...this.#rooms.values()]) room.end();
+    this.#rooms.clear();
+    this.#handles.clear();
+    this.#setStatus('closed');
+    this.#events.emit('close', { code, reason });
+  }
+
+  #scheduleReconnect(): void {
+    const backoff = this.#backoff;
+    if (backoff === undefined) return;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#open(() => this.#reopened(), (err) => this.#reconnectFailed(err));
+    }, backoff.next());
+  }
+
+  #reconnectFailed(err: RoomcastError): void {
+    if (this.#status !== 'reconnecting') return;
+    const refusedByCode = err.closeCode !== undefined && !shouldReconnect(err.closeCode);
+    const refusedByRelay = isRelayCode(err.code) && !ErrorCodes[err.code].retry;
+    if (refusedByCode || refusedByRelay) this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
+    else this.#scheduleReconnect();
+  }
+
+  /** Welcome after a reconnect: rejoin every room with its last presence, then emit `'reconnected'`. */
+  #reopened(): void {
+    const failedAttempts = Math.max(0, (this.#backoff?.attempt ?? 1) - 1);
+    this.#backoff?.reset();
+    this.#setStatus('open');
+    if (this.#status !== 'open') return; // a 'status' listener closed the client
+    const conn = this.#conn;
+    const rejoins = [...this.#rooms.values()].map((room) => this.#rejoin(room));
+    void Promise.all(rejoins).then(() => {
+      if (this.#conn !== conn || this.#status !== 'open' || this.#session === undefined) return;
+      this.#events.emit('reconnected', { session: this.#session, failedAttempts });
+    });
+  }
+
+  /** Rejoins one room; never rejects. */
+  #rejoin(control: RoomControl): Promise<void> {
+    const { room } = control;
+    const message: RequestMessage = { type: 'join', room: room.name, presence: control.rejoinPresence() };
+    return this.#request(message, 'joined', (reply) => {
+      if (this.#rooms.get(room.name) !== control) {
+        this.#leaveStray(reply.handle); // left while the rejoin was in flight
+        return;
+      }
+      this.#handles.set(reply.handle, control);
+      control.attach(reply);
+      control.resynced();
+    }).catch((err: unknown) => {
+      const error = toRoomcastError(err);
+      if (error.code === 'closed' || this.#rooms.get(room.name) !== control) return; // dropped again: the next reconnect retries
+      control.end();
+      control.fail(new RoomcastError(error.code, `could not rejoin room '${room.name}' after reconnecting: ${error.message}`, { room: error.room }));
+    });
+  }
+
+  // ---- frames -----------------------------------------------------------------
+
+  #dispatch(frame: ServerFrame): void {
+    if (frame.kind === 'deliver') this.#handles.get(frame.room)?.deliver(frame); // unknown handles are ignored
+    else this.#control(frame.message);
+  }
+
+  #control(message: ServerMessage): void {
+    switch (message.type) {
+      case 'joined':
+      case 'ok':
+      case 'pong':
+        // A `joined` nobody waits for (its join timed out) would leave a ghost member: leave it.
+        if (!this.#requests.settle(message) && message.type === 'joined') this.#leaveStray(message.handle);
+        return;
+      case 'error': {
+        if (message.id !== undefined && this.#requests.settle(message)) return;
+        const err = new RoomcastError(message.code, message.message, { room: message.room });
+        const room = message.id === undefined && message.room !== undefined ? this.#handles.get(message.room) : undefined;
+        if (room !== undefined) room.fail(err);
+        else this.#events.emit('error', err);
+        return;
+      }
+      case 'member_joined':
+      case 'member_updated':
+      case 'member_left':
+        this.#handles.get(message.room)?.memberEvent(message);
+        return;
+      case 'welcome':
+        this.#events.emit('error', new RoomcastError('bad_message', 'relay sent a second welcome'));
+        return;
+    }
+  }
+
+  // ---- sending ----------------------------------------------------------------
+
+  #request<T extends ReplyType, R>(message: RequestMessage, expect: T, onReply: (reply: Reply<T>) => R): Promise<R> {
+    const conn = this.#conn;
+    if (conn === undefined || !conn.open) {
+      return Promise.reject(new RoomcastError('not_connected', `cannot send '${message.type}': the client is ${this.#status}`));
+    }
+    const { id, promise } = this.#requests.open(expect, this.#options.requestTimeoutMs, `'${message.type}'`, onReply);
+    try {
+      const frame = encodeControl({ ...message, id });
+      const max = this.#limits?.maxControlBytes;
+      if (max !== undefined && max > 0 && frame.length > max) {
+        throw new RoomcastError('control_too_large', `'${message.type}' is ${frame.length} bytes; the relay accepts at most ${max}`);
+      }
+      conn.send(frame);
+    } catch (err) {
+      this.#requests.fail(id, toRoomcastError(err));
+    }
+    return promise;
+  }
+
+  #sendData(handle: number, target: number | undefined, payload: Uint8Array): void {
+    const conn = this.#conn;
+    if (conn === undefined || !conn.open) throw new RoomcastError('not_connected', `cannot send data: the client is ${this.#status}`);
+    const max = this.#limits?.maxPayloadBytes;
+    if (max !== undefined && payload.length > max) {
+      throw new RoomcastError('payload_too_large', `payload is ${payload.length} bytes; the relay accepts at most ${max}`, { room: handle });
+    }
+    conn.send(encodeData({ room: handle, target }, payload));
+  }
+
+  #leaveStray(handle: number): void {
+    this.#request({ type: 'leave', room: handle }, 'ok', () => undefined).catch(() => {});
+  }
+
+  #forget(room: Room): void {
+    if (this.#rooms.get(room.name)?.room === room) this.#rooms.delete(room.name);
+    if (this.#handles.get(room.handle)?.room === room) this.#handles.delete(room.handle);
+  }
+
+  #nextOpen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const off = this.#events.on('status', (status) => {
+        if (status === 'open') {
+          off();
+          resolve();
+        } else if (status === 'closed') {
+          off();
+          reject(new RoomcastError('closed', 'the client closed while reconnecting'));
+        }
+      });
+    });
+  }
+
+  #setStatus(status: ClientStatus): void {
+    if (this.#status === status) return;
+    this.#status = status;
+    this.#events.emit('status', status);
+  }
+}
+
+function isRelayCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ErrorCodes, code);
+}
+
+function toRoomcastError(err: unknown): RoomcastError {
+  if (err instanceof RoomcastError) return err;
+  return new RoomcastError('not_connected', `the socket refused the frame: ${describe(err)}`, { cause: err });
+}

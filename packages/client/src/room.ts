@@ -1,0 +1,283 @@
+// A joined room as the application sees it: its member map, events, and send/presence/leave.
+// The client owns the connection; a room reaches it only through the small RoomLink below.
+import { MAX_MEMBER_ID, type DeliverFrame, type Presence, type ServerMessage } from '@roomcast/protocol';
+import { Emitter, type Listener } from './emitter.js';
+import { RoomcastError } from './errors.js';
+import type { Reply, ReplyType, RequestMessage } from './requests.js';
+
+/** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
+export interface RoomMember {
+  /** Member id, 1..65535, unique within the room for the current connection. */
+  readonly id: number;
+  /** The member's presence (any JSON value; `null` when none was set). */
+  readonly presence: Presence;
+}
+
+/** Payload of a room's `'message'` event. */
+export interface RoomMessage {
+  /** Member id of the sender. */
+  sender: number;
+  /**
+   * The bytes the sender passed to `send`/`sendTo`. A view into a buffer owned by this message
+   * alone, so it may be kept; its `byteOffset` is not 0, so copy (`payload.slice()`) before
+   * viewing it as a wider typed array.
+   */
+  payload: Uint8Array;
+  /** True when the sender addressed it to you alone (`sendTo`). */
+  direct: boolean;
+}
+
+/** Payload of a room's `'resync'` event, emitted after the room was rejoined on a new connection. */
+export interface RoomResync {
+  /** Your new member id (also `room.self`). */
+  self: number;
+  /** The fresh member list (the same live map as `room.members`). */
+  members: ReadonlyMap<number, RoomMember>;
+}
+
+/** Events of a {@link Room}, with the payload each listener receives. */
+export interface RoomEvents {
+  /** Data from another member. */
+  message: RoomMessage;
+  /** Another member joined (it is already in `room.members`). */
+  member_joined: RoomMember;
+  /** Another member changed its presence (the new entry is already in `room.members`). */
+  member_updated: RoomMember;
+  /** A member left or its connection died; the payload is its last entry, already removed from `room.members`. */
+  member_left: RoomMember;
+  /** The room was rejoined after a reconnect: handle, self and members are new. Re-read `room.members`. */
+  resync: RoomResync;
+  /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
+  error: RoomcastError;
+}
+
+/** @internal What a room needs from its client. */
+export interface RoomLink {
+  /** Whether the client has an open, welcomed connection. */
+  connected(): boolean;
+  /** Sends a data frame; throws `not_connected` or `payload_too_large`. */
+  sendData(handle: number, target: number | undefined, payload: Uint8Array): void;
+  /** Sends a request; `onReply` runs synchronously when the reply arrives. */
+  request<T extends ReplyType, R>(message: RequestMessage, expect: T, onReply: (reply: Reply<T>) => R): Promise<R>;
+  /** Drops the room from the client's maps (it will not be rejoined). */
+  forget(room: Room): void;
+}
+
+type RoomState = 'joined' | 'rejoining' | 'left';
+type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' }>;
+
+/**
+ * @internal The client's side of a room: everything that changes a room's state, kept off the
+ * public class so that applications only see the API they may call.
+ */
+export interface RoomControl {
+  readonly room: Room;
+  /** The presence a rejoin sends: the latest value asked for that the relay did not refuse. */
+  rejoinPresence(): Presence | undefined;
+  /** Binds the room to the handle, self id and members of a `joined` reply. */
+  attach(reply: Reply<'joined'>): void;
+  /** Emits `'resync'` after a rejoin. */
+  resynced(): void;
+  /** The connection dropped: the handle is stale until the room is rejoined. */
+  detach(): void;
+  /** The room is over (client closed for good, or the rejoin failed). */
+  end(): void;
+  /** A data frame for this room's handle. */
+  deliver(frame: DeliverFrame): void;
+  /** A member event for this room's handle. */
+  memberEvent(message: MemberEvent): void;
+  /** Emits an error on the room. */
+  fail(err: RoomcastError): void;
+}
+
+let createRoom: (link: RoomLink, name: string, presence: Presence | undefined) => RoomControl;
+
+/** @internal Creates a room (for `client.join()`) and returns its control side. */
+export function openRoom(link: RoomLink, name: string, presence: Presence | undefined): RoomControl {
+  return createRoom(link, name, presence);
+}
+
+/**
+ * A room this client joined, returned by `client.join()`. It stays the same object across
+ * reconnects: after the client rejoins, `handle`, `self` and `members` are updated in place and
+ * `'resync'` is emitted.
+ */
+export class Room {
+  // The static block may reach private members, so the control functions live here and the
+  // public class carries no internal methods (a private constructor keeps `new Room` internal too).
+  static {
+    createRoom = (link, name, presence) => {
+      const room = new Room(link, name, presence);
+      return {
+        room,
+        rejoinPresence: () => room.#presence,
+        attach: (reply) => room.#attach(reply),
+        resynced: () => room.#events.emit('resync', { self: room.#self, members: room.#members }),
+        detach: () => {
+          if (room.#state === 'joined') room.#state = 'rejoining';
+        },
+        end: () => room.#end(),
+        deliver: (frame) => room.#events.emit('message', { sender: frame.sender, payload: frame.payload, direct: frame.direct }),
+        memberEvent: (message) => room.#memberEvent(message),
+        fail: (err) => room.#events.emit('error', err),
+      };
+    };
+  }
+
+  /** The room name passed to `join`. */
+  readonly name: string;
+  readonly #link: RoomLink;
+  readonly #events = new Emitter<RoomEvents>();
+  readonly #members = new Map<number, RoomMember>();
+  /** 'rejoining' until the first attach, which follows creation at once. */
+  #state: RoomState = 'rejoining';
+  #handle = 0;
+  #self = 0;
+  /** The presence a rejoin sends: the latest value asked for that the relay did not refuse. */
+  #presence: Presence | undefined;
+
+  /** Rooms are created by `client.join()`. */
+  private constructor(link: RoomLink, name: string, presence: Presence | undefined) {
+    this.#link = link;
+    this.name = name;
+    this.#presence = presence;
+  }
+
+  /** The relay's handle for this room on the current connection (changes after a reconnect). */
+  get handle(): number {
+    return this.#handle;
+  }
+
+  /** Your member id in this room (changes after a reconnect). */
+  get self(): number {
+    return this.#self;
+  }
+
+  /** Every member, you included, by member id. A live view: it changes as events arrive. */
+  get members(): ReadonlyMap<number, RoomMember> {
+    return this.#members;
+  }
+
+  /**
+   * True until you leave the room, the client closes for good, or a rejoin after a reconnect
+   * fails. While the client is reconnecting the room stays joined but cannot send.
+   */
+  get joined(): boolean {
+    return this.#state !== 'left';
+  }
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof RoomEvents>(event: K, listener: Listener<RoomEvents[K]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Adds a listener called at most once; returns a function that removes it. */
+  once<K extends keyof RoomEvents>(event: K, listener: Listener<RoomEvents[K]>): () => void {
+    return this.#events.once(event, listener);
+  }
+
+  /** Removes a listener added with `on` or `once`. */
+  off<K extends keyof RoomEvents>(event: K, listener: Listener<RoomEvents[K]>): void {
+    this.#events.off(event, listener);
+  }
+
+  /**
+   * Sends `payload` reliably to every other member (ordered per sender, never dropped silently).
+   * The bytes are copied into the frame, so the buffer may be reused after the call.
+   * @throws RoomcastError `not_connected` while the client is not open or the room is being
+   *   rejoined; `not_in_room` after `leave()`; `payload_too_large` above `client.limits.maxPayloadBytes`.
+   */
+  send(payload: Uint8Array): void {
+    this.#link.sendData(this.#liveHandle(), undefined, payload);
+  }
+
+  /**
+   * Sends `payload` to one member only; it arrives with `direct: true`. If the member has left
+   * meanwhile, the relay answers with an `unknown_member` error on this room's `'error'` event.
+   * @throws RangeError if `memberId` is not an integer in 1..65535; otherwise as {@link send}.
+   */
+  sendTo(memberId: number, payload: Uint8Array): void {
+    if (!Number.isInteger(memberId) || memberId < 1 || memberId > MAX_MEMBER_ID) {
+      throw new RangeError(`memberId must be an integer in 1..${MAX_MEMBER_ID} (got ${memberId})`);
+    }
+    this.#link.sendData(this.#liveHandle(), memberId, payload);
+  }
+
+  /**
+   * Replaces your presence in this room. Resolves when the relay confirmed it; your own entry in
+   * `members` is then updated (other members get `member_updated`; you get no event). The value
+   * is also what a rejoin after a reconnect sends, unless the relay refused it.
+   * @throws RoomcastError (rejects) `not_connected`, `not_in_room`, `presence_too_large`, `timeout`, `closed`
+   */
+  async setPresence(presence: Presence): Promise<void> {
+    const handle = this.#liveHandle();
+    const previous = this.#presence;
+    this.#presence = presence;
+    try {
+      await this.#link.request({ type: 'presence', room: handle, presence }, 'ok', () => {
+        if (this.#state === 'joined' && this.#handle === handle) {
+          this.#members.set(this.#self, { id: this.#self, presence });
+        }
+      });
+    } catch (err) {
+      // A refusal by the relay (not a lost connection) means the old value still stands.
+      const refused = err instanceof RoomcastError && err.code !== 'closed' && err.code !== 'timeout' && err.code !== 'not_connected';
+      if (refused && this.#presence === presence) this.#presence = previous;
+      throw err;
+    }
+  }
+
+  /**
+   * Leaves the room. The room is forgotten at once (no more events, never rejoined); the promise
+   * resolves when the relay confirmed, or at once if the connection is down (the relay drops
+   * memberships of a closed connection anyway). Calling it again does nothing.
+   * @throws RoomcastError (rejects) `timeout` if the relay did not confirm in time
+   */
+  async leave(): Promise<void> {
+    if (this.#state === 'left') return;
+    const handle = this.#state === 'joined' ? this.#handle : undefined;
+    this.#end();
+    if (handle === undefined) return;
+    try {
+      await this.#link.request({ type: 'leave', room: handle }, 'ok', () => undefined);
+    } catch (err) {
+      if (err instanceof RoomcastError && (err.code === 'closed' || err.code === 'not_connected' || err.code === 'not_in_room')) return;
+      throw err;
+    }
+  }
+
+  #liveHandle(): number {
+    if (!this.#link.connected()) throw new RoomcastError('not_connected', `cannot use room '${this.name}': the client is not connected`);
+    if (this.#state === 'left') throw new RoomcastError('not_in_room', `room '${this.name}' was left`);
+    if (this.#state === 'rejoining') throw new RoomcastError('not_connected', `room '${this.name}' is being rejoined after a reconnect`);
+    return this.#handle;
+  }
+
+  #attach(reply: Reply<'joined'>): void {
+    this.#state = 'joined';
+    this.#handle = reply.handle;
+    this.#self = reply.self;
+    this.#members.clear();
+    for (const m of reply.members) this.#members.set(m.id, { id: m.id, presence: m.presence });
+  }
+
+  #end(): void {
+    if (this.#state === 'left') return;
+    this.#state = 'left';
+    this.#members.clear();
+    this.#link.forget(this);
+  }
+
+  #memberEvent(message: MemberEvent): void {
+    if (message.type === 'member_left') {
+      const member = this.#members.get(message.member);
+      if (member === undefined) return;
+      this.#members.delete(message.member);
+      this.#events.emit('member_left', member);
+      return;
+    }
+    const member: RoomMember = { id: message.member.id, presence: message.member.presence };
+    this.#members.set(member.id, member);
+    this.#events.emit(message.type, member);
+  }
+}
