@@ -56,26 +56,32 @@ const envSchema = z.object({
   RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
 });
 
-export interface Config {
-  port: number;
-  host: string;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  maxPayloadBytes: number;
-  maxControlBytes: number;
-  maxRoomsPerConnection: number;
-  maxMembersPerRoom: number;
-  maxRooms: number;
-  maxPresenceBytes: number;
-  maxMessagesPerSec: number;
-  burstMessages: number;
-  floodStrikes: number;
-  maxProtocolErrors: number;
-  helloTimeoutMs: number;
-  idleTimeoutSec: number;
-  maxBufferedBytes: number;
-  backpressureCheckMs: number;
-  staticDir: string;
-}
+type Env = z.output<typeof envSchema>;
+
+/** Which variable sets which field. */
+const FIELDS = {
+  port: 'PORT',
+  host: 'HOST',
+  logLevel: 'LOG_LEVEL',
+  maxPayloadBytes: 'RELAY_MAX_PAYLOAD_BYTES',
+  maxControlBytes: 'RELAY_MAX_CONTROL_BYTES',
+  maxRoomsPerConnection: 'RELAY_MAX_ROOMS_PER_CONNECTION',
+  maxMembersPerRoom: 'RELAY_MAX_MEMBERS_PER_ROOM',
+  maxRooms: 'RELAY_MAX_ROOMS',
+  maxPresenceBytes: 'RELAY_MAX_PRESENCE_BYTES',
+  maxMessagesPerSec: 'RELAY_MAX_MESSAGES_PER_SEC',
+  burstMessages: 'RELAY_BURST_MESSAGES',
+  floodStrikes: 'RELAY_FLOOD_STRIKES',
+  maxProtocolErrors: 'RELAY_MAX_PROTOCOL_ERRORS',
+  helloTimeoutMs: 'RELAY_HELLO_TIMEOUT_MS',
+  idleTimeoutSec: 'RELAY_IDLE_TIMEOUT_SEC',
+  maxBufferedBytes: 'RELAY_MAX_BUFFERED_BYTES',
+  backpressureCheckMs: 'RELAY_BACKPRESSURE_CHECK_MS',
+  staticDir: 'RELAY_STATIC_DIR',
+} as const satisfies Record<string, keyof Env>;
+
+/** The parsed configuration: a camelCase field for each variable, typed by its schema. */
+export type Config = { -readonly [F in keyof typeof FIELDS]: Env[(typeof FIELDS)[F]] };
 
 export type EnvName = keyof z.input<typeof envSchema>;
 /** Every environment variable the relay reads. */
@@ -106,25 +112,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       return `${name} ${issue.message}${got}`;
     }));
   }
-  const e = parsed.data;
-  return {
-    port: e.PORT,
-    host: e.HOST,
-    logLevel: e.LOG_LEVEL,
-    maxPayloadBytes: e.RELAY_MAX_PAYLOAD_BYTES,
-    maxControlBytes: e.RELAY_MAX_CONTROL_BYTES,
-    maxRoomsPerConnection: e.RELAY_MAX_ROOMS_PER_CONNECTION,
-    maxMembersPerRoom: e.RELAY_MAX_MEMBERS_PER_ROOM,
-    maxRooms: e.RELAY_MAX_ROOMS,
-    maxPresenceBytes: e.RELAY_MAX_PRESENCE_BYTES,
-    maxMessagesPerSec: e.RELAY_MAX_MESSAGES_PER_SEC,
-    burstMessages: e.RELAY_BURST_MESSAGES,
-    floodStrikes: e.RELAY_FLOOD_STRIKES,
-    maxProtocolErrors: e.RELAY_MAX_PROTOCOL_ERRORS,
-    helloTimeoutMs: e.RELAY_HELLO_TIMEOUT_MS,
-    idleTimeoutSec: e.RELAY_IDLE_TIMEOUT_SEC,
-    maxBufferedBytes: e.RELAY_MAX_BUFFERED_BYTES,
-    backpressureCheckMs: e.RELAY_BACKPRESSURE_CHECK_MS,
-    staticDir: e.RELAY_STATIC_DIR,
-  };
+  const values = parsed.data;
+  return Object.fromEntries(Object.entries(FIELDS).map(([field, name]) => [field, values[name]])) as Config;
 }

@@ -1,6 +1,7 @@
 // Test helpers: an in-process relay on a loopback port 0, and a raw protocol client on `ws`
 // whose waits are driven by frames and events, never by timers.
 import { once } from 'node:events';
+import { afterEach } from 'vitest';
 import {
   PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData,
   type ClientMessage, type ServerFrame, type ServerMessage,
@@ -129,4 +130,40 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export async function httpGet(server: RelayServer, path: string): Promise<{ status: number; body: string; type: string | null }> {
   const res = await fetch(server.httpUrl + path);
   return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+/**
+ * A relay and raw clients for each test, torn down after it: call in a test file's top level,
+ * then `await relay.start(overrides)` in the test or a beforeEach.
+ */
+export function useRelay(defaults: Partial<Config> = {}) {
+  let current: RelayServer | undefined;
+  const clients: RawClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await current?.close();
+    current = undefined;
+  });
+  const track = (c: RawClient): RawClient => {
+    clients.push(c);
+    return c;
+  };
+  return {
+    async start(overrides: Partial<Config> = {}): Promise<RelayServer> {
+      current = await startTestRelay({ ...defaults, ...overrides });
+      return current;
+    },
+    get server(): RelayServer {
+      if (current === undefined) throw new Error('call relay.start() first');
+      return current;
+    },
+    /** A client that completed the handshake. */
+    async open(): Promise<RawClient> {
+      return track(await RawClient.open(this.server.wsUrl));
+    },
+    /** A connected client that has not sent hello. */
+    async connect(): Promise<RawClient> {
+      return track(await RawClient.connect(this.server.wsUrl));
+    },
+  };
 }

@@ -2,30 +2,16 @@
 // at the send-buffer cap, and every disappearance produces member_left (no ghosts).
 import type { Socket } from 'node:net';
 import { CloseCodes } from '@roomcast/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Config, RelayServer } from '../src/index.js';
-import { RawClient, httpGet, startTestRelay } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { httpGet, useRelay, type RawClient } from './helpers.js';
 
-let server: RelayServer | undefined;
-const clients: RawClient[] = [];
-async function start(overrides: Partial<Config> = {}): Promise<RelayServer> {
-  server = await startTestRelay(overrides);
-  return server;
-}
-async function open(): Promise<RawClient> {
-  const c = await RawClient.open(server!.wsUrl);
-  clients.push(c);
-  return c;
-}
+const relay = useRelay();
+const start = relay.start.bind(relay);
+const open = () => relay.open();
 /** The TCP socket under a `ws` client, to stop reading from it (a frozen or half-open peer). */
 function tcp(c: RawClient): Socket {
   return (c.ws as unknown as { _socket: Socket })._socket;
 }
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await server?.close();
-  server = undefined;
-});
 
 describe('dead and slow peers', () => {
   it('removes a peer that stops answering (no pongs) after the idle timeout', { timeout: 40_000 }, async () => {
@@ -47,7 +33,7 @@ describe('dead and slow peers', () => {
     }
     const elapsed = (Date.now() - started) / 1000;
     expect(elapsed).toBeLessThan(8 * 2 + 4); // bounded by idle timeout (+ uWS 4 s granularity)
-    expect(server!.relay.connections.size).toBe(1);
+    expect(relay.server.relay.connections.size).toBe(1);
   });
 
   it('disconnects a reader that stops reading once its send buffer passes the hard cap (4503)', async () => {
@@ -106,8 +92,8 @@ describe('dead and slow peers', () => {
       if (sent % 10 === 0) await sender.request({ type: 'ping' }, 'pong');
     }
     expect(gone).toBe(true);
-    expect(server!.relay.stats.closes.slow_consumer).toBe(1);
-    expect(server!.relay.stats.limitHits.buffered_bytes).toBe(1);
+    expect(relay.server.relay.stats.closes.slow_consumer).toBe(1);
+    expect(relay.server.relay.stats.limitHits.buffered_bytes).toBe(1);
     tcp(slow).resume();
     expect((await slow.closed).code).toBe(CloseCodes.slow_consumer.code);
   });
@@ -127,14 +113,14 @@ describe('dead and slow peers', () => {
     await start();
     const all = await Promise.all(Array.from({ length: 30 }, () => open()));
     await Promise.all(all.map((c, i) => c.join(`room-${i % 7}`)));
-    expect(server!.relay.rooms.size).toBe(7);
+    expect(relay.server.relay.rooms.size).toBe(7);
     await Promise.all(all.map((c) => c.close()));
     // A fresh client's round trip orders after the closes on the relay's single thread.
     const probe = await open();
     await probe.request({ type: 'ping' }, 'pong');
-    expect(server!.relay.rooms.size).toBe(0);
-    expect(server!.relay.connections.size).toBe(1);
-    const health = JSON.parse((await httpGet(server!, '/healthz')).body) as { rooms: number; connections: number };
+    expect(relay.server.relay.rooms.size).toBe(0);
+    expect(relay.server.relay.connections.size).toBe(1);
+    const health = JSON.parse((await httpGet(relay.server, '/healthz')).body) as { rooms: number; connections: number };
     expect(health).toMatchObject({ rooms: 0, connections: 1 });
   });
 });
@@ -145,7 +131,6 @@ describe('shutdown', () => {
     const a = await open();
     await a.join('x');
     await s.close();
-    server = undefined;
     expect((await a.closed).code).toBe(CloseCodes.going_away.code);
     await expect(fetch(s.httpUrl + '/healthz')).rejects.toThrow();
   });

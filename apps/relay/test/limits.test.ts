@@ -1,31 +1,13 @@
 // Every limit and every kind of bad input gets its own typed error or documented close code,
 // and never disturbs the other members of the room.
 import { CloseCodes, FrameKind, encodeControl } from '@roomcast/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Config, RelayServer } from '../src/index.js';
-import { RawClient, startTestRelay } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useRelay, type RawClient } from './helpers.js';
 
-let server: RelayServer | undefined;
-const clients: RawClient[] = [];
-async function start(overrides: Partial<Config> = {}): Promise<RelayServer> {
-  server = await startTestRelay(overrides);
-  return server;
-}
-async function open(): Promise<RawClient> {
-  const c = await RawClient.open(server!.wsUrl);
-  clients.push(c);
-  return c;
-}
-async function connect(): Promise<RawClient> {
-  const c = await RawClient.connect(server!.wsUrl);
-  clients.push(c);
-  return c;
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await server?.close();
-  server = undefined;
-});
+const relay = useRelay();
+const start = relay.start.bind(relay);
+const open = () => relay.open();
+const connect = () => relay.connect();
 
 describe('handshake', () => {
   it('closes with 4400 when a data frame comes before hello', async () => {
@@ -56,7 +38,7 @@ describe('handshake', () => {
     await start({ helloTimeoutMs: 200, backpressureCheckMs: 20 });
     const c = await connect();
     expect((await c.closed).code).toBe(CloseCodes.timeout.code);
-    expect(server!.relay.stats.limitHits.hello_timeout).toBe(1);
+    expect(relay.server.relay.stats.limitHits.hello_timeout).toBe(1);
   });
 
   it('answers a second hello with already_welcomed', async () => {
@@ -92,7 +74,7 @@ describe('malformed input', () => {
     expect(await bystander.nextMessage('member_left')).toMatchObject({ room: bj.handle, member: cj.self });
     // The bystander is unaffected.
     expect(await bystander.request({ type: 'ping' }, 'pong')).toMatchObject({ type: 'pong' });
-    expect(server!.relay.stats.limitHits.protocol_errors).toBe(1);
+    expect(relay.server.relay.stats.limitHits.protocol_errors).toBe(1);
   });
 
   it('answers a text message with bad_frame', async () => {
@@ -114,7 +96,7 @@ describe('malformed input', () => {
     const c = await open();
     c.send(new Uint8Array(1032));
     expect((await c.closed).code).toBe(CloseCodes.message_too_big.code);
-    expect(server!.relay.stats.limitHits.frame_bytes).toBe(1);
+    expect(relay.server.relay.stats.limitHits.frame_bytes).toBe(1);
   });
 
   it('drops the connection without buffering a message far above the cap', async () => {
@@ -144,7 +126,7 @@ describe('rate limit', () => {
     const got = receiver.frames.filter((f) => f.kind === 'deliver').map((f) => (f.kind === 'deliver' ? f.payload[0] : -1));
     expect(got.length).toBeLessThanOrEqual(12);
     expect(got).toEqual([...got].sort((x, y) => x! - y!));
-    expect(server!.relay.stats.limitHits.flood).toBe(1);
+    expect(relay.server.relay.stats.limitHits.flood).toBe(1);
   });
 
   it('echoes the request id on a rate-limited request', async () => {

@@ -1,28 +1,16 @@
 // Rooms and presence over real WebSockets: join, member lists, events, leave, limits.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RelayServer } from '../src/index.js';
-import { RawClient, startTestRelay } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useRelay } from './helpers.js';
 
-let server: RelayServer;
-const clients: RawClient[] = [];
-async function client(): Promise<RawClient> {
-  const c = await RawClient.open(server.wsUrl);
-  clients.push(c);
-  return c;
-}
-
+const relay = useRelay();
+const client = () => relay.open();
 beforeEach(async () => {
-  server = await startTestRelay({ maxMembersPerRoom: 3, maxRoomsPerConnection: 2, maxRooms: 4 });
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await server.close();
+  await relay.start({ maxMembersPerRoom: 3, maxRoomsPerConnection: 2, maxRooms: 4 });
 });
 
 describe('rooms and presence', () => {
   it('welcome carries the limits', async () => {
-    const c = await RawClient.connect(server.wsUrl);
-    clients.push(c);
+    const c = await relay.connect();
     const welcome = await c.request({ type: 'hello', v: 1 }, 'welcome');
     expect(welcome.v).toBe(1);
     expect(welcome.limits.maxMembersPerRoom).toBe(3);
@@ -71,9 +59,9 @@ describe('rooms and presence', () => {
     await a.nextMessage('member_joined');
     await b.request({ type: 'leave', room: jb.handle }, 'ok');
     expect(await a.nextMessage('member_left')).toEqual({ type: 'member_left', room: ja.handle, member: jb.self });
-    expect(server.relay.rooms.size).toBe(1);
+    expect(relay.server.relay.rooms.size).toBe(1);
     await a.request({ type: 'leave', room: ja.handle }, 'ok');
-    expect(server.relay.rooms.size).toBe(0);
+    expect(relay.server.relay.rooms.size).toBe(0);
     const err = await a.requestAny({ type: 'leave', room: ja.handle });
     expect(err).toMatchObject({ type: 'error', code: 'not_in_room' });
   });
@@ -115,7 +103,7 @@ describe('rooms and presence', () => {
 
     await d.join('r3');
     await d.join('r4');
-    expect(server.relay.rooms.size).toBe(4);
+    expect(relay.server.relay.rooms.size).toBe(4);
     expect(await b.requestAny({ type: 'join', room: 'r5' })).toMatchObject({ type: 'error', code: 'relay_full' });
   });
 
@@ -129,6 +117,6 @@ describe('rooms and presence', () => {
     const j = await a.join('ok', { small: true });
     expect(await a.requestAny({ type: 'presence', room: j.handle, presence: 'y'.repeat(600) }))
       .toMatchObject({ type: 'error', code: 'presence_too_large' });
-    expect(server.relay.rooms.size).toBe(1);
+    expect(relay.server.relay.rooms.size).toBe(1);
   });
 });

@@ -1,24 +1,16 @@
 // Data frames through the real relay: broadcast, direct, per-sender order, byte-identical payloads.
 import { encodeData, DeliveryClass } from '@roomcast/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RelayServer } from '../src/index.js';
-import { RawClient, startTestRelay } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useRelay, type RawClient } from './helpers.js';
 
-let server: RelayServer;
-const clients: RawClient[] = [];
+const relay = useRelay();
 async function joined(room: string): Promise<{ c: RawClient; handle: number; self: number }> {
-  const c = await RawClient.open(server.wsUrl);
-  clients.push(c);
+  const c = await relay.open();
   const j = await c.join(room);
   return { c, handle: j.handle, self: j.self };
 }
-
 beforeEach(async () => {
-  server = await startTestRelay({ maxPayloadBytes: 1024, maxMessagesPerSec: 100_000, burstMessages: 100_000 });
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await server.close();
+  await relay.start({ maxPayloadBytes: 1024, maxMessagesPerSec: 100_000, burstMessages: 100_000 });
 });
 
 describe('routing', () => {
@@ -106,9 +98,9 @@ describe('routing', () => {
   it('delivers a broadcast to every member of a 20-member room and counts one frame per recipient', async () => {
     const members = await Promise.all(Array.from({ length: 20 }, () => joined('big')));
     const sender = members[0]!;
-    const before = server.relay.stats.framesOut.data;
+    const before = relay.server.relay.stats.framesOut.data;
     sender.c.sendData(sender.handle, new Uint8Array([1, 2, 3]));
     await Promise.all(members.slice(1).map((m) => m.c.nextDeliver()));
-    expect(server.relay.stats.framesOut.data - before).toBe(19);
+    expect(relay.server.relay.stats.framesOut.data - before).toBe(19);
   });
 });

@@ -6,27 +6,15 @@ import {
   type ClientMessage, type CloseName, type ErrorCode, type Limits, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import { Connection } from './connection.js';
 import type { Hub, Peer } from './peer.js';
 import type { Member } from './room.js';
 import { Rooms } from './rooms.js';
 import type { LimitName, Stats } from './stats.js';
 
-export interface RelayLimits {
-  maxPayloadBytes: number;
-  maxControlBytes: number;
-  maxRoomsPerConnection: number;
-  maxMembersPerRoom: number;
-  maxRooms: number;
-  maxPresenceBytes: number;
-  maxMessagesPerSec: number;
-  burstMessages: number;
-  floodStrikes: number;
-  maxProtocolErrors: number;
-  helloTimeoutMs: number;
-  idleTimeoutSec: number;
-  maxBufferedBytes: number;
-}
+/** The settings the core uses: every limit (the rest of Config is for the process and transports). */
+export type RelayLimits = Omit<Config, 'port' | 'host' | 'logLevel' | 'staticDir' | 'backpressureCheckMs'>;
 
 /** Errors that count toward RELAY_MAX_PROTOCOL_ERRORS. */
 const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set([
