@@ -92,6 +92,9 @@ export interface RoomControl {
 
 let createRoom: (link: RoomLink, name: string, presence: Presence | undefined) => RoomControl;
 
+/** Messages kept for a room's first 'message' listener. */
+const EARLY_MESSAGES_MAX = 256;
+
 /** @internal Creates a room (for `client.join()`) and returns its control side. */
 export function openRoom(link: RoomLink, name: string, presence: Presence | undefined): RoomControl {
   return createRoom(link, name, presence);
@@ -117,7 +120,7 @@ export class Room {
           if (room.#state === 'joined') room.#state = 'rejoining';
         },
         end: () => room.#end(),
-        deliver: (frame) => room.#events.emit('message', { sender: frame.sender, payload: frame.payload, direct: frame.direct }),
+        deliver: (frame) => room.#deliver({ sender: frame.sender, payload: frame.payload, direct: frame.direct }),
         memberEvent: (message) => room.#memberEvent(message),
         fail: (err) => room.#events.emit('error', err),
       };
@@ -135,6 +138,12 @@ export class Room {
   #self = 0;
   /** The presence a rejoin sends: the latest value asked for that the relay did not refuse. */
   #presence: Presence | undefined;
+  /**
+   * Messages that arrive before the first 'message' listener (they can come in the same network
+   * read as the `joined` reply, before `await client.join()` returns). Handed to that listener,
+   * then never used again. Bounded: beyond EARLY_MESSAGES_MAX the oldest are dropped.
+   */
+  #early: RoomEvents['message'][] | undefined = [];
 
   /** Rooms are created by `client.join()`. */
   private constructor(link: RoomLink, name: string, presence: Presence | undefined) {
@@ -166,14 +175,33 @@ export class Room {
     return this.#state !== 'left';
   }
 
-  /** Adds a listener; returns a function that removes it. */
+  /**
+   * Adds a listener; returns a function that removes it. The first 'message' listener also gets,
+   * on the next microtask, the messages that arrived before any listener was added.
+   */
   on<K extends keyof RoomEvents>(event: K, listener: Listener<RoomEvents[K]>): () => void {
-    return this.#events.on(event, listener);
+    const off = this.#events.on(event, listener);
+    if (event === 'message' && this.#early !== undefined) {
+      const early = this.#early;
+      this.#early = undefined;
+      if (early.length > 0) queueMicrotask(() => { for (const m of early) this.#events.emit('message', m); });
+    }
+    return off;
+  }
+
+  #deliver(message: RoomEvents['message']): void {
+    if (this.#early === undefined) return this.#events.emit('message', message);
+    if (this.#early.length >= EARLY_MESSAGES_MAX) this.#early.shift();
+    this.#early.push(message);
   }
 
   /** Adds a listener called at most once; returns a function that removes it. */
   once<K extends keyof RoomEvents>(event: K, listener: Listener<RoomEvents[K]>): () => void {
-    return this.#events.once(event, listener);
+    const off = this.on(event, (payload) => {
+      off();
+      listener(payload);
+    });
+    return off;
   }
 
   /** Removes a listener added with `on` or `once`. */

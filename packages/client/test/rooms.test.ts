@@ -96,6 +96,25 @@ describe('rooms', () => {
     expect(messages[1]).toEqual({ sender: 2, direct: true, payload: new Uint8Array(0) });
   });
 
+  it('keeps messages that arrive before the first message listener and hands them to it', async () => {
+    const h = await connected();
+    const joining = h.client.join('early');
+    const join = h.socket().nextControl('join');
+    // The joined reply and two frames in the same read, before `await join` returns.
+    h.socket().reply({ type: 'joined', id: join.id, room: 'early', handle: 3, self: 1, members: [ada, bob] });
+    h.socket().push(encodeDeliver({ room: 3, sender: 2 }, Uint8Array.of(1)));
+    h.socket().push(encodeDeliver({ room: 3, sender: 2 }, Uint8Array.of(2)));
+    const room = await joining;
+    const got: number[] = [];
+    room.once('message', (m) => got.push(m.payload[0]!));
+    room.on('message', (m) => got.push(m.payload[0]! * 10));
+    await Promise.resolve();
+    expect(got).toEqual([1, 10, 20]);
+    // Later frames go straight to the listeners; the early buffer is gone.
+    h.socket().push(encodeDeliver({ room: 3, sender: 2 }, Uint8Array.of(3)));
+    expect(got).toEqual([1, 10, 20, 30]);
+  });
+
   it('encodes send() as a room broadcast and sendTo() as a direct frame', async () => {
     const h = await connected();
     const room = await joinRoom(h, 'lobby', { handle: 7, self: 1, members: [ada, bob] });
