@@ -52,8 +52,48 @@ const envSchema = z.object({
   RELAY_MAX_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   /** How often send buffers are checked against the hard cap, in milliseconds. */
   RELAY_BACKPRESSURE_CHECK_MS: int(10, 10_000).default(100),
+  /** Send buffer above which a connection skips `latest` ticks and `droppable` frames (it gets a snapshot when it drains). */
+  RELAY_SOFT_BUFFERED_BYTES: int(1024, 1024 * 1024 * 1024).default(64 * 1024),
+  /** Sustained bytes per second per connection (token bucket; the burst is twice that). */
+  RELAY_MAX_BYTES_PER_SEC: int(1024, 1024 * 1024 * 1024).default(256 * 1024),
+  /** Default room tick: how often changed `latest` values are flushed, in Hz. */
+  RELAY_TICK_HZ: int(1, 1000).default(30),
+  /** Lowest tick rate a `join` may ask for, in Hz. */
+  RELAY_MIN_TICK_HZ: int(1, 1000).default(1),
+  /** Highest tick rate a `join` may ask for, in Hz. */
+  RELAY_MAX_TICK_HZ: int(1, 1000).default(60),
+  /** `latest` keys one member may hold in one room. */
+  RELAY_MAX_KEYS_PER_MEMBER: int(1, 256).default(16),
+  /** Bytes per second one room may send out (all recipients); above it `latest` ticks are skipped and `droppable` frames dropped. */
+  RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  /** Raw TCP port (length-prefixed frames, PROTOCOL.md appendix A); 0 picks a free port, `off` disables TCP. */
+  TCP_PORT: z.string().default('8081').transform((value, ctx) => {
+    if (value === 'off') return 'off' as const;
+    const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+    if (port >= 0 && port <= 65535) return port;
+    ctx.addIssue({ code: 'custom', message: "must be a port number from 0 to 65535, or 'off' to disable raw TCP" });
+    return z.NEVER;
+  }),
+  /** Answer Flash `<policy-file-request/>` on the TCP port. */
+  TCP_FLASH_POLICY: z.enum(['on', 'off'], { error: "must be 'on' or 'off'" }).default('off').transform((v) => v === 'on'),
+  /** File whose contents replace the default Flash policy XML (which allows the relay's TCP port). Empty: the default. */
+  TCP_FLASH_POLICY_FILE: z.string().default(''),
   /** Folder served at `/` (the demo page). Empty disables static files. */
   RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
+}).superRefine((env, ctx) => {
+  // Cross-field rules, each reported on the variable to change.
+  if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
+    ctx.addIssue({ code: 'custom', path: ['TCP_FLASH_POLICY_FILE'], message: 'is only used with TCP_FLASH_POLICY=on and TCP enabled (TCP_PORT not off)' });
+  }
+  if (env.RELAY_SOFT_BUFFERED_BYTES >= env.RELAY_MAX_BUFFERED_BYTES) {
+    ctx.addIssue({ code: 'custom', path: ['RELAY_SOFT_BUFFERED_BYTES'], message: `must be below RELAY_MAX_BUFFERED_BYTES (${env.RELAY_MAX_BUFFERED_BYTES})` });
+  }
+  if (env.RELAY_MIN_TICK_HZ > env.RELAY_MAX_TICK_HZ) {
+    ctx.addIssue({ code: 'custom', path: ['RELAY_MIN_TICK_HZ'], message: `must not be above RELAY_MAX_TICK_HZ (${env.RELAY_MAX_TICK_HZ})` });
+  }
+  if (env.RELAY_TICK_HZ < env.RELAY_MIN_TICK_HZ || env.RELAY_TICK_HZ > env.RELAY_MAX_TICK_HZ) {
+    ctx.addIssue({ code: 'custom', path: ['RELAY_TICK_HZ'], message: `must be between RELAY_MIN_TICK_HZ (${env.RELAY_MIN_TICK_HZ}) and RELAY_MAX_TICK_HZ (${env.RELAY_MAX_TICK_HZ})` });
+  }
 });
 
 type Env = z.output<typeof envSchema>;
@@ -77,7 +117,17 @@ const FIELDS = {
   idleTimeoutSec: 'RELAY_IDLE_TIMEOUT_SEC',
   maxBufferedBytes: 'RELAY_MAX_BUFFERED_BYTES',
   backpressureCheckMs: 'RELAY_BACKPRESSURE_CHECK_MS',
+  softBufferedBytes: 'RELAY_SOFT_BUFFERED_BYTES',
+  maxBytesPerSec: 'RELAY_MAX_BYTES_PER_SEC',
+  tickHz: 'RELAY_TICK_HZ',
+  minTickHz: 'RELAY_MIN_TICK_HZ',
+  maxTickHz: 'RELAY_MAX_TICK_HZ',
+  maxKeysPerMember: 'RELAY_MAX_KEYS_PER_MEMBER',
+  roomMaxBytesOutPerSec: 'RELAY_ROOM_MAX_BYTES_OUT_PER_SEC',
   staticDir: 'RELAY_STATIC_DIR',
+  tcpPort: 'TCP_PORT',
+  tcpFlashPolicy: 'TCP_FLASH_POLICY',
+  tcpFlashPolicyFile: 'TCP_FLASH_POLICY_FILE',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

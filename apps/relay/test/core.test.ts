@@ -1,79 +1,7 @@
 // Unit tests of the room core with fake peers and a fake pub/sub hub: no sockets, a controlled clock.
-import {
-  DeliveryClass, decodeServerFrame, encodeControl, encodeData, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
+import { DeliveryClass, encodeControl, encodeData } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
-import type { Connection } from '../src/core/connection.js';
-import type { Hub, Peer } from '../src/core/peer.js';
-import { Relay } from '../src/core/relay.js';
-import { Stats } from '../src/core/stats.js';
-import { silentLogger } from './helpers.js';
-
-/** In-memory topics with uWS semantics: a peer's publish skips that peer. */
-class FakeHub implements Hub {
-  readonly topics = new Map<string, Set<FakePeer>>();
-  publish(topic: string, frame: Uint8Array, except?: FakePeer): void {
-    for (const p of this.topics.get(topic) ?? []) if (p !== except) p.deliver(frame);
-  }
-}
-
-class FakePeer implements Peer {
-  readonly transport = 'fake';
-  readonly remoteAddress = '127.0.0.1';
-  readonly received: ServerFrame[] = [];
-  sends = 0;
-  publishes = 0;
-  buffered = 0;
-  closedWith: number | undefined;
-  onClose: (() => void) | undefined;
-  constructor(private readonly hub: FakeHub) {}
-  deliver(frame: Uint8Array): void {
-    const d = decodeServerFrame(frame);
-    if (!d.ok) throw new Error(d.error.message);
-    this.received.push(d.frame);
-  }
-  send(frame: Uint8Array): void { this.sends++; this.deliver(frame); }
-  publish(topic: string, frame: Uint8Array): void { this.publishes++; this.hub.publish(topic, frame, this); }
-  subscribe(topic: string): void {
-    const set = this.hub.topics.get(topic) ?? new Set();
-    set.add(this);
-    this.hub.topics.set(topic, set);
-  }
-  unsubscribe(topic: string): void { this.hub.topics.get(topic)?.delete(this); }
-  bufferedAmount(): number { return this.buffered; }
-  close(code: number): void {
-    this.closedWith = code;
-    for (const set of this.hub.topics.values()) set.delete(this);
-    this.onClose?.();
-  }
-  messages(): ServerMessage[] {
-    return this.received.flatMap((f) => (f.kind === 'control' ? [f.message] : []));
-  }
-  last(): ServerMessage | undefined {
-    return this.messages().at(-1);
-  }
-}
-
-function setup(overrides: Record<string, string> = {}) {
-  let now = 0;
-  const hub = new FakeHub();
-  const relay = new Relay(parseConfig(overrides), hub, new Stats(), silentLogger, () => now);
-  const connect = (): { peer: FakePeer; conn: Connection } => {
-    const peer = new FakePeer(hub);
-    const conn = relay.open(peer);
-    peer.onClose = () => relay.close(conn);
-    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
-    return { peer, conn };
-  };
-  const join = (c: { peer: FakePeer; conn: Connection }, room: string) => {
-    relay.message(c.conn, encodeControl({ type: 'join', id: 1, room }));
-    const reply = c.peer.last();
-    if (reply?.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
-    return reply;
-  };
-  return { relay, hub, connect, join, advance: (ms: number) => { now += ms; } };
-}
+import { FakePeer, setup } from './fakes.js';
 
 describe('room core', () => {
   it('broadcasts with one publish and no per-member sends, whatever the room size', () => {
@@ -125,7 +53,7 @@ describe('room core', () => {
   });
 
   it('closes a handshake that misses its deadline, and a peer above the buffer cap, on sweep', () => {
-    const { relay, connect, join, advance, hub } = setup({ RELAY_HELLO_TIMEOUT_MS: '1000', RELAY_MAX_BUFFERED_BYTES: '2048' });
+    const { relay, connect, join, advance, hub } = setup({ RELAY_HELLO_TIMEOUT_MS: '1000', RELAY_MAX_BUFFERED_BYTES: '2048', RELAY_SOFT_BUFFERED_BYTES: '1024' });
     const silent = new FakePeer(hub);
     relay.open(silent);
     const slow = connect();
@@ -165,7 +93,7 @@ describe('room core', () => {
   });
 
   it('allocates room handles and member ids that wrap but never collide', () => {
-    const { connect, join, relay } = setup({ RELAY_MAX_MESSAGES_PER_SEC: '1000000', RELAY_BURST_MESSAGES: '1000000' });
+    const { connect, join, relay } = setup({ RELAY_MAX_MESSAGES_PER_SEC: '1000000', RELAY_BURST_MESSAGES: '1000000', RELAY_MAX_BYTES_PER_SEC: '1000000000' });
     const keeper = connect();
     const first = join(keeper, 'keep');
     const churn = connect();

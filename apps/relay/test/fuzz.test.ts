@@ -11,7 +11,7 @@ import { RawClient, startTestRelay } from './helpers.js';
 
 let server: RelayServer;
 beforeAll(async () => {
-  server = await startTestRelay({ maxProtocolErrors: 1_000_000, maxMessagesPerSec: 1e6, burstMessages: 1e6, maxPayloadBytes: 2048 });
+  server = await startTestRelay({ maxProtocolErrors: 1_000_000, maxMessagesPerSec: 1e6, burstMessages: 1e6, maxBytesPerSec: 1e9, maxPayloadBytes: 2048 });
 });
 afterAll(async () => {
   await server.close();

@@ -37,7 +37,7 @@ describe('dead and slow peers', () => {
   });
 
   it('disconnects a reader that stops reading once its send buffer passes the hard cap (4503)', async () => {
-    await start({ maxBufferedBytes: 64 * 1024, maxPayloadBytes: 16 * 1024, maxMessagesPerSec: 1e6, burstMessages: 1e6, backpressureCheckMs: 20 });
+    await start({ maxBufferedBytes: 64 * 1024, maxPayloadBytes: 16 * 1024, maxMessagesPerSec: 1e6, burstMessages: 1e6, maxBytesPerSec: 1e9, softBufferedBytes: 16 * 1024, backpressureCheckMs: 20 });
     const sender = await open();
     const sj = await sender.join('slow');
     const healthy = await open();
@@ -75,7 +75,7 @@ describe('dead and slow peers', () => {
   });
 
   it('closes with 4503 at once when a direct send pushes a reader past the cap', async () => {
-    await start({ maxBufferedBytes: 64 * 1024, maxPayloadBytes: 16 * 1024, maxMessagesPerSec: 1e6, burstMessages: 1e6 });
+    await start({ maxBufferedBytes: 64 * 1024, softBufferedBytes: 16 * 1024, maxPayloadBytes: 16 * 1024, maxMessagesPerSec: 1e6, burstMessages: 1e6, maxBytesPerSec: 1e9 });
     const sender = await open();
     const sj = await sender.join('direct-slow');
     const slow = await open();

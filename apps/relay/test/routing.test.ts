@@ -10,7 +10,7 @@ async function joined(room: string): Promise<{ c: RawClient; handle: number; sel
   return { c, handle: j.handle, self: j.self };
 }
 beforeEach(async () => {
-  await relay.start({ maxPayloadBytes: 1024, maxMessagesPerSec: 100_000, burstMessages: 100_000 });
+  await relay.start({ maxPayloadBytes: 1024, maxMessagesPerSec: 100_000, burstMessages: 100_000, maxBytesPerSec: 1e9 });
 });
 
 describe('routing', () => {
@@ -81,15 +81,13 @@ describe('routing', () => {
     expect(seen.get(b.self)).toEqual(expected);
   });
 
-  it('answers frames for rooms not joined and reserved classes with typed errors', async () => {
+  it('answers frames for rooms not joined and direct latest frames with typed errors', async () => {
     const a = await joined('e');
     const b = await joined('e');
     a.c.sendData(a.handle + 100, new Uint8Array([1]));
     expect(await a.c.nextError()).toMatchObject({ code: 'not_in_room', room: a.handle + 100 });
-    a.c.send(encodeData({ room: a.handle, cls: DeliveryClass.Latest, key: 1 }, new Uint8Array([1])));
-    expect(await a.c.nextError()).toMatchObject({ code: 'unsupported_class' });
-    a.c.send(encodeData({ room: a.handle, cls: DeliveryClass.Droppable }, new Uint8Array([1])));
-    expect(await a.c.nextError()).toMatchObject({ code: 'unsupported_class' });
+    a.c.send(encodeData({ room: a.handle, cls: DeliveryClass.Latest, key: 1, target: b.self }, new Uint8Array([1])));
+    expect(await a.c.nextError()).toMatchObject({ code: 'unsupported_class', room: a.handle });
     // b still gets a's next good frame.
     a.c.sendData(a.handle, new Uint8Array([42]));
     expect([...(await b.c.nextDeliver()).payload]).toEqual([42]);
@@ -98,9 +96,9 @@ describe('routing', () => {
   it('delivers a broadcast to every member of a 20-member room and counts one frame per recipient', async () => {
     const members = await Promise.all(Array.from({ length: 20 }, () => joined('big')));
     const sender = members[0]!;
-    const before = relay.server.relay.stats.framesOut.data;
+    const before = relay.server.relay.stats.framesOut.reliable;
     sender.c.sendData(sender.handle, new Uint8Array([1, 2, 3]));
     await Promise.all(members.slice(1).map((m) => m.c.nextDeliver()));
-    expect(relay.server.relay.stats.framesOut.data - before).toBe(19);
+    expect(relay.server.relay.stats.framesOut.reliable - before).toBe(19);
   });
 });

@@ -2,7 +2,7 @@
 // replies, and routing of relay frames to rooms. The entries (node.ts, browser.ts) only choose
 // the default WebSocket; connection.ts owns the socket itself.
 import {
-  ErrorCodes, encodeControl, encodeData, shouldReconnect,
+  DeliveryClass, ErrorCodes, encodeControl, encodeData, shouldReconnect,
   type ErrorCode, type Limits, type Presence, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
 import { Backoff } from './backoff.js';
@@ -94,7 +94,8 @@ export class RoomcastClient {
     this.#backoff = this.#options.reconnect === false ? undefined : new Backoff(this.#options.reconnect);
     this.#link = {
       connected: () => this.#conn?.open === true,
-      sendData: (handle, target, payload) => this.#sendData(handle, target, payload),
+      sendData: (handle, target, payload, cls, key) => this.#sendData(handle, target, payload, cls, key),
+      throttleLatest: this.#options.throttleLatest,
       request: (message, expect, onReply) => this.#request(message, expect, onReply),
       forget: (room) => this.#forget(room),
     };
@@ -322,7 +323,9 @@ export class RoomcastClient {
   // ---- frames -----------------------------------------------------------------
 
   #dispatch(frame: ServerFrame): void {
-    if (frame.kind === 'deliver') this.#handles.get(frame.room)?.deliver(frame); // unknown handles are ignored
+    // Frames for unknown handles (a room just left) are ignored.
+    if (frame.kind === 'deliver') this.#handles.get(frame.room)?.deliver(frame);
+    else if (frame.kind === 'batch') this.#handles.get(frame.room)?.batch(frame);
     else this.#control(frame.message);
   }
 
@@ -374,14 +377,14 @@ export class RoomcastClient {
     return promise;
   }
 
-  #sendData(handle: number, target: number | undefined, payload: Uint8Array): void {
+  #sendData(handle: number, target: number | undefined, payload: Uint8Array, cls: DeliveryClass = DeliveryClass.Reliable, key?: number): void {
     const conn = this.#conn;
     if (conn === undefined || !conn.open) throw new RoomcastError('not_connected', `cannot send data: the client is ${this.#status}`);
     const max = this.#limits?.maxPayloadBytes;
     if (max !== undefined && payload.length > max) {
       throw new RoomcastError('payload_too_large', `payload is ${payload.length} bytes; the relay accepts at most ${max}`, { room: handle });
     }
-    conn.send(encodeData({ room: handle, target }, payload));
+    conn.send(encodeData({ room: handle, target, cls, key }, payload));
   }
 
   #leaveStray(handle: number): void {

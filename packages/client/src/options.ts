@@ -25,6 +25,11 @@ export interface ClientOptions {
    * browsers); e.g. a test fake or a polyfill.
    */
   WebSocket?: WebSocketConstructor | undefined;
+  /**
+   * Coalesce `room.sendLatest` calls locally to at most the room's tick rate (the relay would
+   * merge the extra values anyway; this saves upstream bandwidth). Default true.
+   */
+  throttleLatest?: boolean | undefined;
 }
 
 /** Name sent in `hello` when `clientName` is not given. */
@@ -36,6 +41,7 @@ export interface ResolvedOptions {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   clientName: string;
+  throttleLatest: boolean;
 }
 
 function positiveMs(name: string, value: number | undefined, fallback: number): number {
@@ -58,5 +64,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     connectTimeoutMs: positiveMs('connectTimeoutMs', options.connectTimeoutMs, 10_000),
     requestTimeoutMs: positiveMs('requestTimeoutMs', options.requestTimeoutMs, 10_000),
     clientName,
+    throttleLatest: options.throttleLatest ?? true,
   };
 }

@@ -1,6 +1,8 @@
 // A joined room as the application sees it: its member map, events, and send/presence/leave.
 // The client owns the connection; a room reaches it only through the small RoomLink below.
-import { MAX_MEMBER_ID, type DeliverFrame, type Presence, type ServerMessage } from '@roomcast/protocol';
+import {
+  DeliveryClass, MAX_MEMBER_ID, type BatchFrame, type DeliverFrame, type Presence, type ServerMessage,
+} from '@roomcast/protocol';
 import { Emitter, type Listener } from './emitter.js';
 import { RoomcastError } from './errors.js';
 import type { Reply, ReplyType, RequestMessage } from './requests.js';
@@ -23,9 +25,20 @@ export interface RoomMessage {
    * viewing it as a wider typed array.
    */
   payload: Uint8Array;
-  /** True when the sender addressed it to you alone (`sendTo`). */
+  /** True when the sender addressed it to you alone (`sendTo`, `sendDroppable` with a member id). */
   direct: boolean;
+  /** How it was sent: `send`/`sendTo` → reliable, `sendLatest` → latest, `sendDroppable` → droppable. */
+  cls: ClassName;
+  /**
+   * For `latest`: the key. An empty payload means the sender cleared the key (or, after a
+   * snapshot, that the value is gone). `room.latest` already holds the new state.
+   */
+  key?: number;
 }
+
+/** Delivery class names, as in `RoomMessage.cls`. */
+export type ClassName = 'reliable' | 'latest' | 'droppable';
+const CLASS_NAMES: readonly ClassName[] = ['reliable', 'latest', 'droppable'];
 
 /** Payload of a room's `'resync'` event, emitted after the room was rejoined on a new connection. */
 export interface RoomResync {
@@ -56,11 +69,13 @@ export interface RoomLink {
   /** Whether the client has an open, welcomed connection. */
   connected(): boolean;
   /** Sends a data frame; throws `not_connected` or `payload_too_large`. */
-  sendData(handle: number, target: number | undefined, payload: Uint8Array): void;
+  sendData(handle: number, target: number | undefined, payload: Uint8Array, cls?: DeliveryClass, key?: number): void;
   /** Sends a request; `onReply` runs synchronously when the reply arrives. */
   request<T extends ReplyType, R>(message: RequestMessage, expect: T, onReply: (reply: Reply<T>) => R): Promise<R>;
   /** Drops the room from the client's maps (it will not be rejoined). */
   forget(room: Room): void;
+  /** Whether `sendLatest` coalesces to the room tick (client option `throttleLatest`). */
+  readonly throttleLatest: boolean;
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
@@ -84,6 +99,8 @@ export interface RoomControl {
   end(): void;
   /** A data frame for this room's handle. */
   deliver(frame: DeliverFrame): void;
+  /** A batch of `latest` values for this room's handle. */
+  batch(frame: BatchFrame): void;
   /** A member event for this room's handle. */
   memberEvent(message: MemberEvent): void;
   /** Emits an error on the room. */
@@ -91,6 +108,10 @@ export interface RoomControl {
 }
 
 let createRoom: (link: RoomLink, name: string, presence: Presence | undefined) => RoomControl;
+
+/** Tick rate assumed until the relay reports one (relays before batch frames did not). */
+const DEFAULT_TICK_HZ = 30;
+const EMPTY = new Uint8Array(0);
 
 /** Messages kept for a room's first 'message' listener. */
 const EARLY_MESSAGES_MAX = 256;
@@ -120,7 +141,10 @@ export class Room {
           if (room.#state === 'joined') room.#state = 'rejoining';
         },
         end: () => room.#end(),
-        deliver: (frame) => room.#deliver({ sender: frame.sender, payload: frame.payload, direct: frame.direct }),
+        deliver: (frame) => room.#deliver({
+          sender: frame.sender, payload: frame.payload, direct: frame.direct, cls: CLASS_NAMES[frame.cls] ?? 'reliable', key: frame.key,
+        }),
+        batch: (frame) => room.#batch(frame),
         memberEvent: (message) => room.#memberEvent(message),
         fail: (err) => room.#events.emit('error', err),
       };
@@ -144,6 +168,13 @@ export class Room {
    * then never used again. Bounded: beyond EARLY_MESSAGES_MAX the oldest are dropped.
    */
   #early: RoomEvents['message'][] | undefined = [];
+  /** Current `latest` values of the other members: sender → key → payload. */
+  readonly #latest = new Map<number, Map<number, Uint8Array>>();
+  #tickHz = DEFAULT_TICK_HZ;
+  /** `sendLatest` values waiting for the next local tick (client-side throttle). */
+  readonly #pendingLatest = new Map<number, Uint8Array>();
+  #latestTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastLatestSend = Number.NEGATIVE_INFINITY;
 
   /** Rooms are created by `client.join()`. */
   private constructor(link: RoomLink, name: string, presence: Presence | undefined) {
@@ -232,6 +263,98 @@ export class Room {
   }
 
   /**
+   * Sends a `latest` value under `key` (0..255): state such as a cursor position, where only the
+   * newest value matters. The relay keeps one value per (sender, key), sends the changed ones once
+   * per room tick in one batch frame, and gives joiners a snapshot. An empty payload clears the
+   * key. With the client option `throttleLatest` (default on), calls are coalesced locally to the
+   * room's tick rate, so calling this on every pointer event is fine.
+   * @throws RangeError if `key` is not an integer in 0..255; otherwise as {@link send}.
+   */
+  sendLatest(key: number, payload: Uint8Array): void {
+    if (!Number.isInteger(key) || key < 0 || key > 255) throw new RangeError(`key must be an integer in 0..255 (got ${key})`);
+    const handle = this.#liveHandle();
+    if (!this.#link.throttleLatest) return this.#link.sendData(handle, undefined, payload, DeliveryClass.Latest, key);
+    this.#pendingLatest.set(key, payload.slice());
+    if (this.#latestTimer !== undefined) return;
+    const delay = Math.max(0, this.#lastLatestSend + 1000 / this.#tickHz - performance.now());
+    this.#latestTimer = setTimeout(() => this.#flushLatest(), delay);
+  }
+
+  /**
+   * Sends a transient event (a click ripple, a sound): delivered at once to members that keep
+   * up, dropped for members that are behind (and counted by the relay). With `memberId`, to that
+   * member only.
+   * @throws as {@link send} and {@link sendTo}.
+   */
+  sendDroppable(payload: Uint8Array, memberId?: number): void {
+    if (memberId !== undefined && (!Number.isInteger(memberId) || memberId < 1 || memberId > MAX_MEMBER_ID)) {
+      throw new RangeError(`memberId must be an integer in 1..${MAX_MEMBER_ID} (got ${memberId})`);
+    }
+    this.#link.sendData(this.#liveHandle(), memberId, payload, DeliveryClass.Droppable);
+  }
+
+  /**
+   * The other members' current `latest` values, by sender id then key, kept up to date from
+   * batch frames and snapshots (a member's values go when it leaves). A live view.
+   */
+  get latest(): ReadonlyMap<number, ReadonlyMap<number, Uint8Array>> {
+    return this.#latest;
+  }
+
+  /** The room's tick rate in Hz, as the relay reported it. */
+  get tickHz(): number {
+    return this.#tickHz;
+  }
+
+  #flushLatest(): void {
+    this.#latestTimer = undefined;
+    if (this.#state !== 'joined' || !this.#link.connected()) {
+      this.#pendingLatest.clear();
+      return;
+    }
+    this.#lastLatestSend = performance.now();
+    for (const [key, payload] of this.#pendingLatest) {
+      try {
+        this.#link.sendData(this.#handle, undefined, payload, DeliveryClass.Latest, key);
+      } catch (err) {
+        this.#events.emit('error', err instanceof RoomcastError ? err : new RoomcastError('not_connected', String(err)));
+      }
+    }
+    this.#pendingLatest.clear();
+  }
+
+  #batch(frame: BatchFrame): void {
+    const gone = frame.snapshot ? new Map([...this.#latest].map(([sender, keys]) => [sender, new Set(keys.keys())])) : undefined;
+    for (const { sender, key, payload } of frame.entries) {
+      if (sender === this.#self) continue;
+      gone?.get(sender)?.delete(key);
+      this.#setLatest(sender, key, payload);
+      this.#deliver({ sender, payload, direct: false, cls: 'latest', key });
+    }
+    // A snapshot is the whole state: values it does not list are gone.
+    for (const [sender, keys] of gone ?? []) {
+      for (const key of keys) {
+        this.#setLatest(sender, key, EMPTY);
+        this.#deliver({ sender, payload: EMPTY, direct: false, cls: 'latest', key });
+      }
+    }
+  }
+
+  #setLatest(sender: number, key: number, payload: Uint8Array): void {
+    let keys = this.#latest.get(sender);
+    if (payload.length === 0) {
+      keys?.delete(key);
+      if (keys?.size === 0) this.#latest.delete(sender);
+      return;
+    }
+    if (keys === undefined) {
+      keys = new Map();
+      this.#latest.set(sender, keys);
+    }
+    keys.set(key, payload);
+  }
+
+  /**
    * Replaces your presence in this room. Resolves when the relay confirmed it; your own entry in
    * `members` is then updated (other members get `member_updated`; you get no event). The value
    * is also what a rejoin after a reconnect sends, unless the relay refused it.
@@ -287,12 +410,19 @@ export class Room {
     this.#self = reply.self;
     this.#members.clear();
     for (const m of reply.members) this.#members.set(m.id, { id: m.id, presence: m.presence });
+    // A new connection: the relay sends a snapshot if the room has values.
+    this.#latest.clear();
+    this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
   }
 
   #end(): void {
     if (this.#state === 'left') return;
     this.#state = 'left';
     this.#members.clear();
+    this.#latest.clear();
+    if (this.#latestTimer !== undefined) clearTimeout(this.#latestTimer);
+    this.#latestTimer = undefined;
+    this.#pendingLatest.clear();
     this.#link.forget(this);
   }
 
@@ -301,6 +431,7 @@ export class Room {
       const member = this.#members.get(message.member);
       if (member === undefined) return;
       this.#members.delete(message.member);
+      this.#latest.delete(message.member);
       this.#events.emit('member_left', member);
       return;
     }

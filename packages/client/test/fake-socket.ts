@@ -98,6 +98,11 @@ export const LIMITS: Limits = {
   maxMessagesPerSec: 100,
   idleTimeoutSec: 60,
   burstMessages: 200,
+  maxBytesPerSec: 262_144,
+  maxKeysPerMember: 16,
+  tickHz: 30,
+  minTickHz: 1,
+  maxTickHz: 60,
 };
 
 /** A WebSocket class whose instances are collected in `sockets`, newest last. */

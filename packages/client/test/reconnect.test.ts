@@ -91,7 +91,7 @@ describe('reconnect', () => {
     const messages: RoomMessage[] = [];
     lobby.on('message', (m) => messages.push(m));
     h.socket().push(encodeDeliver({ room: 3, sender: 5 }, new Uint8Array([1, 2])));
-    expect(messages).toEqual([{ sender: 5, direct: false, payload: new Uint8Array([1, 2]) }]);
+    expect(messages).toEqual([{ sender: 5, direct: false, cls: 'reliable', payload: new Uint8Array([1, 2]) }]);
   });
 
   it('grows the delay after failed attempts and resets it after a success', async () => {

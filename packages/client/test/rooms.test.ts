@@ -93,7 +93,7 @@ describe('rooms', () => {
     expect(messages[0]!.sender).toBe(2);
     expect(messages[0]!.direct).toBe(false);
     expect(messages[0]!.payload).toEqual(bytes);
-    expect(messages[1]).toEqual({ sender: 2, direct: true, payload: new Uint8Array(0) });
+    expect(messages[1]).toEqual({ sender: 2, direct: true, cls: 'reliable', payload: new Uint8Array(0) });
   });
 
   it('keeps messages that arrive before the first message listener and hands them to it', async () => {

@@ -8,6 +8,7 @@ import {
   clientMessageSchema, serverMessageSchema, type ClientMessage, type ServerMessage,
 } from './messages.js';
 import { packPlain, scanPlain, unpackPlain } from './msgpack.js';
+import { decodeBatch, type BatchFrame } from './batch.js';
 
 export interface DataFrame {
   kind: 'data';
@@ -37,7 +38,7 @@ export interface ControlFrame<M> {
 }
 
 export type ClientFrame = ControlFrame<ClientMessage> | DataFrame;
-export type ServerFrame = ControlFrame<ServerMessage> | DeliverFrame;
+export type ServerFrame = ControlFrame<ServerMessage> | DeliverFrame | BatchFrame;
 
 export interface DecodeError {
   code: Extract<ErrorCode, 'bad_frame' | 'bad_message'>;
@@ -236,6 +237,10 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
 export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
   if (bytes.length === 0) return fail('bad_frame', 'empty frame');
   const kind = bytes[0];
+  if (kind === FrameKind.Batch) {
+    const batch = decodeBatch(bytes);
+    return batch.ok ? batch : fail('bad_frame', batch.message);
+  }
   if (kind === FrameKind.Deliver) {
     if (bytes.length < DELIVER_HEADER_BYTES) return fail('bad_frame', `deliver frame header truncated (${bytes.length} of ${DELIVER_HEADER_BYTES} bytes)`);
     const flags = bytes[1]!;

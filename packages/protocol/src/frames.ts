@@ -12,6 +12,8 @@ export const FrameKind = {
   Data: 0x02,
   /** 0x03 · relay → client data frame: the same payload, stamped with the sender's member id. */
   Deliver: 0x03,
+  /** 0x04 · relay → client: one room tick of `latest` values from many senders, in one frame. */
+  Batch: 0x04,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
@@ -19,9 +21,9 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 export const DeliveryClass = {
   /** Ordered per sender, never dropped silently. */
   Reliable: 0,
-  /** Keyed state: only the newest value per (sender, key) matters. Reserved: relays of protocol v1 answer `unsupported_class`. */
+  /** Keyed state: only the newest value per (sender, key) matters; delivered in batch frames once per room tick. */
   Latest: 1,
-  /** Transient: may be dropped when the recipient is behind. Reserved: relays of protocol v1 answer `unsupported_class`. */
+  /** Transient: delivered at once to recipients that keep up, dropped (and counted) for the others. */
   Droppable: 2,
 } as const;
 export type DeliveryClass = (typeof DeliveryClass)[keyof typeof DeliveryClass];
@@ -31,9 +33,16 @@ export const Flags = {
   CLASS_MASK: 0b0000_0011,
   /** Data: a 2-byte target member id follows the room handle. Deliver: the frame was sent to you alone. */
   DIRECT: 0b0000_0100,
-  /** Bits that must be zero in protocol v1. */
+  /** Batch frames: the batch holds every current value of the room (sent on join and after a stall). */
+  SNAPSHOT: 0b0000_1000,
+  /** Bits that must be zero in protocol v1 (data and deliver frames). */
   RESERVED_MASK: 0b1111_1000,
+  /** Bits that must be zero in batch frames. */
+  BATCH_RESERVED_MASK: 0b1111_0100,
 } as const;
+
+/** Kind + flags + room handle (u16 BE); entries follow until the end of the frame. */
+export const BATCH_HEADER_BYTES = 4;
 
 /** Kind + flags + room handle (u16 BE). */
 export const DATA_HEADER_BYTES = 4;

@@ -31,6 +31,8 @@ export const joinSchema = z.strictObject({
   id: requestId,
   room: z.string().max(1024),
   presence: presenceSchema.optional(),
+  /** Room tick rate for `latest` values, in Hz; used only when this join creates the room. */
+  tickHz: z.number().int().min(1).max(1000).optional(),
 });
 
 export const leaveSchema = z.strictObject({
@@ -73,6 +75,14 @@ export const limitsSchema = z.object({
   maxMessagesPerSec: z.number().min(0),
   idleTimeoutSec: z.number().min(0),
   burstMessages: z.number().int().min(0),
+  /** Sustained bytes per second a connection may send. */
+  maxBytesPerSec: z.number().int().min(0),
+  /** `latest` keys one member may hold in one room. */
+  maxKeysPerMember: z.number().int().min(0),
+  /** Default room tick rate, and the bounds a `join` may ask for, in Hz. */
+  tickHz: z.number().int().min(1),
+  minTickHz: z.number().int().min(1),
+  maxTickHz: z.number().int().min(1),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
@@ -100,6 +110,8 @@ export const joinedSchema = z.object({
   self: memberId,
   /** Every member, you included, in join order. */
   members: z.array(memberSchema).max(MAX_MEMBER_ID),
+  /** The room's tick rate for `latest` values, in Hz. */
+  tickHz: z.number().int().min(1).optional(),
 });
 
 export const okSchema = z.object({
@@ -140,6 +152,25 @@ export const errorSchema = z.object({
   room: roomHandle.optional(),
 });
 
+/**
+ * Relay → client, raw TCP only (PROTOCOL.md appendix A): the relay has received nothing for half
+ * the idle window. The client answers with any frame (`ping` is the natural one) or is closed.
+ */
+export const heartbeatSchema = z.object({
+  type: z.literal('heartbeat'),
+});
+
+/**
+ * Relay → client, raw TCP only: the last frame before the relay ends the connection. Carries what
+ * a WebSocket close frame carries, since TCP has no close frame of its own.
+ */
+export const closeSchema = z.object({
+  type: z.literal('close'),
+  /** A close code of CloseCodes (PROTOCOL.md §10). */
+  code: z.number().int().min(1000).max(4999),
+  reason: z.string().max(256),
+});
+
 export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   joinedSchema,
@@ -149,6 +180,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   memberUpdatedSchema,
   memberLeftSchema,
   errorSchema,
+  heartbeatSchema,
+  closeSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 

@@ -105,6 +105,8 @@ describe('ErrorCodes', () => {
       not_in_room: false,
       unknown_member: false,
       unsupported_class: false,
+      too_many_keys: false,
+      bad_tick_rate: false,
       payload_too_large: false,
       control_too_large: false,
       presence_too_large: false,

@@ -137,6 +137,7 @@ describe('PROTOCOL.md', () => {
       .toEqual({
         maxPayloadBytes: 16384, maxControlBytes: 4096, maxRoomsPerConnection: 16, maxMembersPerRoom: 256,
         maxPresenceBytes: 512, maxMessagesPerSec: 200, idleTimeoutSec: 32, burstMessages: 400,
+        maxBytesPerSec: 262144, maxKeysPerMember: 16, tickHz: 30, minTickHz: 1, maxTickHz: 60,
       });
     const limits = section('### 6.2 Relay → client');
     for (const line of ['`maxPayloadBytes` | integer ≥ 0 | 16384', '`maxControlBytes` | integer ≥ 0 | 4096',

@@ -65,6 +65,8 @@ const limits = fc.record({
   maxMessagesPerSec: fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }).map((x) => x + 0),
   idleTimeoutSec: fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }).map((x) => x + 0),
   burstMessages: fc.nat(),
+  maxBytesPerSec: fc.nat(), maxKeysPerMember: fc.nat(),
+  tickHz: fc.integer({ min: 1, max: 1000 }), minTickHz: fc.integer({ min: 1, max: 1000 }), maxTickHz: fc.integer({ min: 1, max: 1000 }),
 }, opts);
 
 const serverMessage: fc.Arbitrary<ServerMessage> = fc.oneof(

@@ -3,13 +3,14 @@
 // that still holds the whole header is a valid frame with a shorter payload; shorter prefixes fail.
 import { describe, expect, test } from 'vitest';
 import {
-  DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, KEY_BYTES, MEMBER_ID_BYTES,
+  BATCH_HEADER_BYTES, DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, KEY_BYTES, MEMBER_ID_BYTES, batchEntrySize,
   decodeClientFrame, decodeServerFrame, readDataHeader, scanPlain,
 } from '@roomcast/protocol';
-import { VECTORS, bytes } from './vectors.js';
+import { VECTORS, bytes, toHex } from './vectors.js';
 
 /** Header length of a data or deliver frame value (where its payload starts). */
 function headerLength(frame: (typeof VECTORS)[number]['value']): number {
+  if (frame.kind === 'batch') return BATCH_HEADER_BYTES;
   const key = frame.kind !== 'control' && frame.cls === DeliveryClass.Latest ? KEY_BYTES : 0;
   if (frame.kind === 'data') return DATA_HEADER_BYTES + (frame.target !== undefined ? MEMBER_ID_BYTES : 0) + key;
   if (frame.kind === 'deliver') return DELIVER_HEADER_BYTES + key;
@@ -39,6 +40,16 @@ describe.each(VECTORS.map((v) => [v.name, v] as const))('prefixes of %s', (_name
       if (v.value.kind === 'control') {
         expect(result, `prefix of ${n} bytes`).toStrictEqual({ ok: false, error: { code: 'bad_frame', message: expect.any(String) } });
         if (n >= 1) expect(scanPlain(prefix, 1).ok, `scan of ${n} bytes`).toBe(false);
+      } else if (v.value.kind === 'batch') {
+        // A batch has no count: a prefix cut between entries is a valid batch with fewer
+        // entries; a prefix cut inside an entry fails.
+        if (n < header || !result.ok) {
+          expect(result, `prefix of ${n} bytes`).toStrictEqual({ ok: false, error: { code: 'bad_frame', message: expect.any(String) } });
+        } else {
+          const got = result.frame.kind === 'batch' ? result.frame.entries : [];
+          expect(got).toStrictEqual(v.value.entries.slice(0, got.length));
+          expect(n).toBe(toHex(full).length / 2 - v.value.entries.slice(got.length).reduce((sum, e) => sum + batchEntrySize(e.sender, e.payload.length), 0));
+        }
       } else if (n < header) {
         expect(result, `prefix of ${n} bytes`).toStrictEqual({ ok: false, error: { code: 'bad_frame', message: expect.any(String) } });
       } else {
@@ -53,7 +64,7 @@ describe.each(VECTORS.map((v) => [v.name, v] as const))('prefixes of %s', (_name
 
 test('data and deliver vectors are exactly header + payload (the header lengths above are right)', () => {
   for (const v of VECTORS) {
-    if (v.value.kind === 'control') continue;
+    if (v.value.kind === 'control' || v.value.kind === 'batch') continue;
     expect(bytes(v.hex).length).toBe(headerLength(v.value) + v.value.payload.length);
   }
 });

@@ -47,7 +47,7 @@ describe('vector table', () => {
 
   test('covers every frame kind and every delivery class of data and deliver frames', () => {
     const kinds = new Set(VECTORS.map((v) => v.hex.slice(0, 2)));
-    expect([...kinds].sort()).toEqual(['01', '02', '03']);
+    expect([...kinds].sort()).toEqual(['01', '02', '03', '04']);
     for (const kind of ['data', 'deliver'] as const) {
       const frames = VECTORS.map((v) => v.value).filter((f) => f.kind === kind);
       expect(new Set(frames.map((f) => (f.kind === kind ? f.cls : -1)))).toEqual(new Set([0, 1, 2]));

@@ -3,7 +3,7 @@
 // The hex strings were produced once by the encoder and pinned here: if the encoding changes,
 // the tests fail, and the change is a protocol change (new version, History entry).
 import {
-  DeliveryClass, encodeControl, encodeData, encodeDeliver, type ClientFrame, type ClientMessage, type DataFrame, type DeliverFrame,
+  DeliveryClass, encodeBatch, encodeControl, encodeData, encodeDeliver, type ClientFrame, type ClientMessage, type DataFrame, type DeliverFrame,
   type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
 
@@ -64,6 +64,11 @@ export const DEFAULT_LIMITS = {
   maxMessagesPerSec: 200,
   idleTimeoutSec: 32,
   burstMessages: 400,
+  maxBytesPerSec: 262144,
+  maxKeysPerMember: 16,
+  tickHz: 30,
+  minTickHz: 1,
+  maxTickHz: 60,
 } as const;
 
 export const VECTORS: readonly Vector[] = [
@@ -84,7 +89,7 @@ export const VECTORS: readonly Vector[] = [
     { type: 'ping', id: 5 }),
 
   // ---- control, relay → client ------------------------------------------------
-  serverControl('welcome', '0185a474797065a777656c636f6d65a2696401a17601a773657373696f6ea86330666665653031a66c696d69747388af6d61785061796c6f61644279746573cd4000af6d6178436f6e74726f6c4279746573cd1000b56d6178526f6f6d73506572436f6e6e656374696f6e10b16d61784d656d62657273506572526f6f6dcd0100b06d617850726573656e63654279746573cd0200b16d61784d65737361676573506572536563ccc8ae69646c6554696d656f757453656320ad62757273744d65737361676573cd0190',
+  serverControl('welcome', '0185a474797065a777656c636f6d65a2696401a17601a773657373696f6ea86330666665653031a66c696d6974738daf6d61785061796c6f61644279746573cd4000af6d6178436f6e74726f6c4279746573cd1000b56d6178526f6f6d73506572436f6e6e656374696f6e10b16d61784d656d62657273506572526f6f6dcd0100b06d617850726573656e63654279746573cd0200b16d61784d65737361676573506572536563ccc8ae69646c6554696d656f757453656320ad62757273744d65737361676573cd0190ae6d61784279746573506572536563ce00040000b06d61784b6579735065724d656d62657210a67469636b487a1ea96d696e5469636b487a01a96d61785469636b487a3c',
     { type: 'welcome', id: 1, v: 1, session: 'c0ffee01', limits: { ...DEFAULT_LIMITS } }),
   serverControl('joined_first', '0186a474797065a66a6f696e6564a2696402a4726f6f6da56c6f626279a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e636581a46e616d65a3416461',
     { type: 'joined', id: 2, room: 'lobby', handle: 1, self: 1, members: [{ id: 1, presence: { name: 'Ada' } }] }),
@@ -113,6 +118,13 @@ export const VECTORS: readonly Vector[] = [
     { type: 'error', code: 'not_in_room', message: 'not in room 7', room: 7 }),
   serverControl('error_connection', '0183a474797065a56572726f72a4636f6465a96261645f6672616d65a76d657373616765ab656d707479206672616d65',
     { type: 'error', code: 'bad_frame', message: 'empty frame' }),
+  // relay → client over raw TCP only (PROTOCOL.md appendix A)
+  serverControl('heartbeat', '0181a474797065a9686561727462656174',
+    { type: 'heartbeat' }),
+  serverControl('close_going_away', '0183a474797065a5636c6f7365a4636f6465cd03e9a6726561736f6eb372656c6179207368757474696e6720646f776e',
+    { type: 'close', code: 1001, reason: 'relay shutting down' }),
+  serverControl('close_slow_consumer', '0183a474797065a5636c6f7365a4636f6465cd1197a6726561736f6ebe73656e64206275666665722061626f766520746865206861726420636170',
+    { type: 'close', code: 4503, reason: 'send buffer above the hard cap' }),
 
   // ---- data, client → relay ---------------------------------------------------
   data('data_reliable', '02000001010203', { room: 1, cls: Reliable }, '010203'),
@@ -131,7 +143,20 @@ export const VECTORS: readonly Vector[] = [
   deliver('deliver_droppable', '030200010001010203', { room: 1, cls: Droppable, sender: 1, direct: false }, '010203'),
   deliver('deliver_empty_payload', '030000010001', { room: 1, cls: Reliable, sender: 1, direct: false }, ''),
   deliver('deliver_byte_order', '03001234abcdff', { room: 0x1234, cls: Reliable, sender: 0xabcd, direct: false }, 'ff'),
+
+  // ---- batch, relay → client (latest values of one room tick) -------------------
+  batch('batch_one_cursor', '0401000101000312345f', 1, false, [[1, 0, '12345f']]),
+  batch('batch_two_senders', '040100070300020a0b05010102', 7, false, [[3, 0, '0a0b'], [5, 1, '02']]),
+  batch('batch_snapshot_cleared_key', '04090001ac020200', 1, true, [[300, 2, '']]),
+  batch('batch_snapshot_empty_room', '04090001', 1, true, []),
 ];
+
+function batch(name: string, hex: string, room: number, snapshot: boolean, entries: [number, number, string][]): Vector {
+  return {
+    name, hex, decoder: 'server',
+    value: { kind: 'batch', room, snapshot, entries: entries.map(([sender, key, p]) => ({ sender, key, payload: bytes(p) })) },
+  };
+}
 
 /** Encodes a decoded frame value back to bytes with the package's encoders. */
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
@@ -140,6 +165,8 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
       return encodeControl(frame.message);
     case 'data':
       return encodeData({ room: frame.room, cls: frame.cls, target: frame.target, key: frame.key }, frame.payload);
+    case 'batch':
+      return encodeBatch(frame.room, frame.entries, frame.snapshot);
     case 'deliver':
       return encodeDeliver(
         { room: frame.room, cls: frame.cls, sender: frame.sender, direct: frame.direct, key: frame.key }, frame.payload,

@@ -13,7 +13,12 @@ export class Connection {
   /** Joined rooms by handle. */
   readonly rooms = new Map<number, Member>();
   protocolErrors = 0;
+  /** True while the send buffer is above the soft limit: unsubscribed from every room's fast topic. */
+  lagging = false;
+  /** Frames per second in. */
   readonly bucket: TokenBucket;
+  /** Bytes per second in. */
+  readonly byteBucket: TokenBucket;
   readonly strikes: StrikeWindow;
 
   constructor(
@@ -21,9 +26,10 @@ export class Connection {
     readonly id: number,
     readonly peer: Peer,
     readonly openedAt: number,
-    limits: { maxMessagesPerSec: number; burstMessages: number; floodStrikes: number },
+    limits: { maxMessagesPerSec: number; burstMessages: number; maxBytesPerSec: number; floodStrikes: number },
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSec, limits.burstMessages, openedAt);
+    this.byteBucket = new TokenBucket(limits.maxBytesPerSec, limits.maxBytesPerSec * 2, openedAt);
     this.strikes = new StrikeWindow(limits.floodStrikes, FLOOD_WINDOW_MS);
   }
 }

@@ -15,18 +15,34 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes one token if available. `now` is in milliseconds from a monotonic clock. */
-  take(now: number): boolean {
+  /** Takes `n` tokens if available. `now` is in milliseconds from a monotonic clock. */
+  take(now: number, n = 1): boolean {
+    this.refill(now);
+    if (this.tokens >= n) {
+      this.tokens -= n;
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes `n` tokens even if that leaves the bucket in debt (for traffic that is never dropped). */
+  force(now: number, n: number): void {
+    this.refill(now);
+    this.tokens -= n;
+  }
+
+  /** Whether at least `n` tokens are available, without taking them. */
+  has(now: number, n: number): boolean {
+    this.refill(now);
+    return this.tokens >= n;
+  }
+
+  private refill(now: number): void {
     const elapsed = now - this.last;
     if (elapsed > 0) {
       this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.ratePerSec) / 1000);
       this.last = now;
     }
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
-    }
-    return false;
   }
 }
 

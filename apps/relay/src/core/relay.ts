@@ -2,12 +2,14 @@
 // data frames. Knows nothing of sockets: transports hand it a Peer and call open/message/close.
 import {
   CloseCodes, DeliveryClass, FrameKind, PROTOCOL_VERSION, ROOM_NAME_PATTERN,
-  decodeClientFrame, deliverFromData, encodeControl, readDataHeader,
+  decodeClientFrame, encodeControl, readDataHeader,
   type ClientMessage, type CloseName, type ErrorCode, type Limits, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { systemClock, type Clock } from './clock.js';
 import { Connection } from './connection.js';
+import { CLASS_NAMES, Delivery, type Outbox } from './delivery.js';
 import type { Hub, Peer } from './peer.js';
 import type { Member } from './room.js';
 import { Rooms } from './rooms.js';
@@ -23,23 +25,25 @@ const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set([
 
 type Request = Extract<ClientMessage, { type: string }>;
 
-export class Relay {
+export class Relay implements Outbox {
   readonly rooms: Rooms;
   readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private readonly welcomeLimits: Limits;
   /** Largest frame of any kind: the biggest data frame header (7 bytes) plus payload, or a control frame. */
   readonly maxFrameBytes: number;
+  private readonly delivery: Delivery;
 
   constructor(
     private readonly limits: RelayLimits,
     private readonly hub: Hub,
     readonly stats: Stats,
     private readonly log: Logger,
-    /** Monotonic milliseconds; injectable for tests. */
-    private readonly now: () => number = () => performance.now(),
+    /** Monotonic time and timers; injectable for tests. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.rooms = new Rooms(limits.maxRooms);
+    this.delivery = new Delivery(limits, hub, stats, clock, this);
     this.maxFrameBytes = Math.max(limits.maxPayloadBytes + 7, limits.maxControlBytes);
     this.welcomeLimits = {
       maxPayloadBytes: limits.maxPayloadBytes,
@@ -50,13 +54,18 @@ export class Relay {
       maxMessagesPerSec: limits.maxMessagesPerSec,
       idleTimeoutSec: limits.idleTimeoutSec,
       burstMessages: limits.burstMessages,
+      maxBytesPerSec: limits.maxBytesPerSec,
+      maxKeysPerMember: limits.maxKeysPerMember,
+      tickHz: limits.tickHz,
+      minTickHz: limits.minTickHz,
+      maxTickHz: limits.maxTickHz,
     };
   }
 
   // ---- transport callbacks ----------------------------------------------------
 
   open(peer: Peer): Connection {
-    const conn = new Connection(this.nextConnectionId++, peer, this.now(), this.limits);
+    const conn = new Connection(this.nextConnectionId++, peer, this.clock.now(), this.limits);
     this.connections.add(conn);
     this.stats.connectionsOpened++;
     return conn;
@@ -66,15 +75,27 @@ export class Relay {
   message(conn: Connection, bytes: Uint8Array): void {
     if (conn.state === 'closed') return;
     const kind = bytes[0];
+    // Class of a data frame, read from its flags byte before anything else (3 = invalid, caught later).
+    const cls = kind === FrameKind.Data && bytes.length > 1 ? bytes[1]! & 0b11 : -1;
     this.stats.bytesIn += bytes.length;
-    if (kind === FrameKind.Data) this.stats.framesIn.data++;
+    if (cls >= 0 && cls < 3) this.stats.framesIn[CLASS_NAMES[cls]!]++;
     else this.stats.framesIn.control++;
     if (bytes.length > this.maxFrameBytes) {
       this.hitLimit('frame_bytes');
       return this.closeConn(conn, 'message_too_big', `frame of ${bytes.length} bytes is above ${this.maxFrameBytes}`);
     }
 
-    if (!conn.bucket.take(this.now())) return this.rateLimited(conn, bytes);
+    const now = this.clock.now();
+    const overFrames = !conn.bucket.take(now);
+    if (overFrames || !conn.byteBucket.take(now, bytes.length)) {
+      this.hitLimit(overFrames ? 'messages_per_sec' : 'bytes_per_sec');
+      // Over budget: latest input is still merged (it costs nothing downstream), droppable input
+      // is dropped, anything else is refused with rate_limited. All of it counts as a strike.
+      if (cls === DeliveryClass.Droppable) this.stats.drops++;
+      else if (cls !== DeliveryClass.Latest) return this.rateLimited(conn, bytes);
+      if (!this.strike(conn)) return;
+      if (cls === DeliveryClass.Droppable) return;
+    }
 
     if (kind === FrameKind.Data && conn.state === 'open') return this.data(conn, bytes);
     if (kind === FrameKind.Control) return this.control(conn, bytes);
@@ -112,16 +133,23 @@ export class Relay {
     conn.rooms.clear();
   }
 
-  /** Periodic check: handshake deadlines and send-buffer hard caps. O(connections). */
+  /** Periodic check: handshake deadlines, send-buffer hard caps, soft caps (lag). O(connections). */
   sweep(): void {
-    const now = this.now();
+    const now = this.clock.now();
     for (const conn of this.connections) {
-      if (conn.state === 'handshake' && now - conn.openedAt > this.limits.helloTimeoutMs) {
-        this.hitLimit('hello_timeout');
-        this.closeConn(conn, 'timeout', 'no hello within the handshake deadline');
-      } else if (conn.peer.bufferedAmount() > this.limits.maxBufferedBytes) {
+      if (conn.state === 'handshake') {
+        if (now - conn.openedAt > this.limits.helloTimeoutMs) {
+          this.hitLimit('hello_timeout');
+          this.closeConn(conn, 'timeout', 'no hello within the handshake deadline');
+        }
+        continue;
+      }
+      const buffered = conn.peer.bufferedAmount();
+      if (buffered > this.limits.maxBufferedBytes) {
         this.hitLimit('buffered_bytes');
         this.closeConn(conn, 'slow_consumer', 'send buffer above the hard cap');
+      } else {
+        this.delivery.checkLag(conn, buffered);
       }
     }
   }
@@ -141,30 +169,16 @@ export class Relay {
     if (member === undefined) {
       return this.sendError(conn, 'not_in_room', `data frame for room handle ${header.room}, which this connection has not joined`, { room: header.room });
     }
-    if (header.cls !== DeliveryClass.Reliable) {
-      return this.sendError(conn, 'unsupported_class', `delivery class ${header.cls} is reserved in protocol v${PROTOCOL_VERSION}; send reliable (0)`, { room: header.room });
-    }
     const payloadBytes = bytes.length - header.payloadOffset;
     if (payloadBytes > this.limits.maxPayloadBytes) {
       this.hitLimit('payload_bytes');
       return this.sendError(conn, 'payload_too_large', `payload of ${payloadBytes} bytes is above the limit of ${this.limits.maxPayloadBytes}`, { room: header.room });
     }
-    const room = member.room;
-    const out = deliverFromData(bytes, header, member.id);
-    if (header.target !== 0) {
-      const target = room.members.get(header.target);
-      if (target === undefined) {
-        return this.sendError(conn, 'unknown_member', `member ${header.target} is not in room ${room.name}`, { room: header.room });
-      }
-      this.stats.framesOut.data++;
-      this.stats.bytesOut += out.length;
-      return this.send(target.conn, out);
+    switch (header.cls) {
+      case DeliveryClass.Reliable: return this.delivery.reliable(member, header, bytes);
+      case DeliveryClass.Latest: return this.delivery.latest(member, header, bytes);
+      case DeliveryClass.Droppable: return this.delivery.droppable(member, header, bytes);
     }
-    const recipients = room.size - 1;
-    if (recipients === 0) return;
-    this.stats.framesOut.data += recipients;
-    this.stats.bytesOut += out.length * recipients;
-    conn.peer.publish(room.topic, out);
   }
 
   // ---- control frames -----------------------------------------------------------------
@@ -213,12 +227,16 @@ export class Relay {
     if (room !== undefined && conn.rooms.has(room.handle)) {
       return this.sendError(conn, 'already_joined', `already a member of room ${msg.room}`, { id, room: room.handle });
     }
+    const tickHz = msg.tickHz ?? this.limits.tickHz;
+    if (tickHz < this.limits.minTickHz || tickHz > this.limits.maxTickHz) {
+      return this.sendError(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
+    }
     if (conn.rooms.size >= this.limits.maxRoomsPerConnection) {
       this.hitLimit('rooms_per_connection');
       return this.sendError(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
     }
     if (room === undefined) {
-      room = this.rooms.create(msg.room);
+      room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
       if (room === undefined) {
         this.hitLimit('rooms');
         return this.sendError(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
@@ -229,9 +247,10 @@ export class Relay {
     }
     const member = room.add(conn, presence);
     conn.rooms.set(room.handle, member);
-    conn.peer.subscribe(room.topic);
+    this.delivery.joined(member);
     const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
-    this.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members });
+    this.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
+    this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence } });
   }
 
@@ -267,14 +286,14 @@ export class Relay {
   private removeMember(member: Member, unsubscribe: boolean): void {
     const room = member.room;
     room.remove(member);
-    if (unsubscribe) member.conn.peer.unsubscribe(room.topic);
+    this.delivery.left(member, unsubscribe);
     if (room.size > 0) {
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.stats.framesOut.control += room.size;
       this.stats.bytesOut += frame.length * room.size;
       this.hub.publish(room.topic, frame);
-    } else {
-      this.rooms.disposeIfEmpty(room);
+    } else if (this.rooms.disposeIfEmpty(room)) {
+      this.delivery.disposed(room);
     }
   }
 
@@ -295,7 +314,7 @@ export class Relay {
   }
 
   /** Sends to one connection and enforces the send-buffer hard cap at once. */
-  private send(conn: Connection, frame: Uint8Array): void {
+  send(conn: Connection, frame: Uint8Array): void {
     conn.peer.send(frame);
     if (conn.peer.bufferedAmount() > this.limits.maxBufferedBytes) {
       this.hitLimit('buffered_bytes');
@@ -303,7 +322,7 @@ export class Relay {
     }
   }
 
-  private sendError(conn: Connection, code: ErrorCode, message: string, extra: { id?: number | undefined; room?: number | undefined } = {}): void {
+  sendError(conn: Connection, code: ErrorCode, message: string, extra: { id?: number | undefined; room?: number | undefined } = {}): void {
     this.stats.errors[code]++;
     this.reply(conn, { type: 'error', id: extra.id, code, message, room: extra.room });
   }
@@ -321,21 +340,28 @@ export class Relay {
   }
 
   private rateLimited(conn: Connection, bytes: Uint8Array): void {
-    this.hitLimit('messages_per_sec');
     let id: number | undefined;
+    // A data frame's room handle, so clients can route the error to the room.
+    const room = bytes[0] === FrameKind.Data && bytes.length >= 4 ? (bytes[2]! << 8) | bytes[3]! : undefined;
     if (bytes[0] === FrameKind.Control && bytes.length <= this.limits.maxControlBytes) {
       const decoded = decodeClientFrame(bytes);
       if (decoded.ok && decoded.frame.kind === 'control') id = decoded.frame.message.id;
     }
-    this.sendError(conn, 'rate_limited', `more than ${this.limits.maxMessagesPerSec} frames per second; frame dropped`, { id });
-    if (conn.state !== 'closed' && conn.strikes.hit(this.now())) {
-      this.hitLimit('flood');
-      this.log.info({ conn: conn.id, remote: conn.peer.remoteAddress }, 'closing flooding connection');
-      this.closeConn(conn, 'rate_limited', 'kept sending above the rate limit');
-    }
+    this.sendError(conn, 'rate_limited', `more than ${this.limits.maxMessagesPerSec} frames or ${this.limits.maxBytesPerSec} bytes per second; frame dropped`, { id, room: room || undefined });
+    this.strike(conn);
   }
 
-  private hitLimit(name: LimitName): void {
+  /** Counts one over-budget frame; closes a connection that keeps flooding. Returns false if it closed. */
+  private strike(conn: Connection): boolean {
+    if (conn.state === 'closed') return false;
+    if (!conn.strikes.hit(this.clock.now())) return true;
+    this.hitLimit('flood');
+    this.log.info({ conn: conn.id, remote: conn.peer.remoteAddress }, 'closing flooding connection');
+    this.closeConn(conn, 'rate_limited', 'kept sending above the rate limit');
+    return false;
+  }
+
+  hitLimit(name: LimitName): void {
     this.stats.limitHits[name]++;
   }
 

@@ -1,26 +1,52 @@
-// A room: its members, their compact ids and presence. Pure state; relay.ts decides who is told what.
+// A room: its members, their compact ids and presence, its `latest` values and tick state.
+// Pure state; relay.ts and delivery.ts decide who is told what.
 import { MAX_MEMBER_ID, type Presence } from '@roomcast/protocol';
 import type { Connection } from './connection.js';
+import { LatestValues } from './latest.js';
+import { TokenBucket } from './rate.js';
 
 export interface Member {
   readonly id: number;
   readonly room: Room;
   readonly conn: Connection;
   presence: Presence;
+  /** `latest` keys this member holds a value for in this room. */
+  readonly keys: Set<number>;
 }
 
 export class Room {
   /** Members in join order (Map keeps insertion order). */
   readonly members = new Map<number, Member>();
-  /** The pub/sub topic every member's peer subscribes to. */
+  /** Topic of every member: reliable data frames and control events. */
   readonly topic: string;
+  /** Topic of the members that keep up: batches of `latest` values and `droppable` frames. */
+  readonly fastTopic: string;
+  readonly latest = new LatestValues();
+  /** Milliseconds between two flushes of `latest` values. */
+  readonly tickMs: number;
+  /** Pending flush timer, if a change waits for the next tick. */
+  tickTimer: unknown;
+  lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** Members currently unsubscribed from `fastTopic` because they fell behind. */
+  laggingCount = 0;
+  /** Bytes sent to members of this room (per recipient), for the per-room output metric. */
+  bytesOut = 0;
+  /** Bytes per second the room may send out, over all recipients. */
+  readonly outBudget: TokenBucket;
   private lastId = 0;
 
   constructor(
     readonly name: string,
     readonly handle: number,
+    readonly tickHz: number,
+    outBytesPerSec: number,
+    now: number,
   ) {
     this.topic = `room/${handle}`;
+    this.fastTopic = `room/${handle}/fast`;
+    this.tickMs = 1000 / tickHz;
+    // One second of budget as burst, so a tick's batch never starves a steady room.
+    this.outBudget = new TokenBucket(outBytesPerSec, outBytesPerSec, now);
   }
 
   get size(): number {
@@ -34,7 +60,7 @@ export class Room {
       id = id >= MAX_MEMBER_ID ? 1 : id + 1;
     } while (this.members.has(id));
     this.lastId = id;
-    const member: Member = { id, room: this, conn, presence };
+    const member: Member = { id, room: this, conn, presence, keys: new Set() };
     this.members.set(id, member);
     return member;
   }

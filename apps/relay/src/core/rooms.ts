@@ -19,24 +19,29 @@ export class Rooms {
   }
 
   /** Creates a room; undefined when the relay already hosts `maxRooms`. */
-  create(name: string): Room | undefined {
+  create(name: string, tickHz: number, outBytesPerSec: number, now: number): Room | undefined {
     if (this.byName.size >= this.maxRooms || this.byName.size >= MAX_ROOM_HANDLE) return undefined;
     let handle = this.lastHandle;
     do {
       handle = handle >= MAX_ROOM_HANDLE ? 1 : handle + 1;
     } while (this.byHandle.has(handle));
     this.lastHandle = handle;
-    const room = new Room(name, handle);
+    const room = new Room(name, handle, tickHz, outBytesPerSec, now);
     this.byName.set(name, room);
     this.byHandle.set(handle, room);
     return room;
   }
 
-  /** Removes the room if it has no members left. */
-  disposeIfEmpty(room: Room): void {
-    if (room.size > 0) return;
+  /** Removes the room if it has no members left; returns whether it did. */
+  disposeIfEmpty(room: Room): boolean {
+    if (room.size > 0) return false;
     this.byName.delete(room.name);
     this.byHandle.delete(room.handle);
+    return true;
+  }
+
+  all(): IterableIterator<Room> {
+    return this.byName.values();
   }
 
   /** Total members over all rooms (computed on scrape, not kept on the hot path). */

@@ -4,17 +4,33 @@ import { ERROR_CODE_NAMES, type CloseName, type ErrorCode } from '@roomcast/prot
 
 export const LIMIT_NAMES = [
   'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
-  'presence_bytes', 'messages_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
+  'presence_bytes', 'messages_per_sec', 'bytes_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
+  'keys_per_member', 'room_bytes_out',
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 export class Stats {
   connectionsOpened = 0;
-  framesIn = { control: 0, data: 0 };
+  /** Frames received, by kind: control, or the delivery class of a data frame. */
+  framesIn = { control: 0, reliable: 0, latest: 0, droppable: 0 };
   bytesIn = 0;
-  /** Frames sent, counted per recipient (a broadcast to 9 members counts 9). */
-  framesOut = { control: 0, data: 0 };
+  /** Frames sent, counted per recipient (a broadcast to 9 members counts 9); batch frames count as latest. */
+  framesOut = { control: 0, reliable: 0, latest: 0, droppable: 0 };
   bytesOut = 0;
+  /** `latest` values delivered: entries of each batch times its recipients. */
+  latestUpdatesOut = 0;
+  /** `latest` values replaced before their tick flushed them. */
+  merges = 0;
+  /** `droppable` frames not delivered to a recipient (behind, or over a budget), per recipient. */
+  drops = 0;
+  /** Room ticks a lagging member missed, plus ticks skipped for a room's output budget. */
+  skippedTicks = 0;
+  /** Room ticks that sent a batch. */
+  ticks = 0;
+  /** Snapshots sent (on join and after a member drained). */
+  snapshots = 0;
+  /** Times a connection went over the soft send-buffer limit. */
+  lagStarts = 0;
   errors: Record<ErrorCode, number> = Object.fromEntries(ERROR_CODE_NAMES.map((c) => [c, 0])) as Record<ErrorCode, number>;
   limitHits: Record<LimitName, number> = Object.fromEntries(LIMIT_NAMES.map((l) => [l, 0])) as Record<LimitName, number>;
   /** Closes the relay initiated, by close name. */

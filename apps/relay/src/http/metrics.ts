@@ -1,6 +1,6 @@
 // Prometheus metrics (prom-client). The core keeps plain counters (core/stats.ts); they are read
 // here only when /metrics is scraped, so the hot path never calls into the metrics library.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ERROR_CODE_NAMES, type CloseName } from '@roomcast/protocol';
 import type { Relay } from '../core/relay.js';
 import { LIMIT_NAMES } from '../core/stats.js';
@@ -32,13 +32,31 @@ export function createMetrics(relay: Relay): Registry {
   const s = relay.stats;
 
   gauge(registry, 'roomcast_connections', 'Open client connections.', () => relay.connections.size);
+  new Gauge({
+    name: 'roomcast_transport_connections', help: 'Open client connections, by transport (ws, tcp).', labelNames: ['transport'], registers: [registry],
+    collect() {
+      // O(connections), at scrape time only; both transports always appear, with 0 when unused.
+      const counts: Record<string, number> = { ws: 0, tcp: 0 };
+      for (const conn of relay.connections) counts[conn.peer.transport] = (counts[conn.peer.transport] ?? 0) + 1;
+      this.reset();
+      for (const [transport, n] of Object.entries(counts)) this.set({ transport }, n);
+    },
+  });
   gauge(registry, 'roomcast_rooms', 'Live rooms.', () => relay.rooms.size);
   gauge(registry, 'roomcast_members', 'Room memberships over all rooms.', () => relay.rooms.memberCount());
   mirroredCounter(registry, 'roomcast_connections_opened_total', 'Connections accepted.', [], () => [[{}, s.connectionsOpened]]);
-  mirroredCounter(registry, 'roomcast_frames_in_total', 'Frames received from clients, by kind.', ['kind'],
-    () => [[{ kind: 'control' }, s.framesIn.control], [{ kind: 'data' }, s.framesIn.data]]);
-  mirroredCounter(registry, 'roomcast_frames_out_total', 'Frames sent to clients (per recipient), by kind.', ['kind'],
-    () => [[{ kind: 'control' }, s.framesOut.control], [{ kind: 'data' }, s.framesOut.data]]);
+  const byKind = (counts: Record<string, number>): Sample[] => Object.entries(counts).map(([kind, n]) => [{ kind }, n]);
+  mirroredCounter(registry, 'roomcast_frames_in_total', 'Frames received from clients, by kind (control, or the delivery class of a data frame).', ['kind'],
+    () => byKind(s.framesIn));
+  mirroredCounter(registry, 'roomcast_frames_out_total', 'Frames sent to clients (per recipient), by kind; batch frames count as latest.', ['kind'],
+    () => byKind(s.framesOut));
+  mirroredCounter(registry, 'roomcast_latest_updates_out_total', 'Latest values delivered (batch entries times recipients).', [], () => [[{}, s.latestUpdatesOut]]);
+  mirroredCounter(registry, 'roomcast_merges_total', 'Latest values replaced before their tick flushed them.', [], () => [[{}, s.merges]]);
+  mirroredCounter(registry, 'roomcast_drops_total', 'Droppable frames not delivered (per recipient): recipient behind, or a budget exceeded.', [], () => [[{}, s.drops]]);
+  mirroredCounter(registry, 'roomcast_ticks_total', 'Room ticks that sent a batch.', [], () => [[{}, s.ticks]]);
+  mirroredCounter(registry, 'roomcast_skipped_ticks_total', 'Ticks a lagging member missed, plus ticks skipped for a room output budget.', [], () => [[{}, s.skippedTicks]]);
+  mirroredCounter(registry, 'roomcast_snapshots_total', 'Snapshots of latest values sent (join, recovery after lag).', [], () => [[{}, s.snapshots]]);
+  mirroredCounter(registry, 'roomcast_lag_starts_total', 'Times a connection passed the soft send-buffer limit and started skipping ticks.', [], () => [[{}, s.lagStarts]]);
   mirroredCounter(registry, 'roomcast_bytes_in_total', 'Frame bytes received from clients.', [], () => [[{}, s.bytesIn]]);
   mirroredCounter(registry, 'roomcast_bytes_out_total', 'Frame bytes sent to clients (per recipient).', [], () => [[{}, s.bytesOut]]);
   mirroredCounter(registry, 'roomcast_errors_total', 'Error frames sent, by code.', ['code'],
@@ -50,4 +68,30 @@ export function createMetrics(relay: Relay): Registry {
   mirroredCounter(registry, 'roomcast_backpressure_closes_total', 'Connections closed because their send buffer passed the hard cap.', [],
     () => [[{}, s.closes.slow_consumer ?? 0]]);
   return registry;
+}
+
+/**
+ * Per-room output rate: a histogram of each live room's bytes per second, observed once a second
+ * (a per-room label would be unbounded). Returns a function to call every second.
+ */
+export function roomOutputSampler(registry: Registry, relay: Relay): () => void {
+  const histogram = new Histogram({
+    name: 'roomcast_room_bytes_out_per_sec',
+    help: 'Bytes per second sent to the members of one room, sampled each second per active room.',
+    buckets: [1e3, 1e4, 1e5, 1e6, 1e7, 1e8],
+    registers: [registry],
+  });
+  const last = new WeakMap<object, number>();
+  let lastAt = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = (now - lastAt) / 1000;
+    lastAt = now;
+    if (seconds <= 0) return;
+    for (const room of relay.rooms.all()) {
+      const before = last.get(room) ?? 0;
+      last.set(room, room.bytesOut);
+      if (room.bytesOut > before) histogram.observe((room.bytesOut - before) / seconds);
+    }
+  };
 }

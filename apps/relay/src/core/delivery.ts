@@ -1,0 +1,218 @@
+// Delivery classes: how a data frame reaches the other members of its room.
+//   reliable   published at once on the room topic (C++ fan-out), ordered, never dropped.
+//   latest     merged per (sender, key) and flushed once per room tick as one batch frame,
+//              encoded once and published on the room's fast topic.
+//   droppable  published at once on the fast topic: members that fell behind are not on it.
+// Members whose send buffer passes the soft limit leave the fast topics (they skip ticks instead
+// of queueing them) and get one snapshot per room when they drain.
+import {
+  DeliveryClass, deliverFromData, encodeBatch, type DataHeader, type ErrorCode,
+} from '@roomcast/protocol';
+import type { Clock } from './clock.js';
+import type { Connection } from './connection.js';
+import type { Hub } from './peer.js';
+import type { Member, Room } from './room.js';
+import type { LimitName, Stats } from './stats.js';
+
+/** What delivery needs from the relay: sending, typed errors, counters. */
+export interface Outbox {
+  send(conn: Connection, frame: Uint8Array): void;
+  sendError(conn: Connection, code: ErrorCode, message: string, extra?: { room?: number }): void;
+  hitLimit(name: LimitName): void;
+}
+
+export interface DeliveryLimits {
+  maxKeysPerMember: number;
+  softBufferedBytes: number;
+}
+
+export class Delivery {
+  constructor(
+    private readonly limits: DeliveryLimits,
+    private readonly hub: Hub,
+    private readonly stats: Stats,
+    private readonly clock: Clock,
+    private readonly out: Outbox,
+  ) {}
+
+  // ---- per frame ------------------------------------------------------------------------
+
+  reliable(member: Member, header: DataHeader, bytes: Uint8Array): void {
+    const { room, conn } = member;
+    const frame = deliverFromData(bytes, header, member.id);
+    if (header.target !== 0) {
+      const target = this.target(member, header);
+      if (target === undefined) return;
+      this.count(room, DeliveryClass.Reliable, frame.length, 1);
+      return this.out.send(target.conn, frame);
+    }
+    const recipients = room.size - 1;
+    if (recipients === 0) return;
+    room.outBudget.force(this.clock.now(), frame.length * recipients);
+    this.count(room, DeliveryClass.Reliable, frame.length, recipients);
+    conn.peer.publish(room.topic, frame);
+  }
+
+  latest(member: Member, header: DataHeader, bytes: Uint8Array): void {
+    const { room, conn } = member;
+    if (header.target !== 0) {
+      return this.out.sendError(conn, 'unsupported_class', 'latest frames cannot be direct: send them to the room', { room: room.handle });
+    }
+    const key = header.key;
+    // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
+    const payload = bytes.slice(header.payloadOffset);
+    if (payload.length > 0 && !member.keys.has(key)) {
+      if (member.keys.size >= this.limits.maxKeysPerMember) {
+        this.out.hitLimit('keys_per_member');
+        return this.out.sendError(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
+      }
+      member.keys.add(key);
+    } else if (payload.length === 0) {
+      member.keys.delete(key);
+    }
+    if (room.latest.set(member.id, key, payload)) this.stats.merges++;
+    this.schedule(room);
+  }
+
+  droppable(member: Member, header: DataHeader, bytes: Uint8Array): void {
+    const { room, conn } = member;
+    const frame = deliverFromData(bytes, header, member.id);
+    if (header.target !== 0) {
+      const target = this.target(member, header);
+      if (target === undefined) return;
+      if (target.conn.lagging || target.conn.peer.bufferedAmount() > this.limits.softBufferedBytes) {
+        this.stats.drops++;
+        return;
+      }
+      this.count(room, DeliveryClass.Droppable, frame.length, 1);
+      return this.out.send(target.conn, frame);
+    }
+    const others = room.size - 1;
+    if (others === 0) return;
+    const laggingOthers = room.laggingCount - (conn.lagging ? 1 : 0);
+    const recipients = others - laggingOthers;
+    if (!room.outBudget.take(this.clock.now(), frame.length * recipients)) {
+      this.out.hitLimit('room_bytes_out');
+      this.stats.drops += others;
+      return;
+    }
+    this.stats.drops += laggingOthers;
+    this.count(room, DeliveryClass.Droppable, frame.length, recipients);
+    conn.peer.publish(room.fastTopic, frame);
+  }
+
+  // ---- membership ------------------------------------------------------------------------
+
+  /** A member joined: subscribe it, and hand it the room's current values at once. */
+  joined(member: Member): void {
+    const { room, conn } = member;
+    conn.peer.subscribe(room.topic);
+    if (conn.lagging) room.laggingCount++;
+    else conn.peer.subscribe(room.fastTopic);
+  }
+
+  /** After the `joined` reply: the snapshot, if the room has values. */
+  welcome(member: Member): void {
+    if (member.room.latest.size > 0) this.snapshot(member.conn, member.room);
+  }
+
+  /** A member left (or its connection closed): drop its values; unsubscribe unless the socket is gone. */
+  left(member: Member, unsubscribe: boolean): void {
+    const { room, conn } = member;
+    room.latest.clearMember(member.id, member.keys);
+    if (conn.lagging) room.laggingCount--;
+    if (unsubscribe) {
+      conn.peer.unsubscribe(room.topic);
+      conn.peer.unsubscribe(room.fastTopic);
+    }
+  }
+
+  /** The room is gone: no tick may fire for it. */
+  disposed(room: Room): void {
+    if (room.tickTimer !== undefined) this.clock.clearTimeout(room.tickTimer);
+    room.tickTimer = undefined;
+  }
+
+  /**
+   * Periodic per-connection check (from the relay's sweep): above the soft limit a connection
+   * leaves the fast topics; once drained to half of it, it rejoins them with a snapshot.
+   */
+  checkLag(conn: Connection, buffered: number): void {
+    if (!conn.lagging && buffered > this.limits.softBufferedBytes) {
+      conn.lagging = true;
+      this.stats.lagStarts++;
+      for (const member of conn.rooms.values()) {
+        conn.peer.unsubscribe(member.room.fastTopic);
+        member.room.laggingCount++;
+      }
+    } else if (conn.lagging && buffered <= this.limits.softBufferedBytes / 2) {
+      conn.lagging = false;
+      for (const member of conn.rooms.values()) {
+        member.room.laggingCount--;
+        conn.peer.subscribe(member.room.fastTopic);
+        this.snapshot(conn, member.room);
+      }
+    }
+  }
+
+  // ---- ticks -----------------------------------------------------------------------------
+
+  /** Arms the room's flush for its next tick (at once if the last one is a tick ago). */
+  private schedule(room: Room): void {
+    if (room.tickTimer !== undefined) return;
+    const delay = Math.max(0, room.lastFlushAt + room.tickMs - this.clock.now());
+    room.tickTimer = this.clock.setTimeout(() => this.flush(room), delay);
+  }
+
+  /** One tick: the changed values as one batch, encoded once, published once. */
+  flush(room: Room): void {
+    room.tickTimer = undefined;
+    if (room.size === 0 || room.latest.changed === 0) return;
+    const now = this.clock.now();
+    const recipients = room.size - room.laggingCount;
+    const frame = encodeBatch(room.handle, room.latest.peekChanges());
+    if (!room.outBudget.take(now, frame.length * recipients)) {
+      // Over the room's output budget: keep merging, try again next tick.
+      this.out.hitLimit('room_bytes_out');
+      this.stats.skippedTicks++;
+      room.lastFlushAt = now;
+      this.schedule(room);
+      return;
+    }
+    const entries = room.latest.changed;
+    room.latest.clearChanges();
+    room.lastFlushAt = now;
+    this.stats.ticks++;
+    this.stats.latestUpdatesOut += entries * recipients;
+    this.stats.skippedTicks += room.laggingCount;
+    this.count(room, DeliveryClass.Latest, frame.length, recipients);
+    this.hub.publish(room.fastTopic, frame);
+  }
+
+  private snapshot(conn: Connection, room: Room): void {
+    const frame = encodeBatch(room.handle, room.latest.all(), true);
+    this.stats.snapshots++;
+    this.count(room, DeliveryClass.Latest, frame.length, 1);
+    this.out.send(conn, frame);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private target(member: Member, header: DataHeader): Member | undefined {
+    const target = member.room.members.get(header.target);
+    if (target === undefined) {
+      this.out.sendError(member.conn, 'unknown_member', `member ${header.target} is not in room ${member.room.name}`, { room: member.room.handle });
+    }
+    return target;
+  }
+
+  private count(room: Room, cls: DeliveryClass, frameBytes: number, recipients: number): void {
+    this.stats.framesOut[CLASS_NAMES[cls]] += recipients;
+    const bytes = frameBytes * recipients;
+    this.stats.bytesOut += bytes;
+    room.bytesOut += bytes;
+  }
+}
+
+/** Metric label of each delivery class. */
+export const CLASS_NAMES = ['reliable', 'latest', 'droppable'] as const;

@@ -1,0 +1,111 @@
+// Fakes for unit tests of the room core: in-memory topics with uWS semantics, peers that record
+// what they receive, and a clock whose time moves only when the test says so.
+import {
+  decodeServerFrame, encodeControl, type ServerFrame, type ServerMessage,
+} from '@roomcast/protocol';
+import { parseConfig } from '../src/config.js';
+import type { Clock } from '../src/core/clock.js';
+import type { Connection } from '../src/core/connection.js';
+import type { Hub, Peer } from '../src/core/peer.js';
+import { Relay } from '../src/core/relay.js';
+import { Stats } from '../src/core/stats.js';
+import { silentLogger } from './helpers.js';
+
+/** In-memory topics with uWS semantics: a peer's publish skips that peer. */
+export class FakeHub implements Hub {
+  readonly topics = new Map<string, Set<FakePeer>>();
+  publish(topic: string, frame: Uint8Array, except?: FakePeer): void {
+    for (const p of this.topics.get(topic) ?? []) if (p !== except) p.deliver(frame);
+  }
+}
+
+export class FakePeer implements Peer {
+  readonly transport = 'fake';
+  readonly remoteAddress = '127.0.0.1';
+  readonly received: ServerFrame[] = [];
+  sends = 0;
+  publishes = 0;
+  buffered = 0;
+  closedWith: number | undefined;
+  onClose: (() => void) | undefined;
+  constructor(private readonly hub: FakeHub) {}
+  deliver(frame: Uint8Array): void {
+    const d = decodeServerFrame(frame);
+    if (!d.ok) throw new Error(d.error.message);
+    this.received.push(d.frame);
+  }
+  send(frame: Uint8Array): void { this.sends++; this.deliver(frame); }
+  publish(topic: string, frame: Uint8Array): void { this.publishes++; this.hub.publish(topic, frame, this); }
+  subscribe(topic: string): void {
+    const set = this.hub.topics.get(topic) ?? new Set();
+    set.add(this);
+    this.hub.topics.set(topic, set);
+  }
+  unsubscribe(topic: string): void { this.hub.topics.get(topic)?.delete(this); }
+  bufferedAmount(): number { return this.buffered; }
+  close(code: number): void {
+    this.closedWith = code;
+    for (const set of this.hub.topics.values()) set.delete(this);
+    this.onClose?.();
+  }
+  messages(): ServerMessage[] {
+    return this.received.flatMap((f) => (f.kind === 'control' ? [f.message] : []));
+  }
+  last(): ServerMessage | undefined {
+    return this.messages().at(-1);
+  }
+  batches(): Extract<ServerFrame, { kind: 'batch' }>[] {
+    return this.received.flatMap((f) => (f.kind === 'batch' ? [f] : []));
+  }
+  delivers(): Extract<ServerFrame, { kind: 'deliver' }>[] {
+    return this.received.flatMap((f) => (f.kind === 'deliver' ? [f] : []));
+  }
+}
+
+/** A clock whose time moves only when the test says so; timers fire as it passes them. */
+export class FakeClock implements Clock {
+  private time = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  now(): number { return this.time; }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.push({ at: this.time + ms, fn, id });
+    return id;
+  }
+  clearTimeout(handle: unknown): void { this.timers = this.timers.filter((t) => t.id !== handle); }
+  get pending(): number { return this.timers.length; }
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (next === undefined || next.at > end) break;
+      this.timers.shift();
+      this.time = Math.max(this.time, next.at);
+      next.fn();
+    }
+    this.time = end;
+  }
+}
+
+export function setup(overrides: Record<string, string> = {}) {
+  const clock = new FakeClock();
+  const hub = new FakeHub();
+  const relay = new Relay(parseConfig(overrides), hub, new Stats(), silentLogger, clock);
+  const connect = (): { peer: FakePeer; conn: Connection } => {
+    const peer = new FakePeer(hub);
+    const conn = relay.open(peer);
+    peer.onClose = () => relay.close(conn);
+    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
+    return { peer, conn };
+  };
+  const join = (c: { peer: FakePeer; conn: Connection }, room: string, tickHz?: number) => {
+    relay.message(c.conn, encodeControl({ type: 'join', id: 1, room, tickHz }));
+    const reply = c.peer.last();
+    if (reply?.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
+    return reply;
+  };
+  return { relay, hub, clock, connect, join, advance: (ms: number) => clock.advance(ms) };
+}
+
