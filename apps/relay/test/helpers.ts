@@ -17,7 +17,7 @@ export const silentLogger = pino({ level: 'silent' });
 export function startTestRelay(overrides: Partial<Config> = {}): Promise<RelayServer> {
   return startRelay({
     config: parseConfig({}),
-    overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides },
+    overrides: { host: '127.0.0.1', port: 0, tcpPort: 0, logLevel: 'silent', ...overrides },
     logger: silentLogger,
   });
 }

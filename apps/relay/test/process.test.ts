@@ -12,7 +12,7 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 
 function run(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; exited: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env } });
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', TCP_PORT: '0', ...env } });
   children.push(child);
   let stdout = '';
   let stderr = '';

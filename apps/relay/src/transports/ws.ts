@@ -33,6 +33,11 @@ export interface WsTransportOptions {
   maxMessageBytes: number;
   maxBufferedBytes: number;
   idleTimeoutSec: number;
+  /**
+   * Subscribers of other transports (raw TCP) that a WebSocket member's broadcast must also reach.
+   * uWS topics only know WebSocket subscribers; this is looked up once per publish.
+   */
+  otherSubscribers?: { publish(topic: string, frame: Uint8Array): void } | undefined;
 }
 
 class WsPeer implements Peer {
@@ -42,6 +47,7 @@ class WsPeer implements Peer {
   constructor(
     private readonly ws: uWS.WebSocket<SocketData>,
     readonly remoteAddress: string,
+    private readonly others: WsTransportOptions['otherSubscribers'],
   ) {}
 
   send(frame: Uint8Array): void {
@@ -49,7 +55,9 @@ class WsPeer implements Peer {
   }
 
   publish(topic: string, frame: Uint8Array): void {
-    if (!this.closed) this.ws.publish(topic, frame, true, false);
+    if (this.closed) return;
+    this.ws.publish(topic, frame, true, false);
+    this.others?.publish(topic, frame);
   }
 
   subscribe(topic: string): void {
@@ -71,7 +79,7 @@ class WsPeer implements Peer {
   }
 }
 
-/** Registers the WebSocket route on `app` and returns the Hub that publishes to its topics. */
+/** Registers the WebSocket route on `app` and returns the Hub that publishes to its (WebSocket) topics. */
 export function attachWebSocket(app: uWS.TemplatedApp, relay: Relay, options: WsTransportOptions): Hub {
   app.ws<SocketData>(options.path, {
     compression: uWS.DISABLED,
@@ -94,7 +102,7 @@ export function attachWebSocket(app: uWS.TemplatedApp, relay: Relay, options: Ws
     },
     open: (ws) => {
       const data = ws.getUserData();
-      data.peer = new WsPeer(ws, data.remoteAddress);
+      data.peer = new WsPeer(ws, data.remoteAddress, options.otherSubscribers);
       data.conn = relay.open(data.peer);
     },
     message: (ws, message, isBinary) => {

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Join a Roomcast room over raw TCP and print what the other members send.
+
+Written from packages/protocol/PROTOCOL.md alone (appendix A for TCP), with the Python 3 standard
+library only. Usage:
+
+    python3 roomcast_tcp.py HOST PORT ROOM [NAME]
+
+Prints one line per event, e.g.:
+
+    joined lobby as member 2 (handle 1); members: 1, 2
+    member 3 joined: {"name": "Ada"}
+    message from 3: 010203
+    member 3 left
+    closed: 1001 relay shutting down
+
+With --send HEX it also sends those bytes to the room once joined.
+"""
+import json
+import socket
+import struct
+import sys
+
+PROTOCOL_VERSION = 1
+KIND_CONTROL, KIND_DATA, KIND_DELIVER = 0x01, 0x02, 0x03
+
+
+# ---- MessagePack: the plain subset control frames use (PROTOCOL.md 5.1) ----------------------
+
+def pack(value):
+    """Encodes nil, bool, int, float, str, bytes, list and dict with str keys."""
+    if value is None:
+        return b"\xc0"
+    if value is True:
+        return b"\xc3"
+    if value is False:
+        return b"\xc2"
+    if isinstance(value, int):
+        if 0 <= value < 0x80:
+            return bytes([value])
+        if -32 <= value < 0:
+            return struct.pack("b", value)
+        if 0 <= value <= 0xFF:
+            return b"\xcc" + struct.pack(">B", value)
+        if 0 <= value <= 0xFFFF:
+            return b"\xcd" + struct.pack(">H", value)
+        if 0 <= value <= 0xFFFFFFFF:
+            return b"\xce" + struct.pack(">I", value)
+        if value >= 0:
+            return b"\xcf" + struct.pack(">Q", value)
+        return b"\xd3" + struct.pack(">q", value)
+    if isinstance(value, float):
+        return b"\xcb" + struct.pack(">d", value)
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        n = len(raw)
+        if n < 32:
+            return bytes([0xA0 | n]) + raw
+        if n <= 0xFF:
+            return b"\xd9" + bytes([n]) + raw
+        if n <= 0xFFFF:
+            return b"\xda" + struct.pack(">H", n) + raw
+        return b"\xdb" + struct.pack(">I", n) + raw
+    if isinstance(value, (bytes, bytearray)):
+        n = len(value)
+        head = b"\xc4" + bytes([n]) if n <= 0xFF else b"\xc5" + struct.pack(">H", n) if n <= 0xFFFF else b"\xc6" + struct.pack(">I", n)
+        return head + bytes(value)
+    if isinstance(value, (list, tuple)):
+        n = len(value)
+        head = bytes([0x90 | n]) if n < 16 else b"\xdc" + struct.pack(">H", n) if n <= 0xFFFF else b"\xdd" + struct.pack(">I", n)
+        return head + b"".join(pack(v) for v in value)
+    if isinstance(value, dict):
+        n = len(value)
+        head = bytes([0x80 | n]) if n < 16 else b"\xde" + struct.pack(">H", n) if n <= 0xFFFF else b"\xdf" + struct.pack(">I", n)
+        return head + b"".join(pack(str(k)) + pack(v) for k, v in value.items())
+    raise TypeError("cannot encode %r" % (value,))
+
+
+def unpack(data):
+    """Decodes one MessagePack value that must fill `data` exactly."""
+    value, end = _unpack(data, 0, 1)
+    if end != len(data):
+        raise ValueError("trailing bytes")
+    return value
+
+
+def _take(data, at, n):
+    if at + n > len(data):
+        raise ValueError("truncated")
+    return data[at:at + n], at + n
+
+
+def _unpack(data, at, depth):
+    if depth > 16:
+        raise ValueError("nested too deep")
+    b, at = _take(data, at, 1)
+    b = b[0]
+    if b <= 0x7F:
+        return b, at
+    if b >= 0xE0:
+        return b - 0x100, at
+    if 0xA0 <= b <= 0xBF:
+        raw, at = _take(data, at, b & 0x1F)
+        return raw.decode("utf-8", "replace"), at
+    if 0x90 <= b <= 0x9F:
+        return _array(data, at, b & 0x0F, depth)
+    if 0x80 <= b <= 0x8F:
+        return _map(data, at, b & 0x0F, depth)
+    if b == 0xC0:
+        return None, at
+    if b in (0xC2, 0xC3):
+        return b == 0xC3, at
+    fixed = {0xCC: ">B", 0xCD: ">H", 0xCE: ">I", 0xCF: ">Q", 0xD0: ">b", 0xD1: ">h", 0xD2: ">i", 0xD3: ">q", 0xCA: ">f", 0xCB: ">d"}
+    if b in fixed:
+        raw, at = _take(data, at, struct.calcsize(fixed[b]))
+        return struct.unpack(fixed[b], raw)[0], at
+    sizes = {0xD9: ">B", 0xDA: ">H", 0xDB: ">I", 0xC4: ">B", 0xC5: ">H", 0xC6: ">I",
+             0xDC: ">H", 0xDD: ">I", 0xDE: ">H", 0xDF: ">I"}
+    if b in sizes:
+        raw, at = _take(data, at, struct.calcsize(sizes[b]))
+        n = struct.unpack(sizes[b], raw)[0]
+        if b in (0xD9, 0xDA, 0xDB):
+            raw, at = _take(data, at, n)
+            return raw.decode("utf-8", "replace"), at
+        if b in (0xC4, 0xC5, 0xC6):
+            raw, at = _take(data, at, n)
+            return bytes(raw), at
+        if b in (0xDC, 0xDD):
+            return _array(data, at, n, depth)
+        return _map(data, at, n, depth)
+    raise ValueError("byte 0x%02x is not plain MessagePack" % b)
+
+
+def _array(data, at, n, depth):
+    if n > len(data) - at:  # every item takes at least one byte: refuse impossible counts early
+        raise ValueError("truncated")
+    out = []
+    for _ in range(n):
+        v, at = _unpack(data, at, depth + 1)
+        out.append(v)
+    return out, at
+
+
+def _map(data, at, n, depth):
+    if 2 * n > len(data) - at:
+        raise ValueError("truncated")
+    out = {}
+    for _ in range(n):
+        k, at = _unpack(data, at, depth + 1)
+        if not isinstance(k, str):
+            raise ValueError("map keys must be strings")
+        out[k], at = _unpack(data, at, depth + 1)
+    return out, at
+
+
+# ---- TCP framing (appendix A): u32 big-endian length, then the frame ------------------------
+
+class Relay:
+    MAX_FRAME = 16 * 1024 * 1024 + 64
+
+    def __init__(self, host, port):
+        self.sock = socket.create_connection((host, port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+        self.next_id = 1
+
+    def send_frame(self, frame):
+        self.sock.sendall(struct.pack(">I", len(frame)) + frame)
+
+    def send_control(self, message):
+        self.send_frame(bytes([KIND_CONTROL]) + pack(message))
+
+    def request(self, message):
+        message = dict(type=message.pop("type"), id=self.next_id, **message)
+        self.next_id += 1
+        self.send_control(message)
+        return message["id"]
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def recv_frame(self):
+        """The next frame, or None when the relay closed the connection."""
+        head = self._read(4)
+        if head is None:
+            return None
+        (n,) = struct.unpack(">I", head)
+        if n > self.MAX_FRAME:
+            raise ValueError("relay announced a %d-byte frame" % n)
+        return self._read(n)
+
+
+def describe_deliver(frame):
+    """Parses a deliver frame (PROTOCOL.md 4.2): 03 | flags | room u16 | sender u16 | [key] | payload."""
+    flags = frame[1]
+    room, sender = struct.unpack(">HH", frame[2:6])
+    offset = 7 if flags & 0x03 == 1 else 6
+    return room, sender, bool(flags & 0x04), frame[offset:]
+
+
+def main(argv):
+    args = [a for a in argv[1:] if not a.startswith("--send=")]
+    sends = [bytes.fromhex(a.split("=", 1)[1]) for a in argv[1:] if a.startswith("--send=")]
+    if len(args) < 3:
+        print("usage: roomcast_tcp.py HOST PORT ROOM [NAME] [--send=HEX]", file=sys.stderr)
+        return 2
+    host, port, room_name = args[0], int(args[1]), args[2]
+    name = args[3] if len(args) > 3 else "python"
+    relay = Relay(host, port)
+    relay.request({"type": "hello", "v": PROTOCOL_VERSION, "client": "roomcast-python/0.1"})
+    join_id = None
+    handle = None
+
+    while True:
+        frame = relay.recv_frame()
+        if frame is None:
+            print("closed: connection ended without a close frame", flush=True)
+            return 1
+        if not frame:
+            continue
+        if frame[0] == KIND_DELIVER:
+            room, sender, direct, payload = describe_deliver(frame)
+            if room == handle:
+                print("message from %d%s: %s" % (sender, " (direct)" if direct else "", payload.hex()), flush=True)
+            continue
+        if frame[0] != KIND_CONTROL:
+            continue  # batch frames (0x04) and future kinds: not used by this example
+        m = unpack(frame[1:])
+        t = m.get("type")
+        if t == "welcome":
+            join_id = relay.request({"type": "join", "room": room_name, "presence": {"name": name}})
+        elif t == "joined" and m.get("id") == join_id:
+            handle = m["handle"]
+            ids = ", ".join(str(x["id"]) for x in m["members"])
+            print("joined %s as member %d (handle %d); members: %s" % (m["room"], m["self"], handle, ids), flush=True)
+            for payload in sends:
+                relay.send_frame(bytes([KIND_DATA, 0x00]) + struct.pack(">H", handle) + payload)
+        elif t == "member_joined" and m["room"] == handle:
+            print("member %d joined: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
+        elif t == "member_updated" and m["room"] == handle:
+            print("member %d updated: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
+        elif t == "member_left" and m["room"] == handle:
+            print("member %d left" % m["member"], flush=True)
+        elif t == "heartbeat":
+            relay.request({"type": "ping"})  # any frame proves we are alive; ping is the natural one
+        elif t == "error":
+            print("error %s: %s" % (m["code"], m["message"]), flush=True)
+        elif t == "close":
+            print("closed: %d %s" % (m["code"], m["reason"]), flush=True)
+            return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv))
+    except KeyboardInterrupt:
+        sys.exit(130)
