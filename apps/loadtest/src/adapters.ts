@@ -1,0 +1,283 @@
+// Simulated clients, one per wire dialect: the Roomcast protocol (relay and the uWS / ws
+// baselines) and Socket.IO (engine.io v4 + socket.io v5 packets, spoken directly over `ws` so
+// that frames and bytes are counted the same way). Receivers read only the header bytes and the
+// 4-byte timestamp; they decode control frames fully (they are rare).
+import {
+  DeliveryClass, PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData,
+} from '@roomcast/protocol';
+import WebSocket from 'ws';
+import type { ClassName, TargetKind } from './args.js';
+import { readU32, wsFrameBytes, writePayload } from './payload.js';
+
+/** What a simulated client reports to its driver. */
+export interface ClientSink {
+  /** A data message arrived: its sender's timestamp, bytes on the wire, payload bytes, sender (0 if unknown). */
+  onDeliver(client: SimClient, ts: number, wireBytes: number, payloadBytes: number, sender: number): void;
+  /** Any other frame (control, handshake, heartbeats): bytes on the wire. */
+  onOther(client: SimClient, wireBytes: number): void;
+  /** An error reported by the server, or a transport failure, by stable code. */
+  onError(client: SimClient, code: string): void;
+  /** The connection closed (after it was open). */
+  onClose(client: SimClient, code: number): void;
+}
+
+export interface ClientOptions {
+  url: string;
+  room: string;
+  cls: ClassName;
+  cursor: boolean;
+  payloadBytes: number;
+  /** Milliseconds to connect, handshake and join. */
+  timeoutMs: number;
+}
+
+export interface SimClient {
+  readonly index: number;
+  /** Resolves once joined; rejects with an Error whose message is an error code. */
+  open(): Promise<void>;
+  /** Sends one message with timestamp `ts` (cursor position or sequence number as content). */
+  send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void;
+  /** Bytes queued in the client's socket (the load generator falling behind shows here). */
+  bufferedAmount(): number;
+  pause(): void;
+  resume(): void;
+  close(): void;
+  /** Probe receivers record latency; slow receivers read at reduced speed. */
+  probe: boolean;
+  slow: boolean;
+  /** Counted in expected/delivered (false for churn clients). */
+  counted: boolean;
+  joined: boolean;
+}
+
+export function createClient(kind: TargetKind, index: number, opts: ClientOptions, sink: ClientSink): SimClient {
+  return kind === 'socketio' ? new SocketIoClient(index, opts, sink) : new RoomcastSimClient(index, opts, sink);
+}
+
+/** Frame kind of batch frames (PROTOCOL.md, with the throttling work). */
+const BATCH_KIND = 0x04;
+
+const CLASS_BITS: Record<ClassName, DeliveryClass> = {
+  reliable: DeliveryClass.Reliable, latest: DeliveryClass.Latest, droppable: DeliveryClass.Droppable,
+};
+
+abstract class BaseClient {
+  protected ws: WebSocket | undefined;
+  probe = false;
+  slow = false;
+  counted = true;
+  joined = false;
+  protected done = false;
+
+  constructor(readonly index: number, protected readonly opts: ClientOptions, protected readonly sink: ClientSink) {}
+
+  protected connect(url: string, onOpen: () => void, onMessage: (data: Buffer, isBinary: boolean) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: this.opts.timeoutMs });
+      this.ws = ws;
+      ws.binaryType = 'nodebuffer';
+      let settled = false;
+      const timer = setTimeout(() => fail('join_timeout'), this.opts.timeoutMs);
+      const fail = (code: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.done = true;
+        ws.terminate();
+        reject(new Error(code));
+      };
+      this.settleJoin = (err?: string) => {
+        if (settled) return;
+        if (err !== undefined) return fail(err);
+        settled = true;
+        clearTimeout(timer);
+        this.joined = true;
+        resolve();
+      };
+      ws.on('open', onOpen);
+      ws.on('message', onMessage);
+      ws.on('error', (err: Error & { code?: string }) => {
+        if (!settled) fail(err.code === 'ECONNREFUSED' ? 'connect_refused' : 'connect_failed');
+      });
+      ws.on('close', (code: number) => {
+        if (!settled) return fail(`closed_${code}`);
+        if (!this.done) this.sink.onClose(this as unknown as SimClient, code);
+        this.joined = false;
+      });
+    });
+  }
+
+  protected settleJoin: (err?: string) => void = () => {};
+
+  bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
+  pause(): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.pause();
+  }
+
+  resume(): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.resume();
+  }
+
+  close(): void {
+    this.done = true;
+    this.joined = false;
+    const ws = this.ws;
+    if (!ws) return;
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+    else ws.terminate();
+  }
+}
+
+/** A client speaking the Roomcast wire protocol (PROTOCOL.md): hello, join, data, deliver. */
+export class RoomcastSimClient extends BaseClient implements SimClient {
+  private handle = 0;
+  private readonly clsBits: DeliveryClass;
+
+  constructor(index: number, opts: ClientOptions, sink: ClientSink) {
+    super(index, opts, sink);
+    this.clsBits = CLASS_BITS[opts.cls];
+  }
+
+  open(): Promise<void> {
+    return this.connect(
+      this.opts.url,
+      () => this.ws!.send(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
+      (data) => this.onMessage(data),
+    );
+  }
+
+  private onMessage(data: Buffer): void {
+    const len = data.length;
+    if (len >= 6 && data[0] === 0x03) {
+      // deliver: 03 flags room:u16 sender:u16 [key] payload; the timestamp opens the payload.
+      const off = (data[1]! & 0x03) === DeliveryClass.Latest ? 7 : 6;
+      if (len >= off + 4) {
+        this.sink.onDeliver(this, readU32(data, off), wsFrameBytes(len), len - off, (data[4]! << 8) | data[5]!);
+        return;
+      }
+    }
+    if (data[0] === BATCH_KIND && this.onBatch(data)) return;
+    this.sink.onOther(this, wsFrameBytes(len));
+    const decoded = decodeServerFrame(data);
+    if (!decoded.ok) return this.sink.onError(this, decoded.error.code);
+    if (decoded.frame.kind !== 'control') return;
+    const m = decoded.frame.message;
+    if (m.type === 'welcome') this.ws!.send(encodeControl({ type: 'join', id: 2, room: this.opts.room }));
+    else if (m.type === 'joined') {
+      this.handle = m.handle;
+      this.settleJoin();
+    } else if (m.type === 'error') {
+      this.sink.onError(this, m.code);
+      if (m.id === 1 || m.id === 2) this.settleJoin(m.code);
+    }
+  }
+
+  /**
+   * A batch frame (kind 0x04, the relay's tick flush of `latest` values; arriving with the
+   * throttling work): each entry is one delivered update and gets an equal share of the frame's
+   * wire bytes. Returns false if the frame is not a decodable batch.
+   */
+  private onBatch(data: Buffer): boolean {
+    const decoded = decodeServerFrame(data) as { ok: boolean; frame?: { kind: string; entries?: { sender: number; payload: Uint8Array }[] } };
+    const entries = decoded.ok && decoded.frame?.kind === 'batch' ? decoded.frame.entries ?? [] : undefined;
+    if (entries === undefined) return false;
+    const wire = wsFrameBytes(data.length);
+    const updates = entries.filter((e) => e.payload.length >= 4);
+    if (updates.length === 0) {
+      this.sink.onOther(this, wire);
+      return true;
+    }
+    for (const e of updates) this.sink.onDeliver(this, readU32(e.payload, 0), wire / updates.length, e.payload.length, e.sender);
+    return true;
+  }
+
+  send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
+    const ws = this.ws;
+    if (!this.joined || ws === undefined || ws.readyState !== WebSocket.OPEN) return;
+    const payload = new Uint8Array(this.opts.cursor ? 8 : this.opts.payloadBytes);
+    writePayload(payload, ts, cursor, seq);
+    const key = this.clsBits === DeliveryClass.Latest ? 0 : undefined;
+    ws.send(encodeData({ room: this.handle, cls: this.clsBits, key }, payload));
+  }
+}
+
+/** Appends the engine.io path to a bare ws://host:port URL. */
+export function socketIoUrl(url: string): string {
+  const u = new URL(url);
+  if (u.pathname === '/' || u.pathname === '') u.pathname = '/socket.io/';
+  u.searchParams.set('EIO', '4');
+  u.searchParams.set('transport', 'websocket');
+  return u.toString();
+}
+
+/**
+ * Extracts the `t` field of a socket.io cursor event `42["c",{"x":1,"y":2,"t":123}]` without a
+ * full JSON parse; -1 if absent.
+ */
+export function cursorTimestamp(text: string): number {
+  const i = text.indexOf('"t":');
+  if (i < 0) return -1;
+  const n = parseInt(text.slice(i + 4, i + 16), 10);
+  return Number.isFinite(n) ? n : -1;
+}
+
+/**
+ * A Socket.IO client over raw WebSocket (what socket.io-client does with transports: ['websocket']):
+ * engine.io open `0{…}` → `40` connect → `420["join",room]` with an ack → events. Cursors go as
+ * JSON events `42["c",{"x","y","t"}]` (what Socket.IO users send); --payload goes as a binary
+ * attachment (`451-["b",{"_placeholder":true,"num":0}]` followed by a binary frame).
+ */
+export class SocketIoClient extends BaseClient implements SimClient {
+  private pendingBinaryHeaderBytes = -1;
+
+  open(): Promise<void> {
+    return this.connect(socketIoUrl(this.opts.url), () => {}, (data, isBinary) => this.onMessage(data, isBinary));
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    const wire = wsFrameBytes(data.length);
+    if (isBinary) {
+      if (this.pendingBinaryHeaderBytes >= 0 && data.length >= 4) {
+        // One delivered update costs both frames: the placeholder text frame and this one.
+        this.sink.onDeliver(this, readU32(data, 0), wire + this.pendingBinaryHeaderBytes, data.length, 0);
+      } else this.sink.onOther(this, wire);
+      this.pendingBinaryHeaderBytes = -1;
+      return;
+    }
+    const text = data.toString('latin1');
+    if (text.startsWith('42["c"')) {
+      const ts = cursorTimestamp(text);
+      if (ts >= 0) return this.sink.onDeliver(this, ts, wire, data.length, 0);
+    }
+    if (text.startsWith('451-["b"')) {
+      this.pendingBinaryHeaderBytes = wire;
+      return;
+    }
+    this.sink.onOther(this, wire);
+    const ws = this.ws!;
+    if (text === '2') ws.send('3');
+    else if (text.startsWith('0{')) ws.send('40');
+    else if (text.startsWith('40')) ws.send(`420${JSON.stringify(['join', this.opts.room])}`);
+    else if (text.startsWith('430')) this.settleJoin();
+    else if (text.startsWith('44')) {
+      this.sink.onError(this, 'connect_error');
+      this.settleJoin('connect_error');
+    }
+  }
+
+  send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
+    const ws = this.ws;
+    if (!this.joined || ws === undefined || ws.readyState !== WebSocket.OPEN) return;
+    if (cursor) {
+      ws.send(`42["c",{"x":${Math.round(cursor.x * 1920)},"y":${Math.round(cursor.y * 1080)},"t":${ts}}]`);
+    } else {
+      const payload = Buffer.alloc(this.opts.payloadBytes);
+      writePayload(payload, ts, undefined, seq);
+      ws.send('451-["b",{"_placeholder":true,"num":0}]');
+      ws.send(payload);
+    }
+  }
+}

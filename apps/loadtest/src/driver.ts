@@ -1,0 +1,400 @@
+// Drives one slice of the simulated clients (whole rooms, so expected deliveries are counted
+// locally): opens connections at the ramp rate, sends on a shared 5 ms scheduler, counts
+// deliveries by measurement window and records probe latencies. Runs inside a worker thread
+// (worker.ts) or on the main thread (--workers 0 and tests).
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { createClient, type ClientSink, type SimClient } from './adapters.js';
+import type { Options } from './args.js';
+import { LatencyHistogram } from './histogram.js';
+import { ageUs, inWindow, nowUs32 } from './payload.js';
+import { rng } from './rng.js';
+
+export interface DriverConfig {
+  options: Options;
+  /** Global indices of the rooms this driver owns. */
+  rooms: number[];
+  driverIndex: number;
+  drivers: number;
+}
+
+export interface Progress {
+  connected: number;
+  failed: number;
+  sentTotal: number;
+  deliveredTotal: number;
+  /** Probe latency p99 since the previous progress call, ms. */
+  recentP99Ms: number | null;
+  elu: number;
+}
+
+export interface TimelineSlot {
+  sent: number;
+  delivered: number;
+  /** Encoded probe latency histogram of messages sent in this second. */
+  hist: string;
+}
+
+export interface WindowResult {
+  sent: number;
+  expected: number;
+  delivered: number;
+  slowExpected: number;
+  slowDelivered: number;
+  wireBytesRx: number;
+  payloadBytesRx: number;
+  latency: string;
+  staleness: string | null;
+  timeline: TimelineSlot[];
+  elu: number;
+  lagSkipped: number;
+  maxClientBufferedBytes: number;
+}
+
+export interface FinalResult {
+  errors: Record<string, number>;
+  churnConnects: number;
+  churnFailures: number;
+  closedDuringRun: number;
+}
+
+const TICK_MS = 5;
+/** Most messages one client sends in one scheduler tick when catching up. */
+const MAX_SENDS_PER_TICK = 4;
+const STALENESS_SAMPLE_MS = 100;
+const CHURN_LIFETIME_MS = 1000;
+const CONNECT_TIMEOUT_MS = 15_000;
+
+interface Sender {
+  client: SimClient;
+  room: number;
+  next: number;
+  seq: number;
+  x: number;
+  y: number;
+}
+
+interface RoomState {
+  name: string;
+  normal: number;
+  slow: number;
+}
+
+export function roomName(seed: number, room: number): string {
+  return `lt-${seed}-${room}`;
+}
+
+/** Splits rooms 0..rooms-1 over `n` drivers round-robin. */
+export function splitRooms(rooms: number, n: number): number[][] {
+  const out: number[][] = Array.from({ length: n }, () => []);
+  for (let r = 0; r < rooms; r++) out[r % n]!.push(r);
+  return out;
+}
+
+export class Driver implements ClientSink {
+  private readonly o: Options;
+  private readonly random: () => number;
+  private readonly senders: Sender[] = [];
+  private readonly rooms = new Map<number, RoomState>();
+  private readonly churnClients = new Set<SimClient>();
+  private readonly errors: Record<string, number> = {};
+  private readonly timers: NodeJS.Timeout[] = [];
+  private hz = 0;
+  private stopped = false;
+  private connected = 0;
+  private failed = 0;
+  private closedDuringRun = 0;
+  private churnConnects = 0;
+  private churnFailures = 0;
+  private sentTotal = 0;
+  private deliveredTotal = 0;
+  private readonly recent = new LatencyHistogram();
+  private eluMark: EventLoopUtilization = performance.eventLoopUtilization();
+  // Window state.
+  private winStart = -1;
+  private winEnd = -1;
+  private winOpen = false;
+  private w = emptyWindow();
+  private latency = new LatencyHistogram();
+  private staleness = new LatencyHistogram();
+  private timeline: { sent: number; delivered: number; hist: LatencyHistogram }[] = [];
+  private winElu: EventLoopUtilization | undefined;
+  private readonly lastBySender = new Map<SimClient, Map<number, number>>();
+
+  constructor(private readonly config: DriverConfig) {
+    this.o = config.options;
+    this.random = rng(this.o.seed * 7919 + config.driverIndex + 1);
+  }
+
+  /** Opens every client of this slice at the ramp rate; resolves when each joined or failed. */
+  async connect(): Promise<{ connected: number; failed: number }> {
+    const o = this.o;
+    const opening: Promise<void>[] = [];
+    const queue: { room: number; client: SimClient }[] = [];
+    for (const room of this.config.rooms) {
+      this.rooms.set(room, { name: roomName(o.seed, room), normal: 0, slow: 0 });
+      for (let m = 0; m < o.perRoom; m++) {
+        const client = createClient(o.target, room * o.perRoom + m, this.clientOptions(room), this);
+        client.slow = this.random() < o.slowRatio;
+        client.probe = !client.slow && this.random() < o.probeRatio;
+        queue.push({ room, client });
+      }
+    }
+    const perSec = o.ramp / this.config.drivers;
+    const start = performance.now();
+    let i = 0;
+    while (i < queue.length && !this.stopped) {
+      const due = Math.min(queue.length, Math.floor(((performance.now() - start) / 1000) * perSec) + 1);
+      for (; i < due; i++) {
+        const { room, client } = queue[i]!;
+        opening.push(client.open().then(
+          () => this.onJoined(room, client),
+          (err: Error) => { this.failed++; this.count(err.message); },
+        ));
+      }
+      if (i < queue.length) await sleep(10);
+    }
+    await Promise.all(opening);
+    return { connected: this.connected, failed: this.failed };
+  }
+
+  private clientOptions(room: number) {
+    const o = this.o;
+    return { url: o.url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS };
+  }
+
+  private onJoined(room: number, client: SimClient): void {
+    if (this.stopped) return client.close();
+    this.connected++;
+    const state = this.rooms.get(room)!;
+    if (client.slow) state.slow++;
+    else state.normal++;
+    this.senders.push({ client, room, next: 0, seq: 0, x: this.random(), y: this.random() });
+  }
+
+  /** Starts the scheduler, churn and slow readers; call once after connect(). */
+  start(): void {
+    this.timers.push(setInterval(() => this.tick(), TICK_MS));
+    if (this.o.cls === 'latest') this.timers.push(setInterval(() => this.sampleStaleness(), STALENESS_SAMPLE_MS));
+    if (this.o.churn > 0) this.timers.push(setInterval(() => this.churnTick(), 50));
+    if (this.senders.some((s) => s.client.slow)) {
+      const readMs = Math.max(1, Math.round(100 * this.o.slowSpeed));
+      for (const s of this.senders) if (s.client.slow) s.client.pause();
+      this.timers.push(setInterval(() => {
+        const slow = this.senders.filter((s) => s.client.slow);
+        for (const s of slow) s.client.resume();
+        setTimeout(() => { for (const s of slow) s.client.pause(); }, readMs);
+      }, 100));
+    }
+  }
+
+  /** Sets the per-client send rate; phases are spread at random over one period. */
+  setHz(hz: number): void {
+    this.hz = hz;
+    const now = performance.now();
+    const period = hz > 0 ? 1000 / hz : 0;
+    for (const s of this.senders) s.next = now + this.random() * period;
+  }
+
+  private tick(): void {
+    if (this.hz <= 0 || this.stopped) return;
+    const now = performance.now();
+    const period = 1000 / this.hz;
+    const cursor = this.o.cursor;
+    for (const s of this.senders) {
+      if (!s.client.joined) continue;
+      if (now - s.next > 1000) {
+        // More than a second behind: the load generator cannot keep up; skip rather than burst.
+        const skipped = Math.floor((now - s.next) / period);
+        this.w.lagSkipped += skipped;
+        s.next += skipped * period;
+      }
+      for (let k = 0; k < MAX_SENDS_PER_TICK && now >= s.next; k++) {
+        s.next += period;
+        let pos: { x: number; y: number } | undefined;
+        if (cursor) {
+          s.x = clamp01(s.x + (this.random() - 0.5) * 0.02);
+          s.y = clamp01(s.y + (this.random() - 0.5) * 0.02);
+          pos = { x: s.x, y: s.y };
+        }
+        const ts = nowUs32();
+        s.client.send(ts, s.seq++, pos);
+        this.onSent(s, ts);
+      }
+    }
+  }
+
+  private onSent(s: Sender, ts: number): void {
+    this.sentTotal++;
+    if (!this.winOpen) return;
+    const state = this.rooms.get(s.room)!;
+    const w = this.w;
+    w.sent++;
+    w.expected += state.normal - (s.client.slow ? 0 : 1);
+    w.slowExpected += state.slow - (s.client.slow ? 1 : 0);
+    this.slot(ts).sent++;
+  }
+
+  private slot(ts: number) {
+    const i = Math.min(3600, Math.floor(ageUs(this.winStart, ts) / 1_000_000));
+    while (this.timeline.length <= i) this.timeline.push({ sent: 0, delivered: 0, hist: new LatencyHistogram() });
+    return this.timeline[i]!;
+  }
+
+  // ---- ClientSink --------------------------------------------------------------------------
+
+  onDeliver(client: SimClient, ts: number, wireBytes: number, payloadBytes: number, sender: number): void {
+    if (!client.counted) return;
+    this.deliveredTotal++;
+    const now = nowUs32();
+    if (client.probe) {
+      const age = ageUs(ts, now);
+      this.recent.recordUs(age);
+      if (this.o.cls === 'latest') {
+        let last = this.lastBySender.get(client);
+        if (!last) this.lastBySender.set(client, (last = new Map()));
+        last.set(sender, ts);
+      }
+    }
+    if (this.winStart < 0 || !inWindow(ts, this.winStart, this.winOpen ? (this.winStart + 0x7fff_ffff) >>> 0 : this.winEnd)) return;
+    if (client.slow) {
+      this.w.slowDelivered++;
+      return;
+    }
+    const w = this.w;
+    w.delivered++;
+    w.wireBytesRx += wireBytes;
+    w.payloadBytesRx += payloadBytes;
+    const slot = this.slot(ts);
+    slot.delivered++;
+    if (client.probe) {
+      const age = ageUs(ts, now);
+      this.latency.recordUs(age);
+      slot.hist.recordUs(age);
+    }
+  }
+
+  onOther(client: SimClient, wireBytes: number): void {
+    if (this.winOpen && client.counted && !client.slow) this.w.wireBytesRx += wireBytes;
+  }
+
+  onError(_client: SimClient, code: string): void {
+    this.count(code);
+  }
+
+  onClose(client: SimClient, code: number): void {
+    if (!client.counted) return;
+    this.closedDuringRun++;
+    this.count(`closed_${code}`);
+    const s = this.senders.find((x) => x.client === client);
+    if (!s) return;
+    const state = this.rooms.get(s.room)!;
+    if (client.slow) state.slow--;
+    else state.normal--;
+  }
+
+  private count(code: string): void {
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  // ---- latest-class staleness and churn ----------------------------------------------------
+
+  private sampleStaleness(): void {
+    if (!this.winOpen) return;
+    const now = nowUs32();
+    for (const last of this.lastBySender.values()) for (const ts of last.values()) this.staleness.recordUs(ageUs(ts, now));
+  }
+
+  private churnAcc = 0;
+  private churnTick(): void {
+    if (this.stopped) return;
+    this.churnAcc += (this.o.churn / this.config.drivers) * 0.05;
+    const cap = Math.max(10, this.o.churn * 5);
+    const rooms = this.config.rooms;
+    while (this.churnAcc >= 1) {
+      this.churnAcc -= 1;
+      if (this.churnClients.size >= cap || rooms.length === 0) continue;
+      const room = rooms[Math.floor(this.random() * rooms.length)]!;
+      const client = createClient(this.o.target, -1, this.clientOptions(room), this);
+      client.counted = false;
+      this.churnClients.add(client);
+      client.open().then(() => {
+        this.churnConnects++;
+        setTimeout(() => { client.close(); this.churnClients.delete(client); }, CHURN_LIFETIME_MS);
+      }, (err: Error) => {
+        this.churnFailures++;
+        this.count(`churn_${err.message}`);
+        this.churnClients.delete(client);
+      });
+    }
+  }
+
+  // ---- windows ------------------------------------------------------------------------------
+
+  beginWindow(): void {
+    this.w = emptyWindow();
+    this.latency = new LatencyHistogram();
+    this.staleness = new LatencyHistogram();
+    this.timeline = [];
+    this.winStart = nowUs32();
+    this.winEnd = -1;
+    this.winOpen = true;
+    this.winElu = performance.eventLoopUtilization();
+  }
+
+  endWindow(): { elu: number } {
+    this.winEnd = nowUs32();
+    this.winOpen = false;
+    const elu = this.winElu ? performance.eventLoopUtilization(this.winElu).utilization : 0;
+    this.w.elu = elu;
+    return { elu };
+  }
+
+  counts(): { expected: number; delivered: number } {
+    return { expected: this.w.expected, delivered: this.w.delivered };
+  }
+
+  collect(): WindowResult {
+    let maxBuffered = 0;
+    for (const s of this.senders) maxBuffered = Math.max(maxBuffered, s.client.bufferedAmount());
+    return {
+      ...this.w,
+      maxClientBufferedBytes: maxBuffered,
+      latency: this.latency.encode(),
+      staleness: this.o.cls === 'latest' ? this.staleness.encode() : null,
+      timeline: this.timeline.map((t) => ({ sent: t.sent, delivered: t.delivered, hist: t.hist.encode() })),
+    };
+  }
+
+  progress(): Progress {
+    const p = this.recent.percentilesMs();
+    this.recent.reset();
+    const elu = performance.eventLoopUtilization(this.eluMark).utilization;
+    this.eluMark = performance.eventLoopUtilization();
+    return {
+      connected: this.connected - this.closedDuringRun, failed: this.failed, sentTotal: this.sentTotal,
+      deliveredTotal: this.deliveredTotal, recentP99Ms: p ? p.p99 : null, elu,
+    };
+  }
+
+  /** Stops every timer and closes every client; returns whole-run counters. */
+  async stop(): Promise<FinalResult> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const s of this.senders) s.client.close();
+    for (const c of this.churnClients) c.close();
+    await sleep(50);
+    return { errors: { ...this.errors }, churnConnects: this.churnConnects, churnFailures: this.churnFailures, closedDuringRun: this.closedDuringRun };
+  }
+}
+
+function emptyWindow(): Omit<WindowResult, 'latency' | 'staleness' | 'timeline' | 'maxClientBufferedBytes'> {
+  return { sent: 0, expected: 0, delivered: 0, slowExpected: 0, slowDelivered: 0, wireBytesRx: 0, payloadBytesRx: 0, elu: 0, lagSkipped: 0 };
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,128 @@
+// The report: JSON field names (a stable interface other tools read, documented in README.md)
+// and the summary table printed at the end of a run.
+import type { Options } from './args.js';
+import type { Percentiles } from './histogram.js';
+import { sig } from './stats.js';
+
+export interface TimelinePoint {
+  second: number;
+  sent: number;
+  delivered: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+}
+
+export interface SaturationStep {
+  hz: number;
+  offered_per_sec: number;
+  delivered_per_sec: number;
+  delivered_ratio: number | null;
+  p99_ms: number | null;
+  server_cpu_pct: number | null;
+  loadgen_cpu_pct: number;
+  ok: boolean;
+}
+
+export interface Report {
+  // ---- the fields issue 6 fixes (names and units are an interface) ----
+  clients: number;
+  rooms: number;
+  /** Measured seconds (the measurement window, without warm-up and drain). */
+  seconds: number;
+  sent: number;
+  sent_per_sec: number;
+  /** Deliveries the sent messages should produce: each message x other (normal) members of its room. */
+  expected: number;
+  delivered: number;
+  delivered_per_sec: number;
+  /** delivered / expected (null when nothing was expected). */
+  delivered_ratio: number | null;
+  latency_ms: Percentiles | null;
+  staleness_ms: Percentiles | null;
+  wire_bytes_rx: number;
+  wire_bytes_per_delivered: number | null;
+  payload_bytes_per_delivered: number | null;
+  loadgen_cpu_pct: number;
+  server_cpu_pct: number | null;
+  server_rss_mb: number | null;
+  errors: Record<string, number>;
+  // ---- further figures ----
+  url: string;
+  target: string;
+  class: string;
+  per_room: number;
+  hz: number;
+  payload: string;
+  workers: number;
+  warmup: number;
+  probe_ratio: number;
+  seed: number;
+  connected: number;
+  connect_failed: number;
+  latency_samples: number;
+  loadgen_elu_max: number;
+  loadgen_bottleneck: boolean;
+  lag_skipped: number;
+  server_cpu_us: number | null;
+  server_cpu_us_per_delivered: number | null;
+  server_rss_before_connect_mb: number | null;
+  slow: { ratio: number; expected: number; delivered: number; delivered_ratio: number | null } | null;
+  churn: { per_sec: number; connects: number; failures: number } | null;
+  warnings: string[];
+  timeline: TimelinePoint[];
+  histogram: { up_to_ms: number; count: number }[];
+  saturation: { budget_ms: number; steps: SaturationStep[]; last_good: SaturationStep | null } | null;
+  started_at: string;
+  node: string;
+}
+
+/** The issue's required top-level fields, in order (tests check the JSON carries them all). */
+export const REQUIRED_FIELDS = [
+  'clients', 'rooms', 'seconds', 'sent', 'sent_per_sec', 'expected', 'delivered', 'delivered_per_sec',
+  'delivered_ratio', 'latency_ms', 'staleness_ms', 'wire_bytes_rx', 'wire_bytes_per_delivered',
+  'payload_bytes_per_delivered', 'loadgen_cpu_pct', 'server_cpu_pct', 'server_rss_mb', 'errors',
+] as const;
+
+export function describePayload(o: Options): string {
+  return o.cursor ? 'cursor (8 bytes)' : `${o.payload} bytes`;
+}
+
+const fmt = (v: number | null | undefined, unit = ''): string =>
+  v === null || v === undefined || Number.isNaN(v) ? '-' : `${sig(v, 4).toLocaleString('en-US')}${unit}`;
+
+/** A plain-text summary table. */
+export function summaryTable(r: Report): string {
+  const l = r.latency_ms;
+  const rows: [string, string][] = [
+    ['target', `${r.url} (${r.target}, class ${r.class})`],
+    ['clients', `${r.clients} in ${r.rooms} rooms of ${r.per_room}; connected ${r.connected}, failed ${r.connect_failed}`],
+    ['load', `${r.hz} Hz per client, payload ${r.payload}, ${r.workers} worker(s)`],
+    ['measured', `${fmt(r.seconds, ' s')} after ${r.warmup} s warm-up`],
+    ['sent', `${fmt(r.sent)} (${fmt(r.sent_per_sec, '/s')})`],
+    ['delivered', `${fmt(r.delivered)} of ${fmt(r.expected)} expected (${fmt(r.delivered_per_sec, '/s')})`],
+    ['delivered ratio', r.delivered_ratio === null ? '-' : r.delivered_ratio.toFixed(4)],
+    ['latency ms', l ? `p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p999 ${l.p999}  max ${l.max}  (${r.latency_samples} samples)` : '-'],
+  ];
+  if (r.staleness_ms) {
+    const s = r.staleness_ms;
+    rows.push(['staleness ms', `p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  p999 ${s.p999}  max ${s.max}`]);
+  }
+  rows.push(
+    ['wire bytes rx', `${fmt(r.wire_bytes_rx)} (${fmt(r.wire_bytes_per_delivered)} per delivered; payload ${fmt(r.payload_bytes_per_delivered)})`],
+    ['loadgen', `CPU ${fmt(r.loadgen_cpu_pct, '%')} of a core, event loop ${fmt(r.loadgen_elu_max * 100, '%')} busy (busiest thread)`],
+    ['server', r.server_cpu_pct === null ? '- (pass --server-pid)'
+      : `CPU ${fmt(r.server_cpu_pct, '%')}, RSS ${fmt(r.server_rss_mb, ' MB')}, ${fmt(r.server_cpu_us_per_delivered)} CPU-µs per delivered`],
+  );
+  if (r.slow) rows.push(['slow receivers', `${r.slow.delivered} of ${r.slow.expected} delivered`]);
+  if (r.churn) rows.push(['churn', `${r.churn.connects} connects (${r.churn.failures} failed) at ${r.churn.per_sec}/s`]);
+  const errs = Object.entries(r.errors);
+  rows.push(['errors', errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}: ${v}`).join(', ')]);
+  if (r.saturation) {
+    const g = r.saturation.last_good;
+    rows.push(['saturation', g ? `last good: ${g.hz} Hz per client = ${fmt(g.delivered_per_sec)} delivered/s (p99 ${fmt(g.p99_ms)} ms)` : 'no step met the targets']);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  for (const w of r.warnings) lines.push(`WARNING: ${w}`);
+  return lines.join('\n');
+}

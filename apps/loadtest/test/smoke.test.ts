@@ -1,0 +1,63 @@
+// One short run against a real relay started in-process (no speed assertions: only that the
+// pipeline counts, measures and reports).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig, startRelay, type RelayServer } from '@roomcast/relay';
+import { DEFAULTS, type Options } from '../src/args.js';
+import { renderHtml } from '../src/html.js';
+import { REQUIRED_FIELDS, summaryTable } from '../src/report.js';
+import { runLoadTest } from '../src/run.js';
+
+let relay: RelayServer;
+
+beforeAll(async () => {
+  relay = await startRelay({
+    config: parseConfig({ TCP_PORT: 'off', RELAY_STATIC_DIR: '' }),
+    overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
+  });
+});
+afterAll(() => relay?.close());
+
+const small = (o: Partial<Options> = {}): Options => ({
+  ...DEFAULTS, url: relay.wsUrl, rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0,
+  probeRatio: 1, drainMs: 1000, quiet: true, serverPid: process.pid, ...o,
+});
+
+describe('load tester against an in-process relay', () => {
+  it('delivers reliable cursors and reports every required JSON field', async () => {
+    const r = await runLoadTest(small());
+    const json = JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+    for (const f of REQUIRED_FIELDS) expect(json, f).toHaveProperty(f);
+    expect(Object.keys(r.latency_ms!)).toEqual(['p50', 'p90', 'p99', 'p999', 'max']);
+    expect(r.clients).toBe(6);
+    expect(r.connected).toBe(6);
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.expected).toBe(r.sent * 2);
+    expect(r.delivered).toBeGreaterThan(0);
+    expect(r.staleness_ms).toBeNull();
+    // 2 bytes WebSocket header + 6 deliver header + 8 cursor payload, plus rare control frames.
+    expect(r.payload_bytes_per_delivered).toBe(8);
+    expect(r.wire_bytes_per_delivered).toBeGreaterThanOrEqual(16);
+    expect(r.server_cpu_pct).not.toBeNull();
+    expect(r.errors).toEqual({});
+    expect(summaryTable(r)).toContain('delivered ratio');
+    const html = renderHtml(r);
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|https?:\/\/cdn/);
+  });
+
+  it('wires latest through the protocol encoder and reports the relay\'s answer by code', async () => {
+    const r = await runLoadTest(small({ cls: 'latest', seconds: 0.5 }));
+    expect(r.staleness_ms === null || typeof r.staleness_ms.p50 === 'number').toBe(true);
+    // Until the relay routes the latest class it answers unsupported_class; afterwards, deliveries.
+    expect((r.errors.unsupported_class ?? 0) > 0 || r.delivered > 0).toBe(true);
+  });
+
+  const built = existsSync(fileURLToPath(new URL('../dist/worker.js', import.meta.url)));
+  it.skipIf(!built)('runs clients in a worker thread (built load tester)', async () => {
+    const r = await runLoadTest(small({ workers: 2, seconds: 0.5, saturate: true, maxSteps: 2, stepFactor: 2, budgetMs: 10_000 }));
+    expect(r.connected).toBe(6);
+    expect(r.saturation!.steps.length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,85 @@
+// Starts each server under test as its own child process on 127.0.0.1 (port 0), so its CPU and
+// memory can be read from /proc/<pid>, and stops it afterwards.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TargetKind } from '@roomcast/loadtest';
+
+export const SERVER_KINDS = ['roomcast', 'uws', 'ws', 'socketio'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Relay settings for benchmarks: limits that would otherwise throttle the load itself. */
+export const RELAY_BENCH_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn', RELAY_STATIC_DIR: '', TCP_PORT: 'off', RELAY_MAX_MESSAGES_PER_SEC: '1000000', RELAY_BURST_MESSAGES: '10000000',
+};
+
+export interface ServerProc {
+  kind: ServerKind;
+  pid: number;
+  port: number;
+  url: string;
+  target: TargetKind;
+  stop(): Promise<void>;
+}
+
+export function serverCommand(kind: ServerKind): { script: string; env: Record<string, string> } {
+  if (kind === 'roomcast') return { script: `${REPO_ROOT}apps/relay/dist/main.js`, env: { HOST: '127.0.0.1', PORT: '0', ...RELAY_BENCH_ENV, LOG_LEVEL: 'info' } };
+  // Next to this file when built; from the sources (tests), the built copy in ../dist.
+  const here = fileURLToPath(new URL(`./servers/${kind}.js`, import.meta.url));
+  const script = existsSync(here) ? here : fileURLToPath(new URL(`../dist/servers/${kind}.js`, import.meta.url));
+  return { script, env: { PORT: '0' } };
+}
+
+/** Reads the listening port from a server's stdout line (baselines: {"listening":N}; relay: its pino log line). */
+export function parsePortLine(line: string): number | undefined {
+  try {
+    const v = JSON.parse(line) as { listening?: number; port?: number; msg?: string };
+    if (typeof v.listening === 'number') return v.listening;
+    if (typeof v.port === 'number' && typeof v.msg === 'string' && v.msg.includes('listening')) return v.port;
+  } catch { /* not JSON */ }
+  return undefined;
+}
+
+export function startServer(kind: ServerKind, timeoutMs = 15_000): Promise<ServerProc> {
+  const { script, env } = serverCommand(kind);
+  const child: ChildProcess = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  return new Promise<ServerProc>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${kind} server did not start within ${timeoutMs} ms: ${stderr}`)); }, timeoutMs);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${kind} server exited with ${code}: ${stderr}`)); });
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        const port = parsePortLine(line);
+        if (port === undefined) continue;
+        clearTimeout(timer);
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        child.removeAllListeners('exit');
+        resolve({
+          kind, pid: child.pid!, port,
+          url: kind === 'socketio' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/ws`,
+          target: kind === 'socketio' ? 'socketio' : 'roomcast',
+          stop: () => stopChild(child),
+        });
+        return;
+      }
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.kill('SIGTERM');
+  });
+}

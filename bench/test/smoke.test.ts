@@ -1,0 +1,30 @@
+// One short bench measurement against a real baseline process (built uWS baseline), no thresholds.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { measureOnce } from '../src/measure.js';
+import type { Scenario } from '../src/scenarios.js';
+
+const built = existsSync(fileURLToPath(new URL('../dist/servers/uws.js', import.meta.url)));
+
+describe('bench smoke run', () => {
+  it.skipIf(!built)('drives the bare uWS baseline with the load tester and reads its /proc figures', async () => {
+    const s: Scenario = { name: 'smoke', description: 'smoke', kind: 'traffic', rounds: 1, labels: ['uws'],
+      options: { rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0, probeRatio: 1, drainMs: 1000 } };
+    const r = await measureOnce(s, 'uws', 0, false);
+    expect(r.report.connected).toBe(6);
+    expect(r.report.delivered).toBeGreaterThan(0);
+    expect(r.report.server_cpu_pct).not.toBeNull();
+    expect(r.rss_mb).toBeGreaterThan(0);
+    expect(r.wire_bytes_per_delivered).toBeGreaterThanOrEqual(16);
+  });
+
+  it.skipIf(!built)('drives the Socket.IO baseline through the socketio adapter', async () => {
+    const s: Scenario = { name: 'smoke', description: 'smoke', kind: 'idle', rounds: 1, labels: ['socketio'],
+      options: { rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0, probeRatio: 1, drainMs: 1000 } };
+    const r = await measureOnce(s, 'socketio', 0, false);
+    expect(r.report.connected).toBe(6);
+    expect(r.report.delivered).toBeGreaterThan(0);
+    expect(r.rss_per_conn_kb).not.toBeNull();
+  });
+});
