@@ -1,17 +1,18 @@
-// The room core: handles every frame a connection sends, keeps rooms and presence, and routes
-// data frames. Knows nothing of sockets: transports hand it a Peer and call open/message/close.
+// The room core: handles every frame a connection sends (budgets, handshake, dispatch, errors,
+// closes), with rooms and presence in membership.ts and data routing in delivery.ts. Knows
+// nothing of sockets: transports hand it a Peer and call open/message/close.
 import {
-  CloseCodes, DeliveryClass, FrameKind, PROTOCOL_VERSION, ROOM_NAME_PATTERN,
+  CloseCodes, DeliveryClass, FrameKind, PROTOCOL_VERSION,
   decodeClientFrame, encodeControl, readDataHeader,
-  type ClientMessage, type CloseName, type ErrorCode, type Limits, type Presence, type ServerMessage,
+  type ClientMessage, type CloseName, type ErrorCode, type Limits, type ServerMessage,
 } from '@roomcast/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { systemClock, type Clock } from './clock.js';
 import { Connection } from './connection.js';
 import { CLASS_NAMES, Delivery, type Outbox } from './delivery.js';
+import { Membership, type MembershipOutbox } from './membership.js';
 import type { Hub, Peer } from './peer.js';
-import type { Member } from './room.js';
 import { Rooms } from './rooms.js';
 import type { LimitName, Stats } from './stats.js';
 
@@ -25,7 +26,7 @@ const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set([
 
 type Request = Extract<ClientMessage, { type: string }>;
 
-export class Relay implements Outbox {
+export class Relay implements Outbox, MembershipOutbox {
   readonly rooms: Rooms;
   readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
@@ -33,6 +34,7 @@ export class Relay implements Outbox {
   /** Largest frame of any kind: the biggest data frame header (7 bytes) plus payload, or a control frame. */
   readonly maxFrameBytes: number;
   private readonly delivery: Delivery;
+  private readonly membership: Membership;
 
   constructor(
     private readonly limits: RelayLimits,
@@ -44,6 +46,7 @@ export class Relay implements Outbox {
   ) {
     this.rooms = new Rooms(limits.maxRooms);
     this.delivery = new Delivery(limits, hub, stats, clock, this);
+    this.membership = new Membership(limits, this.rooms, this.delivery, hub, stats, clock, this);
     this.maxFrameBytes = Math.max(limits.maxPayloadBytes + 7, limits.maxControlBytes);
     this.welcomeLimits = {
       maxPayloadBytes: limits.maxPayloadBytes,
@@ -129,7 +132,7 @@ export class Relay implements Outbox {
   close(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     conn.state = 'closed';
-    for (const member of conn.rooms.values()) this.removeMember(member, false);
+    for (const member of conn.rooms.values()) this.membership.remove(member, false);
     conn.rooms.clear();
   }
 
@@ -199,9 +202,9 @@ export class Relay implements Outbox {
     }
     switch (msg.type) {
       case 'hello': return this.protocolError(conn, 'already_welcomed', 'this connection already completed its handshake', msg.id);
-      case 'join': return this.join(conn, msg);
-      case 'leave': return this.leave(conn, msg);
-      case 'presence': return this.setPresence(conn, msg);
+      case 'join': return this.membership.join(conn, msg);
+      case 'leave': return this.membership.leave(conn, msg);
+      case 'presence': return this.membership.setPresence(conn, msg);
       case 'ping': return this.reply(conn, { type: 'pong', id: msg.id });
     }
   }
@@ -216,97 +219,7 @@ export class Relay implements Outbox {
     this.reply(conn, { type: 'welcome', id: msg.id, v: PROTOCOL_VERSION, session: String(conn.id), limits: this.welcomeLimits });
   }
 
-  private join(conn: Connection, msg: Extract<Request, { type: 'join' }>): void {
-    const { id } = msg;
-    if (!ROOM_NAME_PATTERN.test(msg.room)) {
-      return this.sendError(conn, 'bad_room_name', 'room names are 1-128 printable ASCII characters (0x21-0x7e)', { id });
-    }
-    const presence = msg.presence ?? null;
-    if (!this.presenceFits(conn, presence, id)) return;
-    let room = this.rooms.get(msg.room);
-    if (room !== undefined && conn.rooms.has(room.handle)) {
-      return this.sendError(conn, 'already_joined', `already a member of room ${msg.room}`, { id, room: room.handle });
-    }
-    const tickHz = msg.tickHz ?? this.limits.tickHz;
-    if (tickHz < this.limits.minTickHz || tickHz > this.limits.maxTickHz) {
-      return this.sendError(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
-    }
-    if (conn.rooms.size >= this.limits.maxRoomsPerConnection) {
-      this.hitLimit('rooms_per_connection');
-      return this.sendError(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
-    }
-    if (room === undefined) {
-      room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
-      if (room === undefined) {
-        this.hitLimit('rooms');
-        return this.sendError(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
-      }
-    } else if (room.size >= this.limits.maxMembersPerRoom) {
-      this.hitLimit('members_per_room');
-      return this.sendError(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
-    }
-    const member = room.add(conn, presence);
-    conn.rooms.set(room.handle, member);
-    this.delivery.joined(member);
-    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
-    this.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
-    this.delivery.welcome(member);
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence } });
-  }
-
-  private leave(conn: Connection, msg: Extract<Request, { type: 'leave' }>): void {
-    const member = conn.rooms.get(msg.room);
-    if (member === undefined) return this.sendError(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
-    conn.rooms.delete(msg.room);
-    this.removeMember(member, true);
-    this.reply(conn, { type: 'ok', id: msg.id });
-  }
-
-  private setPresence(conn: Connection, msg: Extract<Request, { type: 'presence' }>): void {
-    const member = conn.rooms.get(msg.room);
-    if (member === undefined) return this.sendError(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
-    if (!this.presenceFits(conn, msg.presence, msg.id)) return;
-    member.presence = msg.presence;
-    this.reply(conn, { type: 'ok', id: msg.id });
-    const room = member.room;
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence } });
-  }
-
-  // ---- helpers --------------------------------------------------------------------------
-
-  private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
-    const bytes = Buffer.byteLength(JSON.stringify(presence));
-    if (bytes <= this.limits.maxPresenceBytes) return true;
-    this.hitLimit('presence_bytes');
-    this.sendError(conn, 'presence_too_large', `presence is ${bytes} bytes as JSON, above the limit of ${this.limits.maxPresenceBytes}`, { id });
-    return false;
-  }
-
-  /** Removes a member from its room and tells the others; disposes the room when empty. */
-  private removeMember(member: Member, unsubscribe: boolean): void {
-    const room = member.room;
-    room.remove(member);
-    this.delivery.left(member, unsubscribe);
-    if (room.size > 0) {
-      const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
-      this.stats.framesOut.control += room.size;
-      this.stats.bytesOut += frame.length * room.size;
-      this.hub.publish(room.topic, frame);
-    } else if (this.rooms.disposeIfEmpty(room)) {
-      this.delivery.disposed(room);
-    }
-  }
-
-  /** Sends a control message to the other members of a topic, through the sender's peer. */
-  private announce(conn: Connection, topic: string, recipients: number, message: ServerMessage): void {
-    if (recipients <= 0) return;
-    const frame = encodeControl(message);
-    this.stats.framesOut.control += recipients;
-    this.stats.bytesOut += frame.length * recipients;
-    conn.peer.publish(topic, frame);
-  }
-
-  private reply(conn: Connection, message: ServerMessage): void {
+  reply(conn: Connection, message: ServerMessage): void {
     const frame = encodeControl(message);
     this.stats.framesOut.control++;
     this.stats.bytesOut += frame.length;
