@@ -4,65 +4,12 @@ import {
   DeliveryClass, MAX_MEMBER_ID, type BatchFrame, type DeliverFrame, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
 import { Emitter, type Listener } from './emitter.js';
+import { LatestThrottle, LatestValues } from './latest.js';
 import { RoomcastError } from './errors.js';
 import type { Reply, ReplyType, RequestMessage } from './requests.js';
+import { CLASS_NAMES, type RoomEvents, type RoomMember } from './room-events.js';
 
-/** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
-export interface RoomMember {
-  /** Member id, 1..65535, unique within the room for the current connection. */
-  readonly id: number;
-  /** The member's presence (any JSON value; `null` when none was set). */
-  readonly presence: Presence;
-}
-
-/** Payload of a room's `'message'` event. */
-export interface RoomMessage {
-  /** Member id of the sender. */
-  sender: number;
-  /**
-   * The bytes the sender passed to `send`/`sendTo`. A view into a buffer owned by this message
-   * alone, so it may be kept; its `byteOffset` is not 0, so copy (`payload.slice()`) before
-   * viewing it as a wider typed array.
-   */
-  payload: Uint8Array;
-  /** True when the sender addressed it to you alone (`sendTo`, `sendDroppable` with a member id). */
-  direct: boolean;
-  /** How it was sent: `send`/`sendTo` → reliable, `sendLatest` → latest, `sendDroppable` → droppable. */
-  cls: ClassName;
-  /**
-   * For `latest`: the key. An empty payload means the sender cleared the key (or, after a
-   * snapshot, that the value is gone). `room.latest` already holds the new state.
-   */
-  key?: number;
-}
-
-/** Delivery class names, as in `RoomMessage.cls`. */
-export type ClassName = 'reliable' | 'latest' | 'droppable';
-const CLASS_NAMES: readonly ClassName[] = ['reliable', 'latest', 'droppable'];
-
-/** Payload of a room's `'resync'` event, emitted after the room was rejoined on a new connection. */
-export interface RoomResync {
-  /** Your new member id (also `room.self`). */
-  self: number;
-  /** The fresh member list (the same live map as `room.members`). */
-  members: ReadonlyMap<number, RoomMember>;
-}
-
-/** Events of a {@link Room}, with the payload each listener receives. */
-export interface RoomEvents {
-  /** Data from another member. */
-  message: RoomMessage;
-  /** Another member joined (it is already in `room.members`). */
-  member_joined: RoomMember;
-  /** Another member changed its presence (the new entry is already in `room.members`). */
-  member_updated: RoomMember;
-  /** A member left or its connection died; the payload is its last entry, already removed from `room.members`. */
-  member_left: RoomMember;
-  /** The room was rejoined after a reconnect: handle, self and members are new. Re-read `room.members`. */
-  resync: RoomResync;
-  /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
-  error: RoomcastError;
-}
+export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync } from './room-events.js';
 
 /** @internal What a room needs from its client. */
 export interface RoomLink {
@@ -111,7 +58,6 @@ let createRoom: (link: RoomLink, name: string, presence: Presence | undefined) =
 
 /** Tick rate assumed until the relay reports one (relays before batch frames did not). */
 const DEFAULT_TICK_HZ = 30;
-const EMPTY = new Uint8Array(0);
 
 /** Messages kept for a room's first 'message' listener. */
 const EARLY_MESSAGES_MAX = 256;
@@ -168,13 +114,11 @@ export class Room {
    * then never used again. Bounded: beyond EARLY_MESSAGES_MAX the oldest are dropped.
    */
   #early: RoomEvents['message'][] | undefined = [];
-  /** Current `latest` values of the other members: sender → key → payload. */
-  readonly #latest = new Map<number, Map<number, Uint8Array>>();
+  /** Current `latest` values of the other members. */
+  readonly #latest = new LatestValues();
   #tickHz = DEFAULT_TICK_HZ;
   /** `sendLatest` values waiting for the next local tick (client-side throttle). */
-  readonly #pendingLatest = new Map<number, Uint8Array>();
-  #latestTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastLatestSend = Number.NEGATIVE_INFINITY;
+  readonly #throttle = new LatestThrottle(() => 1000 / this.#tickHz, (values) => this.#flushLatest(values));
 
   /** Rooms are created by `client.join()`. */
   private constructor(link: RoomLink, name: string, presence: Presence | undefined) {
@@ -274,10 +218,7 @@ export class Room {
     if (!Number.isInteger(key) || key < 0 || key > 255) throw new RangeError(`key must be an integer in 0..255 (got ${key})`);
     const handle = this.#liveHandle();
     if (!this.#link.throttleLatest) return this.#link.sendData(handle, undefined, payload, DeliveryClass.Latest, key);
-    this.#pendingLatest.set(key, payload.slice());
-    if (this.#latestTimer !== undefined) return;
-    const delay = Math.max(0, this.#lastLatestSend + 1000 / this.#tickHz - performance.now());
-    this.#latestTimer = setTimeout(() => this.#flushLatest(), delay);
+    this.#throttle.push(key, payload);
   }
 
   /**
@@ -298,7 +239,7 @@ export class Room {
    * batch frames and snapshots (a member's values go when it leaves). A live view.
    */
   get latest(): ReadonlyMap<number, ReadonlyMap<number, Uint8Array>> {
-    return this.#latest;
+    return this.#latest.map;
   }
 
   /** The room's tick rate in Hz, as the relay reported it. */
@@ -306,52 +247,21 @@ export class Room {
     return this.#tickHz;
   }
 
-  #flushLatest(): void {
-    this.#latestTimer = undefined;
-    if (this.#state !== 'joined' || !this.#link.connected()) {
-      this.#pendingLatest.clear();
-      return;
-    }
-    this.#lastLatestSend = performance.now();
-    for (const [key, payload] of this.#pendingLatest) {
+  #flushLatest(values: ReadonlyMap<number, Uint8Array>): void {
+    if (this.#state !== 'joined' || !this.#link.connected()) return;
+    for (const [key, payload] of values) {
       try {
         this.#link.sendData(this.#handle, undefined, payload, DeliveryClass.Latest, key);
       } catch (err) {
         this.#events.emit('error', err instanceof RoomcastError ? err : new RoomcastError('not_connected', String(err)));
       }
     }
-    this.#pendingLatest.clear();
   }
 
   #batch(frame: BatchFrame): void {
-    const gone = frame.snapshot ? new Map([...this.#latest].map(([sender, keys]) => [sender, new Set(keys.keys())])) : undefined;
-    for (const { sender, key, payload } of frame.entries) {
-      if (sender === this.#self) continue;
-      gone?.get(sender)?.delete(key);
-      this.#setLatest(sender, key, payload);
+    for (const { sender, key, payload } of this.#latest.apply(frame, this.#self)) {
       this.#deliver({ sender, payload, direct: false, cls: 'latest', key });
     }
-    // A snapshot is the whole state: values it does not list are gone.
-    for (const [sender, keys] of gone ?? []) {
-      for (const key of keys) {
-        this.#setLatest(sender, key, EMPTY);
-        this.#deliver({ sender, payload: EMPTY, direct: false, cls: 'latest', key });
-      }
-    }
-  }
-
-  #setLatest(sender: number, key: number, payload: Uint8Array): void {
-    let keys = this.#latest.get(sender);
-    if (payload.length === 0) {
-      keys?.delete(key);
-      if (keys?.size === 0) this.#latest.delete(sender);
-      return;
-    }
-    if (keys === undefined) {
-      keys = new Map();
-      this.#latest.set(sender, keys);
-    }
-    keys.set(key, payload);
   }
 
   /**
@@ -420,9 +330,7 @@ export class Room {
     this.#state = 'left';
     this.#members.clear();
     this.#latest.clear();
-    if (this.#latestTimer !== undefined) clearTimeout(this.#latestTimer);
-    this.#latestTimer = undefined;
-    this.#pendingLatest.clear();
+    this.#throttle.cancel();
     this.#link.forget(this);
   }
 
@@ -431,7 +339,7 @@ export class Room {
       const member = this.#members.get(message.member);
       if (member === undefined) return;
       this.#members.delete(message.member);
-      this.#latest.delete(message.member);
+      this.#latest.dropMember(message.member);
       this.#events.emit('member_left', member);
       return;
     }

@@ -1,0 +1,62 @@
+// The public event types of a room: members, messages, resync, and the event map.
+import type { Presence } from '@roomcast/protocol';
+import type { RoomcastError } from './errors.js';
+
+/** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
+export interface RoomMember {
+  /** Member id, 1..65535, unique within the room for the current connection. */
+  readonly id: number;
+  /** The member's presence (any JSON value; `null` when none was set). */
+  readonly presence: Presence;
+}
+
+/** Payload of a room's `'message'` event. */
+export interface RoomMessage {
+  /** Member id of the sender. */
+  sender: number;
+  /**
+   * The bytes the sender passed to `send`/`sendTo`. A view into a buffer owned by this message
+   * alone, so it may be kept; its `byteOffset` is not 0, so copy (`payload.slice()`) before
+   * viewing it as a wider typed array.
+   */
+  payload: Uint8Array;
+  /** True when the sender addressed it to you alone (`sendTo`, `sendDroppable` with a member id). */
+  direct: boolean;
+  /** How it was sent: `send`/`sendTo` → reliable, `sendLatest` → latest, `sendDroppable` → droppable. */
+  cls: ClassName;
+  /**
+   * For `latest`: the key. An empty payload means the sender cleared the key (or, after a
+   * snapshot, that the value is gone). `room.latest` already holds the new state.
+   */
+  key?: number;
+}
+
+/** Delivery class names, as in `RoomMessage.cls`. */
+export type ClassName = 'reliable' | 'latest' | 'droppable';
+/** Class names by class number (bits 0-1 of the flags byte). */
+export const CLASS_NAMES: readonly ClassName[] = ['reliable', 'latest', 'droppable'];
+
+/** Payload of a room's `'resync'` event, emitted after the room was rejoined on a new connection. */
+export interface RoomResync {
+  /** Your new member id (also `room.self`). */
+  self: number;
+  /** The fresh member list (the same live map as `room.members`). */
+  members: ReadonlyMap<number, RoomMember>;
+}
+
+/** Events of a {@link Room}, with the payload each listener receives. */
+export interface RoomEvents {
+  /** Data from another member. */
+  message: RoomMessage;
+  /** Another member joined (it is already in `room.members`). */
+  member_joined: RoomMember;
+  /** Another member changed its presence (the new entry is already in `room.members`). */
+  member_updated: RoomMember;
+  /** A member left or its connection died; the payload is its last entry, already removed from `room.members`. */
+  member_left: RoomMember;
+  /** The room was rejoined after a reconnect: handle, self and members are new. Re-read `room.members`. */
+  resync: RoomResync;
+  /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
+  error: RoomcastError;
+}
+
