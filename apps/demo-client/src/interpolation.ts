@@ -6,7 +6,7 @@ import type { Point } from './coords.js';
 
 /** How far behind real time remote cursors are drawn. */
 export const RENDER_DELAY_MS = 100;
-/** The send interval the interpolation expects (the sender's 30 Hz cap). */
+/** The interval the interpolation expects between samples (the room tick, 30 Hz by default). */
 export const SEND_INTERVAL_MS = 1000 / 30;
 /** Samples kept per cursor at most (older ones are behind the render time anyway). */
 const MAX_SAMPLES = 32;

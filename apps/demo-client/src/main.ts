@@ -1,8 +1,9 @@
 // The shared-cursor page: joins the room named in the URL, sends this visitor's pointer, and
 // draws everyone else's. Wiring only; the parts live in their own modules (see README.md).
 import './style.css';
-import { RoomcastClient, RoomcastError, type Room } from '@roomcast/client';
-import { pageToWire, wireToPage, dequantise, type Point, type Size } from './coords.js';
+import { CURSOR_KEY, RoomcastClient, decodeCursor, type Room, type RoomMessage } from '@roomcast/client';
+import { Entrance, statusText, type Status } from './connection.js';
+import { pageToNormal, pageToWire, wireToPage, type Point, type Size } from './coords.js';
 import { decodeMessage } from './cursor-codec.js';
 import { RemoteCursors } from './cursors.js';
 import { PALETTE, cleanName, loadIdentity, parsePresence, saveIdentity, type Identity } from './identity.js';
@@ -55,14 +56,6 @@ const storage = (() => {
 let identity: Identity = loadIdentity(storage);
 
 // ---- Connection ----
-type Status = 'connecting' | 'live' | 'reconnecting' | 'offline';
-const STATUS_TEXT: Record<Status, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-};
-
 const meter: TrafficMeter = { sent: new RateCounter(), received: new RateCounter() };
 const client = new RoomcastClient(relayUrl(pageUrl), { WebSocket: countingWebSocket(meter) });
 let room: Room | undefined;
@@ -70,7 +63,7 @@ let unbindRoom: (() => void) | undefined;
 
 function setStatus(status: Status, detail?: string): void {
   ui.status.dataset.state = status;
-  ui.statusText.textContent = detail === undefined ? STATUS_TEXT[status] : `${STATUS_TEXT[status]}: ${detail}`;
+  ui.statusText.textContent = statusText(status, detail);
   ui.retry.hidden = status !== 'offline';
   if (status === 'live') ui.status.title = '';
   document.body.classList.toggle('is-offline', status !== 'live');
@@ -110,24 +103,33 @@ function updateHint(): void {
     : `Move your pointer: ${others === 1 ? '1 other person sees' : `${others} others see`} it live. Click to send a ripple.`;
 }
 
+/** Member `id`'s cursor value: 3 bytes, or empty when cleared (the pointer left that page). */
+function showCursor(id: number, payload: Uint8Array): void {
+  const position = decodeCursor(payload);
+  if (position === undefined) cursors.hide(id);
+  else cursors.move(id, memberIdentity(id), position, performance.now());
+}
+
+/** Another member's cursor (latest class, key CURSOR_KEY; an empty payload hides it) or click (droppable). */
+function receive({ sender: id, payload, cls, key }: RoomMessage): void {
+  if (cls === 'latest') {
+    if (key === CURSOR_KEY) showCursor(id, payload);
+    return;
+  }
+  const msg = decodeMessage(payload);
+  if (msg !== undefined) spawnRipple(ui.layer, wireToPage(msg, docSize()), memberIdentity(id).color);
+}
+
 function bindRoom(joined: Room): void {
   unbindRoom?.();
   room = joined;
+  // Cursors of members already here come from the snapshot batch the relay sends on join (and
+  // after each rejoin): the SDK hands its entries to the 'message' listener like any update.
   const offs = [
-    joined.on('message', ({ sender: id, payload }) => {
-      const msg = decodeMessage(payload);
-      if (msg === undefined) return;
-      if (msg.type === 'hide') return cursors.hide(id);
-      const who = memberIdentity(id);
-      if (msg.type === 'cursor') {
-        cursors.move(id, who, { x: dequantise(msg.x), y: dequantise(msg.y) }, performance.now());
-      } else {
-        spawnRipple(ui.layer, wireToPage(msg, docSize()), who.color);
-      }
-    }),
-    joined.on('member_joined', () => {
+    joined.on('message', receive),
+    joined.on('member_joined', (m) => {
+      cursors.update(m.id, parsePresence(m.presence, m.id));
       refreshMembers();
-      sender.resend(); // so the newcomer sees this cursor without waiting for a move
     }),
     joined.on('member_updated', (m) => {
       cursors.update(m.id, parsePresence(m.presence, m.id));
@@ -139,11 +141,17 @@ function bindRoom(joined: Room): void {
     }),
     joined.on('resync', () => {
       // Rejoined after a reconnect: member ids are new, so redraw everything from room.members.
+      // The relay's snapshot follows the joined reply; anything of it already in room.latest is
+      // drawn here, the rest arrives as messages.
       cursors.clear();
+      for (const [id, values] of joined.latest) {
+        const value = values.get(CURSOR_KEY);
+        if (value !== undefined) showCursor(id, value);
+      }
       setStatus('live');
       refreshMembers();
       if (presenceDirty) void pushPresence();
-      sender.resend();
+      sender.resend(); // our old value went with the old session
     }),
     joined.on('error', (err) => {
       if (!joined.joined) {
@@ -165,56 +173,36 @@ client.on('status', (status) => {
     setStatus('connecting');
   }
 });
-/** True while enter() runs its own connect loop (a failed first attempt also emits 'close'). */
-let entering = false;
+
+const entrance = new Entrance({
+  connect: () => client.connect(),
+  join: () => client.join(roomName, identity),
+  onConnecting: () => setStatus('connecting'),
+  onJoined: (joined: Room) => {
+    bindRoom(joined);
+    presenceDirty = false;
+    setStatus('live');
+    refreshMembers();
+    sender.resend();
+  },
+  onRetry: (err) => {
+    setStatus('reconnecting');
+    ui.status.title = err instanceof Error ? `Last attempt: ${err.message}` : '';
+  },
+  onFatal: (err) => setStatus('offline', err.message),
+});
 
 client.on('close', ({ code, reason }) => {
-  // The SDK gave up (a close code that forbids reconnecting, or client.close()).
-  if (entering) return;
+  // The SDK gave up (a close code that forbids reconnecting, or client.close()). A failed
+  // attempt of the page's own connect loop also closes: the loop handles that one.
+  if (entrance.running) return;
   room = undefined;
   cursors.clear();
   refreshMembers();
   setStatus('offline', reason || `closed (${code})`);
 });
 
-/** Join errors that retrying cannot fix. */
-const FATAL_JOIN = new Set(['bad_room_name', 'room_full', 'relay_full', 'presence_too_large', 'too_many_rooms', 'unauthorized']);
-
-/** Connects (retrying while the relay is unreachable) and joins the room. */
-async function enter(): Promise<void> {
-  if (entering) return;
-  entering = true;
-  try {
-    await connectAndJoin();
-  } finally {
-    entering = false;
-  }
-}
-
-async function connectAndJoin(): Promise<void> {
-  setStatus('connecting');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await client.connect();
-      bindRoom(await client.join(roomName, identity));
-      presenceDirty = false;
-      setStatus('live');
-      refreshMembers();
-      sender.resend();
-      return;
-    } catch (err) {
-      if (err instanceof RoomcastError && FATAL_JOIN.has(err.code)) {
-        setStatus('offline', err.message);
-        return;
-      }
-      setStatus('reconnecting');
-      ui.status.title = err instanceof Error ? `Last attempt: ${err.message}` : '';
-      // Full-jitter backoff, like the SDK's own reconnect loop: 250 ms doubling up to 10 s.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(10_000, 250 * 2 ** attempt)));
-    }
-  }
-}
-ui.retry.addEventListener('click', () => void enter());
+ui.retry.addEventListener('click', () => void entrance.enter());
 
 // ---- Identity controls ----
 let presenceDirty = false;
@@ -291,7 +279,7 @@ let lastClient: Point | undefined;
 
 function sendPointer(client: Point): void {
   lastClient = client;
-  sender.move(pageToWire({ x: client.x + window.scrollX, y: client.y + window.scrollY }, docSize()));
+  sender.move(pageToNormal({ x: client.x + window.scrollX, y: client.y + window.scrollY }, docSize()));
 }
 
 document.addEventListener('pointermove', (e) => {
@@ -331,4 +319,4 @@ setInterval(() => {
 }, 500);
 
 refreshMembers();
-void enter();
+void entrance.enter();

@@ -1,7 +1,9 @@
-// Coordinate mapping and quantisation (src/coords.ts) and the demo's payload format (src/cursor-codec.ts).
+// Coordinate mapping and quantisation (src/coords.ts), the cursor as the demo puts it on the wire
+// (the SDK's encodeCursor), and the demo's click payload (src/cursor-codec.ts).
 import { describe, expect, it } from 'vitest';
 import { COORD_MAX, dequantise, normalToPage, pageToNormal, pageToWire, quantise, wireToPage } from '../src/coords.js';
-import { decodeMessage, encodeClick, encodeCursor, encodeHide } from '../src/cursor-codec.js';
+import { CURSOR_BYTES, decodeCursor, encodeCursor } from '@roomcast/client';
+import { decodeMessage, encodeClick } from '../src/cursor-codec.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -46,26 +48,44 @@ describe('coordinate mapping', () => {
   });
 });
 
-describe('payload format', () => {
-  it('encodes cursor and click as a tag byte and two big-endian u16', () => {
-    expect(hex(encodeCursor({ x: 0x1234, y: 0xabcd }))).toBe('011234abcd');
+describe('cursor on the wire (the SDK\'s 3-byte cursor, latest class)', () => {
+  it('round-trips document fractions within half a 12-bit step', () => {
+    const doc = { width: 1920, height: 4000 };
+    for (let i = 0; i <= 100; i++) {
+      const page = { x: (i * 19.7) % doc.width, y: (i * 71.3) % doc.height };
+      const n = pageToNormal(page, doc);
+      const bytes = encodeCursor(n.x, n.y);
+      expect(bytes).toHaveLength(CURSOR_BYTES);
+      const back = normalToPage(decodeCursor(bytes)!, doc);
+      expect(Math.abs(back.x - page.x)).toBeLessThanOrEqual(doc.width / 4095 / 2 + 1e-9);
+      expect(Math.abs(back.y - page.y)).toBeLessThanOrEqual(doc.height / 4095 / 2 + 1e-9);
+    }
+  });
+
+  it('reads an empty payload (a cleared key: the pointer left) as no position', () => {
+    expect(decodeCursor(new Uint8Array(0))).toBeUndefined();
+  });
+});
+
+describe('payload format (droppable click)', () => {
+  it('encodes a click as a tag byte and two big-endian u16', () => {
     expect(hex(encodeClick({ x: 0, y: 65535 }))).toBe('020000ffff');
-    expect(hex(encodeHide())).toBe('03');
+    expect(hex(encodeClick({ x: 0x1234, y: 0xabcd }))).toBe('021234abcd');
   });
 
   it('decodes what it encodes, also from a view at a non-zero offset', () => {
-    const buffer = new Uint8Array([9, 9, ...encodeCursor({ x: 513, y: 40000 })]);
-    expect(decodeMessage(buffer.subarray(2))).toEqual({ type: 'cursor', x: 513, y: 40000 });
+    const buffer = new Uint8Array([9, 9, ...encodeClick({ x: 513, y: 40000 })]);
+    expect(decodeMessage(buffer.subarray(2))).toEqual({ type: 'click', x: 513, y: 40000 });
     expect(decodeMessage(encodeClick({ x: 1, y: 2 }))).toEqual({ type: 'click', x: 1, y: 2 });
-    expect(decodeMessage(encodeHide())).toEqual({ type: 'hide' });
   });
 
   it.each([
     ['empty', ''],
     ['unknown tag', '091234abcd'],
-    ['truncated cursor', '011234ab'],
-    ['cursor with trailing bytes', '011234abcd00'],
-    ['hide with a body', '0300'],
+    ['retired cursor tag (01)', '011234abcd'],
+    ['retired hide tag (03)', '03'],
+    ['truncated click', '021234ab'],
+    ['click with trailing bytes', '021234abcd00'],
   ])('ignores a malformed payload: %s', (_name, input) => {
     expect(decodeMessage(Uint8Array.from(Buffer.from(input, 'hex')))).toBeUndefined();
   });

@@ -72,8 +72,10 @@ it('reconnects after the relay restarts and shows cursors again', async () => {
   await expect.poll(() => memberCount(bob.page)).toBe(2);
   await expect.poll(() => memberCount(alice.page)).toBe(2);
 
-  // The old cursor was dropped with the old session; a new move shows under Alice's new id.
+  // The old cursor was dropped with the old session. Alice's page sends its position again
+  // after the rejoin, so Bob sees it under her new id before she moves, then the move.
   const aliceId = await selfId(alice.page);
+  await expectCursorAt(bob.page, aliceId, { x: 400, y: 300 });
   await alice.page.mouse.move(760, 480, { steps: 10 });
   await expectCursorAt(bob.page, aliceId, { x: 760, y: 480 });
   expect(await remoteCursors(bob.page).count()).toBe(1);

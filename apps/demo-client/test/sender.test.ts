@@ -1,99 +1,93 @@
-// The outgoing side (src/sender.ts): 30 Hz throttle with trailing send, no duplicates, clicks.
+// The outgoing side (src/sender.ts): changed states only (the SDK coalesces to the room tick),
+// hide as an empty latest value, resend after a (re)join, clicks, and the class mapping.
+import { CURSOR_KEY, RoomcastError, decodeCursor, type Room } from '@roomcast/client';
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../src/cursor-codec.js';
-import { CursorSender, MIN_CLICK_INTERVAL_MS, type Delivery } from '../src/sender.js';
+import { CursorSender, MIN_CLICK_INTERVAL_MS, transmitToRoom, type Delivery } from '../src/sender.js';
 
-/** A sender on a manual clock; timers fire when the test advances time. */
+type Sent = { t: number; message: unknown; delivery: Delivery; bytes: number };
+
+/** What a payload means, per delivery: a cursor (fractions), hide (empty), or a demo message. */
+function describePayload(payload: Uint8Array, delivery: Delivery): unknown {
+  if (delivery === 'event') return decodeMessage(payload);
+  if (payload.length === 0) return { type: 'hide' };
+  return { type: 'cursor', ...decodeCursor(payload) };
+}
+
+/** A sender on a manual clock. */
 function setup(connected = () => true) {
   let now = 0;
-  const timers: { at: number; fn: () => void }[] = [];
-  const sent: { t: number; message: ReturnType<typeof decodeMessage>; delivery: Delivery }[] = [];
+  const sent: Sent[] = [];
   const sender = new CursorSender({
     transmit: (payload, delivery) => {
       if (!connected()) return false;
-      sent.push({ t: now, message: decodeMessage(payload), delivery });
+      sent.push({ t: now, message: describePayload(payload, delivery), delivery, bytes: payload.length });
       return true;
     },
     now: () => now,
-    setTimer: (fn, ms) => {
-      const timer = { at: now + ms, fn };
-      timers.push(timer);
-      return timer;
-    },
-    clearTimer: (timer) => {
-      const i = timers.indexOf(timer as (typeof timers)[number]);
-      if (i >= 0) timers.splice(i, 1);
-    },
   });
-  const advance = (ms: number): void => {
-    const end = now + ms;
-    for (;;) {
-      timers.sort((a, b) => a.at - b.at);
-      const next = timers[0];
-      if (next === undefined || next.at > end) break;
-      timers.shift();
-      now = next.at;
-      next.fn();
-    }
-    now = end;
-  };
-  return { sender, sent, advance, timers };
+  return { sender, sent, advance: (ms: number) => { now += ms; } };
 }
 
 describe('CursorSender', () => {
-  it('sends at most 30 updates per second and always delivers the last position', () => {
+  it('hands every changed position to the SDK at once, as a 3-byte latest value', () => {
     const { sender, sent, advance } = setup();
-    for (let i = 0; i < 1000; i++) { // 1000 pointer events over one second
-      sender.move({ x: i, y: i });
+    for (let i = 0; i < 100; i++) {
+      sender.move({ x: i / 100, y: 1 - i / 100 });
       advance(1);
     }
-    advance(100);
-    expect(sent.length).toBeLessThanOrEqual(31);
-    expect(sent.length).toBeGreaterThanOrEqual(29);
-    for (let i = 1; i < sent.length; i++) expect(sent[i]!.t - sent[i - 1]!.t).toBeGreaterThanOrEqual(1000 / 30 - 1e-9);
-    expect(sent.at(-1)!.message).toEqual({ type: 'cursor', x: 999, y: 999 });
-    expect(sent.every((s) => s.delivery === 'state')).toBe(true);
+    expect(sent).toHaveLength(100); // no timer here: sendLatest coalesces to the room tick
+    expect(sent.every((s) => s.delivery === 'state' && s.bytes === 3)).toBe(true);
+    expect(sent.at(-1)!.message).toEqual({ type: 'cursor', x: expect.closeTo(0.99, 3), y: expect.closeTo(0.01, 3) });
   });
 
-  it('sends the first move at once and nothing for an unchanged position', () => {
+  it('sends nothing for an unchanged position (same 12-bit cell)', () => {
     const { sender, sent, advance } = setup();
-    sender.move({ x: 10, y: 20 });
-    expect(sent).toHaveLength(1);
+    sender.move({ x: 0.5, y: 0.25 });
     advance(1000);
-    sender.move({ x: 10, y: 20 });
-    advance(1000);
+    sender.move({ x: 0.5, y: 0.25 });
+    sender.move({ x: 0.5 + 1e-5, y: 0.25 - 1e-5 }); // well under 1/4095: the same encoded cursor
     expect(sent).toHaveLength(1);
+    sender.move({ x: 0.6, y: 0.25 });
+    expect(sent).toHaveLength(2);
   });
 
-  it('does not send when the pointer returns to the last sent spot within one interval', () => {
-    const { sender, sent, advance } = setup();
-    sender.move({ x: 1, y: 1 });
-    sender.move({ x: 2, y: 2 });
-    sender.move({ x: 1, y: 1 });
-    advance(1000);
-    expect(sent).toHaveLength(1);
-  });
-
-  it('sends hide as state, and resend() repeats the current state', () => {
-    const { sender, sent, advance } = setup();
-    sender.move({ x: 5, y: 5 });
-    advance(100);
+  it('sends hide as an empty latest value, once, and never before a position', () => {
+    const { sender, sent } = setup();
+    sender.hide(); // nothing to clear yet
+    expect(sent).toHaveLength(0);
+    sender.move({ x: 0.1, y: 0.1 });
     sender.hide();
-    advance(100);
-    sender.resend();
-    advance(100);
-    expect(sent.map((s) => s.message)).toEqual([{ type: 'cursor', x: 5, y: 5 }, { type: 'hide' }, { type: 'hide' }]);
+    sender.hide();
+    expect(sent.map((s) => [s.message, s.delivery, s.bytes])).toEqual([
+      [{ type: 'cursor', x: expect.closeTo(0.1, 3), y: expect.closeTo(0.1, 3) }, 'state', 3],
+      [{ type: 'hide' }, 'state', 0],
+    ]);
+    sender.move({ x: 0.1, y: 0.1 }); // back on the page at the same spot: shown again
+    expect(sent).toHaveLength(3);
   });
 
-  it('drops state while disconnected and sends it again on resend()', () => {
+  it('resend() after a (re)join sends the current position again, but not a hidden pointer', () => {
+    const { sender, sent } = setup();
+    sender.move({ x: 0.2, y: 0.3 });
+    sender.resend();
+    expect(sent.map((s) => s.message)).toEqual([
+      { type: 'cursor', x: expect.closeTo(0.2, 3), y: expect.closeTo(0.3, 3) },
+      { type: 'cursor', x: expect.closeTo(0.2, 3), y: expect.closeTo(0.3, 3) },
+    ]);
+    sender.hide();
+    sender.resend(); // the new session holds no value: nothing to clear
+    expect(sent).toHaveLength(3);
+  });
+
+  it('drops state while disconnected and sends it on resend()', () => {
     let online = false;
-    const { sender, sent, advance } = setup(() => online);
-    sender.move({ x: 3, y: 4 });
-    advance(100);
+    const { sender, sent } = setup(() => online);
+    sender.move({ x: 0.3, y: 0.4 });
     expect(sent).toHaveLength(0);
     online = true;
     sender.resend();
-    expect(sent.map((s) => s.message)).toEqual([{ type: 'cursor', x: 3, y: 4 }]);
+    expect(sent.map((s) => s.message)).toEqual([{ type: 'cursor', x: expect.closeTo(0.3, 3), y: expect.closeTo(0.4, 3) }]);
   });
 
   it('sends clicks at once as events, at most one per MIN_CLICK_INTERVAL_MS', () => {
@@ -107,14 +101,46 @@ describe('CursorSender', () => {
       [{ type: 'click', x: 3, y: 4 }, 'event'],
     ]);
   });
+});
 
-  it('dispose() cancels the trailing send', () => {
-    const { sender, sent, advance, timers } = setup();
-    sender.move({ x: 1, y: 1 });
-    sender.move({ x: 2, y: 2 });
-    expect(timers).toHaveLength(1);
-    sender.dispose();
-    advance(1000);
-    expect(sent).toHaveLength(1);
+describe('transmitToRoom', () => {
+  /** A stand-in for the SDK's Room that records the calls (or throws `error`). */
+  function fakeRoom(error?: Error) {
+    const calls: unknown[][] = [];
+    const room = {
+      sendLatest: (key: number, payload: Uint8Array) => {
+        if (error) throw error;
+        calls.push(['latest', key, [...payload]]);
+      },
+      sendDroppable: (payload: Uint8Array, memberId?: number) => {
+        if (error) throw error;
+        calls.push(['droppable', [...payload], memberId]);
+      },
+      send: () => calls.push(['reliable']),
+    };
+    return { room: room as unknown as Room, calls };
+  }
+
+  it('sends state with sendLatest under CURSOR_KEY and events with sendDroppable', () => {
+    const { room, calls } = fakeRoom();
+    const transmit = transmitToRoom(() => room);
+    expect(transmit(Uint8Array.of(1, 2, 3), 'state')).toBe(true);
+    expect(transmit(new Uint8Array(0), 'state')).toBe(true);
+    expect(transmit(Uint8Array.of(2, 0, 1, 0, 2), 'event')).toBe(true);
+    expect(calls).toEqual([
+      ['latest', CURSOR_KEY, [1, 2, 3]],
+      ['latest', CURSOR_KEY, []],
+      ['droppable', [2, 0, 1, 0, 2], undefined],
+    ]);
+  });
+
+  it('returns false without a room or while not connected, and rethrows anything else', () => {
+    expect(transmitToRoom(() => undefined)(Uint8Array.of(1, 2, 3), 'state')).toBe(false);
+    const offline = fakeRoom(new RoomcastError('not_connected', 'reconnecting'));
+    expect(transmitToRoom(() => offline.room)(Uint8Array.of(1, 2, 3), 'state')).toBe(false);
+    const left = fakeRoom(new RoomcastError('not_in_room', 'left'));
+    expect(transmitToRoom(() => left.room)(Uint8Array.of(2), 'event')).toBe(false);
+    const tooBig = fakeRoom(new RoomcastError('payload_too_large', 'too big'));
+    expect(() => transmitToRoom(() => tooBig.room)(Uint8Array.of(2), 'event')).toThrow('too big');
   });
 });

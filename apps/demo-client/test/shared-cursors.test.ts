@@ -1,10 +1,11 @@
 // The demo in real Chromium against a real relay: two pages in a room see each other's cursors,
-// a page in another room sees nothing, and a cursor goes away with its page.
+// a page in another room sees nothing, a cursor goes away with its page, and a late joiner gets
+// the cursors already in the room from the relay's snapshot.
 import type { RelayServer } from '@roomcast/relay';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  documentSize, expectCursorAt, launchChromium, memberCount, openDemo, remoteCursors, screenshot, selfId,
+  cursorTip, documentSize, expectCursorAt, launchChromium, memberCount, openDemo, remoteCursors, screenshot, selfId,
   startDemoRelay, uniqueRoom, waitLive, type DemoPage,
 } from './browser.js';
 
@@ -109,6 +110,56 @@ describe('shared cursors in Chromium', () => {
 
     for (const demo of [alice, bob, carol, dave]) expect(demo.errors).toEqual([]);
     for (const demo of [bob, carol, dave]) await demo.context.close();
+  });
+
+  it('shows a late joiner the cursors already in the room at once (snapshot), without anyone moving', async () => {
+    const room = 'snapshot';
+    const alice = await open(`room=${room}`);
+    const bob = await open(`room=${room}`);
+    await expect.poll(() => memberCount(bob.page)).toBe(2);
+    const aliceId = await selfId(alice.page);
+    const bobId = await selfId(bob.page);
+    await alice.page.mouse.move(420, 310, { steps: 5 });
+    await bob.page.mouse.move(900, 500, { steps: 5 });
+    await expectCursorAt(bob.page, aliceId, { x: 420, y: 310 });
+    await expectCursorAt(alice.page, bobId, { x: 900, y: 500 });
+
+    // Bob's pointer leaves his window: an empty latest value clears his cursor on the relay.
+    await bob.page.evaluate(() => document.documentElement.dispatchEvent(new PointerEvent('pointerleave', { pointerType: 'mouse' })));
+    const bobOnAlice = alice.page.locator(`[data-testid="remote-cursor"][data-member-id="${bobId}"]`);
+    await expect.poll(() => bobOnAlice.evaluate((el) => el.classList.contains('is-hidden'))).toBe(true);
+
+    // From now on, count the data frames Alice's page sends: the newcomer must not need any.
+    await alice.page.evaluate(() => {
+      const w = window as unknown as { dataFramesSent: number };
+      w.dataFramesSent = 0;
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+        const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, 1) : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined;
+        if (bytes?.[0] === 0x02) w.dataFramesSent++; // 0x02: a data frame (control frames are 0x01)
+        send.call(this, data);
+      };
+    });
+
+    const erin = await open(`room=${room}`);
+    await expect.poll(() => memberCount(erin.page)).toBe(3);
+    // The relay's snapshot on join carries Alice's position: it is there right away.
+    await expect.poll(async () => {
+      const tip = await cursorTip(erin.page, aliceId);
+      return tip === undefined ? Infinity : Math.hypot(tip.x - 420, tip.y - 310);
+    }, { timeout: 2_000, interval: 25 }).toBeLessThanOrEqual(2);
+    await screenshot(erin.page, 'late-joiner');
+    expect(await alice.page.evaluate(() => (window as unknown as { dataFramesSent: number }).dataFramesSent)).toBe(0);
+    // Bob's cleared cursor is not in the snapshot.
+    expect(await erin.page.locator(`[data-testid="remote-cursor"][data-member-id="${bobId}"]`).count()).toBe(0);
+    expect(await remoteCursors(erin.page).count()).toBe(1);
+    // (The frame count is real: Alice's next move is counted, and reaches Erin.)
+    await alice.page.mouse.move(600, 400, { steps: 4 });
+    await expectCursorAt(erin.page, aliceId, { x: 600, y: 400 });
+    expect(await alice.page.evaluate(() => (window as unknown as { dataFramesSent: number }).dataFramesSent)).toBeGreaterThan(0);
+
+    for (const demo of [alice, bob, erin]) expect(demo.errors).toEqual([]);
+    for (const demo of [alice, bob, erin]) await demo.context.close();
   });
 
   it('lines up cursors between windows of different sizes (fractions of the document)', async () => {

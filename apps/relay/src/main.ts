@@ -2,7 +2,7 @@
 // The relay process: validates config and the native uWS build, starts, and shuts down on SIGTERM.
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
-import { startRelay } from './server.js';
+import { startRelay, type RelayServer } from './server.js';
 import { nativeUwsBinary } from './transports/ws.js';
 
 function fail(message: string): never {
@@ -26,14 +26,21 @@ if (binary === undefined) {
 
 const log = createLogger(config.logLevel);
 log.debug({ binary }, 'native uWebSockets.js loaded');
-const server = await startRelay({ config, logger: log }).catch((err: unknown) => fail((err as Error).message));
-
+// Signal handlers go in before the relay listens, so a SIGTERM during start-up (or right after
+// the "listening" line) still drains and exits 0 instead of killing the process.
 let stopping = false;
+let server: RelayServer | undefined;
+const stop = (): void => {
+  void (server?.close() ?? Promise.resolve()).then(() => process.exit(0));
+};
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    if (server !== undefined) stop();
   });
 }
+
+server = await startRelay({ config, logger: log }).catch((err: unknown) => fail((err as Error).message));
+if (stopping) stop();

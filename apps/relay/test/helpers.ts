@@ -2,14 +2,12 @@
 // whose waits are driven by frames and events, never by timers.
 import { once } from 'node:events';
 import { afterEach } from 'vitest';
-import {
-  PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData,
-  type ClientMessage, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
+import { PROTOCOL_VERSION } from '@roomcast/protocol';
 import WebSocket from 'ws';
 import { pino } from 'pino';
 import { startRelay, type Config, type RelayServer } from '../src/index.js';
 import { parseConfig } from '../src/config.js';
+import { ProtocolClient } from './protocol-client.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -22,27 +20,14 @@ export function startTestRelay(overrides: Partial<Config> = {}): Promise<RelaySe
   });
 }
 
-type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-
 /** A protocol-level client on raw WebSocket frames. */
-export class RawClient {
-  readonly frames: ServerFrame[] = [];
-  readonly raw: Uint8Array[] = [];
-  private waiters: { pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
-  private nextId = 1;
+export class RawClient extends ProtocolClient {
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: Buffer) => {
-      const bytes = new Uint8Array(data);
-      this.raw.push(bytes);
-      const decoded = decodeServerFrame(bytes);
-      if (!decoded.ok) throw new Error(`relay sent an undecodable frame: ${decoded.error.message}`);
-      const waiter = this.waiters.findIndex((w) => w.pred(decoded.frame));
-      if (waiter >= 0) this.waiters.splice(waiter, 1)[0]!.resolve(decoded.frame);
-      else this.frames.push(decoded.frame);
-    });
+    ws.on('message', (data: Buffer) => this.receive(new Uint8Array(data)));
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
     });
@@ -63,59 +48,13 @@ export class RawClient {
     return client;
   }
 
+  /** Sends bytes (or text) as one WebSocket message, as they are. */
   send(bytes: Uint8Array | string): void {
     this.ws.send(bytes);
   }
 
-  sendControl(message: ClientMessage): void {
-    this.ws.send(encodeControl(message));
-  }
-
-  sendData(room: number, payload: Uint8Array, target?: number): void {
-    this.ws.send(encodeData({ room, target }, payload));
-  }
-
-  /** Resolves with the first frame (buffered or future) matching `pred`, removing it. */
-  next(pred: (f: ServerFrame) => boolean = () => true): Promise<ServerFrame> {
-    const i = this.frames.findIndex(pred);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]!);
-    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
-  }
-
-  /** Next control message of the given type (optionally also matching `pred`). */
-  async nextMessage<T extends ServerMessage['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true): Promise<Msg<T>> {
-    const frame = await this.next((f) => f.kind === 'control' && f.message.type === type && pred(f.message as Msg<T>));
-    return (frame as Extract<ServerFrame, { kind: 'control' }>).message as Msg<T>;
-  }
-
-  nextError(code?: string): Promise<Msg<'error'>> {
-    return this.nextMessage('error', (m) => code === undefined || m.code === code);
-  }
-
-  async nextDeliver(): Promise<Extract<ServerFrame, { kind: 'deliver' }>> {
-    return (await this.next((f) => f.kind === 'deliver')) as Extract<ServerFrame, { kind: 'deliver' }>;
-  }
-
-  /** Sends a request with a fresh id and waits for the reply of type `reply` (or an error with that id). */
-  async request<T extends ServerMessage['type']>(message: DistributiveOmit<ClientMessage, 'id'>, reply: T): Promise<Msg<T>> {
-    const id = this.nextId++;
-    this.sendControl({ ...message, id } as ClientMessage);
-    const frame = await this.next((f) => f.kind === 'control' && 'id' in f.message && f.message.id === id);
-    const msg = (frame as Extract<ServerFrame, { kind: 'control' }>).message;
-    if (msg.type !== reply) throw new Error(`expected ${reply}, got ${JSON.stringify(msg)}`);
-    return msg as Msg<T>;
-  }
-
-  /** Sends a request and returns whatever reply carries its id. */
-  async requestAny(message: DistributiveOmit<ClientMessage, 'id'>): Promise<ServerMessage> {
-    const id = this.nextId++;
-    this.sendControl({ ...message, id } as ClientMessage);
-    const frame = await this.next((f) => f.kind === 'control' && 'id' in f.message && f.message.id === id);
-    return (frame as Extract<ServerFrame, { kind: 'control' }>).message;
-  }
-
-  join(room: string, presence?: unknown): Promise<Msg<'joined'>> {
-    return this.request({ type: 'join', room, presence: presence as never }, 'joined');
+  sendFrame(frame: Uint8Array): void {
+    this.ws.send(frame);
   }
 
   close(): Promise<{ code: number; reason: string }> {
@@ -123,8 +62,6 @@ export class RawClient {
     return this.closed;
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Fetches a URL path from the relay's HTTP side. */
 export async function httpGet(server: RelayServer, path: string): Promise<{ status: number; body: string; type: string | null }> {

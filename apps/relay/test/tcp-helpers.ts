@@ -2,16 +2,12 @@
 // the relay sends with the protocol's stream reader, and waits on frames and events, never timers.
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import {
-  FrameStreamReader, PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData, lengthPrefixed,
-  type ClientMessage, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
+import { FrameStreamReader, PROTOCOL_VERSION, lengthPrefixed, type ServerFrame } from '@roomcast/protocol';
 import { afterEach } from 'vitest';
 import type { Config, RelayServer } from '../src/index.js';
-import { RawClient, startTestRelay } from './helpers.js';
+import { useRelay, type RawClient } from './helpers.js';
+import { ProtocolClient } from './protocol-client.js';
 
-type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** How a TCP connection ended: the relay's `close` frame, or 1006 when none came. */
 export interface TcpClose {
@@ -19,16 +15,12 @@ export interface TcpClose {
   reason: string;
 }
 
-export class RawTcpClient {
-  readonly frames: ServerFrame[] = [];
-  /** Every frame received, as raw bytes, in order (the close frame included). */
-  readonly raw: Uint8Array[] = [];
+export class RawTcpClient extends ProtocolClient {
   readonly closed: Promise<TcpClose>;
-  private waiters: { pred: (f: ServerFrame) => boolean; resolve: (f: ServerFrame) => void }[] = [];
-  private nextId = 1;
   private closeFrame: TcpClose | undefined;
 
   private constructor(readonly socket: Socket) {
+    super();
     const reader = new FrameStreamReader(64 * 1024 * 1024);
     socket.on('data', (chunk: Buffer) => {
       const err = reader.push(new Uint8Array(chunk), (bytes) => this.receive(bytes.slice()));
@@ -40,17 +32,10 @@ export class RawTcpClient {
     socket.on('error', () => { /* surfaced through `closed` */ });
   }
 
-  private receive(bytes: Uint8Array): void {
-    this.raw.push(bytes);
-    const decoded = decodeServerFrame(bytes);
-    if (!decoded.ok) throw new Error(`relay sent an undecodable frame: ${decoded.error.message}`);
-    const frame = decoded.frame;
+  protected override onFrame(frame: ServerFrame): void {
     if (frame.kind === 'control' && frame.message.type === 'close') {
       this.closeFrame = { code: frame.message.code, reason: frame.message.reason };
     }
-    const waiter = this.waiters.findIndex((w) => w.pred(frame));
-    if (waiter >= 0) this.waiters.splice(waiter, 1)[0]!.resolve(frame);
-    else this.frames.push(frame);
   }
 
   static async connect(port: number, host = '127.0.0.1'): Promise<RawTcpClient> {
@@ -76,46 +61,6 @@ export class RawTcpClient {
     this.socket.write(lengthPrefixed(frame));
   }
 
-  sendControl(message: ClientMessage): void {
-    this.sendFrame(encodeControl(message));
-  }
-
-  sendData(room: number, payload: Uint8Array, target?: number): void {
-    this.sendFrame(encodeData({ room, target }, payload));
-  }
-
-  next(pred: (f: ServerFrame) => boolean = () => true): Promise<ServerFrame> {
-    const i = this.frames.findIndex(pred);
-    if (i >= 0) return Promise.resolve(this.frames.splice(i, 1)[0]!);
-    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
-  }
-
-  async nextMessage<T extends ServerMessage['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true): Promise<Msg<T>> {
-    const frame = await this.next((f) => f.kind === 'control' && f.message.type === type && pred(f.message as Msg<T>));
-    return (frame as Extract<ServerFrame, { kind: 'control' }>).message as Msg<T>;
-  }
-
-  nextError(code?: string): Promise<Msg<'error'>> {
-    return this.nextMessage('error', (m) => code === undefined || m.code === code);
-  }
-
-  async nextDeliver(): Promise<Extract<ServerFrame, { kind: 'deliver' }>> {
-    return (await this.next((f) => f.kind === 'deliver')) as Extract<ServerFrame, { kind: 'deliver' }>;
-  }
-
-  async request<T extends ServerMessage['type']>(message: DistributiveOmit<ClientMessage, 'id'>, reply: T): Promise<Msg<T>> {
-    const id = this.nextId++;
-    this.sendControl({ ...message, id } as ClientMessage);
-    const frame = await this.next((f) => f.kind === 'control' && 'id' in f.message && f.message.id === id);
-    const msg = (frame as Extract<ServerFrame, { kind: 'control' }>).message;
-    if (msg.type !== reply) throw new Error(`expected ${reply}, got ${JSON.stringify(msg)}`);
-    return msg as Msg<T>;
-  }
-
-  join(room: string, presence?: unknown): Promise<Msg<'joined'>> {
-    return this.request({ type: 'join', room, presence: presence as never }, 'joined');
-  }
-
   /** Ends the connection from this side and waits for the socket to close. */
   close(): Promise<TcpClose> {
     this.socket.end();
@@ -125,44 +70,33 @@ export class RawTcpClient {
 
 /** A relay (TCP on port 0) plus raw WebSocket and TCP clients, all torn down after each test. */
 export function useTcpRelay(defaults: Partial<Config> = {}) {
-  let current: RelayServer | undefined;
+  const relay = useRelay(defaults);
   const tcp: RawTcpClient[] = [];
-  const ws: RawClient[] = [];
-  afterEach(async () => {
+  // Registered after useRelay's hook, so it runs first: sockets go before the relay closes.
+  afterEach(() => {
     for (const c of tcp.splice(0)) c.socket.destroy();
-    for (const c of ws.splice(0)) c.ws.terminate();
-    await current?.close();
-    current = undefined;
   });
+  const track = (c: RawTcpClient): RawTcpClient => {
+    tcp.push(c);
+    return c;
+  };
   return {
-    async start(overrides: Partial<Config> = {}): Promise<RelayServer> {
-      current = await startTestRelay({ ...defaults, ...overrides });
-      return current;
-    },
+    start: (overrides: Partial<Config> = {}): Promise<RelayServer> => relay.start(overrides),
     get server(): RelayServer {
-      if (current === undefined) throw new Error('call relay.start() first');
-      return current;
+      return relay.server;
     },
     get tcpPort(): number {
-      const port = this.server.tcpPort;
+      const port = relay.server.tcpPort;
       if (port === undefined) throw new Error('TCP is off');
       return port;
     },
     async tcpOpen(): Promise<RawTcpClient> {
-      const c = await RawTcpClient.open(this.tcpPort);
-      tcp.push(c);
-      return c;
+      return track(await RawTcpClient.open(this.tcpPort));
     },
     async tcpConnect(): Promise<RawTcpClient> {
-      const c = await RawTcpClient.connect(this.tcpPort);
-      tcp.push(c);
-      return c;
+      return track(await RawTcpClient.connect(this.tcpPort));
     },
-    async wsOpen(): Promise<RawClient> {
-      const c = await RawClient.open(this.server.wsUrl);
-      ws.push(c);
-      return c;
-    },
+    wsOpen: (): Promise<RawClient> => relay.open(),
   };
 }
 
