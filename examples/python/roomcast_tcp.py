@@ -11,6 +11,7 @@ Prints one line per event, e.g.:
     joined lobby as member 2 (handle 1); members: 1, 2
     member 3 joined: {"name": "Ada"}
     message from 3: 010203
+    latest from 3 key 0: 4008ff
     member 3 left
     closed: 1001 relay shutting down
 
@@ -22,7 +23,7 @@ import struct
 import sys
 
 PROTOCOL_VERSION = 1
-KIND_CONTROL, KIND_DATA, KIND_DELIVER = 0x01, 0x02, 0x03
+KIND_CONTROL, KIND_DATA, KIND_DELIVER, KIND_BATCH = 0x01, 0x02, 0x03, 0x04
 
 
 # ---- MessagePack: the plain subset control frames use (PROTOCOL.md 5.1) ----------------------
@@ -204,6 +205,33 @@ def describe_deliver(frame):
     return room, sender, bool(flags & 0x04), frame[offset:]
 
 
+def read_varint(buf, pos):
+    """Unsigned LEB128 (PROTOCOL.md 3): 7 bits per byte, low group first, at most 4 bytes."""
+    value, shift = 0, 0
+    for _ in range(4):
+        b = buf[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, pos
+        shift += 7
+    raise ValueError("varint longer than 4 bytes")
+
+
+def describe_batch(frame):
+    """Parses a batch frame (PROTOCOL.md 4.4): 04 | flags | room u16 | (sender key length payload)*."""
+    snapshot = bool(frame[1] & 0x08)
+    (room,) = struct.unpack(">H", frame[2:4])
+    entries, pos = [], 4
+    while pos < len(frame):
+        sender, pos = read_varint(frame, pos)
+        key = frame[pos]
+        length, pos = read_varint(frame, pos + 1)
+        entries.append((sender, key, frame[pos:pos + length]))
+        pos += length
+    return room, snapshot, entries
+
+
 def main(argv):
     args = [a for a in argv[1:] if not a.startswith("--send=")]
     sends = [bytes.fromhex(a.split("=", 1)[1]) for a in argv[1:] if a.startswith("--send=")]
@@ -216,6 +244,7 @@ def main(argv):
     relay.request({"type": "hello", "v": PROTOCOL_VERSION, "client": "roomcast-python/0.1"})
     join_id = None
     handle = None
+    self_id = None
 
     while True:
         frame = relay.recv_frame()
@@ -229,14 +258,21 @@ def main(argv):
             if room == handle:
                 print("message from %d%s: %s" % (sender, " (direct)" if direct else "", payload.hex()), flush=True)
             continue
+        if frame[0] == KIND_BATCH:
+            room, snapshot, entries = describe_batch(frame)
+            for sender, key, payload in entries if room == handle else []:
+                if sender != self_id:  # a batch also carries our own latest values
+                    state = payload.hex() if payload else "cleared"
+                    print("latest from %d key %d%s: %s" % (sender, key, " (snapshot)" if snapshot else "", state), flush=True)
+            continue
         if frame[0] != KIND_CONTROL:
-            continue  # batch frames (0x04) and future kinds: not used by this example
+            continue  # future kinds: ignored
         m = unpack(frame[1:])
         t = m.get("type")
         if t == "welcome":
             join_id = relay.request({"type": "join", "room": room_name, "presence": {"name": name}})
         elif t == "joined" and m.get("id") == join_id:
-            handle = m["handle"]
+            handle, self_id = m["handle"], m["self"]
             ids = ", ".join(str(x["id"]) for x in m["members"])
             print("joined %s as member %d (handle %d); members: %s" % (m["room"], m["self"], handle, ids), flush=True)
             for payload in sends:

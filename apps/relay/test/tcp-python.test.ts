@@ -3,6 +3,8 @@
 // it prints what the WebSocket member sends, and it reports the shutdown close frame.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { DeliveryClass, encodeData } from '@roomcast/protocol';
+import { encodeCursor } from '@roomcast/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hex, useTcpRelay } from './tcp-helpers.js';
 
@@ -59,6 +61,11 @@ describe('python example over TCP', () => {
     expect(await py.line((l) => l.startsWith('message'))).toBe(`message from ${self}: 010203`);
     ws.sendData(handle, Uint8Array.of(0xff), pyMember.id);
     expect(await py.line((l) => l.includes('(direct)'))).toBe(`message from ${self} (direct): ff`);
+    // latest values arrive in batch frames (PROTOCOL.md 4.4); an empty value clears the key.
+    ws.sendFrame(encodeData({ room: handle, cls: DeliveryClass.Latest, key: 0 }, encodeCursor(0.25, 0.5)));
+    expect(await py.line((l) => l.startsWith('latest'))).toBe(`latest from ${self} key 0: ${hex(encodeCursor(0.25, 0.5))}`);
+    ws.sendFrame(encodeData({ room: handle, cls: DeliveryClass.Latest, key: 0 }, new Uint8Array(0)));
+    expect(await py.line((l) => l.endsWith('cleared'))).toBe(`latest from ${self} key 0: cleared`);
 
     await server.close();
     expect(await py.line((l) => l.startsWith('closed'))).toBe('closed: 1001 relay shutting down');
