@@ -1,9 +1,9 @@
 // One measured run: start a server process, drive it with the load tester (in this process, one
 // worker thread), read its CPU / RSS / send syscalls, stop it.
 import { DEFAULTS, runLoadTest, sampleProc, type Options, type Report } from '@roomcast/loadtest';
-import { PerfCounter } from './perf.js';
-import type { Label, Scenario } from './scenarios.js';
-import { startServer, type ServerKind } from './servers.js';
+import { PerfCounter, type PerfResult } from './perf.js';
+import type { Label, Scenario, Variant } from './scenarios.js';
+import { SERVER_KINDS, startServer, type ServerKind } from './servers.js';
 
 export interface RunResult {
   scenario: string;
@@ -23,19 +23,48 @@ export interface RunResult {
   saturation_rate: number | null;
   errors: Record<string, number>;
   report: Report;
+  /** `latest`: p99 staleness of a receiver's view of a sender's value (null otherwise). */
+  staleness_p99_ms?: number | null;
+  /** Wire bytes per delivered minus payload bytes per delivered. */
+  wire_overhead_bytes_per_delivered?: number | null;
+  /** Downstream wire bytes per receiving client per second. */
+  wire_bytes_per_receiver_per_sec?: number | null;
+  /** Send syscalls per data frame received (deliver or batch): with `latest`, per recipient per tick. */
+  syscalls_per_frame_rx?: number | null;
 }
 
-export function kindOf(label: Label): ServerKind {
-  return label === 'roomcast-aa' ? 'roomcast' : label;
+/** The server kind and options of a label: its variant if the scenario names one, else the label's own kind. */
+export function variantOf(s: Scenario, label: Label): Variant {
+  const v = s.variants?.[label];
+  if (v) return v;
+  if (label === 'roomcast-aa') return { server: 'roomcast' };
+  if ((SERVER_KINDS as readonly string[]).includes(label)) return { server: label as ServerKind };
+  throw new Error(`scenario ${s.name}: label ${label} is neither a server kind nor a variant`);
+}
+
+export function kindOf(label: Label, s?: Scenario): ServerKind {
+  return s ? variantOf(s, label).server : label === 'roomcast-aa' ? 'roomcast' : (label as ServerKind);
+}
+
+/**
+ * Send syscalls per event, as a ratio of rates: perf counts over its own interval (attach to
+ * SIGINT, which brackets the load tester's window by up to ~0.2 s), so its count divided by its
+ * counting time is compared with the window's event rate. Without perf's time, the plain ratio.
+ */
+export function syscallsPer(perf: PerfResult | undefined, events: number, windowSeconds: number): number | null {
+  if (!perf || events <= 0 || windowSeconds <= 0) return null;
+  if (perf.seconds === null || perf.seconds <= 0) return perf.total / events;
+  return (perf.total / perf.seconds) / (events / windowSeconds);
 }
 
 export async function measureOnce(s: Scenario, label: Label, round: number, usePerf: boolean): Promise<RunResult> {
-  const server = await startServer(kindOf(label));
+  const variant = variantOf(s, label);
+  const server = await startServer(variant.server, 15_000, variant.env);
   try {
     const before = sampleProc(server.pid);
     const perf = new PerfCounter();
-    let syscalls: number | undefined;
-    const options: Options = { ...DEFAULTS, ...s.options, url: server.url, target: server.target, serverPid: server.pid, quiet: true };
+    let syscalls: PerfResult | undefined;
+    const options: Options = { ...DEFAULTS, ...s.options, ...variant.options, url: server.url, target: server.target, serverPid: server.pid, quiet: true };
     const report = await runLoadTest(options, {
       onWindow: async (edge) => {
         if (!usePerf || s.kind === 'idle') return;
@@ -59,10 +88,14 @@ export async function measureOnce(s: Scenario, label: Label, round: number, useP
       loadgen_bottleneck: report.loadgen_bottleneck,
       rss_mb: report.server_rss_mb,
       rss_per_conn_kb: rssPerConn === null ? null : Math.round(rssPerConn * 100) / 100,
-      syscalls_per_delivered: syscalls !== undefined && report.delivered > 0 ? syscalls / report.delivered : null,
+      syscalls_per_delivered: syscallsPer(syscalls, report.delivered, report.seconds),
       saturation_rate: report.saturation?.last_good?.delivered_per_sec ?? null,
       errors: report.errors,
       report,
+      staleness_p99_ms: report.staleness_ms?.p99 ?? null,
+      wire_overhead_bytes_per_delivered: report.wire_overhead_bytes_per_delivered,
+      wire_bytes_per_receiver_per_sec: report.wire_bytes_per_receiver_per_sec,
+      syscalls_per_frame_rx: syscallsPer(syscalls, report.data_frames_rx, report.seconds),
     };
   } finally {
     await server.stop();

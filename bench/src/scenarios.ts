@@ -4,7 +4,17 @@
 import type { Options } from '@roomcast/loadtest';
 import type { ServerKind } from './servers.js';
 
-export type Label = ServerKind | 'roomcast-aa';
+/** A server run in a scenario: a server kind, or a variant named in `Scenario.variants`. */
+export type Label = ServerKind | 'roomcast-aa' | (string & {});
+
+/** A labelled run with its own server and load options (e.g. the same relay at another input rate). */
+export interface Variant {
+  server: ServerKind;
+  /** Overrides of the scenario's load options for this label. */
+  options?: Partial<Options>;
+  /** Extra environment of the server process. */
+  env?: Record<string, string>;
+}
 
 export interface Scenario {
   name: string;
@@ -14,7 +24,45 @@ export interface Scenario {
   rounds: number;
   options: Partial<Options>;
   kind: 'traffic' | 'idle' | 'saturation';
+  /** Per-label server and option overrides; labels not listed run their own server kind with `options`. */
+  variants?: Record<string, Variant>;
 }
+
+/** Room tick of the throttled scenario (the relay's default, set explicitly). */
+export const THROTTLED_TICK_HZ = 30;
+
+/**
+ * cursor-throttled (issue 3's targets): 10-member rooms, every member sending a cursor at 60 Hz,
+ * `latest` class at a 30 Hz room tick, against bare uWS pub/sub and Socket.IO relaying every message.
+ *   roomcast, roomcast-aa  latest, 8-byte timestamped cursor: CPU, syscalls per tick, staleness
+ *   roomcast-cursor3       latest, the SDK's 3-byte cursor without timestamp: wire bytes
+ *   roomcast-120hz / -30hz latest at 120 Hz and 30 Hz input: downstream bytes per recipient
+ *   uws                    reliable pass-through, 8-byte cursor: CPU per delivered message
+ *   socketio               JSON cursors {x, y, t} (t: the load tester's timestamp)
+ *   socketio-cursor3       JSON cursors {x, y}, no timestamp: what users would send
+ */
+export function throttledScenario(rooms: number, seconds: number, rounds: number): Scenario {
+  const env = { RELAY_TICK_HZ: String(THROTTLED_TICK_HZ) };
+  return {
+    name: 'cursor-throttled', kind: 'traffic', rounds,
+    labels: ['roomcast', 'roomcast-aa', 'roomcast-cursor3', 'roomcast-120hz', 'roomcast-30hz', 'uws', 'socketio', 'socketio-cursor3'],
+    description: `${rooms} rooms x 10 members, every member sends a cursor at 60 Hz (unscaled), latest class at a ${THROTTLED_TICK_HZ} Hz room tick; `
+      + 'uws and socketio relay every message (reliable pass-through); roomcast-120hz / -30hz change only the input rate; '
+      + `*-cursor3 send 3-byte SDK cursors (Socket.IO: JSON {x, y}) without timestamps; ${seconds} s windows`,
+    options: { cursor: true, workers: 1, probeRatio: 0.2, seed: 42, ramp: 2000, drainMs: 1500, rooms, perRoom: 10, hz: 60, seconds, warmup: 0.5, cls: 'latest' },
+    variants: {
+      'roomcast': { server: 'roomcast', env },
+      'roomcast-aa': { server: 'roomcast', env },
+      'roomcast-cursor3': { server: 'roomcast', env, options: { cursor3: true } },
+      'roomcast-120hz': { server: 'roomcast', env, options: { hz: 120 } },
+      'roomcast-30hz': { server: 'roomcast', env, options: { hz: 30 } },
+      'uws': { server: 'uws', options: { cls: 'reliable' } },
+      'socketio': { server: 'socketio', options: { cls: 'reliable' } },
+      'socketio-cursor3': { server: 'socketio', options: { cls: 'reliable', cursor3: true } },
+    },
+  };
+}
+
 
 const ALL: Label[] = ['roomcast', 'roomcast-aa', 'uws', 'ws', 'socketio'];
 const NO_AA: Label[] = ['roomcast', 'uws', 'ws', 'socketio'];
@@ -32,6 +80,7 @@ export function scenarios(quick: boolean): Scenario[] {
       { name: 'idle', kind: 'idle', labels: NO_AA, rounds: 1,
         description: '2,000 connections joined to 200 rooms, no traffic (scaled from 10,000 / 1,000)',
         options: { ...common, rooms: 200, perRoom: 10, hz: 0, seconds: 1, warmup: 0.5, ramp: 4000 } },
+      throttledScenario(10, 2, 3),
     ];
   }
   return [
@@ -53,5 +102,6 @@ export function scenarios(quick: boolean): Scenario[] {
     { name: 'saturation', kind: 'saturation', labels: NO_AA, rounds: 1,
       description: 'cursor-small shape (100 x 10), per-client rate stepped x1.5 from 5 Hz until delivered < 99% or p99 > 100 ms; 2 s steps',
       options: { ...common, rooms: 100, perRoom: 10, hz: 5, seconds: 2, warmup: 1, saturate: true, stepFactor: 1.5, maxSteps: 8, budgetMs: 100 } },
+    throttledScenario(10, 4, 5),
   ];
 }

@@ -42,9 +42,11 @@ export function parsePortLine(line: string): number | undefined {
   return undefined;
 }
 
-export function startServer(kind: ServerKind, timeoutMs = 15_000): Promise<ServerProc> {
+export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Record<string, string> = {}): Promise<ServerProc> {
   const { script, env } = serverCommand(kind);
-  const child: ChildProcess = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // TCP_PORT stays off for the relay whatever extraEnv says (its raw TCP listener defaults to 8081).
+  const childEnv = { ...process.env, ...env, ...extraEnv, ...(kind === 'roomcast' ? { TCP_PORT: 'off' } : {}) };
+  const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   return new Promise<ServerProc>((resolve, reject) => {

@@ -6,9 +6,13 @@ import { measureOnce } from '../src/measure.js';
 import type { Scenario } from '../src/scenarios.js';
 
 const built = existsSync(fileURLToPath(new URL('../dist/servers/uws.js', import.meta.url)));
+const needBuild = (): void => {
+  if (!built) throw new Error('bench/dist/servers/*.js is missing: build first (`pnpm test` from the repository root builds, or `npx tsc -p tsconfig.build.json` in bench)');
+};
 
 describe('bench smoke run', () => {
-  it.skipIf(!built)('drives the bare uWS baseline with the load tester and reads its /proc figures', async () => {
+  it('drives the bare uWS baseline with the load tester and reads its /proc figures', async () => {
+    needBuild();
     const s: Scenario = { name: 'smoke', description: 'smoke', kind: 'traffic', rounds: 1, labels: ['uws'],
       options: { rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0, probeRatio: 1, drainMs: 1000 } };
     const r = await measureOnce(s, 'uws', 0, false);
@@ -19,7 +23,8 @@ describe('bench smoke run', () => {
     expect(r.wire_bytes_per_delivered).toBeGreaterThanOrEqual(16);
   });
 
-  it.skipIf(!built)('drives the Socket.IO baseline through the socketio adapter', async () => {
+  it('drives the Socket.IO baseline through the socketio adapter', async () => {
+    needBuild();
     const s: Scenario = { name: 'smoke', description: 'smoke', kind: 'idle', rounds: 1, labels: ['socketio'],
       options: { rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0, probeRatio: 1, drainMs: 1000 } };
     const r = await measureOnce(s, 'socketio', 0, false);

@@ -40,9 +40,9 @@ describe('bench summary', () => {
     expect(byId.P1a!.verdict).toBe('not met'); // 1.5x > 1.25x
     expect(byId.P2a!.verdict).toBe('met'); // 3/40 < 1/8
     expect(byId.P4!.verdict).toBe('not met'); // p99 2x
-    expect(byId.P6a!.verdict).toBe('not met'); // 16 bytes > 8
+    expect(byId['P6a-pass']!.verdict).toBe('not met'); // 16 bytes > 8
     expect(byId.P5a!.verdict).toBe('not measured');
-    expect(byId.P3!.verdict).toBe('not measured');
+    for (const id of ['P3a', 'P3b', 'P4b', 'P6a', 'P6b', 'P7', 'P8']) expect(byId[id]!.verdict, id).toBe('not measured');
   });
 
   it('renders markdown tables with the command and machine line', () => {
@@ -75,7 +75,8 @@ describe('bench plumbing', () => {
       expect(cs.rounds).toBeGreaterThanOrEqual(5);
       expect(cs.labels).toContain('roomcast-aa');
     }
-    expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation']);
+    expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation', 'cursor-throttled']);
+    expect(scenarios(true).map((s) => s.name)).toContain('cursor-throttled');
   });
 
   it('reads server ports from their first stdout line', () => {

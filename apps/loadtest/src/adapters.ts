@@ -11,10 +11,12 @@ import { readU32, wsFrameBytes, writePayload } from './payload.js';
 
 /** What a simulated client reports to its driver. */
 export interface ClientSink {
-  /** A data message arrived: its sender's timestamp, bytes on the wire, payload bytes, sender (0 if unknown). */
+  /** A data message arrived: its sender's timestamp (-1 without one: --cursor3), bytes on the wire, payload bytes, sender (0 if unknown). */
   onDeliver(client: SimClient, ts: number, wireBytes: number, payloadBytes: number, sender: number): void;
-  /** Any other frame (control, handshake, heartbeats): bytes on the wire. */
+  /** Any other frame (control, handshake, heartbeats, batches without others' updates): bytes on the wire. */
   onOther(client: SimClient, wireBytes: number): void;
+  /** A frame carrying data arrived (a deliver frame, or a batch frame of any content). */
+  onDataFrame(client: SimClient): void;
   /** An error reported by the server, or a transport failure, by stable code. */
   onError(client: SimClient, code: string): void;
   /** The connection closed (after it was open). */
@@ -26,6 +28,8 @@ export interface ClientOptions {
   room: string;
   cls: ClassName;
   cursor: boolean;
+  /** 3-byte SDK cursors without a timestamp (see Options.cursor3). */
+  cursor3?: boolean;
   payloadBytes: number;
   /** Milliseconds to connect, handshake and join. */
   timeoutMs: number;
@@ -48,13 +52,15 @@ export interface SimClient {
   /** Counted in expected/delivered (false for churn clients). */
   counted: boolean;
   joined: boolean;
+  /** This client's member id in its room (from `joined.self`; 0 until joined or if unknown). */
+  readonly self: number;
 }
 
 export function createClient(kind: TargetKind, index: number, opts: ClientOptions, sink: ClientSink): SimClient {
   return kind === 'socketio' ? new SocketIoClient(index, opts, sink) : new RoomcastSimClient(index, opts, sink);
 }
 
-/** Frame kind of batch frames (PROTOCOL.md, with the throttling work). */
+/** Frame kind of batch frames (PROTOCOL.md §4.4). */
 const BATCH_KIND = 0x04;
 
 const CLASS_BITS: Record<ClassName, DeliveryClass> = {
@@ -67,6 +73,7 @@ abstract class BaseClient {
   slow = false;
   counted = true;
   joined = false;
+  self = 0;
   protected done = false;
 
   constructor(readonly index: number, protected readonly opts: ClientOptions, protected readonly sink: ClientSink) {}
@@ -154,7 +161,13 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
     if (len >= 6 && data[0] === 0x03) {
       // deliver: 03 flags room:u16 sender:u16 [key] payload; the timestamp opens the payload.
       const off = (data[1]! & 0x03) === DeliveryClass.Latest ? 7 : 6;
+      if (this.opts.cursor3 && len > off) {
+        this.sink.onDataFrame(this);
+        this.sink.onDeliver(this, -1, wsFrameBytes(len), len - off, (data[4]! << 8) | data[5]!);
+        return;
+      }
       if (len >= off + 4) {
+        this.sink.onDataFrame(this);
         this.sink.onDeliver(this, readU32(data, off), wsFrameBytes(len), len - off, (data[4]! << 8) | data[5]!);
         return;
       }
@@ -168,6 +181,7 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
     if (m.type === 'welcome') this.ws!.send(encodeControl({ type: 'join', id: 2, room: this.opts.room }));
     else if (m.type === 'joined') {
       this.handle = m.handle;
+      this.self = m.self;
       this.settleJoin();
     } else if (m.type === 'error') {
       this.sink.onError(this, m.code);
@@ -176,32 +190,78 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
   }
 
   /**
-   * A batch frame (kind 0x04, the relay's tick flush of `latest` values; arriving with the
-   * throttling work): each entry is one delivered update and gets an equal share of the frame's
-   * wire bytes. Returns false if the frame is not a decodable batch.
+   * A batch frame (kind 0x04, the relay's tick flush of `latest` values): see `splitBatch`.
+   * Returns false if the frame is not a decodable batch.
    */
   private onBatch(data: Buffer): boolean {
-    const decoded = decodeServerFrame(data) as { ok: boolean; frame?: { kind: string; entries?: { sender: number; payload: Uint8Array }[] } };
-    const entries = decoded.ok && decoded.frame?.kind === 'batch' ? decoded.frame.entries ?? [] : undefined;
-    if (entries === undefined) return false;
-    const wire = wsFrameBytes(data.length);
-    const updates = entries.filter((e) => e.payload.length >= 4);
-    if (updates.length === 0) {
-      this.sink.onOther(this, wire);
+    const decoded = decodeServerFrame(data);
+    if (!decoded.ok || decoded.frame.kind !== 'batch') return false;
+    this.sink.onDataFrame(this);
+    const split = splitBatch(wsFrameBytes(data.length), decoded.frame.entries, this.self, this.opts.cursor3 !== true);
+    if (split.updates.length === 0) {
+      this.sink.onOther(this, split.wireBytes);
       return true;
     }
-    for (const e of updates) this.sink.onDeliver(this, readU32(e.payload, 0), wire / updates.length, e.payload.length, e.sender);
+    for (const u of split.updates) this.sink.onDeliver(this, u.ts, split.wireBytesPerUpdate, u.payloadBytes, u.sender);
     return true;
   }
 
   send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
     const ws = this.ws;
     if (!this.joined || ws === undefined || ws.readyState !== WebSocket.OPEN) return;
-    const payload = new Uint8Array(this.opts.cursor ? 8 : this.opts.payloadBytes);
-    writePayload(payload, ts, cursor, seq);
+    let payload: Uint8Array;
+    if (this.opts.cursor3) payload = encodeCursor3(cursor?.x ?? 0, cursor?.y ?? 0);
+    else {
+      payload = new Uint8Array(this.opts.cursor ? 8 : this.opts.payloadBytes);
+      writePayload(payload, ts, cursor, seq);
+    }
     const key = this.clsBits === DeliveryClass.Latest ? 0 : undefined;
     ws.send(encodeData({ room: this.handle, cls: this.clsBits, key }, payload));
   }
+}
+
+/** One delivered update of a batch frame. */
+export interface BatchUpdate {
+  sender: number;
+  /** The sender's timestamp (the first 4 payload bytes). */
+  ts: number;
+  payloadBytes: number;
+}
+
+/**
+ * How a batch frame counts. Each entry from another member whose payload holds a timestamp is one
+ * delivered update. The receiver's own entry (a batch may include it, PROTOCOL.md §4.4; clients
+ * skip it) and cleared (empty) or timestamp-less entries are not deliveries: their bytes are wire
+ * overhead, so the frame's whole wire size is shared equally by the delivered updates
+ * (`wireBytesPerUpdate`); with no delivered update the whole frame is overhead. Without timestamps
+ * (--cursor3) every non-empty entry of another member counts, with ts = -1.
+ */
+export function splitBatch(wireBytes: number, entries: readonly BatchEntryLike[], self: number, timestamped = true): {
+  wireBytes: number; updates: BatchUpdate[]; wireBytesPerUpdate: number;
+} {
+  const updates: BatchUpdate[] = [];
+  for (const e of entries) {
+    if (e.sender === self || e.payload.length < (timestamped ? 4 : 1)) continue;
+    updates.push({ sender: e.sender, ts: timestamped ? readU32(e.payload, 0) : -1, payloadBytes: e.payload.length });
+  }
+  return { wireBytes, updates, wireBytesPerUpdate: updates.length > 0 ? wireBytes / updates.length : 0 };
+}
+
+export interface BatchEntryLike {
+  sender: number;
+  payload: Uint8Array;
+}
+
+/**
+ * The SDK's cursor encoding (packages/client/src/cursor.ts, encodeCursor): x and y in [0, 1]
+ * quantised to 12 bits each, 3 bytes big-endian. Repeated here so the load tester does not
+ * depend on the client SDK.
+ */
+export function encodeCursor3(x: number, y: number): Uint8Array {
+  const q = (v: number): number => Math.round(Math.min(1, Math.max(0, Number.isNaN(v) ? 0 : v)) * 4095);
+  const qx = q(x);
+  const qy = q(y);
+  return Uint8Array.of(qx >> 4, ((qx & 0x0f) << 4) | (qy >> 8), qy & 0xff);
 }
 
 /** Appends the engine.io path to a bare ws://host:port URL. */
@@ -242,6 +302,7 @@ export class SocketIoClient extends BaseClient implements SimClient {
     if (isBinary) {
       if (this.pendingBinaryHeaderBytes >= 0 && data.length >= 4) {
         // One delivered update costs both frames: the placeholder text frame and this one.
+        this.sink.onDataFrame(this);
         this.sink.onDeliver(this, readU32(data, 0), wire + this.pendingBinaryHeaderBytes, data.length, 0);
       } else this.sink.onOther(this, wire);
       this.pendingBinaryHeaderBytes = -1;
@@ -249,8 +310,11 @@ export class SocketIoClient extends BaseClient implements SimClient {
     }
     const text = data.toString('latin1');
     if (text.startsWith('42["c"')) {
-      const ts = cursorTimestamp(text);
-      if (ts >= 0) return this.sink.onDeliver(this, ts, wire, data.length, 0);
+      const ts = this.opts.cursor3 ? -1 : cursorTimestamp(text);
+      if (ts >= 0 || this.opts.cursor3) {
+        this.sink.onDataFrame(this);
+        return this.sink.onDeliver(this, ts, wire, data.length, 0);
+      }
     }
     if (text.startsWith('451-["b"')) {
       this.pendingBinaryHeaderBytes = wire;
@@ -271,7 +335,9 @@ export class SocketIoClient extends BaseClient implements SimClient {
   send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
     const ws = this.ws;
     if (!this.joined || ws === undefined || ws.readyState !== WebSocket.OPEN) return;
-    if (cursor) {
+    if (cursor && this.opts.cursor3) {
+      ws.send(`42["c",{"x":${Math.round(cursor.x * 1920)},"y":${Math.round(cursor.y * 1080)}}]`);
+    } else if (cursor) {
       ws.send(`42["c",{"x":${Math.round(cursor.x * 1920)},"y":${Math.round(cursor.y * 1080)},"t":${ts}}]`);
     } else {
       const payload = Buffer.alloc(this.opts.payloadBytes);

@@ -21,6 +21,12 @@ export interface Options {
   /** Payload bytes per message (ignored with cursor). */
   payload: number;
   cursor: boolean;
+  /**
+   * Bandwidth-only cursors: the SDK's 3-byte cursor (encodeCursor: 12-bit x, 12-bit y) without a
+   * timestamp (Socket.IO: JSON `{x, y}` without `t`). Deliveries count by arrival time; no latency
+   * or staleness. Implies cursor.
+   */
+  cursor3: boolean;
   seconds: number;
   warmup: number;
   /** Connections opened per second. */
@@ -53,7 +59,7 @@ export interface Options {
 
 export const DEFAULTS: Options = {
   url: DEFAULT_URL, target: 'roomcast', rooms: 10, perRoom: 10, hz: 30, cls: 'reliable', payload: 16,
-  cursor: false, seconds: 10, warmup: 2, ramp: 1000, workers: 1, probeRatio: 0.1, seed: 1,
+  cursor: false, cursor3: false, seconds: 10, warmup: 2, ramp: 1000, workers: 1, probeRatio: 0.1, seed: 1,
   saturate: false, budgetMs: 100, stepFactor: 1.5, maxSteps: 12, churn: 0, slowRatio: 0, slowSpeed: 0.1,
   drainMs: 2000, allowRemote: false, quiet: false,
 };
@@ -86,6 +92,7 @@ export function buildCommand(): Command {
     .addOption(new Option('--class <cls>', 'delivery class').choices(CLASSES).default(d.cls))
     .option('--payload <bytes>', `payload bytes per message (at least ${MIN_PAYLOAD_BYTES})`, int(MIN_PAYLOAD_BYTES, LIMITS.payload), d.payload)
     .option('--cursor', 'send 8-byte cursor payloads (4-byte timestamp + two u16 coordinates) instead of --payload', false)
+    .option('--cursor3', 'bandwidth only: 3-byte SDK cursors without a timestamp (no latency or staleness; deliveries counted by arrival)', false)
     .option('--seconds <s>', 'measured duration', num(0.1, LIMITS.seconds), d.seconds)
     .option('--warmup <s>', 'seconds of traffic before measuring', num(0, LIMITS.seconds), d.warmup)
     .option('--ramp <n>', 'connections opened per second', num(1, 1_000_000), d.ramp)
@@ -151,7 +158,7 @@ export function parseArgs(argv: readonly string[]): Options {
   const o = cmd.opts<Record<string, unknown>>();
   const options: Options = {
     url: o.url as string, target: o.target as TargetKind, rooms: o.rooms as number, perRoom: o.perRoom as number,
-    hz: o.hz as number, cls: o.class as ClassName, payload: o.payload as number, cursor: o.cursor === true,
+    hz: o.hz as number, cls: o.class as ClassName, payload: o.payload as number, cursor: o.cursor === true || o.cursor3 === true, cursor3: o.cursor3 === true,
     seconds: o.seconds as number, warmup: o.warmup as number, ramp: o.ramp as number, workers: o.workers as number,
     probeRatio: o.probeRatio as number, seed: o.seed as number, json: o.json as string | undefined,
     html: o.html as string | undefined, serverPid: o.serverPid as number | undefined, saturate: o.saturate === true,

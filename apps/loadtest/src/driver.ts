@@ -8,6 +8,7 @@ import type { Options } from './args.js';
 import { LatencyHistogram } from './histogram.js';
 import { ageUs, inWindow, nowUs32 } from './payload.js';
 import { rng } from './rng.js';
+import { SendHistory, isAfter, nextSampleDelayMs } from './staleness.js';
 
 export interface DriverConfig {
   options: Options;
@@ -42,8 +43,13 @@ export interface WindowResult {
   slowDelivered: number;
   wireBytesRx: number;
   payloadBytesRx: number;
+  /** Frames carrying data (deliver or batch) received by counted, normal clients in the window (by arrival). */
+  dataFramesRx: number;
+  /** Counted, normal (not slow) clients connected at the end of the window. */
+  receivers: number;
   latency: string;
   staleness: string | null;
+  valueAge: string | null;
   timeline: TimelineSlot[];
   elu: number;
   lagSkipped: number;
@@ -60,6 +66,7 @@ export interface FinalResult {
 const TICK_MS = 5;
 /** Most messages one client sends in one scheduler tick when catching up. */
 const MAX_SENDS_PER_TICK = 4;
+/** Mean of the random (exponential) intervals between staleness samples. */
 const STALENESS_SAMPLE_MS = 100;
 const CHURN_LIFETIME_MS = 1000;
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -71,6 +78,8 @@ interface Sender {
   seq: number;
   x: number;
   y: number;
+  /** Send times of this sender's recent values (latest class: staleness). */
+  history: SendHistory | undefined;
 }
 
 interface RoomState {
@@ -116,6 +125,9 @@ export class Driver implements ClientSink {
   private w = emptyWindow();
   private latency = new LatencyHistogram();
   private staleness = new LatencyHistogram();
+  private valueAge = new LatencyHistogram();
+  private readonly sampleRandom: () => number;
+  private readonly roomSenders = new Map<number, Sender[]>();
   private timeline: { sent: number; delivered: number; hist: LatencyHistogram }[] = [];
   private winElu: EventLoopUtilization | undefined;
   private readonly lastBySender = new Map<SimClient, Map<number, number>>();
@@ -123,6 +135,7 @@ export class Driver implements ClientSink {
   constructor(private readonly config: DriverConfig) {
     this.o = config.options;
     this.random = rng(this.o.seed * 7919 + config.driverIndex + 1);
+    this.sampleRandom = rng(this.o.seed * 104_729 + config.driverIndex + 17);
   }
 
   /** Opens every client of this slice at the ramp rate; resolves when each joined or failed. */
@@ -159,7 +172,7 @@ export class Driver implements ClientSink {
 
   private clientOptions(room: number) {
     const o = this.o;
-    return { url: o.url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS };
+    return { url: o.url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, cursor3: o.cursor3, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS };
   }
 
   private onJoined(room: number, client: SimClient): void {
@@ -168,13 +181,18 @@ export class Driver implements ClientSink {
     const state = this.rooms.get(room)!;
     if (client.slow) state.slow++;
     else state.normal++;
-    this.senders.push({ client, room, next: 0, seq: 0, x: this.random(), y: this.random() });
+    const sender: Sender = { client, room, next: 0, seq: 0, x: this.random(), y: this.random(),
+      history: this.tracksStaleness() ? new SendHistory() : undefined };
+    this.senders.push(sender);
+    let list = this.roomSenders.get(room);
+    if (!list) this.roomSenders.set(room, (list = []));
+    list.push(sender);
   }
 
   /** Starts the scheduler, churn and slow readers; call once after connect(). */
   start(): void {
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
-    if (this.o.cls === 'latest') this.timers.push(setInterval(() => this.sampleStaleness(), STALENESS_SAMPLE_MS));
+    if (this.tracksStaleness()) this.scheduleStalenessSample();
     if (this.o.churn > 0) this.timers.push(setInterval(() => this.churnTick(), 50));
     if (this.senders.some((s) => s.client.slow)) {
       const readMs = Math.max(1, Math.round(100 * this.o.slowSpeed));
@@ -199,7 +217,7 @@ export class Driver implements ClientSink {
     if (this.hz <= 0 || this.stopped) return;
     const now = performance.now();
     const period = 1000 / this.hz;
-    const cursor = this.o.cursor;
+    const cursor = this.o.cursor || this.o.cursor3;
     for (const s of this.senders) {
       if (!s.client.joined) continue;
       if (now - s.next > 1000) {
@@ -218,6 +236,7 @@ export class Driver implements ClientSink {
         }
         const ts = nowUs32();
         s.client.send(ts, s.seq++, pos);
+        s.history?.push(ts);
         this.onSent(s, ts);
       }
     }
@@ -245,6 +264,18 @@ export class Driver implements ClientSink {
   onDeliver(client: SimClient, ts: number, wireBytes: number, payloadBytes: number, sender: number): void {
     if (!client.counted) return;
     this.deliveredTotal++;
+    if (ts < 0) {
+      // --cursor3: no timestamp, so the delivery counts by arrival time.
+      if (!this.winOpen) return;
+      if (client.slow) {
+        this.w.slowDelivered++;
+        return;
+      }
+      this.w.delivered++;
+      this.w.wireBytesRx += wireBytes;
+      this.w.payloadBytesRx += payloadBytes;
+      return;
+    }
     const now = nowUs32();
     if (client.probe) {
       const age = ageUs(ts, now);
@@ -252,7 +283,8 @@ export class Driver implements ClientSink {
       if (this.o.cls === 'latest') {
         let last = this.lastBySender.get(client);
         if (!last) this.lastBySender.set(client, (last = new Map()));
-        last.set(sender, ts);
+        const prev = last.get(sender);
+        if (prev === undefined || isAfter(ts, prev)) last.set(sender, ts);
       }
     }
     if (this.winStart < 0 || !inWindow(ts, this.winStart, this.winOpen ? (this.winStart + 0x7fff_ffff) >>> 0 : this.winEnd)) return;
@@ -271,6 +303,10 @@ export class Driver implements ClientSink {
       this.latency.recordUs(age);
       slot.hist.recordUs(age);
     }
+  }
+
+  onDataFrame(client: SimClient): void {
+    if (this.winOpen && client.counted && !client.slow) this.w.dataFramesRx++;
   }
 
   onOther(client: SimClient, wireBytes: number): void {
@@ -298,10 +334,42 @@ export class Driver implements ClientSink {
 
   // ---- latest-class staleness and churn ----------------------------------------------------
 
+  /** Staleness needs `latest` and timestamped payloads (not --cursor3). */
+  private tracksStaleness(): boolean {
+    return this.o.cls === 'latest' && !this.o.cursor3;
+  }
+
+  private stalenessTimer: NodeJS.Timeout | undefined;
+
+  /** Samples at random (exponential) intervals so that samples do not lock onto the tick phase. */
+  private scheduleStalenessSample(): void {
+    if (this.stopped) return;
+    this.stalenessTimer = setTimeout(() => {
+      this.sampleStaleness();
+      this.scheduleStalenessSample();
+    }, nextSampleDelayMs(this.sampleRandom, STALENESS_SAMPLE_MS));
+  }
+
+  /**
+   * For every probe receiver and every other member of its room that has sent: the staleness of the
+   * receiver's view of that sender (staleness.ts) and the age of the newest value it shows.
+   */
   private sampleStaleness(): void {
     if (!this.winOpen) return;
     const now = nowUs32();
-    for (const last of this.lastBySender.values()) for (const ts of last.values()) this.staleness.recordUs(ageUs(ts, now));
+    for (const list of this.roomSenders.values()) {
+      for (const r of list) {
+        const rc = r.client;
+        if (!rc.probe || !rc.joined || !rc.counted || rc.slow) continue;
+        const last = this.lastBySender.get(rc);
+        for (const s of list) {
+          if (s === r || !s.client.joined || !s.history || s.history.size === 0) continue;
+          const shown = last?.get(s.client.self);
+          this.staleness.recordUs(s.history.viewLagUs(shown, now));
+          if (shown !== undefined) this.valueAge.recordUs(ageUs(shown, now));
+        }
+      }
+    }
   }
 
   private churnAcc = 0;
@@ -334,6 +402,7 @@ export class Driver implements ClientSink {
     this.w = emptyWindow();
     this.latency = new LatencyHistogram();
     this.staleness = new LatencyHistogram();
+    this.valueAge = new LatencyHistogram();
     this.timeline = [];
     this.winStart = nowUs32();
     this.winEnd = -1;
@@ -341,9 +410,13 @@ export class Driver implements ClientSink {
     this.winElu = performance.eventLoopUtilization();
   }
 
+  private receiversAtEnd = 0;
+
   endWindow(): { elu: number } {
     this.winEnd = nowUs32();
     this.winOpen = false;
+    this.receiversAtEnd = 0;
+    for (const r of this.rooms.values()) this.receiversAtEnd += r.normal;
     const elu = this.winElu ? performance.eventLoopUtilization(this.winElu).utilization : 0;
     this.w.elu = elu;
     return { elu };
@@ -358,9 +431,11 @@ export class Driver implements ClientSink {
     for (const s of this.senders) maxBuffered = Math.max(maxBuffered, s.client.bufferedAmount());
     return {
       ...this.w,
+      receivers: this.receiversAtEnd,
       maxClientBufferedBytes: maxBuffered,
       latency: this.latency.encode(),
-      staleness: this.o.cls === 'latest' ? this.staleness.encode() : null,
+      staleness: this.tracksStaleness() ? this.staleness.encode() : null,
+      valueAge: this.tracksStaleness() ? this.valueAge.encode() : null,
       timeline: this.timeline.map((t) => ({ sent: t.sent, delivered: t.delivered, hist: t.hist.encode() })),
     };
   }
@@ -380,6 +455,7 @@ export class Driver implements ClientSink {
   async stop(): Promise<FinalResult> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.stalenessTimer) clearTimeout(this.stalenessTimer);
     for (const s of this.senders) s.client.close();
     for (const c of this.churnClients) c.close();
     await sleep(50);
@@ -387,8 +463,8 @@ export class Driver implements ClientSink {
   }
 }
 
-function emptyWindow(): Omit<WindowResult, 'latency' | 'staleness' | 'timeline' | 'maxClientBufferedBytes'> {
-  return { sent: 0, expected: 0, delivered: 0, slowExpected: 0, slowDelivered: 0, wireBytesRx: 0, payloadBytesRx: 0, elu: 0, lagSkipped: 0 };
+function emptyWindow(): Omit<WindowResult, 'latency' | 'staleness' | 'valueAge' | 'timeline' | 'maxClientBufferedBytes' | 'receivers'> {
+  return { sent: 0, expected: 0, delivered: 0, slowExpected: 0, slowDelivered: 0, wireBytesRx: 0, payloadBytesRx: 0, dataFramesRx: 0, elu: 0, lagSkipped: 0 };
 }
 
 function clamp01(v: number): number {

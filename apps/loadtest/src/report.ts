@@ -63,6 +63,17 @@ export interface Report {
   loadgen_elu_max: number;
   loadgen_bottleneck: boolean;
   lag_skipped: number;
+  /** `latest`: age of the newest value each probe shows per sender (now − its send time), sampled like staleness. */
+  value_age_ms: Percentiles | null;
+  staleness_samples: number;
+  /** Counted, normal (not slow) clients connected at the end of the window. */
+  receivers: number;
+  /** Frames carrying data (deliver or batch) received by those clients in the window. */
+  data_frames_rx: number;
+  /** wire_bytes_rx / receivers / seconds. */
+  wire_bytes_per_receiver_per_sec: number | null;
+  /** wire_bytes_per_delivered − payload_bytes_per_delivered: framing, headers, skipped own entries, control frames. */
+  wire_overhead_bytes_per_delivered: number | null;
   server_cpu_us: number | null;
   server_cpu_us_per_delivered: number | null;
   server_rss_before_connect_mb: number | null;
@@ -84,6 +95,7 @@ export const REQUIRED_FIELDS = [
 ] as const;
 
 export function describePayload(o: Options): string {
+  if (o.cursor3) return 'cursor3 (3 bytes, no timestamp)';
   return o.cursor ? 'cursor (8 bytes)' : `${o.payload} bytes`;
 }
 
@@ -105,10 +117,13 @@ export function summaryTable(r: Report): string {
   ];
   if (r.staleness_ms) {
     const s = r.staleness_ms;
-    rows.push(['staleness ms', `p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  p999 ${s.p999}  max ${s.max}`]);
+    rows.push(['staleness ms', `p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  p999 ${s.p999}  max ${s.max}  (${r.staleness_samples} samples)`]);
+    const a = r.value_age_ms;
+    if (a) rows.push(['value age ms', `p50 ${a.p50}  p90 ${a.p90}  p99 ${a.p99}  p999 ${a.p999}  max ${a.max}`]);
   }
   rows.push(
-    ['wire bytes rx', `${fmt(r.wire_bytes_rx)} (${fmt(r.wire_bytes_per_delivered)} per delivered; payload ${fmt(r.payload_bytes_per_delivered)})`],
+    ['wire bytes rx', `${fmt(r.wire_bytes_rx)} (${fmt(r.wire_bytes_per_delivered)} per delivered: payload ${fmt(r.payload_bytes_per_delivered)} + overhead ${fmt(r.wire_overhead_bytes_per_delivered)}; ${fmt(r.wire_bytes_per_receiver_per_sec)} per receiver per s)`],
+    ['data frames rx', `${fmt(r.data_frames_rx)} (${fmt(r.delivered > 0 && r.data_frames_rx > 0 ? r.delivered / r.data_frames_rx : null)} delivered per frame)`],
     ['loadgen', `CPU ${fmt(r.loadgen_cpu_pct, '%')} of a core, event loop ${fmt(r.loadgen_elu_max * 100, '%')} busy (busiest thread)`],
     ['server', r.server_cpu_pct === null ? '- (pass --server-pid)'
       : `CPU ${fmt(r.server_cpu_pct, '%')}, RSS ${fmt(r.server_rss_mb, ' MB')}, ${fmt(r.server_cpu_us_per_delivered)} CPU-µs per delivered`],

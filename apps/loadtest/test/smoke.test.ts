@@ -47,15 +47,34 @@ describe('load tester against an in-process relay', () => {
     expect(html).not.toMatch(/<script|https?:\/\/cdn/);
   });
 
-  it('wires latest through the protocol encoder and reports the relay\'s answer by code', async () => {
-    const r = await runLoadTest(small({ cls: 'latest', seconds: 0.5 }));
-    expect(r.staleness_ms === null || typeof r.staleness_ms.p50 === 'number').toBe(true);
-    // Until the relay routes the latest class it answers unsupported_class; afterwards, deliveries.
-    expect((r.errors.unsupported_class ?? 0) > 0 || r.delivered > 0).toBe(true);
+  it('counts latest values from batch frames, without the receiver\'s own entry', async () => {
+    const r = await runLoadTest(small({ cls: 'latest', seconds: 1 }));
+    expect(r.errors).toEqual({});
+    expect(r.delivered).toBeGreaterThan(0);
+    // Merging can only lose updates: never more deliveries than sends x other members (own entries skipped).
+    expect(r.delivered).toBeLessThanOrEqual(r.expected);
+    expect(r.payload_bytes_per_delivered).toBe(8);
+    expect(r.wire_overhead_bytes_per_delivered).toBeCloseTo(r.wire_bytes_per_delivered! - 8, 2);
+    expect(r.data_frames_rx).toBeGreaterThan(0);
+    expect(r.receivers).toBe(6);
+    expect(r.wire_bytes_per_receiver_per_sec).toBeGreaterThan(0);
+    expect(r.staleness_ms).not.toBeNull();
+    expect(r.staleness_samples).toBeGreaterThan(0);
+    expect(r.value_age_ms!.p50).toBeGreaterThanOrEqual(r.staleness_ms!.p50);
+  });
+
+  it('measures 3-byte cursors without timestamps (--cursor3): bytes only', async () => {
+    const r = await runLoadTest(small({ cls: 'latest', cursor3: true, seconds: 1 }));
+    expect(r.errors).toEqual({});
+    expect(r.delivered).toBeGreaterThan(0);
+    expect(r.payload_bytes_per_delivered).toBe(3);
+    expect(r.staleness_ms).toBeNull();
+    expect(r.latency_ms).toBeNull();
   });
 
   const built = existsSync(fileURLToPath(new URL('../dist/worker.js', import.meta.url)));
-  it.skipIf(!built)('runs clients in a worker thread (built load tester)', async () => {
+  it('runs clients in a worker thread (built load tester)', async () => {
+    if (!built) throw new Error('apps/loadtest/dist/worker.js is missing: build first (`pnpm test` from the repository root builds, or `npx tsc -p tsconfig.build.json` in apps/loadtest)');
     const r = await runLoadTest(small({ workers: 2, seconds: 0.5, saturate: true, maxSteps: 2, stepFactor: 2, budgetMs: 10_000 }));
     expect(r.connected).toBe(6);
     expect(r.saturation!.steps.length).toBeGreaterThanOrEqual(1);
