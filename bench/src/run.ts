@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const machine = machineLine();
   const usePerf = perfSyscallsAvailable();
   const perfInstructions = perfInstructionsAvailable();
-  const list: Scenario[] = scenarios(args.quick)
+  const list: Scenario[] = scenarios(args.quick, args.only)
     .filter((s) => !args.only || args.only.includes(s.name))
     .map((s) => (args.rounds ? { ...s, rounds: s.kind === 'traffic' ? args.rounds : s.rounds } : s));
   const results: RunResult[] = [];

@@ -67,7 +67,11 @@ export function throttledScenario(rooms: number, seconds: number, rounds: number
 const ALL: Label[] = ['roomcast', 'roomcast-aa', 'uws', 'ws', 'socketio'];
 const NO_AA: Label[] = ['roomcast', 'uws', 'ws', 'socketio'];
 
-export function scenarios(quick: boolean): Scenario[] {
+/**
+ * The scenarios of a run. Quick mode leaves cursor-throttled out (to stay under 3 minutes) unless
+ * `only` names it: `pnpm bench --quick --only cursor-throttled` runs its 3-round quick variant.
+ */
+export function scenarios(quick: boolean, only?: readonly string[]): Scenario[] {
   const common: Partial<Options> = { cursor: true, workers: 1, probeRatio: 0.2, seed: 42, ramp: 2000, drainMs: 1500 };
   if (quick) {
     return [
@@ -80,7 +84,7 @@ export function scenarios(quick: boolean): Scenario[] {
       { name: 'idle', kind: 'idle', labels: NO_AA, rounds: 1,
         description: '2,000 connections joined to 200 rooms, no traffic (scaled from 10,000 / 1,000)',
         options: { ...common, rooms: 200, perRoom: 10, hz: 0, seconds: 1, warmup: 0.5, ramp: 4000 } },
-      throttledScenario(10, 2, 3),
+      ...(only?.includes('cursor-throttled') ? [throttledScenario(10, 2, 3)] : []),
     ];
   }
   return [
