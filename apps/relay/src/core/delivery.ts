@@ -61,14 +61,14 @@ export class Delivery {
     const key = header.key;
     // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
     const payload = bytes.slice(header.payloadOffset);
-    if (payload.length > 0 && !member.keys.has(key)) {
-      if (member.keys.size >= this.limits.maxKeysPerMember) {
+    if (payload.length > 0 && member.keys?.has(key) !== true) {
+      if ((member.keys?.size ?? 0) >= this.limits.maxKeysPerMember) {
         this.out.hitLimit('keys_per_member');
         return this.out.sendError(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
       }
-      member.keys.add(key);
+      (member.keys ??= new Set()).add(key);
     } else if (payload.length === 0) {
-      member.keys.delete(key);
+      member.keys?.delete(key);
     }
     if (room.latest.set(member.id, key, payload)) this.stats.merges++;
     this.schedule(room);
@@ -119,7 +119,7 @@ export class Delivery {
   /** A member left (or its connection closed): drop its values; unsubscribe unless the socket is gone. */
   left(member: Member, unsubscribe: boolean): void {
     const { room, conn } = member;
-    room.latest.clearMember(member.id, member.keys);
+    if (member.keys !== undefined) room.latest.clearMember(member.id, member.keys);
     if (conn.lagging) room.laggingCount--;
     if (unsubscribe) {
       conn.peer.unsubscribe(room.topic);

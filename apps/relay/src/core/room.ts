@@ -10,8 +10,8 @@ export interface Member {
   readonly room: Room;
   readonly conn: Connection;
   presence: Presence;
-  /** `latest` keys this member holds a value for in this room. */
-  readonly keys: Set<number>;
+  /** `latest` keys this member holds a value for in this room; created on the first one (most members of most rooms never send `latest`, and idle connections should stay small). */
+  keys: Set<number> | undefined;
 }
 
 export class Room {
@@ -60,7 +60,7 @@ export class Room {
       id = id >= MAX_MEMBER_ID ? 1 : id + 1;
     } while (this.members.has(id));
     this.lastId = id;
-    const member: Member = { id, room: this, conn, presence, keys: new Set() };
+    const member: Member = { id, room: this, conn, presence, keys: undefined };
     this.members.set(id, member);
     return member;
   }
