@@ -267,10 +267,12 @@ export class Room {
   /**
    * Replaces your presence in this room. Resolves when the relay confirmed it; your own entry in
    * `members` is then updated (other members get `member_updated`; you get no event). The value
-   * is also what a rejoin after a reconnect sends, unless the relay refused it.
+   * is also what a rejoin after a reconnect sends, unless the relay refused it. While the client
+   * is reconnecting, the call rejects with `not_connected` but the value is kept: the rejoin sends it.
    * @throws RoomcastError (rejects) `not_connected`, `not_in_room`, `presence_too_large`, `timeout`, `closed`
    */
   async setPresence(presence: Presence): Promise<void> {
+    if (this.#state === 'rejoining') this.#presence = presence;
     const handle = this.#liveHandle();
     const previous = this.#presence;
     this.#presence = presence;

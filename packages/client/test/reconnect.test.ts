@@ -157,6 +157,16 @@ describe('reconnect', () => {
     expect(h.socket().sent).toHaveLength(0);
   });
 
+  it('keeps a presence set while reconnecting and sends it with the rejoin', async () => {
+    const h = await connected();
+    const room = await joinRoom(h, 'lobby', { handle: 7, self: 1, members: [ada()] }, { name: 'ada' });
+    h.socket().drop(1006);
+    await expect(room.setPresence({ name: 'ada (away)' })).rejects.toMatchObject({ code: 'not_connected' });
+    await vi.advanceTimersByTimeAsync(249);
+    reopen(h, 'session-2');
+    expect(h.socket().nextControl('join')).toMatchObject({ room: 'lobby', presence: { name: 'ada (away)' } });
+  });
+
   it('does not reconnect after a close code that forbids it (4400)', async () => {
     const h = await connected();
     const room = await joinRoom(h, 'lobby', { handle: 7, self: 1, members: [ada()] });
