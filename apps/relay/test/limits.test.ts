@@ -2,7 +2,7 @@
 // and never disturbs the other members of the room.
 import { CloseCodes, FrameKind, scanPlain } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
-import { useRelay, type RawClient } from './helpers.js';
+import { useRelay } from './helpers.js';
 
 const relay = useRelay();
 const start = relay.start.bind(relay);

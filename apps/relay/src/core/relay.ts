@@ -38,7 +38,7 @@ export class Relay implements Outbox, MembershipOutbox {
 
   constructor(
     private readonly limits: RelayLimits,
-    private readonly hub: Hub,
+    hub: Hub,
     readonly stats: Stats,
     private readonly log: Logger,
     /** Monotonic time and timers; injectable for tests. */
