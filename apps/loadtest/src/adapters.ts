@@ -37,7 +37,7 @@ export interface ClientOptions {
 
 export interface SimClient {
   readonly index: number;
-  /** Resolves once joined; rejects with an Error whose message is an error code. */
+  /** Resolves once joined; rejects with an Error whose message is an error code (and `detail`, a transport message, if any). */
   open(): Promise<void>;
   /** Sends one message with timestamp `ts` (cursor position or sequence number as content). */
   send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void;
@@ -85,13 +85,13 @@ abstract class BaseClient {
       ws.binaryType = 'nodebuffer';
       let settled = false;
       const timer = setTimeout(() => fail('join_timeout'), this.opts.timeoutMs);
-      const fail = (code: string): void => {
+      const fail = (code: string, detail?: string): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.done = true;
         ws.terminate();
-        reject(new Error(code));
+        reject(Object.assign(new Error(code), { detail }));
       };
       this.settleJoin = (err?: string) => {
         if (settled) return;
@@ -103,8 +103,10 @@ abstract class BaseClient {
       };
       ws.on('open', onOpen);
       ws.on('message', onMessage);
+      // A refused upgrade (wrong path, not a WebSocket server) is counted by its HTTP status.
+      ws.on('unexpected-response', (_req, res) => fail(`http_${res.statusCode ?? 0}`, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
       ws.on('error', (err: Error & { code?: string }) => {
-        if (!settled) fail(err.code === 'ECONNREFUSED' ? 'connect_refused' : 'connect_failed');
+        if (!settled) fail(err.code === 'ECONNREFUSED' ? 'connect_refused' : 'connect_failed', err.message);
       });
       ws.on('close', (code: number) => {
         if (!settled) return fail(`closed_${code}`);

@@ -3,14 +3,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Driver, splitRooms, type DriverConfig, type FinalResult, type Progress, type WindowResult } from './driver.js';
+import { Driver, splitRooms, type ConnectResult, type DriverConfig, type FinalResult, type Progress, type WindowResult } from './driver.js';
 import type { Options } from './args.js';
 
 export type Method = 'connect' | 'start' | 'setHz' | 'beginWindow' | 'endWindow' | 'counts' | 'collect' | 'progress' | 'stop';
 export interface DriverCall { id: number; method: Method; arg?: unknown }
 
 export interface DriverHandle {
-  connect(): Promise<{ connected: number; failed: number }>;
+  connect(): Promise<ConnectResult>;
   start(): Promise<void>;
   setHz(hz: number): Promise<void>;
   beginWindow(): Promise<void>;
@@ -76,7 +76,7 @@ class InWorker implements DriverHandle {
     });
   }
 
-  connect() { return this.call<{ connected: number; failed: number }>('connect'); }
+  connect() { return this.call<ConnectResult>('connect'); }
   start() { return this.call<void>('start'); }
   setHz(hz: number) { return this.call<void>('setHz', hz); }
   beginWindow() { return this.call<void>('beginWindow'); }

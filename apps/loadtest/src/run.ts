@@ -1,5 +1,6 @@
 // Runs a load test: connect at the ramp rate, warm up, measure one window (or a series of
 // --saturate steps), drain in-flight messages, and merge every driver's counts into a Report.
+import { describeNoLoad, LoadAbortedError } from './abort.js';
 import { validate, type Options } from './args.js';
 import { sleep, type WindowResult } from './driver.js';
 import { LatencyHistogram, round3 } from './histogram.js';
@@ -7,6 +8,7 @@ import { createDrivers, type DriverHandle } from './pool.js';
 import { cpuPct, sampleProc, type ProcSample } from './proc.js';
 import { describePayload, type Report, type SaturationStep, type TimelinePoint } from './report.js';
 import { sig } from './stats.js';
+import { evaluateThresholds } from './threshold.js';
 
 export interface ProgressInfo {
   phase: string;
@@ -71,6 +73,13 @@ export async function runLoadTest(options: Options, hooks: RunHooks = {}): Promi
     const conn = await Promise.all(drivers.map((d) => d.connect()));
     const connected = conn.reduce((a, c) => a + c.connected, 0);
     const failed = conn.reduce((a, c) => a + c.failed, 0);
+    if (connected === 0) {
+      // Nothing to measure: say why now rather than report zeros after the whole window.
+      const failures: Record<string, number> = {};
+      for (const c of conn) for (const [k, v] of Object.entries(c.failures)) failures[k] = (failures[k] ?? 0) + v;
+      const attempted = conn.reduce((a, c) => a + c.attempted, 0);
+      throw new LoadAbortedError(describeNoLoad(o.url, clients, attempted, failures, conn.find((c) => c.detail)?.detail), failures);
+    }
     await Promise.all(drivers.map((d) => d.start()));
     await Promise.all(drivers.map((d) => d.setHz(o.hz)));
     phase = 'warm-up';
@@ -211,7 +220,7 @@ function buildReport(o: Options, m: Measured, extra: {
     warnings.push('the server is mostly idle while the load generator is busy: figures describe the load generator');
   }
   const per = (v: number): number | null => (w.delivered > 0 ? sig(v / w.delivered, 4) : null);
-  return {
+  const report: Report = {
     clients: o.rooms * o.perRoom,
     rooms: o.rooms,
     seconds: sig(m.seconds, 4),
@@ -263,10 +272,14 @@ function buildReport(o: Options, m: Measured, extra: {
     warnings,
     timeline: m.timeline,
     histogram: m.latency.buckets().map((b) => ({ up_to_ms: b.upToMs, count: b.count })),
+    staleness_histogram: m.staleness ? m.staleness.linearBuckets().map((b) => ({ up_to_ms: b.upToMs, count: b.count })) : null,
     saturation: extra.saturation,
     started_at: extra.startedAt,
     node: process.version,
+    thresholds: [],
   };
+  report.thresholds = evaluateThresholds(o.thresholds, report);
+  return report;
 }
 
 /** Quiet time after which the drain of a `latest` window stops (in-window deliveries stopped growing). */
