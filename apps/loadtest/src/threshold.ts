@@ -50,7 +50,7 @@ export interface ThresholdResult extends Threshold {
 
 export class ThresholdSyntaxError extends Error {}
 
-const PATTERN = /^\s*([a-z_0-9()]+)\s*(<=|>=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$/;
+const PATTERN = /^\s*([a-z_0-9]+|p\([0-9]+(?:\.[0-9]+)?\))\s*(<=|>=|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$/;
 
 /** Parses `p99<100`, `ratio >= 0.99`, `p(95)<50`; throws ThresholdSyntaxError naming what is wrong. */
 export function parseThreshold(text: string): Threshold {
