@@ -86,6 +86,7 @@ export function evaluateThresholds(thresholds: readonly Threshold[], r: Report):
 /** One line per threshold for the summary: `ok     p99<100 (p99 = 12.3 ms)` / `FAILED ...`. */
 export function describeResult(t: ThresholdResult): string {
   const unit = METRICS[t.metric]!.unit;
-  const shown = t.value === null ? 'no value: the run produced none' : `${t.metric} = ${t.value}${unit ? ` ${unit}` : ''}`;
+  const none = /^(p\d+|max)$/.test(t.metric) ? 'no value: no latency samples; with few clients, raise --probe-ratio' : 'no value: the run produced none';
+  const shown = t.value === null ? none : `${t.metric} = ${t.value}${unit ? ` ${unit}` : ''}`;
   return `${t.ok ? 'ok    ' : 'FAILED'} ${t.expr} (${shown})`;
 }

@@ -62,6 +62,9 @@ describe('threshold evaluation', () => {
     expect(t).toMatchObject({ value: null, ok: false });
     expect(describeResult(t!)).toBe('FAILED staleness_p99<1000 (no value: the run produced none)');
     expect(describeResult(evaluateThresholds([parseThreshold('p99<100')], report)[0]!)).toBe('ok     p99<100 (p99 = 9.5 ms)');
+    const noProbes = { ...report, latency_ms: null } as Report;
+    expect(describeResult(evaluateThresholds([parseThreshold('p99<100')], noProbes)[0]!))
+      .toBe('FAILED p99<100 (no value: no latency samples; with few clients, raise --probe-ratio)');
   });
 
   it('documents every metric', () => {
