@@ -76,7 +76,7 @@ export class LatencyHistogram {
    */
   linearBuckets(count = 30): { upToMs: number; count: number }[] {
     if (this.h.totalCount === 0) return [];
-    const widthUs = niceStep(Math.max(1, this.h.maxValue), count);
+    const widthUs = Math.max(1, niceStep(Math.max(1, this.h.maxValue), count));
     const n = Math.max(1, Math.ceil((this.h.maxValue + 1) / widthUs));
     const out = Array.from({ length: n }, (_, i) => ({ upToMs: round3(((i + 1) * widthUs) / 1000), count: 0 }));
     this.eachValue((us, c) => { out[Math.min(n - 1, Math.floor(us / widthUs))]!.count += c; });

@@ -35,3 +35,20 @@ describe('nice ticks', () => {
     expect(logTicks(0, 10)).toEqual([]);
   });
 });
+
+describe('linear histogram buckets (staleness)', () => {
+  it('equal nice widths from 0 that hold every sample, and never narrower than 1 µs', async () => {
+    const { LatencyHistogram } = await import('../src/histogram.js');
+    const h = new LatencyHistogram();
+    for (const us of [0, 0, 0, 1500, 2500, 33_000]) h.recordUs(us);
+    const b = h.linearBuckets(30);
+    expect(b[0]).toEqual({ upToMs: 2, count: 4 });
+    expect(b.length).toBe(17);
+    expect(b[16]).toEqual({ upToMs: 34, count: 1 });
+    expect(b.reduce((a, x) => a + x.count, 0)).toBe(6);
+    // 0 is recorded as 1 µs (the HdrHistogram's lowest discernible value): the 1-2 µs bucket.
+    const zeros = new LatencyHistogram();
+    zeros.recordUs(0);
+    expect(zeros.linearBuckets(30)).toEqual([{ upToMs: 0.001, count: 0 }, { upToMs: 0.002, count: 1 }]);
+  });
+});
