@@ -54,6 +54,12 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(options.html, renderHtml(report));
     process.stdout.write(`HTML report written to ${options.html}\n`);
   }
+  if (report.connections_lost >= report.connected) {
+    // Every connection died during the run (the relay stopped or crashed): the figures describe
+    // a load test that stopped loading, which must not pass as a success.
+    process.stderr.write(`roomcast-loadtest: no load: all ${report.connected} connections were closed during the run; the figures cover only the time before (${Object.entries(report.errors).map(([k, v]) => `${k}: ${v}`).join(', ')})\n`);
+    return ExitCode.noLoad;
+  }
   const failed = report.thresholds.filter((t) => !t.ok);
   if (failed.length > 0) {
     process.stderr.write(`roomcast-loadtest: ${failed.length} of ${report.thresholds.length} thresholds failed: ${failed.map((t) => t.expr).join(', ')}\n`);

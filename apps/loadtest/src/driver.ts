@@ -482,6 +482,11 @@ export class Driver implements ClientSink {
     };
   }
 
+  /** Clients joined and still connected (the run stops early when no driver has any left). */
+  alive(): number {
+    return this.connected - this.closedDuringRun;
+  }
+
   /** Stops every timer and closes every client; returns whole-run counters. */
   async stop(): Promise<FinalResult> {
     this.stopped = true;

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { Driver, splitRooms, type ConnectResult, type DriverConfig, type FinalResult, type Progress, type WindowResult } from './driver.js';
 import type { Options } from './args.js';
 
-export type Method = 'connect' | 'start' | 'setHz' | 'beginWindow' | 'endWindow' | 'counts' | 'collect' | 'progress' | 'stop';
+export type Method = 'connect' | 'start' | 'setHz' | 'beginWindow' | 'endWindow' | 'counts' | 'collect' | 'progress' | 'alive' | 'stop';
 export interface DriverCall { id: number; method: Method; arg?: unknown }
 
 export interface DriverHandle {
@@ -18,6 +18,7 @@ export interface DriverHandle {
   counts(): Promise<{ expected: number; delivered: number }>;
   collect(): Promise<WindowResult>;
   progress(): Promise<Progress>;
+  alive(): Promise<number>;
   stop(): Promise<FinalResult>;
 }
 
@@ -41,6 +42,7 @@ class InProcess implements DriverHandle {
   async counts() { return this.d.counts(); }
   async collect() { return this.d.collect(); }
   async progress() { return this.d.progress(); }
+  async alive() { return this.d.alive(); }
   stop() { return this.d.stop(); }
 }
 
@@ -84,6 +86,7 @@ class InWorker implements DriverHandle {
   counts() { return this.call<{ expected: number; delivered: number }>('counts'); }
   collect() { return this.call<WindowResult>('collect'); }
   progress() { return this.call<Progress>('progress'); }
+  alive() { return this.call<number>('alive'); }
   async stop() {
     const r = await this.call<FinalResult>('stop');
     await this.worker.terminate().catch(() => 0);

@@ -60,6 +60,8 @@ export interface Report {
   seed: number;
   connected: number;
   connect_failed: number;
+  /** Clients that joined and were then closed by the server or the network before the run ended. */
+  connections_lost: number;
   latency_samples: number;
   loadgen_elu_max: number;
   loadgen_bottleneck: boolean;
@@ -120,7 +122,7 @@ export function summaryTable(r: Report): string {
   const l = r.latency_ms;
   const rows: [string, string][] = [
     ['target', `${r.url} (${r.target}, class ${r.class})`],
-    ['clients', `${count(r.clients)} in ${count(r.rooms)} rooms of ${count(r.per_room)}; connected ${count(r.connected)}, failed ${count(r.connect_failed)}`],
+    ['clients', `${count(r.clients)} in ${count(r.rooms)} rooms of ${count(r.per_room)}; connected ${count(r.connected)}, failed ${count(r.connect_failed)}, lost ${count(r.connections_lost)}`],
     ['load', `${r.hz} Hz per client, payload ${r.payload}, ${r.workers} worker(s)`],
     ['measured', `${fmt(r.seconds, ' s')} after ${r.warmup} s warm-up`],
     ['sent', `${count(r.sent)} (${fmt(r.sent_per_sec, '/s')})`],

@@ -30,6 +30,7 @@ export const METRICS: Record<string, Metric> = {
   ratio: { doc: 'delivered / expected (delivered_ratio)', unit: '', value: (r) => r.delivered_ratio },
   errors: { doc: 'sum of all error counts (errors)', unit: '', value: (r) => Object.values(r.errors).reduce((a, b) => a + b, 0) },
   connect_failed: { doc: 'clients that failed to connect or join', unit: '', value: (r) => r.connect_failed },
+  connections_lost: { doc: 'joined clients closed by the server or network during the run', unit: '', value: (r) => r.connections_lost },
   bytes: { doc: 'wire bytes per delivered update (wire_bytes_per_delivered)', unit: 'B', value: (r) => r.wire_bytes_per_delivered },
   delivered_per_sec: { doc: 'deliveries per second', unit: '/s', value: (r) => r.delivered_per_sec },
 };

@@ -1,11 +1,14 @@
 // The CLI as a user runs it (a child process of the built dist/cli.js): exit codes and messages
-// when nothing listens, when the upgrade is refused, when thresholds pass or fail, and --help.
+// when nothing listens, when the upgrade is refused, when the relay stops mid-run, when
+// thresholds pass or fail, and --help.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeServerFrame, encodeControl, PROTOCOL_VERSION } from '@roomcast/protocol';
 import { parseConfig, startRelay, type RelayServer } from '@roomcast/relay';
+import WebSocket from 'ws';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -34,6 +37,25 @@ async function freePort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   return port;
+}
+
+/** Joins `room` with a raw WebSocket client and resolves at its first deliver frame. */
+function firstDeliver(url: string, room: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('open', () => ws.send(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION })));
+    ws.on('error', reject);
+    ws.on('message', (data: Buffer) => {
+      const d = decodeServerFrame(data);
+      if (!d.ok) return reject(new Error(d.error.message));
+      if (d.frame.kind === 'deliver') {
+        ws.terminate();
+        resolve();
+      } else if (d.frame.kind === 'control' && d.frame.message.type === 'welcome') {
+        ws.send(encodeControl({ type: 'join', id: 2, room }));
+      }
+    });
+  });
 }
 
 let relay: RelayServer;
@@ -84,6 +106,24 @@ describe('roomcast-loadtest exit codes and messages', { timeout: 60_000 }, () =>
     expect(r.stdout).toMatch(/^thresholds\s+1 of 2 FAILED$/m);
     expect(r.stdout).toMatch(/^\s+FAILED p99<0 \(p99 = [0-9.]+ ms\)$/m);
     expect(r.stderr).toBe('roomcast-loadtest: 1 of 2 thresholds failed: p99<0\n');
+  });
+
+  it('the relay stops mid-run: exit 3 at once, the summary still printed', async () => {
+    const doomed = await startRelay({
+      config: parseConfig({ TCP_PORT: 'off', RELAY_STATIC_DIR: '' }),
+      overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
+    });
+    // --seconds 30: without the early stop the run would wait out the whole window.
+    const run = cli(['--url', doomed.wsUrl, ...small, '--seconds', '30']);
+    // A member of the load tester's first room sees its traffic: the load is running. Then stop.
+    await firstDeliver(doomed.wsUrl, 'lt-1-0');
+    await doomed.close();
+    const r = await run;
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^clients\s+6 in 2 rooms of 3; connected 6, failed 0, lost 6$/m);
+    expect(r.stdout).toMatch(/^errors\s+closed_1001: 6$/m);
+    expect(r.stderr).toBe('roomcast-loadtest: no load: all 6 connections were closed during the run; the figures cover only the time before (closed_1001: 6)\n');
+    expect(r.ms).toBeLessThan(25_000);
   });
 
   it('--help: stdout, no prefix, exit 0, exit codes and threshold metrics documented', async () => {
