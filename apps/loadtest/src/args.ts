@@ -1,11 +1,12 @@
 // Command-line options of the load tester: parsing, defaults, validation and the loopback guard.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
+import { CLASS_NAMES, type ClassName } from '@roomcast/protocol';
 import { MIN_PAYLOAD_BYTES } from './payload.js';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/ws';
-export const CLASSES = ['reliable', 'latest', 'droppable'] as const;
-export type ClassName = (typeof CLASSES)[number];
+export const CLASSES = CLASS_NAMES;
+export type { ClassName };
 /** Wire dialects the load tester speaks: the Roomcast protocol, or Socket.IO (engine.io v4 over WebSocket). */
 export const TARGETS = ['roomcast', 'socketio'] as const;
 export type TargetKind = (typeof TARGETS)[number];
