@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** Reads one sample from Prometheus text. */
 function sample(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   if (line === undefined) throw new Error(`metric ${name} not found`);
   return Number(line.slice(name.length + 1));
 }

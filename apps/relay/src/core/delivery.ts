@@ -64,7 +64,8 @@ export class Delivery {
         this.stats.hitLimit('keys_per_member');
         return this.out.error(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
       }
-      (member.keys ??= new Set()).add(key);
+      member.keys ??= new Set();
+      member.keys.add(key);
     } else if (payload.length === 0) {
       member.keys?.delete(key);
     }

@@ -30,7 +30,7 @@ function loadStatic(dir: string): Map<string, StaticFile> {
     for (const entry of readdirSync(folder)) {
       const path = join(folder, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else files.set('/' + relative(dir, path).split(sep).join('/'), {
+      else files.set(`/${relative(dir, path).split(sep).join('/')}`, {
         body: readFileSync(path),
         type: CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
       });

@@ -19,9 +19,9 @@ export class TcpFanout implements TransportFanout {
   subscribe(peer: Peer, topic: string): void {
     const tcp = peer as TcpPeer;
     if (tcp.closed) return;
-    let set = this.#byTopic.get(topic);
-    if (set === undefined) this.#byTopic.set(topic, (set = new Set()));
-    set.add(tcp);
+    const set = this.#byTopic.get(topic);
+    if (set === undefined) this.#byTopic.set(topic, new Set([tcp]));
+    else set.add(tcp);
     tcp.topics.add(topic);
   }
 
