@@ -1,7 +1,7 @@
 // Command-line options of the load tester: parsing, defaults, validation and the loopback guard.
+import { CLASS_NAMES, type ClassName } from '@roomcast/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
-import { CLASS_NAMES, type ClassName } from '@roomcast/protocol';
 import { MIN_PAYLOAD_BYTES } from './payload.js';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/ws';
