@@ -162,7 +162,7 @@ function bindRoom(joined: Room): void {
       }
     }),
   ];
-  unbindRoom = () => offs.forEach((off) => off());
+  unbindRoom = () => { for (const off of offs) off(); };
 }
 
 client.on('status', (status) => {

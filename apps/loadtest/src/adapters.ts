@@ -3,7 +3,7 @@
 // that frames and bytes are counted the same way). Receivers read only the header bytes and the
 // 4-byte timestamp; they decode control frames fully (they are rare).
 import {
-  DeliveryClass, PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData,
+  DeliveryClass, FrameKind, PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData,
 } from '@roomcast/protocol';
 import WebSocket from 'ws';
 import type { ClassName, TargetKind } from './args.js';
@@ -59,9 +59,6 @@ export interface SimClient {
 export function createClient(kind: TargetKind, index: number, opts: ClientOptions, sink: ClientSink): SimClient {
   return kind === 'socketio' ? new SocketIoClient(index, opts, sink) : new RoomcastSimClient(index, opts, sink);
 }
-
-/** Frame kind of batch frames (PROTOCOL.md §4.4). */
-const BATCH_KIND = 0x04;
 
 const CLASS_BITS: Record<ClassName, DeliveryClass> = {
   reliable: DeliveryClass.Reliable, latest: DeliveryClass.Latest, droppable: DeliveryClass.Droppable,
@@ -174,7 +171,7 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
         return;
       }
     }
-    if (data[0] === BATCH_KIND && this.onBatch(data)) return;
+    if (data[0] === FrameKind.Batch && this.onBatch(data)) return;
     this.sink.onOther(this, wsFrameBytes(len));
     const decoded = decodeServerFrame(data);
     if (!decoded.ok) return this.sink.onError(this, decoded.error.code);

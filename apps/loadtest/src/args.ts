@@ -1,4 +1,5 @@
 // Command-line options of the load tester: parsing, defaults, validation and the loopback guard.
+import { CLASS_NAMES, type ClassName } from '@roomcast/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
 import { EXIT_CODES_HELP } from './exit-codes.js';
@@ -6,8 +7,8 @@ import { MIN_PAYLOAD_BYTES } from './payload.js';
 import { METRICS, parseThreshold, ThresholdSyntaxError, type Threshold } from './threshold.js';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/ws';
-export const CLASSES = ['reliable', 'latest', 'droppable'] as const;
-export type ClassName = (typeof CLASSES)[number];
+export const CLASSES = CLASS_NAMES;
+export type { ClassName };
 /** Wire dialects the load tester speaks: the Roomcast protocol, or Socket.IO (engine.io v4 over WebSocket). */
 export const TARGETS = ['roomcast', 'socketio'] as const;
 export type TargetKind = (typeof TARGETS)[number];

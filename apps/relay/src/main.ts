@@ -3,7 +3,7 @@
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { startRelay, type RelayServer } from './server.js';
-import { nativeUwsBinary } from './transports/ws.js';
+import { nativeUwsBinary } from './uws/app.js';
 
 function fail(message: string): never {
   process.stderr.write(`roomcast-relay: ${message}\n`);

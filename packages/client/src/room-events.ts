@@ -1,5 +1,5 @@
 // The public event types of a room: members, messages, resync, and the event map.
-import type { Presence } from '@roomcast/protocol';
+import { CLASS_NAMES, type ClassName, type Presence } from '@roomcast/protocol';
 import type { RoomcastError } from './errors.js';
 
 /** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
@@ -31,10 +31,8 @@ export interface RoomMessage {
   key?: number;
 }
 
-/** Delivery class names, as in `RoomMessage.cls`. */
-export type ClassName = 'reliable' | 'latest' | 'droppable';
-/** Class names by class number (bits 0-1 of the flags byte). */
-export const CLASS_NAMES: readonly ClassName[] = ['reliable', 'latest', 'droppable'];
+/** Delivery class names (as in `RoomMessage.cls`) by class number: the protocol's table. */
+export { CLASS_NAMES, type ClassName };
 
 /** Payload of a room's `'resync'` event, emitted after the room was rejoined on a new connection. */
 export interface RoomResync {

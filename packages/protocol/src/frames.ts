@@ -28,6 +28,10 @@ export const DeliveryClass = {
 } as const;
 export type DeliveryClass = (typeof DeliveryClass)[keyof typeof DeliveryClass];
 
+/** Name of each delivery class, indexed by its number (`CLASS_NAMES[DeliveryClass.Latest]` is `'latest'`); used in metrics, SDK events and CLI options. */
+export const CLASS_NAMES = ['reliable', 'latest', 'droppable'] as const;
+export type ClassName = (typeof CLASS_NAMES)[number];
+
 /** Flags byte layout. */
 export const Flags = {
   CLASS_MASK: 0b0000_0011,
@@ -52,6 +56,8 @@ export const DELIVER_HEADER_BYTES = 6;
 export const MEMBER_ID_BYTES = 2;
 /** Size of the key byte present in `latest` class frames. */
 export const KEY_BYTES = 1;
+/** Largest data frame header: kind, flags, room handle, target member id and key byte. */
+export const MAX_DATA_HEADER_BYTES = DATA_HEADER_BYTES + MEMBER_ID_BYTES + KEY_BYTES;
 
 /** Member ids are 1..65535; 0 never names a member. */
 export const MAX_MEMBER_ID = 0xffff;

@@ -1,7 +1,12 @@
-// Per-connection session state: handshake stage, joined rooms, budgets.
+// Per-connection session state: handshake stage, joined rooms, budgets, lag.
 import type { Peer } from './peer.js';
 import { StrikeWindow, TokenBucket } from './rate.js';
-import type { Member } from './room.js';
+import type { Member as RoomMember, Room as AnyRoom } from './room.js';
+
+/** A connection's membership of one room. */
+export type Member = RoomMember<Connection>;
+/** A room whose members are connections. */
+export type Room = AnyRoom<Connection>;
 
 export type ConnectionState = 'handshake' | 'open' | 'closed';
 

@@ -1,6 +1,10 @@
 // Plain counters the core increments on the hot path (no metric library calls per frame);
-// http/metrics.ts exposes them to Prometheus when scraped.
-import { ERROR_CODE_NAMES, type CloseName, type ErrorCode } from '@roomcast/protocol';
+// http/metrics.ts exposes them to Prometheus when scraped. Frames and bytes out are counted only
+// by outbox.ts, closes only by connections.ts, whatever the transport.
+import { ERROR_CODE_NAMES, type ClassName, type CloseName, type ErrorCode } from '@roomcast/protocol';
+
+/** What a frame is, for the frame counters: a control frame, or the delivery class of a data frame. */
+export type FrameCountKind = 'control' | ClassName;
 
 export const LIMIT_NAMES = [
   'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
@@ -12,10 +16,10 @@ export type LimitName = (typeof LIMIT_NAMES)[number];
 export class Stats {
   connectionsOpened = 0;
   /** Frames received, by kind: control, or the delivery class of a data frame. */
-  framesIn = { control: 0, reliable: 0, latest: 0, droppable: 0 };
+  framesIn: Record<FrameCountKind, number> = { control: 0, reliable: 0, latest: 0, droppable: 0 };
   bytesIn = 0;
   /** Frames sent, counted per recipient (a broadcast to 9 members counts 9); batch frames count as latest. */
-  framesOut = { control: 0, reliable: 0, latest: 0, droppable: 0 };
+  framesOut: Record<FrameCountKind, number> = { control: 0, reliable: 0, latest: 0, droppable: 0 };
   bytesOut = 0;
   /** `latest` values delivered: entries of each batch times its recipients. */
   latestUpdatesOut = 0;
@@ -38,5 +42,9 @@ export class Stats {
 
   countClose(name: CloseName): void {
     this.closes[name] = (this.closes[name] ?? 0) + 1;
+  }
+
+  hitLimit(name: LimitName): void {
+    this.limitHits[name]++;
   }
 }

@@ -28,7 +28,8 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
 /** Builds the registry for one relay: default Node metrics (event-loop lag, heap, CPU) plus ours. */
 export function createMetrics(relay: Relay): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'roomcast_process_' });
+  // Default metric names start with process_ or nodejs_ already: roomcast_process_cpu_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'roomcast_' });
   const s = relay.stats;
 
   gauge(registry, 'roomcast_connections', 'Open client connections.', () => relay.connections.size);

@@ -1,15 +1,17 @@
 // Raw TCP transport on node:net (PROTOCOL.md appendix A): every frame is preceded by its u32be
 // length; otherwise the same frames, handshake, rooms and codes as WebSocket. Adapts each socket
-// to the core's Peer (tcp-peer.ts), fans out through TcpTopics alongside uWS, sends heartbeats to
-// silent clients and closes them after the idle window, and optionally answers Flash policy requests.
+// to the core's Peer (peer.ts), keeps its subscribers in TcpFanout (fanout.ts), sends heartbeats
+// to silent clients and closes them after the idle window (on the core's clock), and optionally
+// answers Flash policy requests. Every close and counter goes through the core.
 import { createServer, type Server, type Socket } from 'node:net';
 import { FrameStreamReader, encodeControl, type StreamError } from '@roomcast/protocol';
-import type { Logger } from 'pino';
+import { repeat, type Clock } from '../core/clock.js';
 import type { Connection } from '../core/connection.js';
-import type { Relay } from '../core/relay.js';
+import type { Log } from '../core/log.js';
+import type { TransportCore } from '../core/relay.js';
+import type { TcpFanout } from './fanout.js';
 import { defaultPolicyXml, policyResponse, sniffPolicyRequest } from './flash-policy.js';
-import { TcpPeer, type TcpPeerContext } from './tcp-peer.js';
-import type { TcpTopics } from './tcp-topics.js';
+import { TcpPeer, type TcpPeerEvents } from './peer.js';
 
 /** The frame a silent client gets at half its idle window (vector `heartbeat`). */
 const HEARTBEAT = encodeControl({ type: 'heartbeat' });
@@ -26,11 +28,11 @@ export interface TcpTransportOptions {
   idleTimeoutMs: number;
   /** Serve Flash policy requests: `true` for the default policy (allows this port), or the XML to send. */
   flashPolicy: boolean | string;
-  /** TCP subscribers per topic, shared with the WebSocket transport and the hub. */
-  topics: TcpTopics<TcpPeer>;
-  /** Publishes to WebSocket subscribers (uWS app.publish). */
-  publishWs(topic: string, frame: Uint8Array): void;
-  log: Logger;
+  /** This transport's fan-out (a sink of the core's fan-out service). */
+  fanout: TcpFanout;
+  /** The core's clock: idle and heartbeat deadlines. */
+  clock: Clock;
+  log: Log & { child(bindings: object): Log };
 }
 
 export interface TcpListening {
@@ -44,44 +46,39 @@ export interface TcpListening {
 }
 
 /** Listens for raw TCP clients. Rejects with a message naming TCP_PORT if the port cannot be bound. */
-export async function listenTcp(relay: Relay, options: TcpTransportOptions): Promise<TcpListening> {
+export async function listenTcp(relay: TransportCore, options: TcpTransportOptions): Promise<TcpListening> {
   const log = options.log.child({ transport: 'tcp' });
+  const { clock, fanout } = options;
   const peers = new Map<TcpPeer, Connection>();
-  const stats = relay.stats;
   let policy: Uint8Array | undefined;
   let policyRequests = 0;
 
-  const ctx: TcpPeerContext = {
-    topics: options.topics,
-    publishWs: options.publishWs,
+  const events: TcpPeerEvents = {
     backstopBytes: options.maxBufferedBytes * 2,
     overflowed(peer) {
-      if (peer.closed) return;
-      stats.limitHits.buffered_bytes++;
-      stats.countClose('slow_consumer');
+      const conn = peers.get(peer);
+      if (peer.closed || conn === undefined) return;
       log.debug({ remote: peer.remoteAddress, buffered: peer.bufferedAmount() }, 'closing slow TCP reader');
-      peer.close(4503, 'send buffer above the hard cap');
+      relay.close(conn, 'slow_consumer', 'send buffer above the hard cap', 'buffered_bytes');
     },
     closed(peer) {
+      fanout.drop(peer);
       const conn = peers.get(peer);
       peers.delete(peer);
-      if (conn !== undefined) relay.close(conn);
+      if (conn !== undefined) relay.closed(conn);
     },
   };
 
   /** A length prefix above the cap: typed error, close 1009, and nothing of the claim allocated. */
-  function refuse(peer: TcpPeer, err: StreamError): void {
-    stats.limitHits.frame_bytes++;
-    stats.errors.bad_frame++;
-    stats.countClose('message_too_big');
-    log.debug({ remote: peer.remoteAddress, length: err.length }, 'refusing oversized TCP frame');
-    peer.send(encodeControl({ type: 'error', code: 'bad_frame', message: err.message }));
-    peer.close(1009, 'frame above the size cap');
+  function refuse(conn: Connection, err: StreamError): void {
+    log.debug({ remote: conn.peer.remoteAddress, length: err.length }, 'refusing oversized TCP frame');
+    relay.sendError(conn, 'bad_frame', err.message);
+    relay.close(conn, 'message_too_big', 'frame above the size cap', 'frame_bytes');
   }
 
   function accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', ctx);
+    const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, clock.now());
     const conn = relay.open(peer);
     peers.set(peer, conn);
     log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'tcp connection');
@@ -100,7 +97,7 @@ export async function listenTcp(relay: Relay, options: TcpTransportOptions): Pro
 
     socket.on('data', (chunk: Buffer) => {
       if (peer.closed) return;
-      peer.lastReceivedAt = performance.now();
+      peer.lastReceivedAt = clock.now();
       peer.heartbeatPending = false;
       let bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
       if (sniffed !== undefined) {
@@ -121,7 +118,7 @@ export async function listenTcp(relay: Relay, options: TcpTransportOptions): Pro
       // One write (syscall) for all the replies this chunk produces.
       socket.cork();
       const err = reader.push(bytes, onFrame);
-      if (err !== undefined && !peer.closed) refuse(peer, err);
+      if (err !== undefined && !peer.closed) refuse(conn, err);
       socket.uncork();
     });
     socket.on('close', () => peer.gone());
@@ -143,22 +140,18 @@ export async function listenTcp(relay: Relay, options: TcpTransportOptions): Pro
   }
 
   const idleMs = options.idleTimeoutMs;
-  const timer = idleMs > 0 ? setInterval(() => checkIdle(performance.now()), Math.max(50, Math.min(1000, idleMs / 8))) : undefined;
-  timer?.unref();
+  const stopIdle = idleMs > 0 ? repeat(clock, Math.max(50, Math.min(1000, idleMs / 8)), () => checkIdle(clock.now())) : undefined;
 
   /** Per tick, O(TCP connections): heartbeat at half the window, close 4408 at the full window. */
   function checkIdle(now: number): void {
     for (const [peer, conn] of peers) {
       const silent = now - peer.lastReceivedAt;
       if (silent >= idleMs) {
-        stats.countClose('timeout');
         log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'closing silent TCP connection');
-        peer.close(4408, 'nothing received within the idle timeout');
+        relay.close(conn, 'timeout', 'nothing received within the idle timeout');
       } else if (silent >= idleMs / 2 && !peer.heartbeatPending && conn.state === 'open') {
         peer.heartbeatPending = true;
-        stats.framesOut.control++;
-        stats.bytesOut += HEARTBEAT.length;
-        peer.send(HEARTBEAT);
+        relay.send(conn, HEARTBEAT, 'control');
       }
     }
   }
@@ -172,11 +165,11 @@ export async function listenTcp(relay: Relay, options: TcpTransportOptions): Pro
       return policyRequests;
     },
     close() {
-      clearInterval(timer);
+      stopIdle?.();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // Connections the core did not know (none expected) would keep the server open.
-        for (const peer of peers.keys()) peer.close(1001, 'relay shutting down');
+        // The core closed its connections already (closeAll); any left would keep the server open.
+        for (const conn of [...peers.values()]) relay.close(conn, 'going_away', 'relay shutting down');
       });
     },
   };
