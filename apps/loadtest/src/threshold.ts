@@ -4,7 +4,22 @@
 //   threshold = metric op number        ; spaces allowed around op
 //   op        = "<" / "<=" / ">" / ">="
 //   metric    = see METRICS below; k6's spelling p(99) is accepted for p99
-import type { Report } from './report.js';
+import type { Percentiles } from './histogram.js';
+
+/**
+ * The report figures a threshold can read: a structural subset of `Report` (report.ts), declared
+ * here so that this module does not import report.ts (which imports it: no cycles).
+ */
+export interface Figures {
+  latency_ms: Percentiles | null;
+  staleness_ms: Percentiles | null;
+  delivered_ratio: number | null;
+  errors: Record<string, number>;
+  connect_failed: number;
+  connections_lost: number;
+  wire_bytes_per_delivered: number | null;
+  delivered_per_sec: number;
+}
 
 export const OPS = ['<=', '>=', '<', '>'] as const;
 export type Op = (typeof OPS)[number];
@@ -13,7 +28,7 @@ interface Metric {
   /** What the value is, with its unit, for --help, README and the summary. */
   doc: string;
   unit: string;
-  value: (r: Report) => number | null;
+  value: (r: Figures) => number | null;
 }
 
 /** Every metric a threshold can name, with the report field it reads. */
@@ -77,7 +92,7 @@ function holds(value: number, op: Op, limit: number): boolean {
 }
 
 /** Evaluates thresholds on a report. A metric the run did not produce (null) fails its threshold. */
-export function evaluateThresholds(thresholds: readonly Threshold[], r: Report): ThresholdResult[] {
+export function evaluateThresholds(thresholds: readonly Threshold[], r: Figures): ThresholdResult[] {
   return thresholds.map((t) => {
     const value = METRICS[t.metric]!.value(r);
     return { ...t, value, ok: value !== null && holds(value, t.op, t.limit) };
