@@ -2,7 +2,7 @@
 // closes), with rooms and presence in membership.ts and data routing in delivery.ts. Knows
 // nothing of sockets: transports hand it a Peer and call open/message/close.
 import {
-  CloseCodes, DeliveryClass, FrameKind, PROTOCOL_VERSION,
+  CloseCodes, DeliveryClass, FrameKind, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, isSupportedVersion,
   decodeClientFrame, encodeControl, readDataHeader,
   type ClientMessage, type CloseName, type ErrorCode, type Limits, type ServerMessage,
 } from '@roomcast/protocol';
@@ -210,13 +210,13 @@ export class Relay implements Outbox, MembershipOutbox {
   }
 
   private hello(conn: Connection, msg: Extract<Request, { type: 'hello' }>): void {
-    if (msg.v !== PROTOCOL_VERSION) {
-      this.sendError(conn, 'unsupported_version', `protocol version ${msg.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`, { id: msg.id });
+    if (!isSupportedVersion(msg.v)) {
+      this.sendError(conn, 'unsupported_version', `protocol version ${msg.v} is not supported; this relay speaks ${MIN_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`, { id: msg.id });
       return this.closeConn(conn, 'unsupported_version', `protocol version ${msg.v} not supported`);
     }
     conn.state = 'open';
     this.log.debug({ conn: conn.id, client: msg.client, transport: conn.peer.transport, remote: conn.peer.remoteAddress }, 'hello');
-    this.reply(conn, { type: 'welcome', id: msg.id, v: PROTOCOL_VERSION, session: String(conn.id), limits: this.welcomeLimits });
+    this.reply(conn, { type: 'welcome', id: msg.id, v: msg.v, session: String(conn.id), limits: this.welcomeLimits });
   }
 
   reply(conn: Connection, message: ServerMessage): void {
