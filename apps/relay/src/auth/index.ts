@@ -1,0 +1,69 @@
+// Identity and access for the relay, built once at start-up from the config: the token verifier,
+// whether anonymous connections are allowed, and the Origin allow-list. Imports nothing from the
+// core or the transports; they ask it (see docs/decisions/0001-identity.md for the wiring).
+import type { Config } from '../config.js';
+import { loadKeySource, type KeyConfig } from './keys.js';
+import { originPolicy, type OriginPolicy } from './origin.js';
+import { TokenVerifier } from './verifier.js';
+
+export { ANONYMOUS, applyRefresh, closeDelayMs, expiresInSec, identityFromClaims, type Identity } from './identity.js';
+export { ACTIONS, ALL_RIGHTS, NO_RIGHTS, can, canJoin, rightsFromClaim, type Action, type Rights } from './rights.js';
+export { isOriginAllowed, originPolicy, type OriginPolicy } from './origin.js';
+export { TokenVerifier, type VerifyFailure, type VerifyResult } from './verifier.js';
+export { KeySetUnavailable, algorithmsForKey, loadKeySource, type KeySource } from './keys.js';
+
+export type AuthConfig = KeyConfig & Pick<Config,
+  'jwtAudience' | 'jwtIssuer' | 'jwtClockToleranceSec' | 'allowAnonymous' | 'maxInfoBytes' | 'allowedOrigins'>;
+
+export interface Auth {
+  /** Undefined when no key is configured: every connection is anonymous. */
+  readonly verifier: TokenVerifier | undefined;
+  /** Whether a `hello` without a token is welcomed (as an anonymous connection with every right). */
+  readonly allowAnonymous: boolean;
+  readonly origins: OriginPolicy;
+  readonly clockToleranceSec: number;
+  /** Lines for the start-up log: which key source, and loud warnings about open relays. No secrets. */
+  readonly summary: { keySource: string; algorithms: readonly string[]; allowAnonymous: boolean; allowedOrigins: readonly string[] };
+  readonly warnings: readonly string[];
+}
+
+/** Builds the auth settings; reads key files. Throws ConfigError naming the variable. */
+export async function createAuth(config: AuthConfig, options: { now?: () => number } = {}): Promise<Auth> {
+  const keys = await loadKeySource(config);
+  const allowAnonymous = config.allowAnonymous === 'auto' ? keys === undefined : config.allowAnonymous === 'true';
+  const verifier = keys === undefined ? undefined : new TokenVerifier(keys, {
+    audience: config.jwtAudience,
+    issuer: config.jwtIssuer,
+    clockToleranceSec: config.jwtClockToleranceSec,
+    maxInfoBytes: config.maxInfoBytes,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const warnings: string[] = [];
+  if (keys === undefined) {
+    warnings.push('no token key configured (RELAY_JWT_SECRET, RELAY_JWT_PUBLIC_KEY(_FILE), RELAY_JWKS_URL/_FILE): anyone who can reach the relay may join any room under any name');
+  } else if (allowAnonymous) {
+    warnings.push('RELAY_ALLOW_ANONYMOUS=true: connections without a token may join any room');
+  }
+  if (config.allowedOrigins.includes('*')) {
+    warnings.push('RELAY_ALLOWED_ORIGINS=*: web pages of any site may open WebSockets to the relay');
+  }
+  const keySource = keys === undefined ? 'none'
+    : keys.kind === 'jwks' ? (keys.url !== undefined ? `jwks ${keys.url}` : 'jwks file') : keys.kind;
+  return {
+    verifier,
+    allowAnonymous,
+    origins: originPolicy(config.allowedOrigins),
+    clockToleranceSec: config.jwtClockToleranceSec,
+    summary: { keySource, algorithms: keys?.algorithms ?? [], allowAnonymous, allowedOrigins: config.allowedOrigins },
+    warnings,
+  };
+}
+
+/** The config with every secret replaced, for logs and diagnostics. */
+export function redactConfig<C extends Partial<Config>>(config: C): C {
+  const out: Record<string, unknown> = { ...config };
+  // RELAY_JWT_SECRET (config.ts SECRET_ENV_NAMES). A public key is not secret, but long and useless in logs.
+  if (typeof out.jwtSecret === 'string' && out.jwtSecret !== '') out.jwtSecret = '[redacted]';
+  if (typeof out.jwtPublicKey === 'string' && out.jwtPublicKey !== '') out.jwtPublicKey = '[public key]';
+  return out as C;
+}
