@@ -183,8 +183,8 @@ function authRules(
     ctx.addIssue({ code: 'custom', path: ['RELAY_JWT_ALGORITHMS'], message: `must not list ${hmac.join(', ')} with a public key or JWKS (HMAC needs RELAY_JWT_SECRET)` });
   }
   for (const origin of env.RELAY_ALLOWED_ORIGINS) {
-    if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[^/*\s]+$/i.test(origin)) {
-      ctx.addIssue({ code: 'custom', path: ['RELAY_ALLOWED_ORIGINS'], message: `has ${JSON.stringify(origin)}: each entry must be * or scheme://host[:port] (host may start with *.), without a path` });
+    if (origin !== '*' && origin !== 'null' && !/^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[^/*\s]+$/i.test(origin)) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_ALLOWED_ORIGINS'], message: `has ${JSON.stringify(origin)}: each entry must be *, null, or scheme://host[:port] (host may start with *.), without a path` });
     }
   }
 }
