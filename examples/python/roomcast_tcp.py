@@ -16,13 +16,21 @@ Prints one line per event, e.g.:
     closed: 1001 relay shutting down
 
 With --send HEX it also sends those bytes to the room once joined.
+
+With a connection token (PROTOCOL.md 8.18) in the environment variable ROOMCAST_TOKEN (not on
+the command line, where other users of the machine can see it), the hello carries it (protocol
+v2) and the output shows verified user ids:
+
+    welcomed as user ada; token expires in 900 s
+    member 3 joined as user bob: {"name": "Bob"}
 """
 import json
+import os
 import socket
 import struct
 import sys
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # v2 adds tokens; without one we say v1, so older relays accept us too
 KIND_CONTROL, KIND_DATA, KIND_DELIVER, KIND_BATCH = 0x01, 0x02, 0x03, 0x04
 
 
@@ -241,7 +249,11 @@ def main(argv):
     host, port, room_name = args[0], int(args[1]), args[2]
     name = args[3] if len(args) > 3 else "python"
     relay = Relay(host, port)
-    relay.request({"type": "hello", "v": PROTOCOL_VERSION, "client": "roomcast-python/0.1"})
+    token = os.environ.get("ROOMCAST_TOKEN", "")
+    hello = {"type": "hello", "v": PROTOCOL_VERSION if token else 1, "client": "roomcast-python/0.2"}
+    if token:
+        hello["token"] = token
+    relay.request(hello)
     join_id = None
     handle = None
     self_id = None
@@ -270,6 +282,9 @@ def main(argv):
         m = unpack(frame[1:])
         t = m.get("type")
         if t == "welcome":
+            if "userId" in m:
+                expiry = "token expires in %d s" % m["expiresInSec"] if "expiresInSec" in m else "token does not expire"
+                print("welcomed as user %s; %s" % (m["userId"], expiry), flush=True)
             join_id = relay.request({"type": "join", "room": room_name, "presence": {"name": name}})
         elif t == "joined" and m.get("id") == join_id:
             handle, self_id = m["handle"], m["self"]
@@ -278,7 +293,9 @@ def main(argv):
             for payload in sends:
                 relay.send_frame(bytes([KIND_DATA, 0x00]) + struct.pack(">H", handle) + payload)
         elif t == "member_joined" and m["room"] == handle:
-            print("member %d joined: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
+            member = m["member"]
+            user = " as user %s" % member["userId"] if "userId" in member else ""
+            print("member %d joined%s: %s" % (member["id"], user, json.dumps(member["presence"])), flush=True)
         elif t == "member_updated" and m["room"] == handle:
             print("member %d updated: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
         elif t == "member_left" and m["room"] == handle:
