@@ -1,6 +1,7 @@
 // The auth table (reliability.md catalogue item 4) at unit level: real jose-signed tokens against
 // the verifier the relay uses. Each failure has the typed code the relay turns into a close code.
 import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAuth, type Auth } from '../../src/auth/index.js';
 import { NOW_MS, NOW_SEC, SECRET, config, hmacKey, keyPair, sign, unsecured } from './tokens.js';
@@ -148,5 +149,32 @@ describe('public keys', () => {
     const k = await keyPair('EdDSA');
     const auth = await createAuth(config({ RELAY_JWT_PUBLIC_KEY: k.pem }), { now });
     expect(await verify(auth, unsecured({ sub: 'ada', exp: NOW_SEC + 60 }))).toMatchObject({ ok: false, code: 'unauthorized' });
+  });
+});
+
+describe('properties (fast-check)', () => {
+  it('any string: a typed failure, never a throw', async () => {
+    const auth = await hsAuth();
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), fc.base64String({ maxLength: 300 })), async (input) => {
+      const r = await verify(auth, input);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(['unauthorized', 'token_expired']).toContain(r.code);
+    }), { numRuns: 300 });
+  });
+
+  it('any one-character change of a valid token is refused', async () => {
+    const auth = await hsAuth();
+    const token = await sign(hmacKey(), 'HS256', { rooms: ['lobby'] });
+    // The last character of the signature carries 2 unused bits (32 bytes in 43 base64url
+    // characters), so some changes there decode to the same signature: leave it out.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 0, max: token.length - 2 }), fc.constantFrom(...alphabet),
+      async (at, ch) => {
+        fc.pre(token[at] !== ch);
+        const mutated = token.slice(0, at) + ch + token.slice(at + 1);
+        expect((await verify(auth, mutated)).ok).toBe(false);
+      },
+    ), { numRuns: 300 });
   });
 });
