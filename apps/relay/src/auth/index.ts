@@ -11,6 +11,8 @@ export { ACTIONS, ALL_RIGHTS, NO_RIGHTS, can, canJoin, rightsFromClaim, type Act
 export { isOriginAllowed, originPolicy, type OriginPolicy } from './origin.js';
 export { TokenVerifier, type VerifyFailure, type VerifyResult } from './verifier.js';
 export { KeySetUnavailable, algorithmsForKey, loadKeySource, type KeySource } from './keys.js';
+export { authenticateHello, authenticateRefresh, dataRights, memberFields, type Accepted, type DataRights, type Refusal } from './handshake.js';
+export { ExpiryTimer, MAX_TIMER_MS, type TimerClock } from './expiry.js';
 
 export type AuthConfig = KeyConfig & Pick<Config,
   'jwtAudience' | 'jwtIssuer' | 'jwtClockToleranceSec' | 'allowAnonymous' | 'maxInfoBytes' | 'allowedOrigins'>;
