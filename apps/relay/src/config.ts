@@ -122,7 +122,6 @@ const envSchema = z.object({
   /** Origins allowed to open a WebSocket (comma-separated; `https://*.example.com` matches subdomains). `*`: any. Upgrades without an Origin header are not refused. */
   RELAY_ALLOWED_ORIGINS: z.string().default('*').transform(commaList),
 }).superRefine((env, ctx) => {
-  authRules(env, ctx);
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
     ctx.addIssue({ code: 'custom', path: ['TCP_FLASH_POLICY_FILE'], message: 'is only used with TCP_FLASH_POLICY=on and TCP enabled (TCP_PORT not off)' });
@@ -136,6 +135,7 @@ const envSchema = z.object({
   if (env.RELAY_TICK_HZ < env.RELAY_MIN_TICK_HZ || env.RELAY_TICK_HZ > env.RELAY_MAX_TICK_HZ) {
     ctx.addIssue({ code: 'custom', path: ['RELAY_TICK_HZ'], message: `must be between RELAY_MIN_TICK_HZ (${env.RELAY_MIN_TICK_HZ}) and RELAY_MAX_TICK_HZ (${env.RELAY_MAX_TICK_HZ})` });
   }
+  authRules(env, ctx);
 });
 
 type Env = z.output<typeof envSchema>;

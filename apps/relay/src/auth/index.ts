@@ -50,7 +50,7 @@ export async function createAuth(config: AuthConfig, options: { now?: () => numb
     warnings.push('RELAY_ALLOWED_ORIGINS=*: web pages of any site may open WebSockets to the relay');
   }
   const keySource = keys === undefined ? 'none'
-    : keys.kind === 'jwks' ? (keys.url !== undefined ? `jwks ${keys.url}` : 'jwks file') : keys.kind;
+    : keys.kind === 'jwks' ? (keys.url !== undefined ? `jwks ${displayUrl(keys.url)}` : 'jwks file') : keys.kind;
   return {
     verifier,
     allowAnonymous,
@@ -68,4 +68,10 @@ export function redactConfig<C extends Partial<Config>>(config: C): C {
   if (typeof out.jwtSecret === 'string' && out.jwtSecret !== '') out.jwtSecret = '[redacted]';
   if (typeof out.jwtPublicKey === 'string' && out.jwtPublicKey !== '') out.jwtPublicKey = '[public key]';
   return out as C;
+}
+
+/** A URL for logs: without user info, query or fragment (either may carry credentials). */
+function displayUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
 }

@@ -79,6 +79,12 @@ describe('start-up errors name the variable', () => {
 });
 
 describe('secrets and tokens never reach logs or errors', () => {
+  it('a JWKS URL is logged without user info or query (no fetch happens at start-up)', async () => {
+    const auth = await createAuth(config({ RELAY_JWKS_URL: 'https://user:pass@keys.example/jwks.json?key=abc#x' }));
+    expect(auth.summary.keySource).toBe('jwks https://keys.example/jwks.json');
+    expect(auth.summary.algorithms).toStrictEqual(['RS256']);
+  });
+
   it('a bad RELAY_JWT_SECRET is reported by length, never by value', () => {
     const secret = 'hunter2-but-short';
     const message = configError({ RELAY_JWT_SECRET: secret });
