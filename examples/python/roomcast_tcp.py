@@ -21,15 +21,23 @@ Prints one line per event; the first word says the delivery class:
 
 With --seconds N it leaves the room after N seconds, closes the connection and prints
 "closed: 1000 normal closure (after N s)"; without it, it runs until the relay closes.
+
+With a connection token (PROTOCOL.md 8.18) in the environment variable ROOMCAST_TOKEN (not on
+the command line, where other users of the machine can see it), the hello carries it (protocol
+v2) and the output shows verified user ids:
+
+    welcomed as user ada; token expires in 900 s
+    member 3 joined as user bob: {"name": "Bob"}
 """
 import argparse
 import json
+import os
 import socket
 import struct
 import sys
 import time
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # v2 adds tokens; without one we say v1, so older relays accept us too
 KIND_CONTROL, KIND_DATA, KIND_DELIVER, KIND_BATCH = 0x01, 0x02, 0x03, 0x04
 CLASS_RELIABLE, CLASS_LATEST, CLASS_DROPPABLE = 0, 1, 2  # flags bits 0-1 (PROTOCOL.md 4.1)
 CLASS_NAMES = {CLASS_RELIABLE: "reliable", CLASS_LATEST: "latest", CLASS_DROPPABLE: "droppable"}
@@ -306,6 +314,9 @@ class Session:
     def on_control(self, m):
         t = m.get("type")
         if t == "welcome":
+            if "userId" in m:
+                expiry = "token expires in %d s" % m["expiresInSec"] if "expiresInSec" in m else "token does not expire"
+                print("welcomed as user %s; %s" % (m["userId"], expiry), flush=True)
             self.join_id = self.relay.request({"type": "join", "room": self.room_name, "presence": {"name": self.name}})
         elif t == "joined" and m.get("id") == self.join_id:
             self.handle, self.self_id = m["handle"], m["self"]
@@ -317,7 +328,9 @@ class Session:
             self.left = True
             print("left %s" % self.room_name, flush=True)
         elif t == "member_joined" and m["room"] == self.handle:
-            print("member %d joined: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
+            member = m["member"]
+            user = " as user %s" % member["userId"] if "userId" in member else ""
+            print("member %d joined%s: %s" % (member["id"], user, json.dumps(member["presence"])), flush=True)
         elif t == "member_updated" and m["room"] == self.handle:
             print("member %d updated: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
         elif t == "member_left" and m["room"] == self.handle:
@@ -362,7 +375,11 @@ def main(argv):
     if args.seconds is not None:
         relay.deadline = time.monotonic() + args.seconds
     session = Session(relay, args.room, args.name, sends)
-    relay.request({"type": "hello", "v": PROTOCOL_VERSION, "client": "roomcast-python/0.2"})
+    token = os.environ.get("ROOMCAST_TOKEN", "")
+    hello = {"type": "hello", "v": PROTOCOL_VERSION if token else 1, "client": "roomcast-python/0.2"}
+    if token:
+        hello["token"] = token
+    relay.request(hello)
 
     ending = False  # --seconds ran out: leaving, then closing
     while session.closed is None and not (ending and session.left):

@@ -2,7 +2,7 @@
 // the delivery classes and of control messages to membership, and protocol errors. The hot path
 // for data frames reads the fixed binary header only; payloads are never decoded.
 import {
-  CLASS_NAMES, DATA_HEADER_BYTES, DeliveryClass, Flags, FrameKind, PROTOCOL_VERSION,
+  CLASS_NAMES, DATA_HEADER_BYTES, DeliveryClass, Flags, FrameKind, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, isSupportedVersion,
   decodeClientFrame, readDataHeader,
   type ClientMessage, type ErrorCode, type Limits,
 } from '@roomcast/protocol';
@@ -139,13 +139,13 @@ export class Inbound {
   }
 
   private hello(conn: Connection, msg: Request<'hello'>): void {
-    if (msg.v !== PROTOCOL_VERSION) {
-      this.deps.out.error(conn, 'unsupported_version', `protocol version ${msg.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`, { id: msg.id });
+    if (!isSupportedVersion(msg.v)) {
+      this.deps.out.error(conn, 'unsupported_version', `protocol version ${msg.v} is not supported; this relay speaks ${MIN_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`, { id: msg.id });
       return this.deps.connections.close(conn, 'unsupported_version', `protocol version ${msg.v} not supported`);
     }
     conn.state = 'open';
     this.deps.log.debug({ conn: conn.id, client: msg.client, transport: conn.peer.transport, remote: conn.peer.remoteAddress }, 'hello');
-    this.deps.out.reply(conn, { type: 'welcome', id: msg.id, v: PROTOCOL_VERSION, session: String(conn.id), limits: this.welcomeLimits });
+    this.deps.out.reply(conn, { type: 'welcome', id: msg.id, v: msg.v, session: String(conn.id), limits: this.welcomeLimits });
   }
 
   /** An error that counts toward the protocol-error budget; `fatal` closes at once. */
