@@ -11,13 +11,14 @@ import { fileURLToPath } from 'node:url';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * @param {{ from?: 'source' | 'dist', entry?: string }} [options]
+ * @param {{ from?: 'source' | 'dist', entry?: string, resolveDir?: string }} [options] `resolveDir`:
+ *   where `@roomcast/client` is resolved from (default this package; e.g. an app with the packed tarball installed)
  * @returns {Promise<{ minified: number, gzip: number, brotli: number, inputs: string[] }>}
  */
-export async function measureBrowserBundle({ from = 'source', entry = "export * from '@roomcast/client';" } = {}) {
+export async function measureBrowserBundle({ from = 'source', entry = "export * from '@roomcast/client';", resolveDir = packageDir } = {}) {
   const result = await build({
-    stdin: { contents: entry, resolveDir: packageDir, loader: 'ts' },
-    absWorkingDir: packageDir,
+    stdin: { contents: entry, resolveDir, loader: 'ts' },
+    absWorkingDir: resolveDir,
     bundle: true,
     minify: true,
     format: 'esm',
