@@ -42,7 +42,9 @@ function staleDist(dir: string): boolean {
 /** pnpm as the test command was started (`npx -y pnpm@…` puts it in npm_execpath), else from PATH. */
 function pnpm(args: string[], cwd: string): Promise<string> {
   const execPath = process.env['npm_execpath'];
-  return execPath !== undefined && /pnpm/.test(execPath) ? sh(process.execPath, [execPath, ...args], cwd) : sh('pnpm', args, cwd);
+  if (execPath === undefined || !/pnpm/.test(execPath)) return sh('pnpm', args, cwd);
+  // A JavaScript entry runs under node; pnpm 12's own executable runs as it is.
+  return /\.[cm]?js$/.test(execPath) ? sh(process.execPath, [execPath, ...args], cwd) : sh(execPath, args, cwd);
 }
 
 function tarList(tarball: string): Promise<string[]> {
