@@ -8,7 +8,8 @@ export * from './decode-server.js';
 export * from './server-messages.js';
 export * from './stream.js';
 export * from './batch.js';
-export { packPlain, readPlain, type ReadResult } from './plain-msgpack.js';
+export { packPlain } from './plain-writer.js';
+export { readPlain, type ReadResult } from './plain-reader.js';
 export type {
   ClientMessage, ServerMessage, ControlMessage, ErrorMessage, Limits, Member, Presence,
 } from './messages.js';

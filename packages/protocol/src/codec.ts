@@ -6,7 +6,7 @@ import {
   DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, Flags, FrameKind, KEY_BYTES, MEMBER_ID_BYTES,
 } from './frames.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
-import { packPlain } from './plain-msgpack.js';
+import { packPlain } from './plain-writer.js';
 import type { BatchFrame } from './batch.js';
 import { fail, hex } from './decode-errors.js';
 

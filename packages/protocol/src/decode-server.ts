@@ -3,7 +3,7 @@
 // hand-written validators, which tests hold to the same answers as the zod schemas.
 import { decodeBatch } from './batch.js';
 import { DELIVER_HEADER_BYTES, DeliveryClass, Flags, FrameKind, KEY_BYTES } from './frames.js';
-import { readPlain } from './plain-msgpack.js';
+import { readPlain } from './plain-reader.js';
 import { parseServerMessage } from './server-messages.js';
 import type { Decoded, ServerFrame } from './codec.js';
 import { fail, hex, invalidMessage } from './decode-errors.js';

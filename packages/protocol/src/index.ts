@@ -10,4 +10,5 @@ export * from './server-messages.js';
 export * from './stream.js';
 export * from './batch.js';
 export { scanPlain } from './msgpack.js';
-export { packPlain, readPlain, type ReadResult } from './plain-msgpack.js';
+export { packPlain } from './plain-writer.js';
+export { readPlain, type ReadResult } from './plain-reader.js';

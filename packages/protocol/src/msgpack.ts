@@ -1,5 +1,5 @@
 // Plain-MessagePack guard and msgpackr decoder for control frames the relay reads (client input).
-// Encoding, and the clients' decoder, live in plain-msgpack.ts.
+// Encoding, and the clients' decoder, live in plain-writer.ts and plain-reader.ts.
 // Untrusted bytes are scanned before msgpackr sees them: extension types, non-string map
 // keys, deep nesting, huge item counts and trailing bytes are refused, so msgpackr only ever
 // decodes plain maps, arrays, strings, numbers, booleans, nil and binaries.

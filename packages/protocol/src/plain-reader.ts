@@ -1,88 +1,13 @@
-// A small codec for the plain MessagePack subset that control frames use (PROTOCOL.md §4):
-// nil, booleans, numbers, strings, binaries, arrays and string-keyed maps; no extension types.
-// Why not msgpackr here: its smallest browser entries cost 5.7 kB (unpack) and 12.1 kB (pack,
+// Decoder for the plain MessagePack subset that control frames use (PROTOCOL.md §5.1): nil,
+// booleans, numbers, strings, binaries, arrays and string-keyed maps; no extension types.
+// Why not msgpackr in clients: its smallest browser entries cost 5.7 kB (unpack) and 12.1 kB (pack,
 // which includes unpack) gzipped, most of the client SDK's 14 kB budget, for features control
-// frames refuse anyway. Tests prove this codec writes the same bytes as msgpackr's Packr and
-// accepts exactly what `scanPlain` + msgpackr accept (test/plain-msgpack.test.ts).
-// The relay still decodes client input with `scanPlain` + msgpackr (msgpack.ts).
+// frames refuse anyway. Tests prove this reader accepts exactly what `scanPlain` + msgpackr accept
+// and returns the same values (test/plain-msgpack.test.ts). The relay still decodes client input
+// with `scanPlain` + msgpackr (msgpack.ts).
 import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS } from './frames.js';
 
-const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
-
-/**
- * Encodes a JSON-like value as plain MessagePack with the smallest header for each item (the
- * "preferred serialization" msgpackr writes with `variableMapSize`). Object fields that are
- * `undefined` are left out (MessagePack has no undefined); `undefined` elsewhere becomes nil.
- * Non-integral and out-of-32-bit numbers are float64.
- */
-export function packPlain(value: unknown): Uint8Array<ArrayBuffer> {
-  const out: number[] = [];
-  write(out, value);
-  return Uint8Array.from(out);
-}
-
-function write(out: number[], v: unknown): void {
-  if (v === null || v === undefined) out.push(0xc0);
-  else if (v === false) out.push(0xc2);
-  else if (v === true) out.push(0xc3);
-  else if (typeof v === 'number') writeNumber(out, v);
-  else if (typeof v === 'string') {
-    const bytes = utf8Encoder.encode(v);
-    writeHeader(out, bytes.length, 0xa0, 0x20, 0xd9);
-    for (const b of bytes) out.push(b);
-  } else if (v instanceof Uint8Array) {
-    writeHeader(out, v.length, -1, 0, 0xc4);
-    for (const b of v) out.push(b);
-  } else if (Array.isArray(v)) {
-    writeHeader(out, v.length, 0x90, 0x10, -1);
-    for (const item of v) write(out, item);
-  } else if (typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    writeHeader(out, entries.length, 0x80, 0x10, -1);
-    for (const [k, x] of entries) {
-      write(out, k);
-      write(out, x);
-    }
-  } else {
-    throw new TypeError(`cannot encode a ${typeof v} in a control message`);
-  }
-}
-
-/**
- * Writes a length header: the fix form (`fix | n`) below `fixLimit`, then the 8-bit form `op8`
- * if the type has one (strings, binaries), then the 16- and 32-bit forms that follow it.
- * Arrays and maps have no 8-bit form; their 16/32-bit opcodes are 0xdc/0xdd and 0xde/0xdf.
- */
-function writeHeader(out: number[], n: number, fix: number, fixLimit: number, op8: number): void {
-  if (n < fixLimit) out.push(fix | n);
-  else if (op8 > 0 && n < 0x100) out.push(op8, n);
-  else {
-    // 16-bit opcode: str 0xda, bin 0xc5, array 0xdc, map 0xde; the 32-bit one follows it.
-    const op16 = op8 === 0xd9 ? 0xda : op8 === 0xc4 ? 0xc5 : fix === 0x90 ? 0xdc : 0xde;
-    if (n < 0x10000) out.push(op16, n >>> 8, n & 0xff);
-    else out.push(op16 + 1, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  }
-}
-
-function writeNumber(out: number[], n: number): void {
-  if (n >>> 0 === n) {
-    if (n < 0x80) out.push(n);
-    else if (n < 0x100) out.push(0xcc, n);
-    else if (n < 0x10000) out.push(0xcd, n >>> 8, n & 0xff);
-    else out.push(0xce, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  } else if (n >> 0 === n) {
-    if (n >= -0x20) out.push(n & 0xff);
-    else if (n >= -0x80) out.push(0xd0, n & 0xff);
-    else if (n >= -0x8000) out.push(0xd1, (n >> 8) & 0xff, n & 0xff);
-    else out.push(0xd2, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  } else {
-    const view = new DataView(new ArrayBuffer(8));
-    view.setFloat64(0, n);
-    out.push(0xcb);
-    for (let i = 0; i < 8; i++) out.push(view.getUint8(i));
-  }
-}
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
