@@ -4,12 +4,12 @@
 import {
   DeliveryClass, ErrorCodes, encodeControl, encodeData, shouldReconnect,
   type ErrorCode, type Limits, type Presence, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
-import { Backoff } from './backoff.js';
+} from '@roomcast/protocol/client';
+import { Backoff, DEFAULT_BACKOFF } from './backoff.js';
 import { Connection, describe } from './connection.js';
 import { Emitter, type Listener } from './emitter.js';
 import { RoomcastError } from './errors.js';
-import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { resolveConnectOptions, resolveOptions, type ClientOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { Requests, type Reply, type ReplyType, type RequestMessage } from './requests.js';
 import { openRoom, type Room, type RoomControl, type RoomLink } from './room.js';
 import type { WebSocketConstructor } from './socket.js';
@@ -40,6 +40,16 @@ export interface ReconnectedInfo {
   failedAttempts: number;
 }
 
+/** Payload of the client's `'retrying'` event: a first connection attempt of `connect({ retry: true })` failed. */
+export interface RetryingInfo {
+  /** Why the attempt failed (e.g. `connect_failed` with code 1006 while the relay is down). */
+  error: RoomcastError;
+  /** Failed attempts so far (1 after the first). */
+  failedAttempts: number;
+  /** The next attempt starts after this many ms (full-jitter backoff). */
+  delayMs: number;
+}
+
 /** Events of a {@link RoomcastClient}, with the payload each listener receives. */
 export interface ClientEvents {
   /** The status changed; the payload is the new status. */
@@ -50,6 +60,8 @@ export interface ClientEvents {
   close: CloseInfo;
   /** A dropped connection was re-established and every room's rejoin has settled. */
   reconnected: ReconnectedInfo;
+  /** `connect({ retry: true })`: an attempt failed and another follows after `delayMs`. */
+  retrying: RetryingInfo;
 }
 
 /**
@@ -75,6 +87,8 @@ export class RoomcastClient {
   #conn: Connection | undefined;
   #connecting: Promise<void> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Rejects a `connect({ retry: true })` that is waiting between attempts (used by close()). */
+  #cancelConnect: ((err: RoomcastError) => void) | undefined;
   #limits: Limits | undefined;
   #session: string | undefined;
 
@@ -138,31 +152,62 @@ export class RoomcastClient {
 
   /**
    * Opens the connection and performs the handshake. Resolves once the relay's `welcome` arrived.
-   * The first connection is tried once (no automatic retry): on failure the status becomes
-   * `closed` and the promise rejects. Resolves at once when already open; while connecting or
-   * reconnecting, settles with that attempt.
+   * By default the first connection is tried once: on failure the status becomes `closed` and the
+   * promise rejects. With `{ retry: true }` a failed attempt is retried with the reconnect backoff
+   * (full jitter; the `reconnect` option's timing, or its defaults when reconnect is off), status
+   * staying `connecting` and each failure emitted as `'retrying'`, until an attempt succeeds,
+   * `close()` is called, `maxAttempts` is reached, or the failure is one retrying cannot fix (a
+   * close code that forbids reconnecting, a non-retryable relay error such as
+   * `unsupported_version`, or a socket that cannot even be created, e.g. a malformed URL).
+   * Resolves at once when already open; while connecting or reconnecting, settles with that attempt.
+   * @param options `{ retry?: boolean; maxAttempts?: number }`, see {@link ConnectOptions}
+   * @throws RangeError (synchronously) for an invalid `maxAttempts`
    * @throws RoomcastError (rejects) `connect_failed` (socket error or close before `welcome`,
    *   with `closeCode`), `timeout` (after `connectTimeoutMs`), `closed` (`close()` was called),
-   *   or the relay's error code (e.g. `unsupported_version`)
+   *   or the relay's error code (e.g. `unsupported_version`); with `retry`, the last attempt's error
    */
-  connect(): Promise<void> {
+  connect(options: ConnectOptions = {}): Promise<void> {
+    const { retry, maxAttempts } = resolveConnectOptions(options);
     if (this.#status === 'open') return Promise.resolve();
     if (this.#status === 'connecting' && this.#connecting !== undefined) return this.#connecting;
     if (this.#status === 'reconnecting') return this.#nextOpen();
     this.#setStatus('connecting');
+    const backoff = retry ? new Backoff(this.#options.reconnect === false ? DEFAULT_BACKOFF : this.#options.reconnect) : undefined;
     const attempt = new Promise<void>((resolve, reject) => {
-      this.#open(
-        () => {
-          this.#connecting = undefined;
-          this.#setStatus('open');
-          resolve();
-        },
-        (err) => {
-          this.#connecting = undefined;
-          this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
-          reject(err);
-        },
-      );
+      let failures = 0;
+      const giveUp = (err: RoomcastError): void => {
+        this.#connecting = undefined;
+        this.#cancelConnect = undefined;
+        this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
+        reject(err);
+      };
+      const tryOnce = (): void => {
+        let creating = true; // a failure reported while the socket is being created: bad URL
+        this.#open(
+          () => {
+            this.#connecting = undefined;
+            this.#cancelConnect = undefined;
+            this.#setStatus('open');
+            resolve();
+          },
+          (err) => {
+            failures++;
+            if (backoff === undefined || creating || this.#status !== 'connecting' || failures >= maxAttempts || isFinal(err)) {
+              giveUp(err);
+              return;
+            }
+            const delayMs = backoff.next();
+            this.#reconnectTimer = setTimeout(() => {
+              this.#reconnectTimer = undefined;
+              tryOnce();
+            }, delayMs);
+            this.#events.emit('retrying', { error: err, failedAttempts: failures, delayMs });
+          },
+        );
+        creating = false;
+      };
+      this.#cancelConnect = giveUp;
+      tryOnce();
     });
     if (this.#status === 'connecting') this.#connecting = attempt; // #open can fail synchronously
     return attempt;
@@ -217,6 +262,8 @@ export class RoomcastClient {
     this.#requests.failAll(err);
     this.#finish(1000, 'client closed');
     conn?.abort(err, 'client closed'); // rejects a connect() in progress
+    this.#cancelConnect?.(err); // and one waiting between retries
+    this.#cancelConnect = undefined;
   }
 
   // ---- connection -------------------------------------------------------------
@@ -280,9 +327,7 @@ export class RoomcastClient {
 
   #reconnectFailed(err: RoomcastError): void {
     if (this.#status !== 'reconnecting') return;
-    const refusedByCode = err.closeCode !== undefined && !shouldReconnect(err.closeCode);
-    const refusedByRelay = isRelayCode(err.code) && !ErrorCodes[err.code].retry;
-    if (refusedByCode || refusedByRelay) this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
+    if (isFinal(err)) this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
     else this.#scheduleReconnect();
   }
 
@@ -419,6 +464,13 @@ export class RoomcastClient {
 
 function isRelayCode(code: string): code is ErrorCode {
   return Object.hasOwn(ErrorCodes, code);
+}
+
+/** A failed attempt that retrying cannot fix: a close code that forbids reconnecting, or a non-retryable relay error. */
+function isFinal(err: RoomcastError): boolean {
+  const refusedByCode = err.closeCode !== undefined && !shouldReconnect(err.closeCode);
+  const refusedByRelay = isRelayCode(err.code) && !ErrorCodes[err.code].retry;
+  return refusedByCode || refusedByRelay;
 }
 
 function toRoomcastError(err: unknown): RoomcastError {

@@ -4,7 +4,7 @@
 import {
   PROTOCOL_VERSION, decodeServerFrame, encodeControl,
   type ClientMessage, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
+} from '@roomcast/protocol/client';
 import { RoomcastError } from './errors.js';
 import { SOCKET_OPEN, messageBytes, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 

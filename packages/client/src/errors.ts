@@ -1,6 +1,6 @@
 // The one error class the SDK throws and rejects with. Its `code` is stable: either a relay
 // error code from @roomcast/protocol or one of the client-side codes below.
-import type { ErrorCode } from '@roomcast/protocol';
+import type { ErrorCode } from '@roomcast/protocol/client';
 
 /**
  * Codes that the SDK itself produces (the relay never sends these):

@@ -67,3 +67,23 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     throttleLatest: options.throttleLatest ?? true,
   };
 }
+
+/** Options of `client.connect(options)`. */
+export interface ConnectOptions {
+  /**
+   * Retry a failed first connection with the reconnect backoff (full jitter) instead of
+   * rejecting at once, e.g. for a page opened while the relay restarts. Default false.
+   */
+  retry?: boolean | undefined;
+  /** With `retry`: reject after this many failed attempts (an integer >= 1). Default: no limit. */
+  maxAttempts?: number | undefined;
+}
+
+/** Applies defaults; throws a RangeError naming the field for an invalid value. */
+export function resolveConnectOptions(options: ConnectOptions): { retry: boolean; maxAttempts: number } {
+  const maxAttempts = options.maxAttempts ?? Infinity;
+  if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
+    throw new RangeError(`maxAttempts must be an integer >= 1 (got ${maxAttempts})`);
+  }
+  return { retry: options.retry === true, maxAttempts };
+}

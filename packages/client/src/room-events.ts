@@ -1,5 +1,5 @@
 // The public event types of a room: members, messages, resync, and the event map.
-import { CLASS_NAMES, type ClassName, type Presence } from '@roomcast/protocol';
+import { CLASS_NAMES, type ClassName, type Presence } from '@roomcast/protocol/client';
 import type { RoomcastError } from './errors.js';
 
 /** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */

@@ -2,7 +2,7 @@
 // The client owns the connection; a room reaches it only through the small RoomLink below.
 import {
   DeliveryClass, MAX_MEMBER_ID, type BatchFrame, type DeliverFrame, type Presence, type ServerMessage,
-} from '@roomcast/protocol';
+} from '@roomcast/protocol/client';
 import { Emitter, type Listener } from './emitter.js';
 import { LatestThrottle, LatestValues } from './latest.js';
 import { RoomcastError } from './errors.js';
