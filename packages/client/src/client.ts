@@ -91,6 +91,11 @@ export class RoomcastClient {
   #cancelConnect: ((err: RoomcastError) => void) | undefined;
   #limits: Limits | undefined;
   #session: string | undefined;
+  #userId: string | undefined;
+  /** Sends `refresh` with a fresh token before the current one expires. */
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connection attempts started; a token that arrives for an older attempt is dropped. */
+  #attempts = 0;
 
   /**
    * Creates a client; nothing is opened until {@link connect}.
@@ -128,6 +133,14 @@ export class RoomcastClient {
   /** The relay's id for the current (or latest) connection, for logs and support. */
   get session(): string | undefined {
     return this.#session;
+  }
+
+  /**
+   * Your user id as the relay verified it from your token (`sub`), from the latest `welcome`;
+   * `undefined` for anonymous connections and before the first welcome.
+   */
+  get userId(): string | undefined {
+    return this.#userId;
   }
 
   /** Rooms currently joined, by name (a snapshot). */
@@ -268,13 +281,29 @@ export class RoomcastClient {
 
   // ---- connection -------------------------------------------------------------
 
-  /** Opens a connection; exactly one of the callbacks runs, synchronously with the event that decides. */
+  /**
+   * Opens a connection (after asking `getToken`, if given); exactly one of the callbacks runs,
+   * synchronously with the event that decides, unless the client closed meanwhile.
+   */
   #open(onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
+    const getToken = this.#options.getToken;
+    if (getToken === undefined) return this.#dial(undefined, onWelcome, onFail);
+    const attempt = ++this.#attempts;
+    const current = (): boolean => attempt === this.#attempts && (this.#status === 'connecting' || this.#status === 'reconnecting');
+    fetchToken(getToken).then(
+      (token) => { if (current()) this.#dial(token, onWelcome, onFail); },
+      (err: RoomcastError) => { if (current()) onFail(err); },
+    );
+  }
+
+  #dial(token: string | undefined, onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
     const { connectTimeoutMs, clientName } = this.#options;
-    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs }, {
+    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs, token }, {
       welcomed: (welcome) => {
         this.#limits = welcome.limits;
         this.#session = welcome.session;
+        this.#userId = welcome.userId;
+        this.#scheduleRefresh(welcome.expiresInSec);
         onWelcome();
       },
       failed: (err) => {
@@ -287,8 +316,34 @@ export class RoomcastClient {
     });
   }
 
+  /**
+   * Token refresh in-band (PROTOCOL.md §8.18 rule 6): after 80% of the lifetime, at least 5 s
+   * before expiry. If it fails, the relay closes with 4440 at expiry and the reconnect asks
+   * `getToken` again, so a failure is reported (`'error'`) but needs no retry here.
+   */
+  #scheduleRefresh(expiresInSec: number | undefined): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    const getToken = this.#options.getToken;
+    if (expiresInSec === undefined || getToken === undefined) return;
+    const conn = this.#conn;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      fetchToken(getToken)
+        .then((token) => this.#request({ type: 'refresh', token }, 'refreshed', (reply) => {
+          if (this.#conn === conn) this.#scheduleRefresh(reply.expiresInSec);
+        }))
+        .catch((err: RoomcastError) => {
+          if (this.#conn !== conn || this.#status !== 'open') return; // the connection is gone anyway
+          this.#events.emit('error', new RoomcastError(err.code, `token refresh failed: ${err.message}`));
+        });
+    }, refreshDelayMs(expiresInSec));
+  }
+
   /** The welcomed connection closed: every room's handle is stale, every pending reply is lost. */
   #dropped(code: number, reason: string): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#conn = undefined;
     this.#handles.clear();
     for (const room of this.#rooms.values()) room.detach();
@@ -307,6 +362,8 @@ export class RoomcastClient {
     if (this.#status === 'closed') return;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#backoff?.reset();
     this.#joining.clear();
     for (const room of [...this.#rooms.values()]) room.end();
@@ -379,6 +436,7 @@ export class RoomcastClient {
       case 'joined':
       case 'ok':
       case 'pong':
+      case 'refreshed':
         // A `joined` nobody waits for (its join timed out) would leave a ghost member: leave it.
         if (!this.#requests.settle(message) && message.type === 'joined') this.#leaveStray(message.handle);
         return;
@@ -460,6 +518,31 @@ export class RoomcastClient {
     this.#status = status;
     this.#events.emit('status', status);
   }
+}
+
+/** Largest delay setTimeout honours (longer ones fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * When to refresh a token that expires in `expiresInSec`: at 80% of its lifetime, at least 5 s
+ * before expiry. Lifetimes under 10 s are refreshed at half of them, and never sooner than 1 s, so
+ * very short tokens cannot make the client refresh in a tight loop.
+ */
+export function refreshDelayMs(expiresInSec: number): number {
+  const sec = expiresInSec - 5 >= expiresInSec * 0.5 ? Math.min(expiresInSec * 0.8, expiresInSec - 5) : expiresInSec * 0.5;
+  return Math.min(MAX_TIMER_MS, Math.max(1000, sec * 1000));
+}
+
+/** Calls the `getToken` option; any failure (throw, rejection, not a non-empty string) becomes `token_failed`. */
+async function fetchToken(getToken: () => string | Promise<string>): Promise<string> {
+  let token: unknown;
+  try {
+    token = await getToken();
+  } catch (cause) {
+    throw new RoomcastError('token_failed', `getToken() failed: ${describe(cause)}`, { cause });
+  }
+  if (typeof token !== 'string' || token === '') throw new RoomcastError('token_failed', 'getToken() did not return a non-empty string');
+  return token;
 }
 
 function isRelayCode(code: string): code is ErrorCode {

@@ -7,7 +7,7 @@ import { Emitter, type Listener } from './emitter.js';
 import { LatestThrottle, LatestValues } from './latest.js';
 import { RoomcastError } from './errors.js';
 import type { Reply, ReplyType, RequestMessage } from './requests.js';
-import { CLASS_NAMES, type RoomEvents, type RoomMember } from './room-events.js';
+import { CLASS_NAMES, toMember, type RoomEvents, type RoomMember } from './room-events.js';
 
 export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync } from './room-events.js';
 
@@ -279,7 +279,8 @@ export class Room {
     try {
       await this.#link.request({ type: 'presence', room: handle, presence }, 'ok', () => {
         if (this.#state === 'joined' && this.#handle === handle) {
-          this.#members.set(this.#self, { id: this.#self, presence });
+          // Your verified userId/info stay: only the presence changed.
+          this.#members.set(this.#self, { ...this.#members.get(this.#self), id: this.#self, presence });
         }
       });
     } catch (err) {
@@ -321,7 +322,7 @@ export class Room {
     this.#handle = reply.handle;
     this.#self = reply.self;
     this.#members.clear();
-    for (const m of reply.members) this.#members.set(m.id, { id: m.id, presence: m.presence });
+    for (const m of reply.members) this.#members.set(m.id, toMember(m));
     // A new connection: the relay sends a snapshot if the room has values.
     this.#latest.clear();
     this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
@@ -345,7 +346,7 @@ export class Room {
       this.#events.emit('member_left', member);
       return;
     }
-    const member: RoomMember = { id: message.member.id, presence: message.member.presence };
+    const member = toMember(message.member);
     this.#members.set(member.id, member);
     this.#events.emit(message.type, member);
   }
