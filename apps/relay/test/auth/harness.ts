@@ -22,6 +22,8 @@ export type AnyClient = ProtocolClient & { readonly closed: Promise<{ code: numb
 export interface StartOptions {
   clock?: Clock & { now(): number };
   logger?: Logger;
+  /** Overrides the pinned wall clock (e.g. `Date.now` for tokens minted with relative times). */
+  wallClock?: () => number;
 }
 
 /** Relays, clients and JWKS servers for each test, torn down after it. */
@@ -46,7 +48,7 @@ export function useAuthRelays() {
         overrides: { host: '127.0.0.1', port: 0, tcpPort: 0, logLevel: 'silent' },
         logger: options.logger ?? silentLogger,
         clock,
-        wallClock: clock === undefined ? () => NOW_MS : () => NOW_MS + clock.now(),
+        wallClock: options.wallClock ?? (clock === undefined ? () => NOW_MS : () => NOW_MS + clock.now()),
       });
       servers.push(server);
       return server;
