@@ -52,6 +52,7 @@ describe.each(TRANSPORTS)('rights over %s', (transport) => {
     expect(await viewer.requestAny({ type: 'presence', room: handle, presence: { x: 3 } })).toStrictEqual({
       type: 'error', id: 4, code: 'forbidden', message: 'your token does not allow presence in room match', room: handle,
     });
+    await viewer.request({ type: 'presence', room: handle, presence: null }, 'ok'); // clearing needs no right
     // Nothing reached the player; what the player sends reaches the viewer.
     player.sendData(joined.handle, new Uint8Array([9]));
     const deliver = await viewer.nextDeliver();
