@@ -2,7 +2,8 @@
 // missing ones as root with apt-get, and stopping with the exact command otherwise. The PATH
 // searched is made of temporary folders holding fake programs, so the tests never depend on (or
 // change) what this machine has installed; apt-get is replaced by an injected `run`.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +150,38 @@ describe('requireTool', () => {
       'redis-server not found. Run this and start again:\n\n'
       + '  sudo apt-get update && sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server\n\n'
       + '(or point REDIS_SERVER_PATH at an installed program).');
+  });
+});
+
+describe('the programs this machine has (provided by the root pnpm test)', () => {
+  // redis-server on a Unix socket in a temporary folder (port 0: no TCP at all), answering PING:
+  // the path tests get from requireTool() is a working server, not just a file.
+  it('redis-server starts and answers PING', async () => {
+    const dir = binDir();
+    const socket = join(dir, 'redis.sock');
+    const server = spawn(requireTool('redis-server'), ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir]);
+    const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+    const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        server.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/ready to accept connections/i.test(out)) resolve();
+        });
+        void exited.then((code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+      });
+      const reply = await new Promise<string>((resolve, reject) => {
+        const conn = createConnection(socket, () => conn.write('PING\r\n'));
+        conn.once('data', (d) => { resolve(d.toString()); conn.end(); });
+        conn.once('error', reject);
+      });
+      expect(reply).toBe('+PONG\r\n');
+    } finally {
+      server.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    }
   });
 });
 
