@@ -7,6 +7,7 @@ import { startRelay, parseConfig, type RelayServer } from '@roomcast/relay';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { requireTool } from '../../../scripts/provision.mjs';
+
 /** Screenshots land here (git-ignored; CI can keep them as artifacts). */
 export const RESULTS_DIR = fileURLToPath(new URL('../test-results/', import.meta.url));
 
