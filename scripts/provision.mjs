@@ -3,6 +3,8 @@
 // for cluster tests) and, on a fresh Debian machine as root, installs the missing ones with
 // apt-get; anywhere else it stops at once with the exact command to run. Never a silent skip.
 // The root `test` script runs this first; tests call `requireTool()` for a program's path.
+// Debian's chromium rather than @sparticuz/chromium from npm: that build still needs Debian's
+// libnss3 and libnspr4, so apt-get would be needed either way.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
