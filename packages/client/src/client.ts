@@ -205,7 +205,10 @@ export class RoomcastClient {
           },
           (err) => {
             failures++;
-            if (backoff === undefined || creating || this.#status !== 'connecting' || failures >= maxAttempts || isFinal(err)) {
+            // With getToken the socket is created after an await: a creation failure is then the
+            // connect_failed that no close reported (it has no closeCode).
+            const uncreatable = creating || (err.code === 'connect_failed' && err.closeCode === undefined);
+            if (backoff === undefined || uncreatable || this.#status !== 'connecting' || failures >= maxAttempts || isFinal(err)) {
               giveUp(err);
               return;
             }

@@ -4,7 +4,7 @@
 import { PROTOCOL_VERSION } from '@roomcast/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { refreshDelayMs } from '../src/client.js';
-import { RoomcastError } from '../src/node.js';
+import { RoomcastClient, RoomcastError } from '../src/node.js';
 import { LIMITS, type FakeSocket } from './fake-socket.js';
 import { harness, joinRoom } from './harness.js';
 
@@ -156,5 +156,21 @@ describe('getToken', () => {
     h.socket().reply({ type: 'ok', id: p.id });
     await setting;
     expect(room.members.get(2)).toEqual({ id: 2, presence: { x: 1 }, userId: 'ada' });
+  });
+
+  it('connect({ retry: true }) does not retry a socket that cannot be created after getToken', async () => {
+    let created = 0;
+    let asked = 0;
+    const client = new RoomcastClient('not a url', {
+      getToken: async () => { asked++; return 'tok'; },
+      WebSocket: class {
+        constructor() {
+          created++;
+          throw new SyntaxError('invalid URL');
+        }
+      } as never,
+    });
+    await expect(client.connect({ retry: true })).rejects.toMatchObject({ code: 'connect_failed' });
+    expect([asked, created]).toEqual([1, 1]);
   });
 });
