@@ -3,7 +3,7 @@
 // trusted info on members. The same flows run against the real relay in apps/relay/test/auth/sdk.test.ts.
 import { PROTOCOL_VERSION } from '@roomcast/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { refreshDelayMs } from '../src/client.js';
+import { refreshDelayMs } from '../src/token.js';
 import { RoomcastClient, RoomcastError } from '../src/node.js';
 import { LIMITS, type FakeSocket } from './fake-socket.js';
 import { harness, joinRoom } from './harness.js';
