@@ -66,6 +66,9 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const auth = await createAuth(config, options.wallClock ? { now: options.wallClock } : {});
   log.info({ auth: auth.summary }, 'identity and access');
   for (const warning of auth.warnings) log.warn(warning);
+  // A remote JWKS is fetched once now (bounded by RELAY_JWKS_TIMEOUT_MS), not by the first hello.
+  const keysDown = await auth.warmUp();
+  if (keysDown !== undefined) log.warn(keysDown);
   const app = createApp();
   const stats = new Stats();
   // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.

@@ -101,6 +101,7 @@ export class FakeClock implements Clock {
 export const OPEN: Auth = {
   verifier: undefined, allowAnonymous: true, origins: originPolicy(['*']), clockToleranceSec: 5,
   summary: { keySource: 'none', algorithms: [], allowAnonymous: true, allowedOrigins: ['*'] }, warnings: [],
+  warmUp: () => Promise.resolve(undefined),
 };
 
 export function setup(overrides: Record<string, string> = {}) {

@@ -45,6 +45,15 @@ export async function createAuth(config: AuthConfig, options: { now?: () => numb
     clockToleranceSec: config.jwtClockToleranceSec,
     summary: { keySource, algorithms: keys?.algorithms ?? [], allowAnonymous, allowedOrigins: config.allowedOrigins },
     warnings,
+    async warmUp() {
+      if (keys?.kind !== 'jwks' || keys.reload === undefined) return undefined;
+      try {
+        await keys.reload();
+        return undefined;
+      } catch (err) {
+        return `the JWKS at ${keySource.slice('jwks '.length)} could not be fetched at start-up (${(err as Error).message}); hellos with a token answer internal (4500) until it can`;
+      }
+    },
   };
 }
 

@@ -84,14 +84,34 @@ describe.each(TRANSPORTS)('expiry and refresh over %s', (transport) => {
   });
 });
 
+/**
+ * A relay whose key set is being refetched when the returned token arrives: it knows k1 from its
+ * start-up fetch; k2 appears on the JWKS endpoint afterwards, whose answers are held back, so a
+ * hello signed with k2 stays `authenticating` until `release()`.
+ */
+async function heldKeySet(options: Parameters<typeof relays.start>[1] = {}) {
+  const k1 = await keyPair('RS256', 'k1');
+  const k2 = await keyPair('RS256', 'k2');
+  const jwks = await relays.serveJwks([k1.jwk]);
+  const server = await relays.start({ RELAY_JWKS_URL: jwks.url, RELAY_JWKS_COOLDOWN_SEC: '0', RELAY_IDLE_TIMEOUT_SEC: '0' }, options);
+  expect(jwks.fetches).toBe(1); // the start-up warm-up
+  jwks.setKeys([k1.jwk, k2.jwk]);
+  const release = jwks.hold();
+  const token = (claims: Record<string, unknown>) => sign(k2.privateKey, 'RS256', claims, { kid: 'k2' });
+  /** Resolves once the relay is fetching the key set again (a k2 hello is being checked). */
+  const fetching = async (): Promise<void> => {
+    for (let i = 0; i < 400 && jwks.fetches < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(jwks.fetches).toBe(2);
+  };
+  return { server, release, token, fetching };
+}
+
 describe.each(TRANSPORTS)('async hello over %s', (transport) => {
   it('frames sent while the token is checked get handshake_required; the welcome follows', async () => {
-    const key = await keyPair('RS256', 'k1');
-    const jwks = await relays.serveJwks([key.jwk]);
-    const server = await relays.start({ RELAY_JWKS_URL: jwks.url });
-    const release = jwks.hold();
+    const { server, release, token, fetching } = await heldKeySet();
     const client = await relays.dial(server, transport);
-    client.sendControl({ type: 'hello', id: 1, v: 2, token: await sign(key.privateKey, 'RS256', { rooms: ['r'] }, { kid: 'k1' }) });
+    client.sendControl({ type: 'hello', id: 1, v: 2, token: await token({ rooms: ['r'] }) });
+    await fetching();
     client.sendControl({ type: 'join', id: 2, room: 'r' });
     client.sendData(1, new Uint8Array([1]));
     expect(await client.nextError()).toStrictEqual({
@@ -104,21 +124,17 @@ describe.each(TRANSPORTS)('async hello over %s', (transport) => {
   });
 
   it('the hello deadline runs while the token is checked; a decision after the close is dropped', async () => {
-    const key = await keyPair('RS256', 'k1');
-    const jwks = await relays.serveJwks([key.jwk]);
     const clock = new FakeClock();
-    const server = await relays.start({ RELAY_JWKS_URL: jwks.url, RELAY_IDLE_TIMEOUT_SEC: '0' }, { clock });
-    const release = jwks.hold();
+    const { server, release, token, fetching } = await heldKeySet({ clock });
     const late = await relays.dial(server, transport);
-    late.sendControl({ type: 'hello', id: 1, v: 2, token: await sign(key.privateKey, 'RS256', {}, { kid: 'k1' }) });
-    // Wait until the relay is fetching the key set (the hello is being checked), then pass the deadline.
-    for (let i = 0; i < 200 && jwks.fetches === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(jwks.fetches).toBe(1);
+    late.sendControl({ type: 'hello', id: 1, v: 2, token: await token({}) });
+    await fetching(); // the hello is being checked: now pass the deadline
+    expect(server.relay.connections.size).toBe(1);
     clock.advance(10_200);
     expect(await late.closed).toStrictEqual({ code: 4408, reason: 'no hello within the handshake deadline' });
     // A second client waits on the same fetch: once it is welcomed, the first decision has run too.
     const second = await relays.dial(server, transport);
-    const reply = second.requestAny({ type: 'hello', v: 2, token: await sign(key.privateKey, 'RS256', { sub: 'bob' }, { kid: 'k1' }) });
+    const reply = second.requestAny({ type: 'hello', v: 2, token: await token({ sub: 'bob' }) });
     release();
     expect(await reply).toMatchObject({ type: 'welcome', userId: 'bob' });
     // Nothing but the close (TCP carries it as a frame): no welcome, no error after the deadline.
