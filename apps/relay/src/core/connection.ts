@@ -24,6 +24,8 @@ export class Connection {
   principal: Principal = NOBODY;
   /** Closes it with 4440 when its token expires; created at the first welcome or refresh that has an expiry. */
   expiry: ExpiryTimer | undefined;
+  /** A `refresh` is being checked: one at a time, so decisions apply in the order they were asked. */
+  refreshing = false;
   /** True while the send buffer is above the soft limit: unsubscribed from every room's fast topic. */
   lagging = false;
   /** Frames per second in. */

@@ -37,11 +37,22 @@ export class Handshake {
     const decision = this.deps.access.hello(msg);
     if (!(decision instanceof Promise)) return this.welcome(conn, msg, decision);
     conn.state = 'authenticating';
-    void decision.then((d) => this.welcome(conn, msg, d), (err: unknown) => this.failed(conn, err));
+    // `.catch` after `.then`: an exception while applying the decision is handled too (an
+    // unhandled rejection would end the process).
+    decision.then((d) => this.welcome(conn, msg, d)).catch((err: unknown) => this.failed(conn, err));
   }
 
   refresh(conn: Connection, msg: Request<'refresh'>): void {
-    void this.deps.access.refresh(conn.principal, msg.token).then((d) => this.refreshed(conn, msg, d), (err: unknown) => this.failed(conn, err));
+    if (conn.refreshing) {
+      return this.deps.out.error(conn, 'rate_limited', 'a refresh is already being checked: wait for its answer', { id: msg.id });
+    }
+    conn.refreshing = true;
+    this.deps.access.refresh(conn.principal, msg.token)
+      .then((d) => this.refreshed(conn, msg, d))
+      .catch((err: unknown) => {
+        conn.refreshing = false;
+        this.failed(conn, err);
+      });
   }
 
   /** The connection closed: its expiry timer must not fire. */
@@ -66,6 +77,7 @@ export class Handshake {
   }
 
   private refreshed(conn: Connection, msg: Request<'refresh'>, d: AccessDecision): void {
+    conn.refreshing = false;
     if (conn.state === 'closed') return;
     const { out, stats } = this.deps;
     if (!d.ok) {

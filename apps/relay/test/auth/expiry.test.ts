@@ -98,12 +98,14 @@ async function heldKeySet(options: Parameters<typeof relays.start>[1] = {}) {
   jwks.setKeys([k1.jwk, k2.jwk]);
   const release = jwks.hold();
   const token = (claims: Record<string, unknown>) => sign(k2.privateKey, 'RS256', claims, { kid: 'k2' });
+  /** A token the relay can check at once (its key was fetched at start-up). */
+  const known = (claims: Record<string, unknown>) => sign(k1.privateKey, 'RS256', claims, { kid: 'k1' });
   /** Resolves once the relay is fetching the key set again (a k2 hello is being checked). */
   const fetching = async (): Promise<void> => {
     for (let i = 0; i < 400 && jwks.fetches < 2; i++) await new Promise((r) => setTimeout(r, 5));
     expect(jwks.fetches).toBe(2);
   };
-  return { server, release, token, fetching };
+  return { server, release, token, known, fetching };
 }
 
 describe.each(TRANSPORTS)('async hello over %s', (transport) => {
@@ -141,5 +143,18 @@ describe.each(TRANSPORTS)('async hello over %s', (transport) => {
     expect(late.frames.filter((f) => !(f.kind === 'control' && f.message.type === 'close'))).toStrictEqual([]);
     expect(server.relay.stats.hellos.token).toBe(1);
     expect(server.relay.connections.size).toBe(1);
+  });
+
+  it('one refresh at a time: another while the first is checked gets rate_limited', async () => {
+    const { server, release, token, known, fetching } = await heldKeySet();
+    const client = await relays.welcomed(server, transport, await known({}));
+    client.sendControl({ type: 'refresh', id: 10, token: await token({}) });
+    await fetching();
+    expect(await client.requestAny({ type: 'refresh', token: await known({}) })).toStrictEqual({
+      type: 'error', id: 2, code: 'rate_limited', message: 'a refresh is already being checked: wait for its answer',
+    });
+    release();
+    expect(await client.nextMessage('refreshed')).toMatchObject({ id: 10, expiresInSec: 3600 });
+    expect(await client.requestAny({ type: 'refresh', token: await known({}) })).toMatchObject({ type: 'refreshed' });
   });
 });

@@ -132,4 +132,24 @@ describe('pending token decisions vs closes, deadlines and expiry', () => {
     expect(peer.sendsAfterClose).toBe(0);
     expect(clock.pending).toBe(0);
   });
+
+  it('an exception while applying a decision costs that connection (4500), never the process', async () => {
+    const clock = new FakeClock();
+    const hub = new FakeHub();
+    const broken = { ok: true, principal: everything, closeInMs: undefined, get fields(): never { throw new Error('bug'); } } as AccessDecision;
+    const access: Authenticator = {
+      hello: () => Promise.resolve(broken),
+      refresh: () => Promise.resolve(broken),
+      expiryTimer: (onExpire) => new ExpiryTimer(clock, onExpire),
+    };
+    const relay = new Relay(parseConfig({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
+    const peer = new StrictPeer(hub);
+    const conn = relay.open(peer);
+    peer.onClose = () => relay.closed(conn);
+    relay.message(conn, encodeControl({ type: 'hello', id: 1, v: 2, token: 'good' }));
+    for (let i = 0; i < 5 && peer.closedWith === undefined; i++) await Promise.resolve();
+    expect(peer.closedWith).toBe(4500);
+    expect(relay.stats.errors.internal).toBe(1);
+    expect(relay.connections.size).toBe(0);
+  });
 });
