@@ -166,7 +166,8 @@ for (const v of VARIANTS.filter((x) => args.only === undefined || args.only.incl
     ratios.push(ratio);
     rates.push(transfer.mibPerSec);
     p50s.push(percentile(file, 50) / percentile(base, 50));
-    console.log(`| ${v.name} | ${r + 1} | ${transfer.seconds.toFixed(1)}${transfer.ok ? '' : ' (CORRUPT)'} | ${transfer.mibPerSec.toFixed(2)} | ${percentile(base, 50).toFixed(1)} → ${percentile(file, 50).toFixed(1)} | ${percentile(base, 99).toFixed(1)} → ${percentile(file, 99).toFixed(1)} | ${ratio.toFixed(2)} |`);
+    const notes = `${transfer.ok ? '' : ' CORRUPT'}${transfer.failures.length > 0 ? ` (${transfer.failures.join('; ')})` : ''}`;
+    console.log(`| ${v.name} | ${r + 1} | ${transfer.seconds.toFixed(1)}${notes} | ${transfer.mibPerSec.toFixed(2)} | ${percentile(base, 50).toFixed(1)} → ${percentile(file, 50).toFixed(1)} | ${percentile(base, 99).toFixed(1)} → ${percentile(file, 99).toFixed(1)} | ${ratio.toFixed(2)} |`);
   }
   summary.push(`| ${v.name} | ${median(rates).toFixed(2)} | ${median(p50s).toFixed(2)} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}, n=${ratios.length}) |`);
 }

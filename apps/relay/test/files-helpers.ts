@@ -64,7 +64,7 @@ export function othersPresent(m: FileMember, count: number): Promise<void> {
 }
 
 /** Bytes 0..n-1 of a fixed pseudo-random sequence (so a shifted or swapped chunk shows). */
-export function pattern(n: number, seed = 1): Uint8Array {
+export function pattern(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
