@@ -1,6 +1,7 @@
 // File transfer through the real relay (SDK `@roomcast/client/files`, PROTOCOL.md appendix B):
 // sizes at the chunk boundaries, 20 MB, two at once, direct, streams and Blobs, WebSocket and TCP
 // members in one room, and pacing that never trips the relay's rate limit at its default budgets.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FILE_CHUNK_HEADER_BYTES } from '@roomcast/protocol/files';
@@ -122,6 +123,26 @@ describe('sendFile through the relay', () => {
     expect(blobFile.type).toBe('application/x-test');
     expect(same(await blobFile.done, data)).toBe(true);
     expect(() => sender.files.sendFile(Readable.from(pieces), { name: 'no size' })).toThrow(/size/);
+  });
+
+  it('with collect: false a receiver gets the bytes as file_data only, in order', async () => {
+    await relay.start();
+    const sender = await relay.member('streamed');
+    const receiver = await relay.member('streamed', 'tcp', { collect: false });
+    await othersPresent(sender, 1);
+    const data = pattern(5 * ONE_CHUNK + 3, 6);
+    const hash = createHash('sha256');
+    const offsets: number[] = [];
+    receiver.files.on('file_data', ({ offset, data: chunk }) => {
+      offsets.push(offset);
+      hash.update(chunk);
+    });
+    const at = nextFile(receiver);
+    sender.files.sendFile(data);
+    const bytes = await (await at).done;
+    expect(bytes.length).toBe(0);
+    expect(offsets).toEqual([0, 1, 2, 3, 4, 5].map((i) => i * ONE_CHUNK));
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
   });
 
   it('a stream shorter than its size fails on both ends', async () => {

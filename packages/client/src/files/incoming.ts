@@ -6,6 +6,9 @@ import { FileTransferError, type FileTransferReason } from './errors.js';
 export interface IncomingHost {
   /** Sends a file message directly to `member`. */
   reply(payload: Uint8Array, member: number): void;
+  /** A chunk arrived (in order); `collect` says whether the file keeps it for `done`. */
+  data(file: IncomingFile, offset: number, data: Uint8Array): void;
+  readonly collect: boolean;
   progress(file: IncomingFile): void;
   finished(file: IncomingFile, bytes: Uint8Array | undefined, error: FileTransferError | undefined): void;
 }
@@ -16,7 +19,10 @@ export class IncomingFile {
   received = 0;
   /** `'receiving'` until it settles. */
   state: 'receiving' | 'done' | 'cancelled' = 'receiving';
-  /** Resolves with the whole file, byte-identical; rejects with a {@link FileTransferError}. */
+  /**
+   * Resolves with the whole file, byte-identical (empty when the RoomFiles option `collect` is
+   * false: then the bytes came only through `'file_data'`); rejects with a {@link FileTransferError}.
+   */
   readonly done: Promise<Uint8Array>;
   readonly #host: IncomingHost;
   #parts: Uint8Array[] = [];
@@ -54,7 +60,8 @@ export class IncomingFile {
     if (offset !== this.received || this.received + data.length > this.size) {
       return this.abort('broken', `chunk at offset ${offset} does not continue at ${this.received} (size ${this.size})`, true);
     }
-    if (data.length > 0) this.#parts.push(data);
+    this.#host.data(this, offset, data);
+    if (data.length > 0 && this.#host.collect) this.#parts.push(data);
     this.received += data.length;
     this.#host.progress(this);
     if (this.received === this.size) this.complete();
@@ -64,7 +71,7 @@ export class IncomingFile {
   complete(): void {
     if (this.state !== 'receiving' || this.received !== this.size) return;
     this.state = 'done';
-    const bytes = new Uint8Array(this.size);
+    const bytes = new Uint8Array(this.#host.collect ? this.size : 0);
     let at = 0;
     for (const part of this.#parts) {
       bytes.set(part, at);

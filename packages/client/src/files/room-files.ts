@@ -39,12 +39,20 @@ export interface RoomFilesOptions {
   connectionShare?: number;
   /** Wait while the socket holds more than this many bytes. Default 64 KiB. */
   highWaterBytes?: number;
+  /**
+   * Keep incoming files in memory and hand them over whole (`file_end.bytes`, `done`). Default
+   * true. With false, take the bytes from `'file_data'` as they arrive (write them to disk, hash
+   * them) and `bytes` is empty; raise `maxFileBytes` for large files.
+   */
+  collect?: boolean;
 }
 
 /** Events of {@link RoomFiles}. */
 export interface FileEvents {
   /** Another member started sending you a file (call `file.cancel()` to decline it). */
   file_start: IncomingFile;
+  /** A chunk of an incoming file, in order (`offset` = bytes before it); a view into its own message's buffer, so it may be kept. */
+  file_data: { file: IncomingFile; offset: number; data: Uint8Array };
   /** More of an incoming file arrived (`file.received` of `file.size`). */
   file_progress: IncomingFile;
   /** An incoming file is complete; `bytes` is byte-identical to what was sent (also `file.done`). */
@@ -59,7 +67,7 @@ export interface FileEvents {
   send_cancel: { file: OutgoingFile; error: FileTransferError };
 }
 
-const DEFAULTS = { maxFileBytes: 256 * 1024 * 1024, roomBytesPerSec: 4 * 1024 * 1024, connectionShare: 0.75, highWaterBytes: 64 * 1024 };
+const DEFAULTS = { maxFileBytes: 256 * 1024 * 1024, roomBytesPerSec: 4 * 1024 * 1024, connectionShare: 0.75, highWaterBytes: 64 * 1024, collect: true };
 /** Frames per second for files, as a share of `limits.maxMessagesPerSec`. */
 const FRAME_SHARE = 0.5;
 /** Largest chunk payload even when the relay allows more (keeps cursors' frames from waiting long behind one). */
@@ -115,6 +123,8 @@ export class RoomFiles {
     };
     this.#inHost = {
       reply: (payload, member) => room.sendTo(member, payload),
+      data: (file, offset, data) => this.#events.emit('file_data', { file, offset, data }),
+      collect: this.#options.collect,
       progress: (file) => this.#events.emit('file_progress', file),
       finished: (file, bytes, error) => {
         this.#incoming.delete(file.sender * 2 ** 32 + file.id);
