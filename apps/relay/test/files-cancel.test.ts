@@ -107,6 +107,27 @@ describe('ending a transfer early', () => {
     expect(sender.errors).toEqual([]);
   });
 
+  it('a connection that drops and reconnects ends its transfers on both ends; files work after the resync', async () => {
+    const server = await relay.start();
+    const sender = await relay.member('reconnect');
+    const receiver = await relay.member('reconnect', 'tcp', {}, true);
+    await othersPresent(sender, 1);
+    const at = nextFile(receiver);
+    const out = sender.files.sendFile(FILE);
+    await firstProgress(receiver.files);
+    const resync = new Promise((resolve) => receiver.room.once('resync', resolve));
+    const conn = [...server.relay.connections].find((c) => c.peer.transport === 'tcp')!;
+    conn.peer.close(4500, 'test: dropped'); // reconnectable
+    server.relay.closed(conn);
+    expect(await reason((await at).done)).toBe('disconnected');
+    expect(await reason(out.done)).toBe('recipient_left');
+    await resync;
+    await othersPresent(sender, 1);
+    const again = nextFile(receiver);
+    sender.files.sendFile(pattern(70_000, 3), { to: receiver.room.self });
+    expect(same(await (await again).done, pattern(70_000, 3))).toBe(true);
+  });
+
   it('a recipient that stops reading is closed with 4503; the others get the file', { timeout: 60_000 }, async () => {
     const server = await relay.start({ maxBufferedBytes: 256 * 1024, maxBytesPerSec: 64 * 1024 ** 2 });
     const sender = await relay.member('slow');

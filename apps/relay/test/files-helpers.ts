@@ -31,9 +31,9 @@ export function useFileRelay(config: Partial<Config>) {
       return server;
     },
     /** Joins `room` over WebSocket (or raw TCP) with its own RoomFiles. */
-    async member(roomName: string, transport: 'ws' | 'tcp' = 'ws', options: RoomFilesOptions = {}): Promise<FileMember> {
+    async member(roomName: string, transport: 'ws' | 'tcp' = 'ws', options: RoomFilesOptions = {}, reconnect = false): Promise<FileMember> {
       const url = transport === 'ws' ? server!.wsUrl : server!.tcpUrl!;
-      const client = new RoomcastClient(url, { reconnect: false });
+      const client = new RoomcastClient(url, { reconnect: reconnect ? { initialDelayMs: 10, maxDelayMs: 100 } : false });
       clients.push(client);
       await client.connect();
       const room = await client.join(roomName);
