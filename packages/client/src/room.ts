@@ -41,10 +41,15 @@ export interface RoomTap {
 }
 const taps = new WeakMap<Room, RoomTap>();
 let linkOf: (room: Room) => RoomLink;
+let tapEarly: (room: Room, tap: RoomTap) => void;
 
-/** @internal Installs the (single) tap of a room and returns its client link. */
+/**
+ * @internal Installs the (single) tap of a room and returns its client link. Messages kept for
+ * the first 'message' listener go through the tap first (they may have come with the join).
+ */
 export function tapRoom(room: Room, tap: RoomTap): RoomLink {
   taps.set(room, tap);
+  tapEarly(room, tap);
   return linkOf(room);
 }
 
@@ -100,6 +105,11 @@ export class Room {
   // public class carries no internal methods (a private constructor keeps `new Room` internal too).
   static {
     linkOf = (room) => room.#link;
+    // On the next microtask (before any later network read), so that the caller can add its
+    // listeners first; if a 'message' listener took the buffer meanwhile, its replay taps it.
+    tapEarly = (room, tap) => queueMicrotask(() => {
+      if (room.#early !== undefined) room.#early = room.#early.filter((m) => !tap.message(m));
+    });
     createRoom = (link, name, presence) => {
       const room = new Room(link, name, presence);
       return {
@@ -184,7 +194,11 @@ export class Room {
     if (event === 'message' && this.#early !== undefined) {
       const early = this.#early;
       this.#early = undefined;
-      if (early.length > 0) queueMicrotask(() => { for (const m of early) this.#events.emit('message', m); });
+      if (early.length > 0) {
+        queueMicrotask(() => {
+          for (const m of early) if (taps.get(this)?.message(m) !== true) this.#events.emit('message', m);
+        });
+      }
     }
     return off;
   }
