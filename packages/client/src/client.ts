@@ -118,6 +118,8 @@ export class RoomcastClient {
       throttleLatest: this.#options.throttleLatest,
       request: (message, expect, onReply) => this.#request(message, expect, onReply),
       forget: (room) => this.#forget(room),
+      bufferedAmount: () => this.#conn?.bufferedAmount ?? 0,
+      limits: () => this.#limits,
     };
   }
 

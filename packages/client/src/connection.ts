@@ -99,6 +99,11 @@ export class Connection {
     return this.#phase === 'open';
   }
 
+  /** The socket's `bufferedAmount` (0 when the socket class does not report one). */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount ?? 0;
+  }
+
   /**
    * Sends one frame.
    * @throws RoomcastError `not_connected` unless welcomed and the socket is open
