@@ -1,7 +1,9 @@
 // Raw TCP transport on node:net (PROTOCOL.md appendix A): every frame is preceded by its u32be
 // length; otherwise the same frames, handshake, rooms and codes as WebSocket. Adapts each socket
-// to the core's Peer (peer.ts), keeps its subscribers in TcpFanout (fanout.ts), sends heartbeats
-// to silent clients and closes them after the idle window (on the core's clock), and optionally
+// to the core's Peer (peer.ts), keeps its subscribers in TcpFanout (fanout.ts), coalesces writes
+// per socket per event-loop turn (flush-queue.ts), sends heartbeats to silent clients and closes
+// them after the idle window, closes a client whose frame does not complete within the frame
+// deadline (both in one periodic sweep on the core's clock, no timer per socket), and optionally
 // answers Flash policy requests. Every close and counter goes through the core.
 import { createServer, type Server, type Socket } from 'node:net';
 import { FrameStreamReader, encodeControl, type StreamError } from '@roomcast/protocol';
@@ -11,6 +13,7 @@ import type { Log } from '../core/log.js';
 import type { TransportCore } from '../core/relay.js';
 import type { TcpFanout } from './fanout.js';
 import { defaultPolicyXml, policyResponse, sniffPolicyRequest } from './flash-policy.js';
+import { FlushQueue } from './flush-queue.js';
 import { TcpPeer, type TcpPeerEvents } from './peer.js';
 
 /** The frame a silent client gets at half its idle window (vector `heartbeat`). */
@@ -24,8 +27,13 @@ export interface TcpTransportOptions {
   maxFrameBytes: number;
   /** Send-buffer hard cap (RELAY_MAX_BUFFERED_BYTES); a fan-out past twice that closes at once. */
   maxBufferedBytes: number;
-  /** Silence after which a client is closed with 4408; a heartbeat goes out at half of it. 0 disables. */
+  /** Time without a complete frame after which a client is closed with 4408; a heartbeat goes out at half of it. 0 disables. */
   idleTimeoutMs: number;
+  /**
+   * Longest time from the first byte of a frame (its length prefix) to its last; past it the client
+   * is closed with 4408 however many bytes trickle in. 0 disables (the idle timeout still applies).
+   */
+  frameTimeoutMs: number;
   /** Serve Flash policy requests: `true` for the default policy (allows this port), or the XML to send. */
   flashPolicy: boolean | string;
   /** This transport's fan-out (a sink of the core's fan-out service). */
@@ -49,6 +57,7 @@ export interface TcpListening {
 export async function listenTcp(relay: TransportCore, options: TcpTransportOptions): Promise<TcpListening> {
   const log = options.log.child({ transport: 'tcp' });
   const { clock, fanout } = options;
+  const flushQueue = new FlushQueue();
   const peers = new Map<TcpPeer, Connection>();
   let policy: Uint8Array | undefined;
   let policyRequests = 0;
@@ -78,14 +87,16 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
 
   function accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, clock.now());
+    const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, flushQueue, clock.now());
     const conn = relay.open(peer);
     peers.set(peer, conn);
     log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'tcp connection');
     const reader = new FrameStreamReader(options.maxFrameBytes);
     // With the Flash policy on, the first bytes are held until they cannot be a policy request.
     let sniffed: Uint8Array | undefined = policy === undefined ? undefined : new Uint8Array(0);
+    let framed = false;
     const onFrame = (frame: Uint8Array): boolean => {
+      framed = true;
       try {
         relay.message(conn, frame);
       } catch (err) {
@@ -97,17 +108,17 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
 
     socket.on('data', (chunk: Buffer) => {
       if (peer.closed) return;
-      peer.lastReceivedAt = clock.now();
-      peer.heartbeatPending = false;
-      let bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+      let bytes: Uint8Array = chunk;
       if (sniffed !== undefined) {
         const seen = concat(sniffed, bytes);
         const verdict = sniffPolicyRequest(seen);
         if (verdict === 'maybe') {
           sniffed = seen;
+          if (peer.partialSince < 0) peer.partialSince = clock.now();
           return;
         }
         sniffed = undefined;
+        peer.partialSince = -1;
         if (verdict === 'request' && policy !== undefined) {
           policyRequests++;
           peer.endWith(policy);
@@ -115,11 +126,20 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
         }
         bytes = seen;
       }
-      // One write (syscall) for all the replies this chunk produces.
-      socket.cork();
+      // Replies are queued on the peer and written once at the end of the turn (no cork needed).
+      framed = false;
       const err = reader.push(bytes, onFrame);
-      if (err !== undefined && !peer.closed) refuse(conn, err);
-      socket.uncork();
+      if (err !== undefined && !peer.closed) return refuse(conn, err);
+      // Only complete frames count as activity: a client trickling the bytes of a frame it never
+      // finishes does not keep its connection (issue 14, item 4).
+      if (framed || peer.partialSince < 0) {
+        const now = clock.now();
+        if (framed) {
+          peer.lastReceivedAt = now;
+          peer.heartbeatPending = false;
+        }
+        peer.partialSince = reader.partial ? now : -1;
+      } else if (!reader.partial) peer.partialSince = -1;
     });
     socket.on('close', () => peer.gone());
     socket.on('error', (err) => log.debug({ conn: conn.id, err: err.message }, 'tcp socket error'));
@@ -140,11 +160,22 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
   }
 
   const idleMs = options.idleTimeoutMs;
-  const stopIdle = idleMs > 0 ? repeat(clock, Math.max(50, Math.min(1000, idleMs / 8)), () => checkIdle(clock.now())) : undefined;
+  const frameMs = options.frameTimeoutMs;
+  const shortest = Math.min(idleMs > 0 ? idleMs : Infinity, frameMs > 0 ? frameMs : Infinity);
+  const stopSweep = Number.isFinite(shortest) ? repeat(clock, Math.max(50, Math.min(1000, shortest / 8)), () => sweep(clock.now())) : undefined;
 
-  /** Per tick, O(TCP connections): heartbeat at half the window, close 4408 at the full window. */
-  function checkIdle(now: number): void {
+  /**
+   * Per tick, O(TCP connections): heartbeat at half the idle window, close 4408 at the full window
+   * or when a frame has been arriving for longer than the frame deadline.
+   */
+  function sweep(now: number): void {
     for (const [peer, conn] of peers) {
+      if (frameMs > 0 && peer.partialSince >= 0 && now - peer.partialSince >= frameMs) {
+        log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'closing TCP connection with an unfinished frame');
+        relay.close(conn, 'timeout', `frame not completed within ${frameMs / 1000} s`, 'frame_timeout');
+        continue;
+      }
+      if (idleMs <= 0) continue;
       const silent = now - peer.lastReceivedAt;
       if (silent >= idleMs) {
         log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'closing silent TCP connection');
@@ -165,7 +196,7 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
       return policyRequests;
     },
     close() {
-      stopIdle?.();
+      stopSweep?.();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // The core closed its connections already (closeAll); any left would keep the server open.
