@@ -3,7 +3,8 @@
 // backstop, and the read-side clocks the transport checks (idle, frame completion). Fan-out to it
 // goes through TcpFanout (fanout.ts).
 import type { Socket } from 'node:net';
-import { encodeControl, STREAM_PREFIX_BYTES } from '@roomcast/protocol';
+import { encodeControl, STREAM_PREFIX_BYTES, type FrameStreamReader } from '@roomcast/protocol';
+import type { Connection } from '../core/connection.js';
 import type { Peer } from '../core/peer.js';
 import type { FlushQueue } from './flush-queue.js';
 
@@ -45,6 +46,12 @@ export class TcpPeer implements Peer {
   partialSince = -1;
   /** A heartbeat was sent since the last frame received. */
   heartbeatPending = false;
+  /** The core's connection for this peer (set by the listener right after `relay.open`). */
+  conn: Connection | undefined;
+  /** Splits what the socket receives into frames (the listener's). */
+  reader!: FrameStreamReader;
+  /** With the Flash policy on: the first bytes, held until they cannot be a policy request. */
+  sniffed: Uint8Array | undefined;
   /** Topics it subscribes to (kept by TcpFanout, dropped when the socket goes). Created on the first join. */
   topics: Set<string> | undefined;
   /** Frames queued this turn (written by `flush`), and their bytes. */
