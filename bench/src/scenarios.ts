@@ -73,6 +73,8 @@ export function throttledScenario(rooms: number, seconds: number, rounds: number
 /** Per-client rates of the tcp-vs-ws steps (issue 17's table). */
 export const TCP_VS_WS_HZ = [5, 10, 20, 30] as const;
 export const tcpVsWsLabel = (transport: 'ws' | 'tcp', hz: number): string => `${transport}-${hz}hz`;
+/** The step run twice per round (labels `ws-10hz-aa`, `tcp-10hz-aa`): the A/A noise band. */
+export const TCP_VS_WS_AA_HZ = 10;
 
 /**
  * tcp-vs-ws (issue 17): the same relay build and settings (TCP listener on for every run), rooms x
@@ -89,6 +91,10 @@ export function tcpVsWsScenario(rooms: number, seconds: number, rounds: number):
     for (const transport of ['ws', 'tcp'] as const) {
       variants[tcpVsWsLabel(transport, hz)] = { server: 'roomcast', transport, tcpListener: true, options: { hz } };
     }
+  }
+  // The A/A pairs: the 10 Hz runs once more in each round; their ratio to the first is the noise band.
+  for (const transport of ['ws', 'tcp'] as const) {
+    variants[`${tcpVsWsLabel(transport, TCP_VS_WS_AA_HZ)}-aa`] = { server: 'roomcast', transport, tcpListener: true, options: { hz: TCP_VS_WS_AA_HZ } };
   }
   return {
     name: 'tcp-vs-ws', kind: 'traffic', rounds, labels: Object.keys(variants), variants,

@@ -2,7 +2,7 @@
 // same relay, per rate step (CPU per delivered frame, delivered rate, p99), the delivered rate at
 // the p99 <= 100 ms knee, and RSS per idle connection. Goals and the Markdown table.
 import { median, ratioSummary, sig, type RatioSummary } from '@roomcast/loadtest';
-import { TCP_VS_WS_HZ, tcpVsWsLabel } from './scenarios.js';
+import { TCP_VS_WS_AA_HZ, TCP_VS_WS_HZ, tcpVsWsLabel } from './scenarios.js';
 import { pairedRatio, type Goal, type Metric, type ScenarioSummary } from './summary.js';
 
 /** p99 budget of the knee, and the delivered share a step must reach to count (saturation's rule). */
@@ -87,6 +87,14 @@ export function tcpVsWsTable(s: ScenarioSummary): string[] {
       + `${med('ws', hz, 'p99_ms')} | ${med('tcp', hz, 'p99_ms')} | ${med('ws', hz, 'cpu_us_per_delivered')} | ${med('tcp', hz, 'cpu_us_per_delivered')} | `
       + `**${rr(stepRatio(s, hz, 'cpu_us_per_delivered'))}** | ${rr(stepRatio(s, hz, 'delivered_per_sec'))} | ${med('ws', hz, 'server_cpu_pct')} | ${med('tcp', hz, 'server_cpu_pct')} | `
       + `${med('ws', hz, 'loadgen_cpu_pct')} | ${med('tcp', hz, 'loadgen_cpu_pct')} |`);
+  }
+  const aa = (t: 'ws' | 'tcp', m: Metric): RatioSummary | null => {
+    const label = tcpVsWsLabel(t, TCP_VS_WS_AA_HZ);
+    return pairedRatio(s, `${label}-aa`, label, same(m), same(m));
+  };
+  if (s.labels.includes(`${tcpVsWsLabel('tcp', TCP_VS_WS_AA_HZ)}-aa`)) {
+    out.push('', `A/A (the ${TCP_VS_WS_AA_HZ} Hz runs twice per round, second / first, median (min-max)): CPU-µs/delivered ws ${rr(aa('ws', 'cpu_us_per_delivered'))}, `
+      + `tcp ${rr(aa('tcp', 'cpu_us_per_delivered'))}; p99 ws ${rr(aa('ws', 'p99_ms'))}, tcp ${rr(aa('tcp', 'p99_ms'))}.`);
   }
   const knee = kneeRatio(s);
   out.push('', `Knee (per round, the last step before the first with < ${KNEE_MIN_RATIO * 100}% delivered or p99 > ${KNEE_P99_MS} ms; rounds where WebSocket's first step already failed are left out): TCP / WebSocket ${fr(knee.ratio)}; `

@@ -21,7 +21,8 @@ function summary(rows: Record<string, [number, number, number, number][]>): Scen
 describe('tcp-vs-ws scenarios', () => {
   it('runs one relay with its TCP listener on for both transports, one label per transport and rate', () => {
     const s = tcpVsWsScenario(50, 4, 5);
-    expect(s.labels).toEqual(['ws-5hz', 'tcp-5hz', 'ws-10hz', 'tcp-10hz', 'ws-20hz', 'tcp-20hz', 'ws-30hz', 'tcp-30hz']);
+    expect(s.labels).toEqual(['ws-5hz', 'tcp-5hz', 'ws-10hz', 'tcp-10hz', 'ws-20hz', 'tcp-20hz', 'ws-30hz', 'tcp-30hz', 'ws-10hz-aa', 'tcp-10hz-aa']);
+    expect(variantOf(s, 'tcp-10hz-aa')).toEqual(variantOf(s, 'tcp-10hz'));
     expect(variantOf(s, 'tcp-20hz')).toEqual({ server: 'roomcast', transport: 'tcp', tcpListener: true, options: { hz: 20 } });
     expect(variantOf(s, 'ws-5hz')).toEqual({ server: 'roomcast', transport: 'ws', tcpListener: true, options: { hz: 5 } });
     expect(s.options).toMatchObject({ rooms: 50, perRoom: 10, cls: 'reliable', payload: 16, cursor: false });
