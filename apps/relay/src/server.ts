@@ -100,7 +100,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     try {
       tcp = await listenTcp(relay, {
         host: config.host, port: config.tcpPort, maxFrameBytes: relay.maxFrameBytes, maxBufferedBytes: config.maxBufferedBytes,
-        idleTimeoutMs: config.idleTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
+        idleTimeoutMs: config.idleTimeoutSec * 1000, frameTimeoutMs: config.tcpFrameTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
       });
     } catch (err) {
       listening.close();
