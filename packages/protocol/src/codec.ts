@@ -167,14 +167,31 @@ export function readDataHeader(bytes: Uint8Array): { ok: true; header: DataHeade
   return { ok: true, header: { room, cls: cls as DeliveryClass, target, key, payloadOffset: pos } };
 }
 
-function decodeControlBody(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
-  const scan = scanPlain(bytes, 1);
+/**
+ * The plain MessagePack value of a control frame (first byte 0x01, not checked), and how many
+ * values it holds (a cheap measure of what validating it costs). `maxItems` defaults to the
+ * client → relay bound CONTROL_MAX_ITEMS; relay → client frames have no value cap beyond their
+ * length (PROTOCOL.md §5.1, §8.8).
+ */
+export function decodeControlValue(bytes: Uint8Array, maxItems?: number): { ok: true; value: unknown; items: number } | { ok: false; error: DecodeError } {
+  const scan = scanPlain(bytes, 1, { maxItems });
   if (!scan.ok) return fail('bad_frame', `control frame: ${scan.reason}`);
   try {
-    return { ok: true, value: unpackPlain(bytes.subarray(1)) };
+    return { ok: true, value: unpackPlain(bytes.subarray(1)), items: scan.items };
   } catch (err) {
     return fail('bad_frame', `control frame: ${(err as Error).message}`);
   }
+}
+
+function decodeControlBody(bytes: Uint8Array, maxItems?: number): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
+  return decodeControlValue(bytes, maxItems);
+}
+
+/** Validates a decoded control value as a client → relay message (the schema step of decodeClientFrame). */
+export function parseClientMessage(value: unknown): Decoded<ControlFrame<ClientMessage>> {
+  const parsed = clientMessageSchema.safeParse(value);
+  if (!parsed.success) return invalidMessage(value, parsed.error.issues);
+  return { ok: true, frame: { kind: 'control', message: parsed.data } };
 }
 
 function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
@@ -226,9 +243,7 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
   if (kind === FrameKind.Control) {
     const body = decodeControlBody(bytes);
     if (!body.ok) return body;
-    const parsed = clientMessageSchema.safeParse(body.value);
-    if (!parsed.success) return invalidMessage(body.value, parsed.error.issues);
-    return { ok: true, frame: { kind: 'control', message: parsed.data } };
+    return parseClientMessage(body.value);
   }
   return fail('bad_frame', `unknown frame kind 0x${hex(kind!)} from a client`);
 }
@@ -262,7 +277,9 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
     };
   }
   if (kind === FrameKind.Control) {
-    const body = decodeControlBody(bytes);
+    // Relay → client control frames carry whole member lists: no value cap beyond one per byte
+    // (PROTOCOL.md §8.8 rule 3); depth stays within 16 because presence nests at most 13 deep.
+    const body = decodeControlBody(bytes, bytes.length);
     if (!body.ok) return body;
     const parsed = serverMessageSchema.safeParse(body.value);
     if (!parsed.success) return invalidMessage(body.value, parsed.error.issues);
