@@ -3,6 +3,7 @@
 // classes in delivery.ts, frame handling in inbound.ts, sending and counting in outbox.ts, the
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
+import type { Refusal } from './addresses.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
@@ -45,6 +46,11 @@ export class Relay {
   }
 
   // ---- what transports call -------------------------------------------------------
+
+  /** Before accepting a socket: undefined to accept, else why to refuse it (PROTOCOL.md §8.19). */
+  admit(remoteAddress: string): Refusal | undefined {
+    return this.connections.admit(remoteAddress);
+  }
 
   /** A transport accepted a socket. */
   open(peer: Peer): Connection {
@@ -98,6 +104,7 @@ export class Relay {
   /** Periodic check: handshake deadlines, send-buffer hard caps, soft caps (lag). O(connections). */
   sweep(): void {
     const now = this.clock.now();
+    this.connections.addresses.prune(now);
     for (const conn of this.connections) {
       if (conn.state === 'handshake') {
         if (now - conn.openedAt > this.limits.helloTimeoutMs) {
@@ -126,4 +133,4 @@ export class Relay {
 }
 
 /** What a transport may call on the core. */
-export type TransportCore = Pick<Relay, 'open' | 'message' | 'textMessage' | 'closed' | 'close' | 'send' | 'sendError' | 'internalError' | 'maxFrameBytes'>;
+export type TransportCore = Pick<Relay, 'admit' | 'open' | 'message' | 'textMessage' | 'closed' | 'close' | 'send' | 'sendError' | 'internalError' | 'maxFrameBytes'>;

@@ -4,14 +4,15 @@
 // to silent clients and closes them after the idle window (on the core's clock), and optionally
 // answers Flash policy requests. Every close and counter goes through the core.
 import { createServer, type Server, type Socket } from 'node:net';
-import { FrameStreamReader, encodeControl, type StreamError } from '@roomcast/protocol';
+import { CloseCodes, FrameStreamReader, encodeControl, lengthPrefixed, type StreamError } from '@roomcast/protocol';
+import type { Refusal } from '../core/addresses.js';
 import { repeat, type Clock } from '../core/clock.js';
 import type { Connection } from '../core/connection.js';
 import type { Log } from '../core/log.js';
 import type { TransportCore } from '../core/relay.js';
 import type { TcpFanout } from './fanout.js';
 import { defaultPolicyXml, policyResponse, sniffPolicyRequest } from './flash-policy.js';
-import { TcpPeer, type TcpPeerEvents } from './peer.js';
+import { CLOSE_LINGER_MS, TcpPeer, type TcpPeerEvents } from './peer.js';
 
 /** The frame a silent client gets at half its idle window (vector `heartbeat`). */
 const HEARTBEAT = encodeControl({ type: 'heartbeat' });
@@ -76,7 +77,18 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
     relay.close(conn, 'message_too_big', 'frame above the size cap', 'frame_bytes');
   }
 
+  /** A connection admission refused (PROTOCOL.md §8.19): one `close` frame, then the socket ends. */
+  function turnAway(socket: Socket, refusal: Refusal): void {
+    const { code } = CloseCodes[refusal.scope === 'address' ? 'rate_limited' : 'try_again_later'];
+    log.debug({ remote: socket.remoteAddress, reason: refusal.reason }, 'refusing TCP connection');
+    socket.on('error', () => {});
+    socket.end(lengthPrefixed(encodeControl({ type: 'close', code, reason: refusal.message.slice(0, 256) })));
+    setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
+  }
+
   function accept(socket: Socket): void {
+    const refusal = relay.admit(socket.remoteAddress ?? 'unknown');
+    if (refusal !== undefined) return turnAway(socket, refusal);
     socket.setNoDelay(true);
     const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, clock.now());
     const conn = relay.open(peer);

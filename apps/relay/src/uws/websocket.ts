@@ -3,6 +3,7 @@
 // (fanout.ts), so the JavaScript work per incoming frame does not grow with room size.
 import uWS from 'uWebSockets.js';
 import type { TransportCore } from '../core/relay.js';
+import { checkUpgrade } from './handshake.js';
 import { WsPeer, type SocketData } from './peer.js';
 
 export interface WsTransportOptions {
@@ -28,10 +29,11 @@ export function attachWebSocket(app: uWS.TemplatedApp, relay: TransportCore, opt
     upgrade: (res, req, context) => {
       // Copy everything from req synchronously: it is invalid after this callback returns.
       const key = req.getHeader('sec-websocket-key');
-      const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
       const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
-      res.upgrade<SocketData>({ remoteAddress }, key, protocol, extensions, context);
+      if (!checkUpgrade(res, req, relay, remoteAddress)) return;
+      // No subprotocol is negotiated (PROTOCOL.md §2): an offered one is never echoed back.
+      res.upgrade<SocketData>({ remoteAddress }, key, '', extensions, context);
     },
     open: (ws) => {
       const data = ws.getUserData();
