@@ -1,4 +1,5 @@
 // Per-connection session state: handshake stage, joined rooms, budgets, lag.
+import type { CloseName } from '@roomcast/protocol';
 import type { Peer } from './peer.js';
 import { StrikeWindow, TokenBucket } from './rate.js';
 import type { Member as RoomMember, Room as AnyRoom } from './room.js';
@@ -18,6 +19,8 @@ export class Connection {
   /** Joined rooms by handle. */
   readonly rooms = new Map<number, Member>();
   protocolErrors = 0;
+  /** Set when the relay closes the connection: the close name (a 4429 starts the address's cool-down). */
+  closedWith: CloseName | undefined;
   /** True while the send buffer is above the soft limit: unsubscribed from every room's fast topic. */
   lagging = false;
   /** Frames per second in. */

@@ -68,14 +68,16 @@ export class Connections implements Iterable<Connection> {
     this.deps.stats.countClose(name);
     const { code } = CloseCodes[name];
     this.deps.log.debug({ conn: conn.id, transport: conn.peer.transport, code, reason }, 'closing connection');
+    // The transport may report the close synchronously (uWS does): record why first.
+    conn.closedWith = name;
     conn.peer.close(code, reason);
-    this.closed(conn, name === 'rate_limited');
+    this.closed(conn);
   }
 
   /** The socket is gone (either side closed it): leave every room. Idempotent. */
-  closed(conn: Connection, rateLimited = false): void {
+  closed(conn: Connection): void {
     if (!this.#open.delete(conn)) return;
-    this.addresses.closed(conn.address, this.deps.clock.now(), { frames: conn.bucket, bytes: conn.byteBucket }, rateLimited);
+    this.addresses.closed(conn.address, this.deps.clock.now(), { frames: conn.bucket, bytes: conn.byteBucket }, conn.closedWith === 'rate_limited');
     conn.state = 'closed';
     this.deps.onClosed(conn);
   }

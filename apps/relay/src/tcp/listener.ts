@@ -82,8 +82,12 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
     const { code } = CloseCodes[refusal.scope === 'address' ? 'rate_limited' : 'try_again_later'];
     log.debug({ remote: socket.remoteAddress, reason: refusal.reason }, 'refusing TCP connection');
     socket.on('error', () => {});
+    // Discard whatever the client sends, so its FIN is seen and the socket closes at once.
+    socket.resume();
+    const linger = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    linger.unref();
+    socket.on('close', () => clearTimeout(linger));
     socket.end(lengthPrefixed(encodeControl({ type: 'close', code, reason: refusal.message.slice(0, 256) })));
-    setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
   }
 
   function accept(socket: Socket): void {
