@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Addresses, addressKey, type AdmissionLimits } from '../src/core/addresses.js';
 import { TokenBucket } from '../src/core/rate.js';
+import { openFileLimit, resolveMaxConnections } from '../src/fd-limit.js';
 
 const limits: AdmissionLimits = {
   maxConnections: 1000, maxConnectionsPerIp: 2, connectRatePerIp: 1, connectBurstPerIp: 2, floodCooldownSec: 10,
@@ -78,5 +79,18 @@ describe('Addresses', () => {
     table.closed('a', 0, drained(0), false);
     expect(table.admit('a', 0, 1)).toMatchObject({ reason: 'connect_rate' });
     expect(table.admit('a', 1000, 1)).toBeUndefined();
+  });
+});
+
+describe('RELAY_MAX_CONNECTIONS=auto', () => {
+  it('keeps 10% of the open-file limit (at least 100) for HTTP, logs and listeners', () => {
+    expect(resolveMaxConnections('auto', 20_000)).toBe(18_000);
+    expect(resolveMaxConnections('auto', 1024)).toBe(921);
+    expect(resolveMaxConnections('auto', undefined)).toBe(10_000);
+    expect(resolveMaxConnections(500, 20_000)).toBe(500);
+  });
+
+  it('reads this process limit from /proc', () => {
+    expect(openFileLimit()).toBeGreaterThan(0);
   });
 });
