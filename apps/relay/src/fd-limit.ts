@@ -24,7 +24,7 @@ export function descriptorReserve(limit: number): number {
 }
 
 /** RELAY_MAX_CONNECTIONS resolved: `auto` becomes the open-file limit minus the reserve. */
-export function resolveMaxConnections(setting: number | 'auto', limit = openFileLimit()): number {
+export function resolveMaxConnections(setting: number | 'auto', limit: number | undefined): number {
   if (setting !== 'auto') return setting;
   if (limit === undefined) return FALLBACK_MAX_CONNECTIONS;
   return Math.max(1, limit - descriptorReserve(limit));

@@ -9,7 +9,7 @@ import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
-import { resolveMaxConnections } from './fd-limit.js';
+import { openFileLimit, resolveMaxConnections } from './fd-limit.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
 import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
@@ -64,7 +64,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout]);
-  const maxConnections = resolveMaxConnections(config.maxConnections);
+  const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
   const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, clock);
   attachWebSocket(app, relay, {
     path: WS_PATH,

@@ -1,6 +1,6 @@
 // Fakes for unit tests of the room core: an in-memory transport fan-out with uWS semantics, peers
 // that record what they receive, and a clock whose time moves only when the test says so.
-import { resolveMaxConnections } from '../src/fd-limit.js';
+import { openFileLimit, resolveMaxConnections } from '../src/fd-limit.js';
 import {
   decodeServerFrame, encodeControl, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
@@ -100,7 +100,7 @@ export function setup(overrides: Record<string, string> = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
   const config = parseConfig(overrides);
-  const relay = new Relay({ ...config, maxConnections: resolveMaxConnections(config.maxConnections) }, new Fanout([hub]), new Stats(), silentLogger, clock);
+  const relay = new Relay({ ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) }, new Fanout([hub]), new Stats(), silentLogger, clock);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
