@@ -1,0 +1,130 @@
+// Issue 14 item 3: sixteen connections each spending their whole budget on the costliest control
+// frames the relay still accepts (or refuses after decoding), against one bystander pinging at
+// 50 Hz. Prints the bystander's ping p50/p99 without and with the attack and the relay's CPU;
+// asserts only behaviour (every ping answered, the relay up). Figures: SECURITY.md.
+import { encodeControl, scanPlain } from '@roomcast/protocol';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeAll, openClient, type StressClient } from './clients.js';
+import { percentile, sleep, startRelayProcess, type RelayProcess } from './process.js';
+
+const PHASE_MS = 6_000;
+const ATTACKERS = 16;
+/** The relay's defaults (README): frames and bytes per second per connection. */
+const FRAMES_PER_SEC = 200;
+const BYTES_PER_SEC = 256 * 1024;
+const VALUES_PER_TOKEN = 64;
+
+let relay: RelayProcess | undefined;
+afterAll(() => relay?.stop());
+
+/** Presence nested 13 deep (the cap), the innermost array filled with `item` up to 511 bytes of JSON. */
+function deepPresence(item: unknown): unknown {
+  const wrap = 12 * 2;
+  const each = JSON.stringify(item).length + 1;
+  let value: unknown = new Array(Math.floor((511 - wrap - 1) / each)).fill(item);
+  for (let i = 0; i < 12; i++) value = [value];
+  return value;
+}
+
+interface Attack {
+  name: string;
+  /** Frame to send and whether the attacker joins a room first (presence updates need one). */
+  frame: (room: number) => Uint8Array;
+  join: boolean;
+}
+
+const ATTACKS: Attack[] = [
+  { name: 'presence: 13 deep, 511 B of {} maps (legal)', join: true,
+    frame: (room) => encodeControl({ type: 'presence', id: 1, room, presence: deepPresence({}) as never }) },
+  { name: 'presence: 13 deep, 511 B of 0s (legal)', join: true,
+    frame: (room) => encodeControl({ type: 'presence', id: 1, room, presence: deepPresence(0) as never }) },
+  { name: 'join: 4 KB, 1,000 small maps 15 deep (refused: presence_too_large)', join: false,
+    frame: () => {
+      let inner: unknown = Array.from({ length: 1000 }, () => ({}));
+      for (let i = 0; i < 13; i++) inner = [inner];
+      return encodeControl({ type: 'join', id: 1, room: 'x', presence: inner as never });
+    } },
+];
+
+/** Pings every 20 ms for `ms`; returns the round-trip times in ms. */
+async function pingFor(bystander: StressClient, ms: number): Promise<number[]> {
+  const rtts: number[] = [];
+  const end = performance.now() + ms;
+  const pending: Promise<void>[] = [];
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    pending.push(bystander.request({ type: 'ping' }).then(() => { rtts.push(performance.now() - t0); }));
+    await sleep(20);
+  }
+  await Promise.all(pending);
+  return rtts;
+}
+
+/** Runs one attacker at its budget until `stop()`; reconnects when the relay closes it. */
+function attacker(url: string, address: string, attack: Attack): { stop(): void; sent(): number; done: Promise<void> } {
+  let stopped = false;
+  let sent = 0;
+  const done = (async () => {
+    while (!stopped) {
+      let c: StressClient;
+      try {
+        c = await openClient(url, address);
+      } catch {
+        await sleep(100); // refused (cool-down, connect rate): try again later
+        continue;
+      }
+      let room = 1;
+      if (attack.join) {
+        const joined = await c.request({ type: 'join', room: `attack-${address}` });
+        if (joined.type === 'joined') room = joined.handle;
+      }
+      const frame = attack.frame(room);
+      const scan = scanPlain(frame, 1, { maxItems: frame.length });
+      const cost = 1 + Math.floor((scan.ok ? scan.items : 0) / VALUES_PER_TOKEN);
+      // 95% of whichever budget binds first, so the attacker is never rate-limited itself.
+      const perSec = 0.95 * Math.min(FRAMES_PER_SEC / cost, BYTES_PER_SEC / frame.length);
+      const started = performance.now();
+      let mine = 0;
+      let open = true;
+      void c.closed.then(() => { open = false; });
+      while (!stopped && open) {
+        const due = Math.floor(((performance.now() - started) / 1000) * perSec);
+        for (; mine < due; mine++) { c.send(frame); sent++; }
+        await sleep(10);
+      }
+      c.ws.terminate();
+    }
+  })();
+  return { stop: () => { stopped = true; }, sent: () => sent, done };
+}
+
+describe('bystander latency under control-frame attack', () => {
+  it('16 attackers at their full budgets; the bystander keeps getting every pong', async () => {
+    relay = await startRelayProcess({});
+    const bystander = await openClient(relay.wsUrl, '127.0.0.2');
+    await pingFor(bystander, 1000); // warm-up
+    const rows: string[] = [];
+    let cpu0 = relay.cpuSeconds();
+    const base = await pingFor(bystander, PHASE_MS);
+    const baseCpu = (relay.cpuSeconds() - cpu0) / (PHASE_MS / 1000);
+    rows.push(`baseline | ${percentile(base, 50).toFixed(2)} | ${percentile(base, 99).toFixed(2)} | - | ${(baseCpu * 100).toFixed(0)}% | -`);
+    for (const [n, attack] of ATTACKS.entries()) {
+      // Fresh addresses per attack: no cool-down or leftover budget carries over from the last one.
+      const attackers = Array.from({ length: ATTACKERS }, (_, i) => attacker(relay!.wsUrl, `127.0.${n + 1}.${i + 1}`, attack));
+      await sleep(1000);
+      cpu0 = relay.cpuSeconds();
+      const sentBefore = attackers.reduce((n, a) => n + a.sent(), 0);
+      const rtts = await pingFor(bystander, PHASE_MS);
+      const cpu = (relay.cpuSeconds() - cpu0) / (PHASE_MS / 1000);
+      const rate = (attackers.reduce((n, a) => n + a.sent(), 0) - sentBefore) / (PHASE_MS / 1000);
+      for (const a of attackers) a.stop();
+      await Promise.all(attackers.map((a) => a.done));
+      expect(rtts.length).toBeGreaterThan(PHASE_MS / 40);
+      rows.push(`${attack.name} | ${percentile(rtts, 50).toFixed(2)} | ${percentile(rtts, 99).toFixed(2)} | ${(percentile(rtts, 99) / percentile(base, 99)).toFixed(2)}x | ${(cpu * 100).toFixed(0)}% | ${rate.toFixed(0)}`);
+    }
+    console.log(['', 'bystander ping (ms), relay CPU (one core = 100%), attack frames sent/s (all 16)',
+      'run | p50 | p99 | p99 vs baseline | relay CPU | frames/s', '---|---|---|---|---|---', ...rows].join('\n'));
+    expect(await bystander.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    await closeAll([bystander]);
+  });
+});
