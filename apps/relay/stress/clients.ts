@@ -20,14 +20,20 @@ let nextId = 1;
 /** Opens a WebSocket from `localAddress`; rejects with the HTTP status if the upgrade is refused. */
 export async function openClient(url: string, localAddress: string, hello = true): Promise<StressClient> {
   const ws = new WebSocket(url, { localAddress });
-  const waiters = new Map<number, (m: ServerMessage) => void>();
+  const waiters = new Map<number, { resolve: (m: ServerMessage) => void; reject: (e: Error) => void }>();
+  // A request still waiting when the socket closes fails, so no loop waits forever.
+  ws.on('close', (code) => {
+    for (const w of waiters.values()) w.reject(new Error(`closed ${code}`));
+    waiters.clear();
+  });
   const client: StressClient = {
     ws, counts: new Map(), delivers: 0,
     closed: new Promise((resolve) => ws.on('close', (code) => resolve(code))),
     request(message) {
       const id = nextId++;
-      return new Promise((resolve) => {
-        waiters.set(id, resolve);
+      return new Promise((resolve, reject) => {
+        if (ws.readyState !== WebSocket.OPEN) return reject(new Error('not open'));
+        waiters.set(id, { resolve, reject });
         ws.send(encodeControl({ ...message, id } as never));
       });
     },
@@ -43,7 +49,7 @@ export async function openClient(url: string, localAddress: string, hello = true
     client.counts.set(m.type, (client.counts.get(m.type) ?? 0) + 1);
     if ('id' in m && typeof m.id === 'number') {
       const w = waiters.get(m.id);
-      if (w) { waiters.delete(m.id); w(m); }
+      if (w) { waiters.delete(m.id); w.resolve(m); }
     }
   });
   await new Promise<void>((resolve, reject) => {
