@@ -156,4 +156,17 @@ describe('a refused socket holds nothing', () => {
     await once(socket, 'close');
     expect(text.startsWith('HTTP/1.1 503')).toBe(true);
   });
+
+  it('an answered HTTP request does not keep its connection open (uWS would keep it without a deadline)', async () => {
+    await relay.start();
+    const { connect } = await import('node:net');
+    const socket = connect({ port: relay.server.port, host: '127.0.0.1' });
+    await once(socket, 'connect');
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    let text = '';
+    socket.on('data', (d: Buffer) => { text += d.toString(); });
+    await once(socket, 'close');
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true);
+    expect(text).toContain('"status":"ok"');
+  });
 });

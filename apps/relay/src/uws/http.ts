@@ -4,9 +4,15 @@ import type uWS from 'uWebSockets.js';
 import type { HttpAnswer, Routes } from '../http/routes.js';
 import { refuseHttp } from './handshake.js';
 
+/**
+ * Answers and closes the connection: uWS keeps an idle keep-alive HTTP connection open without a
+ * deadline, and these connections are not counted by the relay's connection caps, so one client
+ * could otherwise hold descriptors with finished requests (SECURITY.md). The relay's pages are
+ * few and small; a new connection per request costs little.
+ */
 function respond(res: uWS.HttpResponse, answer: HttpAnswer): void {
   res.cork(() => {
-    res.writeStatus(answer.status).writeHeader('content-type', answer.type).writeHeader('cache-control', 'no-cache').end(answer.body);
+    res.writeStatus(answer.status).writeHeader('content-type', answer.type).writeHeader('cache-control', 'no-cache').end(answer.body, true);
   });
 }
 
