@@ -4,6 +4,8 @@
 // Used by main.ts (the process) and by tests (in-process, on port 0).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { authenticator } from './access.js';
+import { createAuth, isOriginAllowed, type Auth } from './auth/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
@@ -33,6 +35,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Time and timers of the core and the TCP idle checks (default: the system clock); tests pass a fake. */
   clock?: Clock;
+  /** Wall-clock time tokens are checked against (exp, nbf), ms since the epoch (default Date.now); tests pin it. */
+  wallClock?: () => number;
 }
 
 export interface RelayServer {
@@ -51,6 +55,8 @@ export interface RelayServer {
   readonly tcp: TcpListening | undefined;
   /** The METRICS_PORT listener's port, or undefined when /metrics is on `port`. */
   readonly metricsPort: number | undefined;
+  /** Identity and access settings (verifier, anonymous rule, Origin policy). */
+  readonly auth: Auth;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
   close(): Promise<void>;
 }
@@ -59,13 +65,20 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const config: Config = { ...(options.config ?? parseConfig(process.env)), ...options.overrides };
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  // Reads key files; throws ConfigError naming the variable. Before any port is bound.
+  const auth = await createAuth(config, options.wallClock ? { now: options.wallClock } : {});
+  log.info({ auth: auth.summary }, 'identity and access');
+  for (const warning of auth.warnings) log.warn(warning);
+  // A remote JWKS is fetched once now (bounded by RELAY_JWKS_TIMEOUT_MS), not by the first hello.
+  const keysDown = await auth.warmUp();
+  if (keysDown !== undefined) log.warn(keysDown);
   const app = createApp();
   const stats = new Stats();
   // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout]);
   const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
-  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, clock);
+  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock);
   attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
@@ -74,6 +87,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     maxMessageBytes: relay.maxFrameBytes * 2,
     maxBufferedBytes: config.maxBufferedBytes,
     idleTimeoutSec: config.idleTimeoutSec,
+    allowOrigin: (origin) => isOriginAllowed(auth.origins, origin),
+    originRefused: () => { stats.originRefused++; },
   });
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
@@ -130,6 +145,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcpPort: tcp?.port,
     tcpUrl,
     tcp,
+    auth,
     close() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;

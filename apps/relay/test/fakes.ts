@@ -4,10 +4,13 @@ import { openFileLimit, resolveMaxConnections } from '../src/fd-limit.js';
 import {
   decodeServerFrame, encodeControl, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
+import { authenticator } from '../src/access.js';
+import { originPolicy, type Auth } from '../src/auth/index.js';
 import { parseConfig } from '../src/config.js';
 import type { Clock } from '../src/core/clock.js';
 import type { Connection } from '../src/core/connection.js';
 import { Fanout, type TransportFanout } from '../src/core/fanout.js';
+import type { RelayLimits } from '../src/core/limits.js';
 import type { Peer } from '../src/core/peer.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
@@ -96,11 +99,23 @@ export class FakeClock implements Clock {
   }
 }
 
+/** The auth settings of a relay without a key: every connection anonymous, with every right. */
+export const OPEN: Auth = {
+  verifier: undefined, allowAnonymous: true, origins: originPolicy(['*']), clockToleranceSec: 5,
+  summary: { keySource: 'none', algorithms: [], allowAnonymous: true, allowedOrigins: ['*'] }, warnings: [],
+  warmUp: () => Promise.resolve(undefined),
+};
+
+/** The relay's limits from these settings, with `RELAY_MAX_CONNECTIONS=auto` resolved as the server does. */
+export function relayLimits(overrides: Record<string, string> = {}): RelayLimits {
+  const config = parseConfig(overrides);
+  return { ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) };
+}
+
 export function setup(overrides: Record<string, string> = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const config = parseConfig(overrides);
-  const relay = new Relay({ ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) }, new Fanout([hub]), new Stats(), silentLogger, clock);
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);

@@ -83,6 +83,21 @@ describe('upgrade checks (ours)', () => {
     expect(x.head()).toMatch(/^HTTP\/1\.1 426 /);
     expect(header(x.head(), 'upgrade')).toBe('websocket');
   });
+
+  it('answers a foreign Origin with 403 and closes the connection (keep-alive asked for)', async () => {
+    await relay.start({ allowedOrigins: ['https://app.example'] });
+    const x = await open(upgrade('Sec-WebSocket-Version: 13\r\nOrigin: https://evil.example\r\n'));
+    expect(x.head()).toMatch(/^HTTP\/1\.1 403 /);
+    await x.closed;
+    expect(relay.server.relay.connections.size).toBe(0);
+  });
+
+  it('checks the version before the Origin: version 8 from a foreign Origin gets 426', async () => {
+    await relay.start({ allowedOrigins: ['https://app.example'] });
+    const x = await open(upgrade('Sec-WebSocket-Version: 8\r\nOrigin: https://evil.example\r\n'));
+    expect(x.head()).toMatch(/^HTTP\/1\.1 426 /);
+    await x.closed;
+  });
 });
 
 describe('broken frames (inside uWS: what happens, documented in SECURITY.md)', () => {

@@ -2,7 +2,9 @@
 // frame (kind, header, flags, or MessagePack outside the plain subset). `bad_message`: a control
 // frame whose plain MessagePack decoded but does not match a message schema.
 import { describe, expect, test } from 'vitest';
-import { decodeClientFrame, decodeServerFrame, encodeControl, memberSchema, type Decoded } from '@roomcast/protocol';
+import {
+  decodeClientFrame, decodeServerFrame, encodeControl, memberSchema, parseServerMessage, readPlain, serverMessageSchema, type Decoded,
+} from '@roomcast/protocol';
 import { bytes } from './vectors.js';
 
 type Code = 'bad_frame' | 'bad_message';
@@ -202,6 +204,26 @@ describe('malformed inputs', () => {
 
   test('names are unique', () => {
     expect(new Set(FRAMES.map((b) => b.name)).size).toBe(FRAMES.length);
+  });
+});
+
+describe('the hand-written relay → client validators agree with the zod schema on this table', () => {
+  // Every row whose bytes are a plain-MessagePack control frame, whichever side it was written for.
+  const bodies = FRAMES.flatMap((b) => {
+    const raw = bytes(b.hex);
+    const r = raw[0] === 1 ? readPlain(raw, 1) : undefined;
+    return r?.ok ? [{ name: b.name, value: r.value }] : [];
+  });
+
+  test('the table has such rows', () => {
+    expect(bodies.length).toBeGreaterThan(40);
+  });
+
+  test.each(bodies)('$name', ({ value }) => {
+    const zod = serverMessageSchema.safeParse(value);
+    const hand = parseServerMessage(value);
+    expect(hand.ok).toBe(zod.success);
+    if (zod.success && hand.ok) expect(hand.message).toStrictEqual(zod.data);
   });
 });
 

@@ -1,5 +1,6 @@
 // Per-connection session state: handshake stage, joined rooms, budgets, lag.
 import type { CloseName } from '@roomcast/protocol';
+import { NOBODY, type ExpiryTimer, type Principal } from './access.js';
 import type { Peer } from './peer.js';
 import { StrikeWindow, TokenBucket } from './rate.js';
 import type { Member as RoomMember, Room as AnyRoom } from './room.js';
@@ -9,7 +10,8 @@ export type Member = RoomMember<Connection>;
 /** A room whose members are connections. */
 export type Room = AnyRoom<Connection>;
 
-export type ConnectionState = 'handshake' | 'open' | 'closed';
+/** `authenticating`: a `hello` with a token is being verified (async); frames meanwhile are refused. */
+export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closed';
 
 /** Strike windows are 10 seconds long (documented in PROTOCOL.md). */
 export const FLOOD_WINDOW_MS = 10_000;
@@ -21,6 +23,12 @@ export class Connection {
   protocolErrors = 0;
   /** Set when the relay closes the connection: the close name (a 4429 starts the address's cool-down). */
   closedWith: CloseName | undefined;
+  /** Who it is and what it may do; NOBODY (no rights) until the welcome. */
+  principal: Principal = NOBODY;
+  /** Closes it with 4440 when its token expires; created at the first welcome or refresh that has an expiry. */
+  expiry: ExpiryTimer | undefined;
+  /** A `refresh` is being checked: one at a time, so decisions apply in the order they were asked. */
+  refreshing = false;
   /** True while the send buffer is above the soft limit: unsubscribed from every room's fast topic. */
   lagging = false;
   /** Frames per second in. */

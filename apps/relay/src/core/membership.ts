@@ -5,6 +5,7 @@ import {
   ROOM_NAME_PATTERN, encodeControl,
   type ClientMessage, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
+import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
 import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
@@ -47,7 +48,15 @@ export class Membership {
     if (!ROOM_NAME_PATTERN.test(msg.room)) {
       return this.out.error(conn, 'bad_room_name', 'room names are 1-128 printable ASCII characters (0x21-0x7e)', { id });
     }
+    // Rights before anything about the room, so a refusal says nothing about whether it exists.
+    const principal = conn.principal;
+    if (!principal.can(msg.room, 'join')) {
+      return this.out.error(conn, 'forbidden', `your token does not allow joining room ${msg.room}`, { id });
+    }
     const presence = msg.presence ?? null;
+    if (presence !== null && !principal.can(msg.room, 'presence')) {
+      return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${msg.room}: join without presence`, { id });
+    }
     if (!this.presenceFits(conn, presence, id)) return;
     let room = this.rooms.get(msg.room);
     if (room !== undefined && conn.rooms.has(room.handle)) {
@@ -71,13 +80,13 @@ export class Membership {
       this.stats.hitLimit('members_per_room');
       return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
     }
-    const member = room.add(conn, presence);
+    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name));
     conn.rooms.set(room.handle, member);
     this.delivery.joined(member);
-    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
+    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
     this.delivery.welcome(member);
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence } });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {
@@ -91,11 +100,14 @@ export class Membership {
   setPresence(conn: Connection, msg: Request<'presence'>): void {
     const member = conn.rooms.get(msg.room);
     if (member === undefined) return this.out.error(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    if (msg.presence !== null && !member.may.presence) {
+      return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${member.room.name}`, { id: msg.id, room: msg.room });
+    }
     if (!this.presenceFits(conn, msg.presence, msg.id)) return;
     member.presence = msg.presence;
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence } });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
   }
 
   /** The caps of §8.4 (inbound.ts checked them before validation already; this keeps the rule where presence is stored). */

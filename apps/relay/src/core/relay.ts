@@ -4,13 +4,15 @@
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
 import type { Refusal } from './addresses.js';
+import type { Authenticator } from './access.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
 import type { Fanout } from './fanout.js';
+import { Handshake } from './handshake.js';
 import { Inbound } from './inbound.js';
-import type { RelayLimits } from './limits.js';
+import { welcomeLimits, type RelayLimits } from './limits.js';
 import type { Log } from './log.js';
 import { Membership } from './membership.js';
 import { Outbox, type ErrorExtra } from './outbox.js';
@@ -27,12 +29,15 @@ export class Relay {
   private readonly delivery: Delivery;
   private readonly membership: Membership;
   private readonly inbound: Inbound;
+  private readonly handshake: Handshake;
 
   constructor(
     private readonly limits: RelayLimits,
     fanout: Fanout,
     readonly stats: Stats,
     private readonly log: Log,
+    /** Identity and access (tokens, rights): the process fills it from src/auth/ (src/access.ts). */
+    access: Authenticator,
     /** Monotonic time and timers; injectable for tests. */
     private readonly clock: Clock = systemClock,
   ) {
@@ -41,7 +46,13 @@ export class Relay {
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock });
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock });
-    this.inbound = new Inbound({ limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery });
+    this.handshake = new Handshake({
+      access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
+      internalError: (conn, err) => this.internalError(conn, err),
+    });
+    this.inbound = new Inbound({
+      limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery, handshake: this.handshake,
+    });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
   }
 
@@ -106,7 +117,8 @@ export class Relay {
     const now = this.clock.now();
     this.connections.addresses.prune(now);
     for (const conn of this.connections) {
-      if (conn.state === 'handshake') {
+      if (conn.state === 'handshake' || conn.state === 'authenticating') {
+        // The deadline runs until the welcome, token verification included.
         if (now - conn.openedAt > this.limits.helloTimeoutMs) {
           this.close(conn, 'timeout', 'no hello within the handshake deadline', 'hello_timeout');
         }
@@ -127,6 +139,7 @@ export class Relay {
   }
 
   private leaveAll(conn: Connection): void {
+    this.handshake.closed(conn);
     for (const member of conn.rooms.values()) this.membership.remove(member, false);
     conn.rooms.clear();
   }

@@ -14,6 +14,11 @@ export const LIMIT_NAMES = [
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
+export const HELLO_RESULTS = ['anonymous', 'token', 'unauthorized', 'token_expired', 'internal', 'unsupported_version'] as const;
+export type HelloResult = (typeof HELLO_RESULTS)[number];
+export const REFRESH_RESULTS = ['ok', 'unauthorized', 'token_expired', 'internal'] as const;
+export type RefreshResult = (typeof REFRESH_RESULTS)[number];
+
 export class Stats {
   connectionsOpened = 0;
   /** Frames received, by kind: control, or the delivery class of a data frame. */
@@ -40,6 +45,12 @@ export class Stats {
   limitHits: Record<LimitName, number> = Object.fromEntries(LIMIT_NAMES.map((l) => [l, 0])) as Record<LimitName, number>;
   /** Connections refused before they opened (PROTOCOL.md §8.19), by reason. */
   refused: Record<RefusalReason, number> = Object.fromEntries(REFUSAL_REASONS.map((r) => [r, 0])) as Record<RefusalReason, number>;
+  /** `hello` outcomes: welcomed anonymous or with a token, or refused by code. */
+  hellos: Record<HelloResult, number> = { anonymous: 0, token: 0, unauthorized: 0, token_expired: 0, internal: 0, unsupported_version: 0 };
+  /** `refresh` outcomes. */
+  refreshes: Record<RefreshResult, number> = { ok: 0, unauthorized: 0, token_expired: 0, internal: 0 };
+  /** WebSocket upgrades refused with 403 for their Origin. */
+  originRefused = 0;
   /** Closes the relay initiated, by close name. */
   closes: Partial<Record<CloseName, number>> = {};
 
