@@ -1,5 +1,6 @@
 // Relay configuration: one zod schema read from environment variables, parsed once at start-up.
 // No side effects here; main.ts reports a failure and exits.
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
 import { z } from 'zod';
@@ -97,6 +98,23 @@ const envSchema = z.object({
   RELAY_FLOOD_COOLDOWN_SEC: int(0, 3600).default(10),
   /** Client addresses remembered at once (open connections, leftover budgets, cool-downs); when full and nothing can expire, new addresses get 503. */
   RELAY_MAX_TRACKED_ADDRESSES: int(1, 10_000_000).default(100_000),
+  /**
+   * Client addresses exempt from the per-address limits (connection cap, connect rate, flood
+   * cool-down, budgets carried across reconnects), comma-separated, exact addresses; `none` for
+   * none. Default loopback: the README's load test and a local reverse proxy (whose clients all
+   * arrive from 127.0.0.1) would otherwise share one address's limits. The relay-wide cap still applies.
+   */
+  RELAY_IP_LIMIT_EXEMPT: z.string().default('127.0.0.1,::1').transform((value, ctx) => {
+    if (value.trim() === 'none') return [];
+    const list = commaList(value);
+    for (const entry of list) {
+      if (isIP(entry) === 0) {
+        ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(entry)}: each entry must be an IPv4 or IPv6 address (no ranges), or the whole value 'none'` });
+        return z.NEVER;
+      }
+    }
+    return list;
+  }),
   /** Serve /metrics on this port instead of the public one (`off`: on PORT). 0 picks a free port. */
   METRICS_PORT: z.string().default('off').transform((value, ctx) => {
     if (value === 'off') return 'off' as const;
@@ -259,6 +277,7 @@ const FIELDS = {
   connectBurstPerIp: 'RELAY_CONNECT_BURST_PER_IP',
   floodCooldownSec: 'RELAY_FLOOD_COOLDOWN_SEC',
   maxTrackedAddresses: 'RELAY_MAX_TRACKED_ADDRESSES',
+  ipLimitExempt: 'RELAY_IP_LIMIT_EXEMPT',
   metricsPort: 'METRICS_PORT',
   metricsHost: 'METRICS_HOST',
   metricsToken: 'METRICS_TOKEN',

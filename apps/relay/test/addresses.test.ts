@@ -1,13 +1,13 @@
 // The per-address table on its own (core/addresses.ts), with explicit times: address keys,
 // bounded size, expiry of entries that remember nothing, carried budgets and the cool-down.
 import { describe, expect, it } from 'vitest';
-import { Addresses, addressKey, type AdmissionLimits } from '../src/core/addresses.js';
+import { Addresses, addressKey, canonicalAddress, type AdmissionLimits } from '../src/core/addresses.js';
 import { TokenBucket } from '../src/core/rate.js';
 import { openFileLimit, resolveMaxConnections } from '../src/fd-limit.js';
 
 const limits: AdmissionLimits = {
   maxConnections: 1000, maxConnectionsPerIp: 2, connectRatePerIp: 1, connectBurstPerIp: 2, floodCooldownSec: 10,
-  maxTrackedAddresses: 3, maxMessagesPerSec: 10, burstMessages: 20, maxBytesPerSec: 1000,
+  maxTrackedAddresses: 3, ipLimitExempt: ['127.0.0.1', '::1'], maxMessagesPerSec: 10, burstMessages: 20, maxBytesPerSec: 1000,
 };
 const drained = (now: number) => ({ frames: new TokenBucket(10, 20, now, 0), bytes: new TokenBucket(1000, 2000, now, 0) });
 
@@ -22,6 +22,32 @@ describe('addressKey', () => {
     ['::1', '0:0:0:0::/64'],
   ])('%s → %s', (text, key) => {
     expect(addressKey(text)).toBe(key);
+  });
+});
+
+describe('canonicalAddress and the exemption list', () => {
+  it.each([
+    ['127.0.0.1', '127.0.0.1'],
+    ['::ffff:127.0.0.1', '127.0.0.1'],
+    ['0000:0000:0000:0000:0000:ffff:7f00:0001', '127.0.0.1'],
+    ['::1', '0:0:0:0:0:0:0:1'],
+    ['0000:0000:0000:0000:0000:0000:0000:0001', '0:0:0:0:0:0:0:1'],
+    ['2001:DB8::7', '2001:db8:0:0:0:0:0:7'],
+  ])('%s → %s', (text, canonical) => {
+    expect(canonicalAddress(text)).toBe(canonical);
+  });
+
+  it('exempts only the listed addresses, however they are spelled', () => {
+    const table = new Addresses(limits);
+    for (const a of ['127.0.0.1', '::ffff:127.0.0.1', '::1', '0000:0000:0000:0000:0000:0000:0000:0001']) expect(table.isExempt(a), a).toBe(true);
+    for (const a of ['127.0.0.2', '::2', '10.0.0.1', '2001:db8::1']) expect(table.isExempt(a), a).toBe(false);
+    expect(new Addresses({ ...limits, ipLimitExempt: [] }).isExempt('127.0.0.1')).toBe(false);
+  });
+
+  it('an exempt address meets only the relay-wide cap', () => {
+    const table = new Addresses(limits);
+    expect(table.admitExempt(999)).toBeUndefined();
+    expect(table.admitExempt(1000)).toMatchObject({ reason: 'connections', scope: 'relay' });
   });
 });
 

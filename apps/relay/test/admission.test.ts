@@ -170,3 +170,52 @@ describe('a refused socket holds nothing', () => {
     expect(text).toContain('"status":"ok"');
   });
 });
+
+describe('addresses exempt from the per-address limits (RELAY_IP_LIMIT_EXEMPT, default 127.0.0.1 and ::1)', () => {
+  it('with the default settings, 150 connections at once from 127.0.0.1 all open; from 127.0.0.2 the burst of 100 holds', async () => {
+    // The README's `pnpm loadtest` and a local reverse proxy: every client arrives from 127.0.0.1.
+    await relay.start();
+    for (let i = 0; i < 150; i++) expect(await tryTcp('127.0.0.1'), `connection ${i + 1}`).toMatchObject({ welcome: true });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const r = await tryTcp('127.0.0.2');
+      outcomes.push('code' in r ? String(r.code) : 'welcome');
+    }
+    // Burst 100 plus whatever the 20/s rate refilled while these opened.
+    const welcomed = outcomes.filter((o) => o === 'welcome').length;
+    expect(welcomed).toBeGreaterThanOrEqual(100);
+    expect(welcomed).toBeLessThan(150);
+    expect(outcomes.filter((o) => o !== 'welcome').every((o) => o === '4429')).toBe(true);
+    expect(await refused('connect_rate')).toBe(150 - welcomed);
+  });
+
+  it('an exempt address is not capped; a listed one replaces the default, so 127.0.0.1 is capped again', async () => {
+    await relay.start({ maxConnectionsPerIp: 2, connectRatePerIp: 0, ipLimitExempt: ['127.0.0.19'] });
+    for (let i = 0; i < 5; i++) expect((await tryWs('127.0.0.19')).status).toBe(101);
+    expect(await tryTcp('127.0.0.19')).toMatchObject({ welcome: true });
+    for (let i = 0; i < 2; i++) expect((await tryWs('127.0.0.1')).status).toBe(101);
+    expect((await tryWs('127.0.0.1')).status).toBe(429);
+    expect(await tryTcp('127.0.0.20')).toMatchObject({ welcome: true });
+    expect(relay.server.relay.connections.addresses.openCount('127.0.0.19')).toBe(0); // not tracked
+  });
+
+  it('the relay-wide cap still applies to an exempt address (503 / 1013)', async () => {
+    await relay.start({ maxConnections: 2 });
+    expect((await tryWs('127.0.0.1')).status).toBe(101);
+    expect(await tryTcp('127.0.0.1')).toMatchObject({ welcome: true });
+    expect((await tryWs('127.0.0.1')).status).toBe(503);
+    expect(await tryTcp('127.0.0.1')).toEqual({ code: 1013 });
+  });
+
+  it('a flooder behind an exempt address is closed with 4429, but the address gets no cool-down and the next connection a full budget', async () => {
+    await relay.start({ maxMessagesPerSec: 1, burstMessages: 2, floodStrikes: 3, floodCooldownSec: 60, ipLimitExempt: ['127.0.0.21'] });
+    const flooder = await RawClient.open(relay.server.wsUrl, '127.0.0.21');
+    for (let i = 0; i < 10; i++) flooder.sendFrame(encodeControl({ type: 'ping', id: i }));
+    expect((await flooder.closed).code).toBe(4429);
+    await vi.waitFor(() => expect(relay.server.relay.connections.size).toBe(0));
+    const next = await RawClient.open(relay.server.wsUrl, '127.0.0.21'); // hello welcomed
+    opened.push({ close: () => next.ws.terminate() });
+    await next.request({ type: 'ping' }, 'pong'); // the second of a fresh burst of 2
+    expect(await refused('flood_cooldown')).toBe(0);
+  });
+});

@@ -61,8 +61,16 @@ describe('admission settings', () => {
     ['RELAY_CONNECT_BURST_PER_IP', '0', 'RELAY_CONNECT_BURST_PER_IP must be at least 1'],
     ['RELAY_FLOOD_COOLDOWN_SEC', '4000', 'RELAY_FLOOD_COOLDOWN_SEC must be at most 3600'],
     ['RELAY_MAX_TRACKED_ADDRESSES', '0', 'RELAY_MAX_TRACKED_ADDRESSES must be at least 1'],
+    ['RELAY_IP_LIMIT_EXEMPT', '127.0.0.0/8', 'RELAY_IP_LIMIT_EXEMPT has "127.0.0.0/8": each entry must be an IPv4 or IPv6 address'],
+    ['RELAY_IP_LIMIT_EXEMPT', '127.0.0.1,localhost', 'RELAY_IP_LIMIT_EXEMPT has "localhost"'],
   ])('%s=%s fails naming the variable', (name, value, message) => {
     expect(() => parseConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('RELAY_IP_LIMIT_EXEMPT: loopback by default, a list, or none', () => {
+    expect(parseConfig({}).ipLimitExempt).toEqual(['127.0.0.1', '::1']);
+    expect(parseConfig({ RELAY_IP_LIMIT_EXEMPT: '10.0.0.5, ::1' }).ipLimitExempt).toEqual(['10.0.0.5', '::1']);
+    expect(parseConfig({ RELAY_IP_LIMIT_EXEMPT: 'none' }).ipLimitExempt).toEqual([]);
   });
 
   it('refuses a per-address cap above the relay-wide cap', () => {

@@ -14,6 +14,8 @@ export interface AdmissionLimits {
   connectBurstPerIp: number;
   floodCooldownSec: number;
   maxTrackedAddresses: number;
+  /** Addresses the per-address checks skip (RELAY_IP_LIMIT_EXEMPT); any spelling, see canonicalAddress. */
+  ipLimitExempt: readonly string[];
   maxMessagesPerSec: number;
   burstMessages: number;
   maxBytesPerSec: number;
@@ -65,6 +67,20 @@ export function addressKey(remoteAddress: string): string {
   return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
 }
 
+/**
+ * One spelling per address, for the exemption list: IPv4 as is, IPv4-mapped IPv6 as its IPv4
+ * address, other IPv6 as eight lowercase groups (`::1` and uWS's `0000:…:0001` agree).
+ */
+export function canonicalAddress(text: string): string {
+  if (!text.includes(':')) return text;
+  const groups = expandIpv6(text.toLowerCase());
+  if (groups === undefined) return text;
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
+  }
+  return groups.map((g) => g.toString(16)).join(':');
+}
+
 function expandIpv6(text: string): number[] | undefined {
   let tail: number[] = [];
   let head = text;
@@ -90,9 +106,30 @@ function expandIpv6(text: string): number[] | undefined {
 
 export class Addresses {
   readonly #entries = new Map<string, Entry>();
+  readonly #exempt: ReadonlySet<string>;
   #lastPrune = -Infinity;
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  constructor(private readonly limits: AdmissionLimits) {
+    this.#exempt = new Set(limits.ipLimitExempt.map(canonicalAddress));
+  }
+
+  /**
+   * Whether `remoteAddress` skips the per-address checks (RELAY_IP_LIMIT_EXEMPT): a local reverse
+   * proxy or load generator, whose many clients share one address. Its connections are not
+   * tracked here: each starts with full budgets of its own (still held to them, 4429 included),
+   * and no cool-down follows a 4429. The relay-wide cap applies to them as to anyone.
+   */
+  isExempt(remoteAddress: string): boolean {
+    return this.#exempt.size > 0 && this.#exempt.has(canonicalAddress(remoteAddress));
+  }
+
+  /** `admit` for an exempt address: the relay-wide cap only. */
+  admitExempt(open: number): Refusal | undefined {
+    if (open >= this.limits.maxConnections) {
+      return refuse('connections', 'relay', 1, `the relay holds its maximum of ${this.limits.maxConnections} connections`);
+    }
+    return undefined;
+  }
 
   /** Addresses remembered (with open connections, or budgets or a cool-down still running). */
   get size(): number {
@@ -109,9 +146,8 @@ export class Addresses {
     if (entry !== undefined && now < entry.cooldownUntil) {
       return refuse('flood_cooldown', 'address', (entry.cooldownUntil - now) / 1000, 'this address was closed for flooding; wait for the cool-down');
     }
-    if (open >= limits.maxConnections) {
-      return refuse('connections', 'relay', 1, `the relay holds its maximum of ${limits.maxConnections} connections`);
-    }
+    const full = this.admitExempt(open);
+    if (full !== undefined) return full;
     if (limits.maxConnectionsPerIp > 0 && entry !== undefined && entry.open >= limits.maxConnectionsPerIp) {
       return refuse('connections_per_ip', 'address', 1, `this address holds its maximum of ${limits.maxConnectionsPerIp} connections`);
     }

@@ -49,8 +49,8 @@ export class Connection {
     readonly peer: Peer,
     readonly openedAt: number,
     limits: { maxMessagesPerSec: number; burstMessages: number; maxBytesPerSec: number; floodStrikes: number },
-    /** Key of the per-address table (addresses.ts): budgets and limits follow it across reconnects. */
-    readonly address: string,
+    /** Key of the per-address table (addresses.ts): budgets and limits follow it across reconnects; undefined for an exempt address. */
+    readonly address: string | undefined,
     /** Budgets to start with: what the address's last connection left (default: full). */
     carried?: { frames: number; bytes: number },
   ) {

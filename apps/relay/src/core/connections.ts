@@ -42,7 +42,9 @@ export class Connections implements Iterable<Connection> {
    * WebSocket upgrade or right after a TCP accept, and refuse with the answer's status or code.
    */
   admit(remoteAddress: string): Refusal | undefined {
-    const refusal = this.addresses.admit(addressKey(remoteAddress), this.deps.clock.now(), this.#open.size);
+    const refusal = this.addresses.isExempt(remoteAddress)
+      ? this.addresses.admitExempt(this.#open.size)
+      : this.addresses.admit(addressKey(remoteAddress), this.deps.clock.now(), this.#open.size);
     if (refusal !== undefined) this.deps.stats.refused[refusal.reason]++;
     return refusal;
   }
@@ -50,8 +52,9 @@ export class Connections implements Iterable<Connection> {
   /** A transport accepted a socket. */
   open(peer: Peer): Connection {
     const now = this.deps.clock.now();
-    const address = addressKey(peer.remoteAddress);
-    const carried = this.addresses.opened(address, now);
+    // An exempt address (RELAY_IP_LIMIT_EXEMPT) is not tracked: fresh budgets, nothing carried.
+    const address = this.addresses.isExempt(peer.remoteAddress) ? undefined : addressKey(peer.remoteAddress);
+    const carried = address === undefined ? undefined : this.addresses.opened(address, now);
     const conn = new Connection(this.#nextId++, peer, now, this.deps.limits, address, carried);
     this.#open.add(conn);
     this.deps.stats.connectionsOpened++;
@@ -77,7 +80,9 @@ export class Connections implements Iterable<Connection> {
   /** The socket is gone (either side closed it): leave every room. Idempotent. */
   closed(conn: Connection): void {
     if (!this.#open.delete(conn)) return;
-    this.addresses.closed(conn.address, this.deps.clock.now(), { frames: conn.bucket, bytes: conn.byteBucket }, conn.closedWith === 'rate_limited');
+    if (conn.address !== undefined) {
+      this.addresses.closed(conn.address, this.deps.clock.now(), { frames: conn.bucket, bytes: conn.byteBucket }, conn.closedWith === 'rate_limited');
+    }
     conn.state = 'closed';
     this.deps.onClosed(conn);
   }
