@@ -4,6 +4,7 @@
 // Used by main.ts (the process) and by tests (in-process, on port 0).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createBus, registerBusMetrics, type RedisBus } from './bus/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
@@ -48,20 +49,31 @@ export interface RelayServer {
   readonly tcpUrl: string | undefined;
   /** The TCP listener, for its counters; undefined when TCP is off. */
   readonly tcp: TcpListening | undefined;
+  /** The cluster bus when REDIS_URL is set; undefined for a single relay. */
+  readonly bus: RedisBus | undefined;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
   close(): Promise<void>;
 }
 
 export async function startRelay(options: StartOptions = {}): Promise<RelayServer> {
   const config: Config = { ...(options.config ?? parseConfig(process.env)), ...options.overrides };
-  const log = options.logger ?? createLogger(config.logLevel);
+  const clustered = config.redisUrl !== '';
+  const baseLog = options.logger ?? createLogger(config.logLevel);
+  // In a cluster every log line names its node.
+  const log = clustered ? baseLog.child({ node: config.nodeId }) : baseLog;
   const clock = options.clock ?? systemClock;
   const app = createApp();
   const stats = new Stats();
-  // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
+  // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
+  // (unset: no bus object exists, no Redis code runs).
+  const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
-  const fanout = new Fanout([new WsFanout(app), tcpFanout]);
-  const relay = new Relay(config, fanout, stats, log, clock);
+  const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
+  const relay = new Relay(config, fanout, stats, log, clock, cluster?.bus);
+  if (cluster !== undefined) {
+    cluster.bus.attach(relay.remote!);
+    await cluster.start();
+  }
   attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
@@ -74,10 +86,15 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
   const metrics = createMetrics(relay);
+  if (cluster !== undefined) {
+    metrics.setDefaultLabels({ node: config.nodeId });
+    registerBusMetrics(metrics, cluster.bus);
+  }
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
   serveHttp(app, createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
     isDraining: () => draining,
+    cluster: cluster === undefined ? undefined : { node: config.nodeId, state: () => cluster.bus.state },
   }));
   const listening = await listen(app, config.host, config.port);
   let tcp: TcpListening | undefined;
@@ -90,6 +107,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     } catch (err) {
       listening.close();
       clearInterval(sampleRooms);
+      await cluster?.stop();
       throw err;
     }
   }
@@ -110,6 +128,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcpPort: tcp?.port,
     tcpUrl,
     tcp,
+    bus: cluster?.bus,
     close() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;
@@ -121,7 +140,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         log.info({ clients }, 'relay stopped');
         // Let the close frames reach the sockets before the caller tears the process down; TCP
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).
-        void Promise.all([tcp?.close(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
+        // The bus goes last: closing the members above released their ids in Redis.
+        void Promise.all([tcp?.close(), cluster?.stop(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
       });
       return closed;
     },

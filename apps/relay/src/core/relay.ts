@@ -4,6 +4,7 @@
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
 import { systemClock, type Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
@@ -14,6 +15,7 @@ import type { Log } from './log.js';
 import { Membership } from './membership.js';
 import { Outbox, type ErrorExtra } from './outbox.js';
 import type { Peer } from './peer.js';
+import { RemoteRooms } from './remote.js';
 import { Rooms } from './rooms.js';
 import type { FrameCountKind, LimitName, Stats } from './stats.js';
 
@@ -26,6 +28,8 @@ export class Relay {
   private readonly delivery: Delivery;
   private readonly membership: Membership;
   private readonly inbound: Inbound;
+  /** What other relay nodes cause here (the bus calls it); undefined without a cluster. */
+  readonly remote: RemoteRooms | undefined;
 
   constructor(
     private readonly limits: RelayLimits,
@@ -34,12 +38,17 @@ export class Relay {
     private readonly log: Log,
     /** Monotonic time and timers; injectable for tests. */
     private readonly clock: Clock = systemClock,
+    /** Other relay nodes (REDIS_URL set); undefined: a single relay. */
+    cluster?: Cluster,
   ) {
     this.rooms = new Rooms(limits.maxRooms);
     this.connections = new Connections({ limits, stats, clock, log, onClosed: (conn) => this.leaveAll(conn) });
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
-    this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock });
-    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock });
+    this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
+    this.remote = cluster === undefined ? undefined
+      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections });
+    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote });
+    if (this.remote !== undefined) this.remote.deps.membership = this.membership;
     this.inbound = new Inbound({ limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
   }

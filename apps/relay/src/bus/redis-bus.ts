@@ -1,0 +1,262 @@
+// The cluster bus on Redis 7 (docs/decisions/0002-cluster.md): one more fan-out sink (it forwards
+// this node's deliver frames to the room's sharded channel) and the core's `Cluster` port (atomic
+// member ids, presence, direct frames, latest batches). Messages from other nodes go to the core
+// through its `ClusterInbox`. Leases, the reaper and the resync after an outage are in
+// lifecycle.ts. Only src/bus/ imports ioredis.
+import { Redis, type RedisOptions } from 'ioredis';
+import { FrameKind, MAX_MEMBER_ID, decodeBatch, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
+import type { Claim, Cluster, ClusterInbox, ClusterMember } from '../core/cluster.js';
+import type { FanoutSink } from '../core/fanout.js';
+import type { Log } from '../core/log.js';
+import { BusKind, decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { channelRoom, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
+import { CLAIM, REAP, RECLAIM, RELEASE, UPDATE } from './scripts.js';
+import { BusStats } from './stats.js';
+
+export interface BusOptions {
+  url: string;
+  nodeId: string;
+  leaseTtlMs: number;
+  log: Log;
+  /** Messages older than this (send time to receipt) are dropped, never delivered late. */
+  staleMs?: number;
+  /** A Redis command that takes longer fails (a frozen Redis). */
+  commandTimeoutMs?: number;
+}
+
+export type BusState = 'up' | 'down';
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+interface Scripts {
+  rcClaim: Script;
+  rcRelease: Script;
+  rcUpdate: Script;
+  rcReap: Script;
+  rcReclaim: Script;
+}
+
+/** Parses a members hash (`HGETALL` as a flat list) into members. */
+export function parseMembers(flat: unknown[]): ClusterMember[] {
+  const members: ClusterMember[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const entry = String(flat[i + 1]);
+    const cut = entry.indexOf('\n');
+    try {
+      members.push({ id: Number(flat[i]), node: entry.slice(0, cut), presence: JSON.parse(entry.slice(cut + 1)) as Presence });
+    } catch {
+      // Not written by a relay: ignored.
+    }
+  }
+  return members;
+}
+
+export class RedisBus implements FanoutSink, Cluster {
+  readonly nodeId: string;
+  readonly stats = new BusStats();
+  readonly leaseTtlMs: number;
+  state: BusState = 'down';
+  /** Called with the age (ms) of each message received from another node. */
+  onLatency: (ms: number) => void = () => {};
+  readonly cmd: Redis;
+  readonly sub: Redis;
+  readonly log: Log;
+  inbox: ClusterInbox | undefined;
+  readonly #staleMs: number;
+  /** Rooms this node listens to: claims in flight plus local members, and the subscription. */
+  readonly #listening = new Map<string, { count: number; ready: Promise<unknown> }>();
+  /** Commands in flight (awaited on close). */
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: BusOptions) {
+    this.nodeId = options.nodeId;
+    this.leaseTtlMs = options.leaseTtlMs;
+    this.log = options.log;
+    this.#staleMs = options.staleMs ?? 1000;
+    const redisOptions: RedisOptions = {
+      lazyConnect: true,
+      // Never queue while disconnected, never retry a command after a reconnect: a frame is sent
+      // now or dropped (and counted), not delivered seconds late.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(100 * times, 1000),
+    };
+    this.cmd = new Redis(options.url, { ...redisOptions, connectionName: `roomcast:${options.nodeId}:cmd` });
+    this.sub = new Redis(options.url, { ...redisOptions, connectionName: `roomcast:${options.nodeId}:sub`, autoResubscribe: true });
+    for (const [name, lua, keys] of [['rcClaim', CLAIM, 2], ['rcRelease', RELEASE, 2], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 2], ['rcReclaim', RECLAIM, 2]] as const) {
+      this.cmd.defineCommand(name, { numberOfKeys: keys, lua });
+    }
+    // ioredis reports every failed reconnect as an 'error' event; the health check (lifecycle.ts)
+    // turns them into one state change, so they are not logged one by one here.
+    this.cmd.on('error', () => {});
+    this.sub.on('error', () => {});
+    this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.#receive(channel.toString('latin1'), message));
+  }
+
+  get scripts(): Scripts {
+    return this.cmd as unknown as Scripts;
+  }
+
+  attach(inbox: ClusterInbox): void {
+    this.inbox = inbox;
+  }
+
+  // ---- FanoutSink: this node's broadcasts --------------------------------------------
+
+  publish(topic: string, frame: Uint8Array): void {
+    // Control frames (member events) and batch frames carry node-local state: they cross as
+    // presence and latest messages instead.
+    if (frame[0] !== FrameKind.Deliver) return;
+    const room = this.inbox?.forwardRoom(topic);
+    if (room !== undefined) this.send(room, BusKind.Frame, 0, frame);
+  }
+
+  // ---- Cluster port ------------------------------------------------------------------
+
+  async claim(room: string, tickHz: number, presence: Presence, maxMembers: number): Promise<Claim> {
+    if (this.state !== 'up') {
+      this.stats.dropped.down++;
+      return { ok: false, reason: 'unavailable' };
+    }
+    try {
+      await this.listen(room);
+      const reply = await this.track(this.scripts.rcClaim(membersKey(room), metaKey(room), this.nodeId, JSON.stringify(presence), maxMembers, tickHz, MAX_MEMBER_ID)) as unknown[];
+      if (reply[0] === 0) {
+        this.unlisten(room);
+        return { ok: false, reason: 'full' };
+      }
+      return { ok: true, id: Number(reply[0]), tickHz: Number(reply[1]), members: parseMembers(reply[2] as unknown[]) };
+    } catch (err) {
+      this.log.debug({ err, room }, 'cluster claim failed');
+      this.unlisten(room);
+      return { ok: false, reason: 'unavailable' };
+    }
+  }
+
+  joined(room: string, id: number, presence: Presence): void {
+    this.send(room, BusKind.Joined, id, Buffer.from(JSON.stringify(presence)));
+  }
+
+  updated(room: string, id: number, presence: Presence): void {
+    const json = JSON.stringify(presence);
+    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
+    this.send(room, BusKind.Updated, id, Buffer.from(json));
+  }
+
+  left(room: string, id: number): void {
+    // While Redis is down the entry stays; the resync after the outage removes it (lifecycle.ts).
+    if (this.state === 'up') this.quiet(this.scripts.rcRelease(membersKey(room), metaKey(room), id, this.nodeId));
+    this.send(room, BusKind.Left, id, new Uint8Array(0));
+    this.unlisten(room);
+  }
+
+  direct(room: string, target: number, frame: Uint8Array): void {
+    this.send(room, BusKind.Frame, target, frame);
+  }
+
+  latest(room: string, entries: BatchEntry[]): void {
+    // A batch frame body (handle 1 as a placeholder): the protocol's own encoder and decoder.
+    this.send(room, BusKind.Latest, 0, encodeBatch(1, entries));
+  }
+
+  // ---- sending and receiving ----------------------------------------------------------
+
+  /** Publishes one message on the room's channel now, or drops it (counted) while Redis is down. */
+  send(room: string, kind: BusKind, member: number, body: Uint8Array): void {
+    if (this.state !== 'up') {
+      this.stats.dropped.down++;
+      return;
+    }
+    this.stats.published[kind]++;
+    const message = encodeEnvelope(kind, this.nodeId, Date.now(), member, body);
+    this.track(this.cmd.spublish(roomChannel(room), message)).catch(() => this.stats.dropped.error++);
+  }
+
+  #receive(channel: string, message: Buffer): void {
+    const room = channelRoom(channel);
+    const env = decodeEnvelope(message);
+    const inbox = this.inbox;
+    if (room === undefined || env === undefined || inbox === undefined || env.node === this.nodeId) return;
+    const age = Date.now() - env.sentAt;
+    if (age > this.#staleMs) {
+      this.stats.dropped.stale++;
+      return;
+    }
+    this.stats.received[env.kind]++;
+    this.onLatency(Math.max(0, age));
+    switch (env.kind) {
+      case BusKind.Frame: return inbox.frame(room, env.body, env.member);
+      case BusKind.Left: return inbox.memberLeft(room, env.member);
+      case BusKind.Latest: {
+        const batch = decodeBatch(env.body);
+        if (batch.ok) inbox.latest(room, batch.frame.entries);
+        return;
+      }
+      case BusKind.Joined:
+      case BusKind.Updated: {
+        let presence: Presence;
+        try {
+          presence = JSON.parse(Buffer.from(env.body).toString('utf8')) as Presence;
+        } catch {
+          return;
+        }
+        const member = { id: env.member, presence, node: env.node };
+        if (env.kind === BusKind.Joined) inbox.memberJoined(room, member);
+        else inbox.memberUpdated(room, member);
+      }
+    }
+  }
+
+  // ---- subscriptions -----------------------------------------------------------------
+
+  /** Listens to the room (subscribing on the first claim) and records it for the reaper. */
+  listen(room: string): Promise<unknown> {
+    const entry = this.#listening.get(room);
+    if (entry !== undefined) {
+      entry.count++;
+      return entry.ready;
+    }
+    const ready = Promise.all([
+      this.track(this.cmd.sadd(nodeRoomsKey(this.nodeId), room)),
+      this.track(this.sub.ssubscribe(roomChannel(room))),
+    ]);
+    this.#listening.set(room, { count: 1, ready });
+    return ready;
+  }
+
+  unlisten(room: string): void {
+    const entry = this.#listening.get(room);
+    if (entry === undefined || --entry.count > 0) return;
+    this.#listening.delete(room);
+    if (this.state !== 'up') return; // the resync after the outage cleans up
+    this.quiet(this.sub.sunsubscribe(roomChannel(room)));
+    this.quiet(this.cmd.srem(nodeRoomsKey(this.nodeId), room));
+  }
+
+  /** Rooms this node listens to now. */
+  listeningRooms(): string[] {
+    return [...this.#listening.keys()];
+  }
+
+  // ---- bookkeeping -------------------------------------------------------------------
+
+  track<T>(p: Promise<T>): Promise<T> {
+    this.#inFlight.add(p);
+    const done = (): void => {
+      this.#inFlight.delete(p);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /** Fire-and-forget command: a failure is counted, never thrown. */
+  quiet(p: Promise<unknown>): void {
+    this.track(p).catch(() => this.stats.dropped.error++);
+  }
+
+  /** Waits for the commands in flight (each bounded by the command timeout). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+  }
+}

@@ -1,0 +1,156 @@
+// Other nodes' events applied to this node's rooms (clustering, docs/decisions/0002-cluster.md):
+// remote members and their presence, deliver frames from remote senders, remote `latest` values,
+// and the resync after a cluster-store outage. The bus (src/bus/) calls this through the
+// `ClusterInbox` port; nothing here knows Redis.
+import { DeliveryClass, Flags, encodeControl, type BatchEntry } from '@roomcast/protocol';
+import type { ClusterInbox, ClusterMember, LocalRoomState } from './cluster.js';
+import type { Connection, Room } from './connection.js';
+import type { Connections } from './connections.js';
+import type { Delivery } from './delivery.js';
+import type { Membership } from './membership.js';
+import type { Outbox } from './outbox.js';
+import type { Rooms } from './rooms.js';
+
+/** Events held for one room while a local join of it waits for its claim (bounded). */
+const MAX_HELD_EVENTS = 1024;
+
+export interface RemoteDeps {
+  rooms: Rooms<Connection>;
+  out: Outbox;
+  delivery: Delivery;
+  connections: Connections;
+  /** Set after construction (membership needs this object as its `hold`). */
+  membership?: Membership;
+}
+
+export class RemoteRooms implements ClusterInbox {
+  /** Room name -> joins waiting for a claim, and the events that arrived meanwhile. */
+  readonly #held = new Map<string, { joins: number; events: (() => void)[] }>();
+
+  constructor(readonly deps: RemoteDeps) {}
+
+  // ---- holding events while a join is pending ----------------------------------------
+
+  hold(room: string): void {
+    const held = this.#held.get(room);
+    if (held === undefined) this.#held.set(room, { joins: 1, events: [] });
+    else held.joins++;
+  }
+
+  release(room: string): void {
+    const held = this.#held.get(room);
+    if (held === undefined) return;
+    if (--held.joins > 0) return;
+    this.#held.delete(room);
+    for (const event of held.events) event();
+  }
+
+  /** Runs `event` on the local room now, later (a join is pending), or never (no local member). */
+  #apply(name: string, event: (room: Room) => void): void {
+    const held = this.#held.get(name);
+    if (held !== undefined) {
+      if (held.events.length < MAX_HELD_EVENTS) held.events.push(() => this.#apply(name, event));
+      return;
+    }
+    const room = this.deps.rooms.get(name);
+    if (room !== undefined) event(room);
+  }
+
+  // ---- ClusterInbox ------------------------------------------------------------------
+
+  forwardRoom(topic: string): string | undefined {
+    // Topics are `room/<handle>` and `room/<handle>/fast` (room.ts); parseInt stops at the slash.
+    const room = this.deps.rooms.byHandle(Number.parseInt(topic.slice(5), 10));
+    return room !== undefined && room.remote.size > 0 ? room.name : undefined;
+  }
+
+  memberJoined(name: string, member: ClusterMember): void {
+    this.#apply(name, (room) => {
+      if (room.members.has(member.id) || room.remote.has(member.id)) return;
+      room.remote.set(member.id, { id: member.id, node: member.node, presence: member.presence, keys: new Set() });
+      this.#announce(room, { type: 'member_joined', room: room.handle, member: { id: member.id, presence: member.presence } });
+    });
+  }
+
+  memberUpdated(name: string, member: ClusterMember): void {
+    this.#apply(name, (room) => {
+      const remote = room.remote.get(member.id);
+      if (remote === undefined) return;
+      remote.presence = member.presence;
+      this.#announce(room, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: member.presence } });
+    });
+  }
+
+  memberLeft(name: string, id: number): void {
+    this.#apply(name, (room) => {
+      const remote = room.remote.get(id);
+      if (remote === undefined) return;
+      room.remote.delete(id);
+      this.deps.delivery.clearRemote(room, id, remote.keys);
+      this.#announce(room, { type: 'member_left', room: room.handle, member: id });
+    });
+  }
+
+  frame(name: string, frame: Uint8Array, target: number): void {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined || frame.length < 4) return;
+    // The sender's node stamped its own room handle: every node numbers its rooms itself.
+    frame[2] = room.handle >>> 8;
+    frame[3] = room.handle & 0xff;
+    const droppable = (frame[1]! & Flags.CLASS_MASK) === DeliveryClass.Droppable;
+    const kind = droppable ? 'droppable' : 'reliable';
+    if (target !== 0) {
+      const member = room.members.get(target);
+      if (member === undefined || (droppable && member.conn.lagging)) return;
+      this.deps.out.send(member.conn, frame, kind, room);
+      return;
+    }
+    const recipients = droppable ? room.size - room.laggingCount : room.size;
+    if (recipients <= 0) return;
+    this.deps.out.publishLocal(droppable ? room.fastTopic : room.topic, frame, kind, recipients, room);
+  }
+
+  latest(name: string, entries: BatchEntry[]): void {
+    this.#apply(name, (room) => this.deps.delivery.mergeRemote(room, entries));
+  }
+
+  localRooms(): Map<string, LocalRoomState> {
+    const rooms = new Map<string, LocalRoomState>();
+    for (const room of this.deps.rooms.all()) {
+      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
+      const values = room.latest.all().filter((e) => room.members.has(e.sender));
+      rooms.set(room.name, { tickHz: room.tickHz, members, values });
+    }
+    return rooms;
+  }
+
+  resync(name: string, members: ClusterMember[]): void {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return;
+    const inStore = new Map(members.filter((m) => !room.members.has(m.id)).map((m) => [m.id, m]));
+    for (const id of [...room.remote.keys()]) {
+      if (!inStore.has(id)) this.memberLeft(name, id);
+    }
+    for (const m of inStore.values()) {
+      const known = room.remote.get(m.id);
+      if (known === undefined) this.memberJoined(name, m);
+      else if (JSON.stringify(known.presence) !== JSON.stringify(m.presence)) this.memberUpdated(name, m);
+    }
+    this.deps.delivery.resnapshot(room);
+  }
+
+  evict(name: string, id: number): void {
+    const room = this.deps.rooms.get(name);
+    const member = room?.members.get(id);
+    if (member === undefined || this.deps.membership === undefined) return;
+    member.conn.rooms.delete(room!.handle);
+    this.deps.membership.remove(member, true, false);
+    this.deps.connections.close(member.conn, 'going_away', 'member id taken by another node during a cluster outage; rejoin');
+  }
+
+  /** Tells this node's members of the room (never echoed to the bus). */
+  #announce(room: Room, message: Parameters<typeof encodeControl>[0]): void {
+    if (room.size === 0) return;
+    this.deps.out.publishLocal(room.topic, encodeControl(message), 'control', room.size, room);
+  }
+}
