@@ -43,7 +43,9 @@ describe('cluster delivery', () => {
     await settled([a, b], 'order', 4);
     for (const m of members) m.frames.length = 0;
     const N = 300;
-    for (let i = 0; i < N; i++) members.forEach((m, k) => m.sendData(handles[k]!, seq(i)));
+    for (let i = 0; i < N; i++) {
+      for (const [k, m] of members.entries()) m.sendData(handles[k]!, seq(i));
+    }
     await vi.waitFor(() => {
       for (const m of members) expect(delivers(m).length).toBe(3 * N);
     }, { timeout: 10_000, interval: 50 });
