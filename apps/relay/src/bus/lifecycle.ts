@@ -128,6 +128,7 @@ export class BusLifecycle {
     // Rooms this node registered but no longer holds (members left during the outage).
     for (const room of await bus.cmd.smembers(nodeRoomsKey(bus.nodeId))) {
       if (local.has(room)) continue;
+      if (!bus.listeningRooms().includes(room)) bus.quiet(bus.sub.sunsubscribe(roomChannel(room)));
       for (const id of await bus.scripts.rcReap(membersKey(room), metaKey(room), bus.nodeId) as number[]) bus.send(room, BusKind.Left, id, new Uint8Array(0));
       await bus.cmd.srem(nodeRoomsKey(bus.nodeId), room);
     }

@@ -183,8 +183,9 @@ export class Delivery {
       return;
     }
     const entries = room.latest.changed;
-    if (this.cluster !== undefined) {
+    if (this.cluster !== undefined && room.remote.size > 0) {
       // Other nodes get only this node's senders: each node publishes its own merged batch per tick.
+      // (A node whose first member joins later gets this node's values then: remote.ts memberJoined.)
       const own = room.latest.peekChanges().filter((e) => room.members.has(e.sender));
       if (own.length > 0) this.cluster.latest(room.name, own);
     }

@@ -46,7 +46,7 @@ export class Relay {
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
     this.remote = cluster === undefined ? undefined
-      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections });
+      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster });
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote });
     if (this.remote !== undefined) this.remote.deps.membership = this.membership;
     this.inbound = new Inbound({ limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery });

@@ -3,7 +3,7 @@
 // and the resync after a cluster-store outage. The bus (src/bus/) calls this through the
 // `ClusterInbox` port; nothing here knows Redis.
 import { DeliveryClass, Flags, encodeControl, type BatchEntry } from '@roomcast/protocol';
-import type { ClusterInbox, ClusterMember, LocalRoomState } from './cluster.js';
+import type { Cluster, ClusterInbox, ClusterMember, LocalRoomState } from './cluster.js';
 import type { Connection, Room } from './connection.js';
 import type { Connections } from './connections.js';
 import type { Delivery } from './delivery.js';
@@ -19,6 +19,7 @@ export interface RemoteDeps {
   out: Outbox;
   delivery: Delivery;
   connections: Connections;
+  cluster: Cluster;
   /** Set after construction (membership needs this object as its `hold`). */
   membership?: Membership;
 }
@@ -67,6 +68,9 @@ export class RemoteRooms implements ClusterInbox {
   memberJoined(name: string, member: ClusterMember): void {
     this.#apply(name, (room) => {
       if (room.members.has(member.id) || room.remote.has(member.id)) return;
+      // The first member of another node in this room: that node has none of our values yet
+      // (we publish them only while another node listens), so hand them over once.
+      if (![...room.remote.values()].some((m) => m.node === member.node)) this.#handOver(room);
       room.remote.set(member.id, { id: member.id, node: member.node, presence: member.presence, keys: new Set() });
       this.#announce(room, { type: 'member_joined', room: room.handle, member: { id: member.id, presence: member.presence } });
     });
@@ -146,6 +150,11 @@ export class RemoteRooms implements ClusterInbox {
     member.conn.rooms.delete(room!.handle);
     this.deps.membership.remove(member, true, false);
     this.deps.connections.close(member.conn, 'going_away', 'member id taken by another node during a cluster outage; rejoin');
+  }
+
+  #handOver(room: Room): void {
+    const own = room.latest.all().filter((e) => room.members.has(e.sender));
+    if (own.length > 0) this.deps.cluster.latest(room.name, own);
   }
 
   /** Tells this node's members of the room (never echoed to the bus). */

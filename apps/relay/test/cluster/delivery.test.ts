@@ -147,6 +147,34 @@ describe('cluster delivery', () => {
     expect(b.relay.rooms.get('cursors')!.latest.all().map((e) => e.sender)).toEqual([sb.self]);
   });
 
+  it('latest values set before another node\'s first member joins reach it within a tick', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    const early = await cluster.ws(a);
+    const e = await early.request({ type: 'join', room: 'handover', tickHz: 20 }, 'joined');
+    early.sendFrame(encodeData({ room: e.handle, cls: DeliveryClass.Latest, key: 3 }, seq(42)));
+    await vi.waitFor(() => expect(a.relay.rooms.get('handover')!.latest.size).toBe(1), { timeout: 2000, interval: 10 });
+    const newcomer = await cluster.tcp(b);
+    await newcomer.request({ type: 'join', room: 'handover' }, 'joined');
+    const batch = (await newcomer.next((f) => f.kind === 'batch')) as Batch;
+    expect(batch.entries.map((x) => [x.sender, x.key, readSeq(x.payload)])).toEqual([[e.self, 3, 42]]);
+  });
+
+  it('a node with no member in a room receives nothing of it', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    const idle = await cluster.node('idle');
+    const x = await cluster.ws(a);
+    const y = await cluster.ws(b);
+    const jx = await x.request({ type: 'join', room: 'private' }, 'joined');
+    await y.request({ type: 'join', room: 'private' }, 'joined');
+    await settled([a, b], 'private', 2);
+    for (let i = 0; i < 20; i++) x.sendData(jx.handle, seq(i));
+    await vi.waitFor(() => expect(delivers(y).length).toBe(20), { timeout: 3000, interval: 20 });
+    expect(Object.values(idle.bus!.stats.received).reduce((n, v) => n + v, 0)).toBe(0);
+    expect(Object.values(b.bus!.stats.received).reduce((n, v) => n + v, 0)).toBeGreaterThanOrEqual(20);
+  });
+
   it('capacity and member ids hold cluster-wide when two nodes fill a room at once', async () => {
     const MAX = 5;
     const a = await cluster.node('a', { maxMembersPerRoom: MAX });
