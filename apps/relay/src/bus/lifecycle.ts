@@ -2,6 +2,7 @@
 // run of this node id, register a lease), lease renewal, the health check that decides `up` or
 // `down`, the reaper that removes members of crashed nodes, the resync after an outage, and a
 // graceful leave. Timers are real time: they pace Redis round trips, not client deadlines.
+// Log lines carry the node id already (server.ts gives the bus a child logger with `node`).
 import { BusKind } from './envelope.js';
 import { NODES_KEY, leaseKey, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
 import { parseMembers, type RedisBus } from './redis-bus.js';
@@ -23,7 +24,7 @@ export class BusLifecycle {
     await this.#reapNode(bus.nodeId);
     await this.#register();
     bus.state = 'up';
-    bus.log.info({ node: bus.nodeId, leaseTtlMs: bus.leaseTtlMs }, 'joined the cluster (Redis)');
+    bus.log.info({ leaseTtlMs: bus.leaseTtlMs }, 'joined the cluster (Redis)');
     this.#timers.push(
       setInterval(() => this.#renew(), Math.max(100, Math.floor(bus.leaseTtlMs / 3))),
       setInterval(() => void this.#check(), CHECK_EVERY_MS),
@@ -69,7 +70,7 @@ export class BusLifecycle {
       }
       if (!alive && bus.state === 'up') {
         bus.state = 'down';
-        bus.log.error({ node: bus.nodeId }, 'Redis unreachable: cluster degraded (local rooms go on; cross-node traffic is dropped)');
+        bus.log.error({}, 'Redis unreachable: cluster degraded (local rooms go on; cross-node traffic is dropped)');
       } else if (alive && bus.state === 'down') {
         await this.#recover();
       } else if (alive) {
@@ -89,7 +90,7 @@ export class BusLifecycle {
     for (const node of nodes) {
       if (await bus.cmd.exists(leaseKey(node)) === 1) continue;
       const removed = await this.#reapNode(node);
-      bus.log.info({ node: bus.nodeId, dead: node, members: removed }, 'removed the members of a node whose lease expired');
+      bus.log.info({ dead: node, members: removed }, 'removed the members of a node whose lease expired');
     }
   }
 
@@ -157,6 +158,6 @@ export class BusLifecycle {
       inbox.resync(room, members.filter((m) => m.node !== bus.nodeId));
       if (state.values.length > 0) bus.latest(room, state.values);
     }
-    bus.log.info({ node: bus.nodeId, rooms: local.size }, 'Redis is back: cluster resynchronised');
+    bus.log.info({ rooms: local.size }, 'Redis is back: cluster resynchronised');
   }
 }
