@@ -21,6 +21,15 @@ export class BusLifecycle {
   async start(): Promise<void> {
     const { bus } = this;
     await Promise.all([bus.cmd.connect(), bus.sub.connect()]);
+    // A lost connection is an outage even if it comes back before the next health check: Redis may
+    // have restarted empty, and messages were lost meanwhile, so the rooms must resynchronise.
+    const lost = (connection: string) => (): void => {
+      if (this.#stopped || bus.state !== 'up') return;
+      bus.state = 'down';
+      bus.log.error({ connection }, 'Redis connection lost: cluster degraded until it is back and resynchronised');
+    };
+    bus.cmd.on('close', lost('commands'));
+    bus.sub.on('close', lost('subscriptions'));
     await this.#reapNode(bus.nodeId);
     await this.#register();
     bus.state = 'up';

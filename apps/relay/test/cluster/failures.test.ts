@@ -110,6 +110,23 @@ describe('cluster failures', () => {
     expect(a.bus!.stats.resyncs).toBe(1);
   });
 
+  it('Redis restarted empty between two health checks: the lost connection alone triggers the resync', async () => {
+    const a = await cluster.node('a', { leaseTtlMs: 10_000 });
+    const b = await cluster.node('b', { leaseTtlMs: 10_000 });
+    const alice = await cluster.ws(a);
+    const bob = await cluster.ws(b);
+    await alice.request({ type: 'join', room: 'blink' }, 'joined');
+    const jb = await bob.request({ type: 'join', room: 'blink' }, 'joined');
+    await alice.nextMessage('member_joined', (m) => m.member.id === jb.self);
+    await cluster.redis.signal('SIGKILL');
+    await cluster.redis.spawn();
+    await vi.waitFor(async () => {
+      expect(a.bus!.stats.resyncs + b.bus!.stats.resyncs).toBe(2);
+      expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:blink}:m')).toBe(':2\r\n');
+    }, { timeout: 5000, interval: 50 });
+    await bothUp([a, b]);
+  });
+
   it('Redis killed and restarted empty: nodes stay up, re-register their members and see each other again', async () => {
     const a = await cluster.node('a', { leaseTtlMs: 10_000 });
     const b = await cluster.node('b', { leaseTtlMs: 10_000 });
