@@ -1,0 +1,67 @@
+// Edges of the asynchronous cluster join and of the bus input: a connection that closes while its
+// claim is in flight leaves no member in Redis, a second join of the same room while the first is
+// pending is refused, and garbage published on a room's channel is ignored.
+import { describe, expect, it, vi } from 'vitest';
+import { useCluster } from './nodes.js';
+import { redisCommand } from './redis.js';
+
+const cluster = useCluster();
+
+describe('cluster join races and bus input', () => {
+  it('a connection closed while its claim is in flight leaves no member behind', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    const watcher = await cluster.ws(b);
+    const w = await watcher.request({ type: 'join', room: 'race' }, 'joined');
+    for (let i = 0; i < 10; i++) {
+      const quitter = await cluster.ws(a);
+      quitter.sendControl({ type: 'join', id: 1, room: 'race' });
+      quitter.ws.terminate();
+    }
+    await vi.waitFor(async () => {
+      expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:race}:m')).toBe(':1\r\n');
+      expect(a.relay.rooms.get('race')).toBeUndefined();
+      expect(b.relay.rooms.get('race')!.remote.size).toBe(0);
+    }, { timeout: 5000, interval: 50 });
+    // Whatever the watcher saw, every member_joined has its member_left.
+    const events = watcher.frames.flatMap((f) => (f.kind === 'control' ? [f.message] : []));
+    const joined = events.filter((m) => m.type === 'member_joined').length;
+    expect(events.filter((m) => m.type === 'member_left')).toHaveLength(joined);
+    expect(w.members).toHaveLength(1);
+  });
+
+  it('a second join of the same room while the first is pending is refused', async () => {
+    const a = await cluster.node('a');
+    const c = await cluster.ws(a);
+    c.sendControl({ type: 'join', id: 101, room: 'twice' });
+    c.sendControl({ type: 'join', id: 102, room: 'twice' });
+    // The refusal comes at once; the first join's reply after its claim.
+    const second = await c.nextError('already_joined');
+    const first = await c.nextMessage('joined');
+    expect(second.id).toBe(102);
+    expect(first.id).toBe(101);
+    expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:twice}:m')).toBe(':1\r\n');
+  });
+
+  it('garbage on a room channel is ignored and the room goes on', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    const x = await cluster.ws(a);
+    const y = await cluster.ws(b);
+    const jx = await x.request({ type: 'join', room: 'noise' }, 'joined');
+    await y.request({ type: 'join', room: 'noise' }, 'joined');
+    await x.nextMessage('member_joined');
+    // Redis's inline syntax: \xHH inside double quotes is a byte. Too short, unknown kind, zero-length
+    // node id, truncated header, and a well-formed but ancient `latest` envelope from node "n".
+    const junk = ['x', '"\\x09\\x01nAAAAAAAAAA"', '"\\x01\\x00"', '"\\x01\\x05abc"',
+      '"\\x05\\x01n\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x04\\x01"'];
+    for (const message of junk) {
+      expect(await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:noise} ${message}`)).toMatch(/^:[12]\r\n$/);
+    }
+    x.sendData(jx.handle, Uint8Array.of(9));
+    const d = await y.nextDeliver();
+    expect([...d.payload]).toEqual([9]);
+    expect(y.frames.filter((f) => f.kind !== 'control')).toEqual([]);
+    expect(b.bus!.stats.dropped.stale).toBe(1);
+  });
+});
