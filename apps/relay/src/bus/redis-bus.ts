@@ -91,7 +91,15 @@ export class RedisBus implements FanoutSink, Cluster {
     // turns them into one state change, so they are not logged one by one here.
     this.cmd.on('error', () => {});
     this.sub.on('error', () => {});
-    this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.#receive(channel.toString('latin1'), message));
+    this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
+      // An exception must not reach ioredis's reply parser (it would break the subscription).
+      try {
+        this.#receive(channel.toString('latin1'), message);
+      } catch (err) {
+        this.stats.dropped.error++;
+        this.log.error({ err }, 'bus message from another node failed');
+      }
+    });
   }
 
   get scripts(): Scripts {

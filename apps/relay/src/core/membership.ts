@@ -25,6 +25,8 @@ export interface MembershipDeps {
   cluster?: Cluster | undefined;
   /** Holds other nodes' events for a room while a join of it waits for its claim. */
   hold?: { hold(room: string): void; release(room: string): void } | undefined;
+  /** An exception while finishing an asynchronous join (what a transport does for a frame: log, close 4500). */
+  internalError?: ((conn: Connection, err: unknown) => void) | undefined;
 }
 
 type Request<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -38,12 +40,14 @@ export class Membership {
   private readonly clock: Clock;
   private readonly cluster: Cluster | undefined;
   private readonly hold: MembershipDeps['hold'];
+  private readonly internalError: MembershipDeps['internalError'];
   /** Rooms each connection is joining (clustering: the claim is asynchronous). */
   private readonly joining = new WeakMap<Connection, Set<string>>();
 
   constructor(deps: MembershipDeps) {
     this.cluster = deps.cluster;
     this.hold = deps.hold;
+    this.internalError = deps.internalError;
     this.limits = deps.limits;
     this.rooms = deps.rooms;
     this.delivery = deps.delivery;
@@ -122,7 +126,8 @@ export class Membership {
       }
     };
     cluster.claim(name, tickHz, presence, this.limits.maxMembersPerRoom)
-      .then(done, () => done({ ok: false, reason: 'unavailable' }));
+      .then(done, () => done({ ok: false, reason: 'unavailable' }))
+      .catch((err: unknown) => this.internalError?.(conn, err));
   }
 
   private claimed(conn: Connection, msg: Request<'join'>, presence: Presence, claim: Claim): void {

@@ -47,7 +47,8 @@ export class Relay {
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
     this.remote = cluster === undefined ? undefined
       : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster });
-    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote });
+    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote,
+      internalError: (conn, err) => this.internalError(conn, err) });
     if (this.remote !== undefined) this.remote.deps.membership = this.membership;
     this.inbound = new Inbound({ limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
