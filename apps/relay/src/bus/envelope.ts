@@ -6,6 +6,9 @@
 //   2..2+n      node id
 //   +8          send time, float64 BE, ms since the epoch
 //   +2          member id: target of a direct frame (0 = the room), or the member of a presence event
+//   +4          sequence number of the sending node on this room's channel (u32 BE, wraps): a
+//               receiver that sees a jump knows messages were lost (a gap), e.g. while its
+//               subscription was down
 //   rest        body: a deliver frame, presence JSON, or a batch frame of latest entries
 export const BusKind = {
   Frame: 1,
@@ -22,18 +25,23 @@ export interface Envelope {
   node: string;
   sentAt: number;
   member: number;
+  seq: number;
   body: Uint8Array;
 }
 
-export function encodeEnvelope(kind: BusKind, node: string, sentAt: number, member: number, body: Uint8Array): Buffer {
+/** Bytes before the body for a node id of `n` characters. */
+const headerBytes = (n: number): number => 2 + n + 8 + 2 + 4;
+
+export function encodeEnvelope(kind: BusKind, node: string, sentAt: number, member: number, seq: number, body: Uint8Array): Buffer {
   const n = node.length;
-  const out = Buffer.allocUnsafe(2 + n + 10 + body.length);
+  const out = Buffer.allocUnsafe(headerBytes(n) + body.length);
   out[0] = kind;
   out[1] = n;
   out.write(node, 2, 'latin1');
   out.writeDoubleBE(sentAt, 2 + n);
   out.writeUInt16BE(member, 10 + n);
-  out.set(body, 12 + n);
+  out.writeUInt32BE(seq >>> 0, 12 + n);
+  out.set(body, headerBytes(n));
   return out;
 }
 
@@ -42,13 +50,14 @@ export function decodeEnvelope(bytes: Buffer): Envelope | undefined {
   if (bytes.length < 3) return undefined;
   const kind = bytes[0]!;
   const n = bytes[1]!;
-  if (kind < BusKind.Frame || kind > BusKind.Latest || n === 0 || bytes.length < 12 + n) return undefined;
+  if (kind < BusKind.Frame || kind > BusKind.Latest || n === 0 || bytes.length < headerBytes(n)) return undefined;
   return {
     kind: kind as BusKind,
     node: bytes.toString('latin1', 2, 2 + n),
     sentAt: bytes.readDoubleBE(2 + n),
     member: bytes.readUInt16BE(10 + n),
+    seq: bytes.readUInt32BE(12 + n),
     // A copy: the receiver rewrites the room handle in place.
-    body: new Uint8Array(bytes.subarray(12 + n)),
+    body: new Uint8Array(bytes.subarray(headerBytes(n))),
   };
 }

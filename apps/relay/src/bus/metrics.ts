@@ -32,6 +32,8 @@ export function registerBusMetrics(registry: Registry, bus: RedisBus): void {
   mirrored(registry, 'roomcast_bus_received_total', 'Messages from other nodes handed to local rooms, by kind.', 'kind', () => byKind(s.received));
   mirrored(registry, 'roomcast_bus_dropped_total', 'Bus messages dropped, by reason: down (Redis unreachable), error (command failed or timed out), stale (arrived too late).', 'reason',
     () => Object.entries(s.dropped));
+  mirrored(registry, 'roomcast_bus_gaps_total', 'Messages of other nodes that never arrived here (jumps in their per-room sequence numbers): cross-node frames lost without notice.', undefined,
+    () => [['', s.gaps]]);
   mirrored(registry, 'roomcast_bus_reaped_members_total', 'Members of crashed nodes (expired leases) this node removed.', undefined, () => [['', s.reaped]]);
   mirrored(registry, 'roomcast_bus_resyncs_total', 'Recoveries from a Redis outage (rooms re-registered and resynchronised).', undefined, () => [['', s.resyncs]]);
   const latency = new Histogram({

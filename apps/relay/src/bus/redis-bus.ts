@@ -64,6 +64,10 @@ export class RedisBus implements FanoutSink, Cluster {
   readonly #staleMs: number;
   /** Rooms this node listens to: claims in flight plus local members, and the subscription. */
   readonly #listening = new Map<string, { count: number; ready: Promise<unknown> }>();
+  /** Next sequence number of this node per room channel. */
+  readonly #seqOut = new Map<string, number>();
+  /** Last sequence number seen per room channel and sending node (gap detection). */
+  readonly #seqIn = new Map<string, Map<string, number>>();
   /** Commands in flight (awaited on close). */
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -179,7 +183,10 @@ export class RedisBus implements FanoutSink, Cluster {
       return;
     }
     this.stats.published[kind]++;
-    const message = encodeEnvelope(kind, this.nodeId, Date.now(), member, body);
+    // Numbered only on rooms this node listens to (the reaper also speaks on others': seq 0).
+    const seq = this.#seqOut.get(room) ?? 0;
+    if (this.#listening.has(room)) this.#seqOut.set(room, (seq + 1) >>> 0);
+    const message = encodeEnvelope(kind, this.nodeId, Date.now(), member, seq, body);
     // A callback, not a tracked promise: the hot path of cross-node traffic (one per frame).
     this.cmd.spublish(roomChannel(room), message, (err) => {
       if (err) this.stats.dropped.error++;
@@ -191,6 +198,7 @@ export class RedisBus implements FanoutSink, Cluster {
     const env = decodeEnvelope(message);
     const inbox = this.inbox;
     if (room === undefined || env === undefined || inbox === undefined || env.node === this.nodeId) return;
+    this.#checkSeq(room, env.node, env.seq);
     const age = Date.now() - env.sentAt;
     if (age > this.#staleMs) {
       this.stats.dropped.stale++;
@@ -221,6 +229,18 @@ export class RedisBus implements FanoutSink, Cluster {
     }
   }
 
+  /** Counts messages of `node` that did not arrive: a forward jump in its sequence numbers. */
+  #checkSeq(room: string, node: string, seq: number): void {
+    const nodes = this.#seqIn.get(room) ?? new Map<string, number>();
+    this.#seqIn.set(room, nodes);
+    const last = nodes.get(node);
+    nodes.set(node, seq);
+    if (last === undefined) return;
+    const missing = (seq - last - 1) >>> 0;
+    // A small forward jump is a gap; anything else is the sender starting its numbering again.
+    if (missing > 0 && missing < 1_000_000) this.stats.gaps += missing;
+  }
+
   // ---- subscriptions -----------------------------------------------------------------
 
   /** Listens to the room (subscribing on the first claim) and records it for the reaper. */
@@ -242,6 +262,8 @@ export class RedisBus implements FanoutSink, Cluster {
     const entry = this.#listening.get(room);
     if (entry === undefined || --entry.count > 0) return;
     this.#listening.delete(room);
+    this.#seqIn.delete(room);
+    this.#seqOut.delete(room);
     if (this.state !== 'up') return; // the resync after the outage cleans up
     this.quiet(this.sub.sunsubscribe(roomChannel(room)));
     this.quiet(this.cmd.srem(nodeRoomsKey(this.nodeId), room));

@@ -11,6 +11,8 @@ export class BusStats {
   readonly received: ByKind = byKind();
   /** Messages not sent or not delivered: Redis down, a command failed, or too old on arrival. */
   readonly dropped = { down: 0, error: 0, stale: 0 };
+  /** Messages of other nodes that never arrived here (jumps in their sequence numbers). */
+  gaps = 0;
   /** Members of crashed nodes removed by this node. */
   reaped = 0;
   /** Times this node recovered from an outage (re-registered and resynchronised its rooms). */

@@ -2,6 +2,7 @@
 // claim is in flight leaves no member in Redis, a second join of the same room while the first is
 // pending is refused, and garbage published on a room's channel is ignored.
 import { describe, expect, it, vi } from 'vitest';
+import { BusKind, encodeEnvelope } from '../../src/bus/envelope.js';
 import { useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
@@ -54,7 +55,7 @@ describe('cluster join races and bus input', () => {
     // Redis's inline syntax: \xHH inside double quotes is a byte. Too short, unknown kind, zero-length
     // node id, truncated header, and a well-formed but ancient `latest` envelope from node "n".
     const junk = ['x', '"\\x09\\x01nAAAAAAAAAA"', '"\\x01\\x00"', '"\\x01\\x05abc"',
-      '"\\x05\\x01n\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x04\\x01"'];
+      '"\\x05\\x01n\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x04\\x01"'];
     for (const message of junk) {
       expect(await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:noise} ${message}`)).toMatch(/^:[12]\r\n$/);
     }
@@ -63,5 +64,20 @@ describe('cluster join races and bus input', () => {
     expect([...d.payload]).toEqual([9]);
     expect(y.frames.filter((f) => f.kind !== 'control')).toEqual([]);
     expect(b.bus!.stats.dropped.stale).toBe(1);
+  });
+
+  it('counts the messages of another node that never arrived (sequence gaps)', async () => {
+    const b = await cluster.node('b');
+    const y = await cluster.ws(b);
+    await y.request({ type: 'join', room: 'seq' }, 'joined');
+    // Node "z" (a stand-in) numbers its messages 7, 8, 11, 12: two are missing.
+    for (const seq of [7, 8, 11, 12]) {
+      const bytes = encodeEnvelope(BusKind.Left, 'z', Date.now(), 999, seq, new Uint8Array(0));
+      const escaped = [...bytes].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
+      await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:seq} "${escaped}"`);
+    }
+    await vi.waitFor(() => expect(b.bus!.stats.received[BusKind.Left]).toBe(4), { timeout: 3000, interval: 20 });
+    expect(b.bus!.stats.gaps).toBe(2);
+    expect((await (await fetch(`${b.httpUrl}/metrics`)).text())).toContain('roomcast_bus_gaps_total{node="b"} 2');
   });
 });
