@@ -60,9 +60,19 @@ export class BusLifecycle {
     await bus.cmd.sadd(NODES_KEY, bus.nodeId);
   }
 
+  /**
+   * Renews the lease only if it still exists (`XX`). A missing lease means it expired (this process
+   * stalled longer than the TTL, or Redis lost it) and other nodes may have removed our members:
+   * treat it as an outage, so the next check re-registers them and resynchronises the rooms.
+   */
   #renew(): void {
     const { bus } = this;
-    if (bus.state === 'up') bus.quiet(bus.cmd.set(leaseKey(bus.nodeId), '1', 'PX', bus.leaseTtlMs));
+    if (bus.state !== 'up') return;
+    bus.track(bus.cmd.set(leaseKey(bus.nodeId), '1', 'PX', bus.leaseTtlMs, 'XX')).then((reply) => {
+      if (reply !== null || bus.state !== 'up' || this.#stopped) return;
+      bus.state = 'down';
+      bus.log.error({}, 'this node\'s lease had expired: re-registering its members');
+    }, () => bus.stats.dropped.error++);
   }
 
   /** One health check (PING within the command timeout), then the recovery or the reaper. */

@@ -208,7 +208,15 @@ export class RedisBus implements FanoutSink, Cluster {
     this.onLatency(Math.max(0, age));
     switch (env.kind) {
       case BusKind.Frame: return inbox.frame(room, env.body, env.member);
-      case BusKind.Left: return inbox.memberLeft(room, env.member);
+      case BusKind.Left:
+        if (inbox.holds(room, env.member)) {
+          // Another node reaped one of our members (it took our lease for expired, e.g. after a
+          // stall): count it as an outage, so the next check re-registers our members (lifecycle.ts).
+          if (this.state === 'up') this.log.error({ room, member: env.member }, 'another node removed a member of this node: re-registering');
+          this.state = 'down';
+          return;
+        }
+        return inbox.memberLeft(room, env.member);
       case BusKind.Latest: {
         const batch = decodeBatch(env.body);
         if (batch.ok) inbox.latest(room, batch.frame.entries);

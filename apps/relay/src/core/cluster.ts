@@ -55,6 +55,8 @@ export interface ClusterInbox {
   memberJoined(room: string, member: ClusterMember): void;
   memberUpdated(room: string, member: ClusterMember): void;
   memberLeft(room: string, id: number): void;
+  /** Whether this node holds member `id` of the room (another node announcing its departure means we were reaped). */
+  holds(room: string, id: number): boolean;
   /** A deliver frame from another node: to the room (target 0) or to one local member. */
   frame(room: string, frame: Uint8Array, target: number): void;
   latest(room: string, entries: BatchEntry[]): void;

@@ -95,6 +95,10 @@ export class RemoteRooms implements ClusterInbox {
     });
   }
 
+  holds(name: string, id: number): boolean {
+    return this.deps.rooms.get(name)?.members.has(id) === true;
+  }
+
   frame(name: string, frame: Uint8Array, target: number): void {
     const room = this.deps.rooms.get(name);
     if (room === undefined || frame.length < 4) return;

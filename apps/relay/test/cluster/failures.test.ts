@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RelayServer } from '../../src/index.js';
 import { RawClient, httpGet } from '../helpers.js';
 import type { ProtocolClient } from '../protocol-client.js';
+import { BusKind, encodeEnvelope } from '../../src/bus/envelope.js';
 import { useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
@@ -72,6 +73,29 @@ describe('cluster failures', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('a node whose members another node reaped (its lease taken for expired after a stall) re-registers them', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    const alice = await cluster.ws(a);
+    const bob = await cluster.ws(b);
+    const ja = await alice.request({ type: 'join', room: 'stall' }, 'joined');
+    const jb = await bob.request({ type: 'join', room: 'stall' }, 'joined');
+    expect(jb.members.map((m) => m.id)).toContain(ja.self);
+    await alice.nextMessage('member_joined', (m) => m.member.id === jb.self);
+    // What a reaper does to a node it believes dead: remove its member, announce member_left
+    // (here as node "z", so the test does not depend on which timer fires first).
+    await redisCommand(cluster.redis.port, `HDEL rc:{r:stall}:m ${ja.self}`);
+    const left = encodeEnvelope(BusKind.Left, 'z', Date.now(), ja.self, 0, new Uint8Array(0));
+    await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:stall} "${[...left].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('')}"`);
+    await bob.nextMessage('member_left', (m) => m.member === ja.self);
+    await bob.nextMessage('member_joined', (m) => m.member.id === ja.self);
+    await bothUp([a, b]);
+    expect(a.bus!.stats.resyncs).toBe(1);
+    expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:stall}:m')).toBe(':2\r\n');
+    alice.sendData(ja.handle, Uint8Array.of(5));
+    await vi.waitFor(() => expect(delivered(bob)).toEqual([5]), { timeout: 3000, interval: 20 });
   });
 
   it('Redis frozen (SIGSTOP): local traffic goes on, /healthz degraded, frames of the freeze never arrive late, rooms resync after SIGCONT', async () => {
