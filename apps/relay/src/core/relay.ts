@@ -46,7 +46,7 @@ export class Relay {
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
     this.remote = cluster === undefined ? undefined
-      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster });
+      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats });
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote,
       internalError: (conn, err) => this.internalError(conn, err) });
     if (this.remote !== undefined) this.remote.deps.membership = this.membership;

@@ -3,6 +3,7 @@
 // and the resync after a cluster-store outage. The bus (src/bus/) calls this through the
 // `ClusterInbox` port; nothing here knows Redis.
 import { DeliveryClass, Flags, encodeControl, type BatchEntry } from '@roomcast/protocol';
+import type { Clock } from './clock.js';
 import type { Cluster, ClusterInbox, ClusterMember, LocalRoomState } from './cluster.js';
 import type { Connection, Room } from './connection.js';
 import type { Connections } from './connections.js';
@@ -10,6 +11,7 @@ import type { Delivery } from './delivery.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
+import type { Stats } from './stats.js';
 
 /** Events held for one room while a local join of it waits for its claim (bounded). */
 const MAX_HELD_EVENTS = 1024;
@@ -20,6 +22,8 @@ export interface RemoteDeps {
   delivery: Delivery;
   connections: Connections;
   cluster: Cluster;
+  clock: Clock;
+  stats: Stats;
   /** Set after construction (membership needs this object as its `hold`). */
   membership?: Membership;
 }
@@ -107,14 +111,27 @@ export class RemoteRooms implements ClusterInbox {
     frame[3] = room.handle & 0xff;
     const droppable = (frame[1]! & Flags.CLASS_MASK) === DeliveryClass.Droppable;
     const kind = droppable ? 'droppable' : 'reliable';
+    const { stats } = this.deps;
     if (target !== 0) {
       const member = room.members.get(target);
-      if (member === undefined || (droppable && member.conn.lagging)) return;
+      if (member === undefined) return;
+      if (droppable && member.conn.lagging) {
+        stats.drops++;
+        return;
+      }
       this.deps.out.send(member.conn, frame, kind, room);
       return;
     }
     const recipients = droppable ? room.size - room.laggingCount : room.size;
     if (recipients <= 0) return;
+    // The room's output budget holds here too, as for a local sender (delivery.ts).
+    const bytes = frame.length * recipients;
+    if (!droppable) room.outBudget.force(this.deps.clock.now(), bytes);
+    else if (!room.outBudget.take(this.deps.clock.now(), bytes)) {
+      stats.hitLimit('room_bytes_out');
+      stats.drops += room.size;
+      return;
+    } else stats.drops += room.laggingCount;
     this.deps.out.publishLocal(droppable ? room.fastTopic : room.topic, frame, kind, recipients, room);
   }
 

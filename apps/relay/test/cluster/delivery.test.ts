@@ -4,6 +4,7 @@
 // decided atomically when two nodes fill a room at once.
 import { DeliveryClass, encodeData, type ServerFrame } from '@roomcast/protocol';
 import { describe, expect, it, vi } from 'vitest';
+import { BusKind } from '../../src/bus/envelope.js';
 import type { RelayServer } from '../../src/index.js';
 import type { ProtocolClient } from '../protocol-client.js';
 import { useCluster } from './nodes.js';
@@ -145,6 +146,24 @@ describe('cluster delivery', () => {
     await senderA.request({ type: 'leave', room: sa.handle }, 'ok');
     await watcher.nextMessage('member_left', (m) => m.member === sa.self);
     expect(b.relay.rooms.get('cursors')!.latest.all().map((e) => e.sender)).toEqual([sb.self]);
+  });
+
+  it('droppable frames from another node respect the receiving room\'s output budget', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b', { roomMaxBytesOutPerSec: 1024 });
+    const sender = await cluster.ws(a);
+    const receiver = await cluster.ws(b);
+    const s = await sender.request({ type: 'join', room: 'budget' }, 'joined');
+    await receiver.request({ type: 'join', room: 'budget' }, 'joined');
+    await settled([a, b], 'budget', 2);
+    for (let i = 0; i < 50; i++) sender.sendFrame(encodeData({ room: s.handle, cls: DeliveryClass.Droppable }, new Uint8Array(100)));
+    await vi.waitFor(() => expect(a.bus!.stats.published[BusKind.Frame] + b.bus!.stats.received[BusKind.Frame]).toBe(100), { timeout: 3000, interval: 20 });
+    // 1024 bytes of burst: at most 9 frames of 106 bytes, plus what a second of refill allows.
+    const got = delivers(receiver).length;
+    expect(got).toBeGreaterThanOrEqual(1);
+    expect(got).toBeLessThanOrEqual(19);
+    expect(b.relay.stats.limitHits.room_bytes_out).toBe(50 - got);
+    expect(b.relay.stats.drops).toBe(50 - got);
   });
 
   it('latest values set before another node\'s first member joins reach it within a tick', async () => {
