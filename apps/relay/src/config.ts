@@ -131,6 +131,8 @@ const envSchema = z.object({
     .default(() => `node-${randomBytes(4).toString('hex')}`),
   /** How long this node's lease in Redis lives without renewal, in milliseconds; its members vanish from other nodes this long after a crash. */
   RELAY_LEASE_TTL_MS: int(1000, 60_000).default(5000),
+  /** A message from another node older than this on arrival is dropped (never delivered late), in milliseconds. */
+  RELAY_BUS_STALE_MS: int(100, 60_000).default(1000),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
@@ -247,6 +249,7 @@ const FIELDS = {
   redisUrl: 'REDIS_URL',
   nodeId: 'RELAY_NODE_ID',
   leaseTtlMs: 'RELAY_LEASE_TTL_MS',
+  busStaleMs: 'RELAY_BUS_STALE_MS',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

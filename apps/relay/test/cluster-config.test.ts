@@ -20,6 +20,7 @@ describe('cluster config', () => {
     expect(a.nodeId).toMatch(/^node-[0-9a-f]{8}$/);
     expect(a.nodeId).not.toBe(b.nodeId);
     expect(a.leaseTtlMs).toBe(5000);
+    expect(a.busStaleMs).toBe(1000);
   });
 
   it('reads the values', () => {
@@ -33,6 +34,7 @@ describe('cluster config', () => {
     [{ RELAY_NODE_ID: 'x'.repeat(65) }, 'RELAY_NODE_ID must be 1-64 characters'],
     [{ RELAY_LEASE_TTL_MS: '500' }, 'RELAY_LEASE_TTL_MS must be at least 1000'],
     [{ RELAY_LEASE_TTL_MS: 'soon' }, 'RELAY_LEASE_TTL_MS must be a number'],
+    [{ RELAY_BUS_STALE_MS: '50' }, 'RELAY_BUS_STALE_MS must be at least 100'],
   ])('%o is refused: %s', (env, message) => {
     expect(problem(env)).toContain(message);
   });
