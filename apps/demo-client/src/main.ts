@@ -8,6 +8,7 @@ import { decodeMessage } from './cursor-codec.js';
 import { RemoteCursors } from './cursors.js';
 import { PALETTE, cleanName, loadIdentity, parsePresence, saveIdentity, type Identity } from './identity.js';
 import { renderMembers } from './members.js';
+import { bindSharedFiles, listenForDrops, shareImage } from './shared-files.js';
 import { spawnRipple } from './ripples.js';
 import { rejectedRoomNotice, relayUrl, roomFromUrl, shareLink } from './room-url.js';
 import { distinctColor } from './colors.js';
@@ -37,6 +38,7 @@ const ui = {
   layer: byId('cursor-layer'),
   sent: byId('bytes-sent'),
   received: byId('bytes-received'),
+  tray: byId('file-tray'),
 };
 
 // ---- Room, relay and identity from the URL and storage ----
@@ -157,6 +159,7 @@ function bindRoom(joined: Room): void {
   // after each rejoin): the SDK hands its entries to the 'message' listener like any update.
   const offs = [
     joined.on('message', receive),
+    bindSharedFiles(ui.tray, joined, (id) => memberIdentity(id).name),
     joined.on('member_joined', (m) => {
       cursors.update(m.id, parsePresence(m.presence, m.id));
       refreshMembers();
@@ -348,6 +351,12 @@ document.documentElement.addEventListener('pointerleave', (e) => {
 });
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) sender.hide();
+});
+
+// ---- Images dropped on the page go to everyone in the room (shared-files.ts) ----
+listenForDrops((images) => {
+  const current = room;
+  if (current !== undefined) for (const image of images) shareImage(ui.tray, current, image);
 });
 
 // ---- Traffic indicator ----

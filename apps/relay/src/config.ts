@@ -75,6 +75,11 @@ const envSchema = z.object({
     ctx.addIssue({ code: 'custom', message: "must be a port number from 0 to 65535, or 'off' to disable raw TCP" });
     return z.NEVER;
   }),
+  /**
+   * Seconds a raw TCP frame may take from the first byte of its length prefix to its last byte;
+   * past it the connection is closed with 4408 however many bytes keep trickling in. 0 disables.
+   */
+  TCP_FRAME_TIMEOUT_SEC: int(0, 960).default(10),
   /** Answer Flash `<policy-file-request/>` on the TCP port. */
   TCP_FLASH_POLICY: z.enum(['on', 'off'], { error: "must be 'on' or 'off'" }).default('off').transform((v) => v === 'on'),
   /** File whose contents replace the default Flash policy XML (which allows the relay's TCP port). Empty: the default. */
@@ -229,6 +234,7 @@ const FIELDS = {
   roomMaxBytesOutPerSec: 'RELAY_ROOM_MAX_BYTES_OUT_PER_SEC',
   staticDir: 'RELAY_STATIC_DIR',
   tcpPort: 'TCP_PORT',
+  tcpFrameTimeoutSec: 'TCP_FRAME_TIMEOUT_SEC',
   tcpFlashPolicy: 'TCP_FLASH_POLICY',
   tcpFlashPolicyFile: 'TCP_FLASH_POLICY_FILE',
   jwtSecret: 'RELAY_JWT_SECRET',

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The relay process: validates config and the native uWS build, starts, and shuts down on SIGTERM.
-import { unenforcedAuthSettings } from './auth/index.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { startRelay, type RelayServer } from './server.js';
@@ -17,14 +16,6 @@ try {
 } catch (err) {
   if (err instanceof ConfigError) fail(`${err.message}\nFix the environment variables above and start again.`);
   throw err;
-}
-
-// Identity settings are validated but not enforced yet (issue 11 phase 1): refuse to run open
-// while the operator believes the relay checks tokens or origins. Goes away with the wiring.
-const unenforced = unenforcedAuthSettings(config);
-if (unenforced.length > 0) {
-  fail(`${unenforced.join(', ')}: token, anonymous and Origin checks are not enforced by this build yet `
-    + '(docs/decisions/0001-identity.md, phase 2). Unset them to run an open relay.');
 }
 
 const binary = nativeUwsBinary();
@@ -60,5 +51,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-server = await startRelay({ config, logger: log }).catch((err: unknown) => fail((err as Error).message));
+// Start-up errors (a port in use, an unreadable key file: ConfigError names the variable) end the process.
+server = await startRelay({ config, logger: log }).catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(`${err.message}\nFix the environment variables above and start again.`);
+  return fail((err as Error).message);
+});
 if (stopping) stop();

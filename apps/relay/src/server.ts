@@ -4,6 +4,8 @@
 // Used by main.ts (the process) and by tests (in-process, on port 0).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { authenticator } from './access.js';
+import { createAuth, isOriginAllowed, type Auth } from './auth/index.js';
 import { createBus, registerBusMetrics, type RedisBus } from './bus/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
@@ -33,6 +35,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Time and timers of the core and the TCP idle checks (default: the system clock); tests pass a fake. */
   clock?: Clock;
+  /** Wall-clock time tokens are checked against (exp, nbf), ms since the epoch (default Date.now); tests pin it. */
+  wallClock?: () => number;
 }
 
 export interface RelayServer {
@@ -51,6 +55,8 @@ export interface RelayServer {
   readonly tcp: TcpListening | undefined;
   /** The cluster bus when REDIS_URL is set; undefined for a single relay. */
   readonly bus: RedisBus | undefined;
+  /** Identity and access settings (verifier, anonymous rule, Origin policy). */
+  readonly auth: Auth;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
   close(): Promise<void>;
 }
@@ -62,6 +68,13 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   // In a cluster every log line names its node.
   const log = clustered ? baseLog.child({ node: config.nodeId }) : baseLog;
   const clock = options.clock ?? systemClock;
+  // Reads key files; throws ConfigError naming the variable. Before any port is bound.
+  const auth = await createAuth(config, options.wallClock ? { now: options.wallClock } : {});
+  log.info({ auth: auth.summary }, 'identity and access');
+  for (const warning of auth.warnings) log.warn(warning);
+  // A remote JWKS is fetched once now (bounded by RELAY_JWKS_TIMEOUT_MS), not by the first hello.
+  const keysDown = await auth.warmUp();
+  if (keysDown !== undefined) log.warn(keysDown);
   const app = createApp();
   const stats = new Stats();
   // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
@@ -69,7 +82,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
-  const relay = new Relay(config, fanout, stats, log, clock, cluster?.bus);
+  const relay = new Relay(config, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, cluster?.bus);
   if (cluster !== undefined) {
     cluster.bus.attach(relay.remote!);
     await cluster.start();
@@ -82,6 +95,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     maxMessageBytes: relay.maxFrameBytes * 2,
     maxBufferedBytes: config.maxBufferedBytes,
     idleTimeoutSec: config.idleTimeoutSec,
+    allowOrigin: (origin) => isOriginAllowed(auth.origins, origin),
+    originRefused: () => { stats.originRefused++; },
   });
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
@@ -102,7 +117,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     try {
       tcp = await listenTcp(relay, {
         host: config.host, port: config.tcpPort, maxFrameBytes: relay.maxFrameBytes, maxBufferedBytes: config.maxBufferedBytes,
-        idleTimeoutMs: config.idleTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
+        idleTimeoutMs: config.idleTimeoutSec * 1000, frameTimeoutMs: config.tcpFrameTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
       });
     } catch (err) {
       listening.close();
@@ -129,6 +144,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcpUrl,
     tcp,
     bus: cluster?.bus,
+    auth,
     close() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;

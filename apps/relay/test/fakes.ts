@@ -3,6 +3,8 @@
 import {
   decodeServerFrame, encodeControl, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
+import { authenticator } from '../src/access.js';
+import { originPolicy, type Auth } from '../src/auth/index.js';
 import { parseConfig } from '../src/config.js';
 import type { Clock } from '../src/core/clock.js';
 import type { Connection } from '../src/core/connection.js';
@@ -95,10 +97,17 @@ export class FakeClock implements Clock {
   }
 }
 
+/** The auth settings of a relay without a key: every connection anonymous, with every right. */
+export const OPEN: Auth = {
+  verifier: undefined, allowAnonymous: true, origins: originPolicy(['*']), clockToleranceSec: 5,
+  summary: { keySource: 'none', algorithms: [], allowAnonymous: true, allowedOrigins: ['*'] }, warnings: [],
+  warmUp: () => Promise.resolve(undefined),
+};
+
 export function setup(overrides: Record<string, string> = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const relay = new Relay(parseConfig(overrides), new Fanout([hub]), new Stats(), silentLogger, clock);
+  const relay = new Relay(parseConfig(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);

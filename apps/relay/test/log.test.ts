@@ -45,7 +45,13 @@ describe('relay log format', () => {
     const { output, code } = await runUntil([process.execPath, MAIN], /relay listening[^\n]*\n/, (_, pid) => pid);
     expect(code).toBe(0);
     const lines = output.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; service: string });
-    expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/^relay listening on http:\/\/127\.0\.0\.1:\d+ /), 'shutting down', 'relay stopped']);
+    // Start-up says which token key is used (none here) and warns about an open relay (issue 11).
+    expect(lines.map((l) => l.msg)).toEqual([
+      'identity and access',
+      expect.stringMatching(/^no token key configured .*: anyone who can reach the relay may join any room under any name$/),
+      'RELAY_ALLOWED_ORIGINS=*: web pages of any site may open WebSockets to the relay',
+      expect.stringMatching(/^relay listening on http:\/\/127\.0\.0\.1:\d+ /), 'shutting down', 'relay stopped',
+    ]);
     expect(lines[0]!.service).toBe('roomcast-relay');
   });
 

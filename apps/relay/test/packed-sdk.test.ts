@@ -121,6 +121,7 @@ describe('packed @roomcast/protocol and @roomcast/client', () => {
     writeFileSync(join(app, 'main.mjs'), `
 import { RoomcastClient, RoomcastError } from '@roomcast/client';
 import { PROTOCOL_VERSION, decodeServerFrame } from '@roomcast/protocol';
+import { roomFiles } from '@roomcast/client/files';
 const url = process.argv[2];
 const alice = new RoomcastClient(url);
 const bob = new RoomcastClient(url);
@@ -130,17 +131,20 @@ const got = new Promise((resolve) => a.on('message', resolve));
 const b = await bob.join('packed', { name: 'bob' });
 b.send(Uint8Array.of(1, 2, 3));
 const m = await got;
+const fileBytes = new Promise((resolve) => roomFiles(a).on('file_end', ({ bytes }) => resolve([...bytes])));
+roomFiles(b).sendFile(Uint8Array.of(9, 8, 7), { name: 'x.bin' });
+const file = await fileBytes;
 const refused = await alice.join('a b').catch((err) => err instanceof RoomcastError ? err.code : String(err));
 console.log(JSON.stringify({
   v: PROTOCOL_VERSION, fromBob: m.sender === b.self, payload: [...m.payload],
-  members: [...a.members.values()].map((x) => x.presence), refused, decode: typeof decodeServerFrame,
+  members: [...a.members.values()].map((x) => x.presence), refused, decode: typeof decodeServerFrame, file,
 }));
 alice.close();
 bob.close();
 `);
     const out = await sh('node', ['main.mjs', server.wsUrl], app);
     expect(JSON.parse(out)).toEqual({
-      v: 2, fromBob: true, payload: [1, 2, 3], members: [{ name: 'alice' }, { name: 'bob' }], refused: 'bad_room_name', decode: 'function',
+      v: 2, fromBob: true, payload: [1, 2, 3], members: [{ name: 'alice' }, { name: 'bob' }], refused: 'bad_room_name', decode: 'function', file: [9, 8, 7],
     });
   }, 60_000);
 

@@ -12,6 +12,7 @@ import { RoomcastError } from './errors.js';
 import { resolveConnectOptions, resolveOptions, type ClientOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { Requests, type Reply, type ReplyType, type RequestMessage } from './requests.js';
 import { openRoom, type Room, type RoomControl, type RoomLink } from './room.js';
+import { fetchToken, refreshDelayMs } from './token.js';
 import type { WebSocketConstructor } from './socket.js';
 
 /**
@@ -91,6 +92,11 @@ export class RoomcastClient {
   #cancelConnect: ((err: RoomcastError) => void) | undefined;
   #limits: Limits | undefined;
   #session: string | undefined;
+  #userId: string | undefined;
+  /** Sends `refresh` with a fresh token before the current one expires. */
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connection attempts started; a token that arrives for an older attempt is dropped. */
+  #attempts = 0;
 
   /**
    * Creates a client; nothing is opened until {@link connect}.
@@ -112,6 +118,8 @@ export class RoomcastClient {
       throttleLatest: this.#options.throttleLatest,
       request: (message, expect, onReply) => this.#request(message, expect, onReply),
       forget: (room) => this.#forget(room),
+      bufferedAmount: () => this.#conn?.bufferedAmount ?? 0,
+      limits: () => this.#limits,
     };
   }
 
@@ -128,6 +136,14 @@ export class RoomcastClient {
   /** The relay's id for the current (or latest) connection, for logs and support. */
   get session(): string | undefined {
     return this.#session;
+  }
+
+  /**
+   * Your user id as the relay verified it from your token (`sub`), from the latest `welcome`;
+   * `undefined` for anonymous connections and before the first welcome.
+   */
+  get userId(): string | undefined {
+    return this.#userId;
   }
 
   /** Rooms currently joined, by name (a snapshot). */
@@ -192,7 +208,10 @@ export class RoomcastClient {
           },
           (err) => {
             failures++;
-            if (backoff === undefined || creating || this.#status !== 'connecting' || failures >= maxAttempts || isFinal(err)) {
+            // With getToken the socket is created after an await: a creation failure is then the
+            // connect_failed that no close reported (it has no closeCode).
+            const uncreatable = creating || (err.code === 'connect_failed' && err.closeCode === undefined);
+            if (backoff === undefined || uncreatable || this.#status !== 'connecting' || failures >= maxAttempts || isFinal(err)) {
               giveUp(err);
               return;
             }
@@ -268,13 +287,29 @@ export class RoomcastClient {
 
   // ---- connection -------------------------------------------------------------
 
-  /** Opens a connection; exactly one of the callbacks runs, synchronously with the event that decides. */
+  /**
+   * Opens a connection (after asking `getToken`, if given); exactly one of the callbacks runs,
+   * synchronously with the event that decides, unless the client closed meanwhile.
+   */
   #open(onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
+    const getToken = this.#options.getToken;
+    if (getToken === undefined) return this.#dial(undefined, onWelcome, onFail);
+    const attempt = ++this.#attempts;
+    const current = (): boolean => attempt === this.#attempts && (this.#status === 'connecting' || this.#status === 'reconnecting');
+    fetchToken(getToken).then(
+      (token) => { if (current()) this.#dial(token, onWelcome, onFail); },
+      (err: RoomcastError) => { if (current()) onFail(err); },
+    );
+  }
+
+  #dial(token: string | undefined, onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
     const { connectTimeoutMs, clientName } = this.#options;
-    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs }, {
+    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs, token }, {
       welcomed: (welcome) => {
         this.#limits = welcome.limits;
         this.#session = welcome.session;
+        this.#userId = welcome.userId;
+        this.#scheduleRefresh(welcome.expiresInSec);
         onWelcome();
       },
       failed: (err) => {
@@ -287,8 +322,34 @@ export class RoomcastClient {
     });
   }
 
+  /**
+   * Token refresh in-band (PROTOCOL.md §8.18 rule 6): after 80% of the lifetime, at least 5 s
+   * before expiry. If it fails, the relay closes with 4440 at expiry and the reconnect asks
+   * `getToken` again, so a failure is reported (`'error'`) but needs no retry here.
+   */
+  #scheduleRefresh(expiresInSec: number | undefined): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    const getToken = this.#options.getToken;
+    if (expiresInSec === undefined || getToken === undefined) return;
+    const conn = this.#conn;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      fetchToken(getToken)
+        .then((token) => this.#request({ type: 'refresh', token }, 'refreshed', (reply) => {
+          if (this.#conn === conn) this.#scheduleRefresh(reply.expiresInSec);
+        }))
+        .catch((err: RoomcastError) => {
+          if (this.#conn !== conn || this.#status !== 'open') return; // the connection is gone anyway
+          this.#events.emit('error', new RoomcastError(err.code, `token refresh failed: ${err.message}`));
+        });
+    }, refreshDelayMs(expiresInSec));
+  }
+
   /** The welcomed connection closed: every room's handle is stale, every pending reply is lost. */
   #dropped(code: number, reason: string): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#conn = undefined;
     this.#handles.clear();
     for (const room of this.#rooms.values()) room.detach();
@@ -307,6 +368,8 @@ export class RoomcastClient {
     if (this.#status === 'closed') return;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#backoff?.reset();
     this.#joining.clear();
     for (const room of [...this.#rooms.values()]) room.end();
@@ -379,6 +442,7 @@ export class RoomcastClient {
       case 'joined':
       case 'ok':
       case 'pong':
+      case 'refreshed':
         // A `joined` nobody waits for (its join timed out) would leave a ghost member: leave it.
         if (!this.#requests.settle(message) && message.type === 'joined') this.#leaveStray(message.handle);
         return;

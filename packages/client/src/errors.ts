@@ -11,8 +11,9 @@ import type { ErrorCode } from '@roomcast/protocol/client';
  * - `connect_failed`: the socket could not be created or closed before the handshake finished.
  * - `no_websocket`: no WebSocket implementation was found (browser entry without `globalThis.WebSocket`
  *   and no `WebSocket` option).
+ * - `token_failed`: the `getToken` option threw, rejected or returned something other than a non-empty string.
  */
-export type ClientErrorCode = 'timeout' | 'closed' | 'not_connected' | 'connect_failed' | 'no_websocket';
+export type ClientErrorCode = 'timeout' | 'closed' | 'not_connected' | 'connect_failed' | 'no_websocket' | 'token_failed';
 
 /** Every code a {@link RoomcastError} can carry: relay error codes plus {@link ClientErrorCode}s. */
 export type RoomcastErrorCode = ErrorCode | ClientErrorCode;

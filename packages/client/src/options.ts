@@ -30,6 +30,16 @@ export interface ClientOptions {
    * merge the extra values anyway; this saves upstream bandwidth). Default true.
    */
   throttleLatest?: boolean | undefined;
+  /**
+   * Where the connection token comes from, for relays that require one (PROTOCOL.md §8.18):
+   * typically a call to your backend, which mints a short-lived JWT. Called before every
+   * connection attempt (connect and each reconnect) and before the token expires (at 80% of its
+   * lifetime, at least 5 s before), when the client sends it in-band with `refresh` without
+   * reconnecting. The token is sent in `hello`, never in the URL. A throw or rejection fails that
+   * attempt with `token_failed` (a reconnect then retries with backoff). Default: no token
+   * (anonymous connections, for relays that allow them).
+   */
+  getToken?: (() => string | Promise<string>) | undefined;
 }
 
 /** Name sent in `hello` when `clientName` is not given. */
@@ -42,6 +52,7 @@ export interface ResolvedOptions {
   requestTimeoutMs: number;
   clientName: string;
   throttleLatest: boolean;
+  getToken: (() => string | Promise<string>) | undefined;
 }
 
 function positiveMs(name: string, value: number | undefined, fallback: number): number {
@@ -65,6 +76,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     requestTimeoutMs: positiveMs('requestTimeoutMs', options.requestTimeoutMs, 10_000),
     clientName,
     throttleLatest: options.throttleLatest ?? true,
+    getToken: options.getToken,
   };
 }
 

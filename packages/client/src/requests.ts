@@ -5,7 +5,7 @@ import type { ClientMessage, ErrorMessage, ServerMessage } from '@roomcast/proto
 import { RoomcastError } from './errors.js';
 
 /** Server messages that answer a request. */
-export type ReplyType = 'welcome' | 'joined' | 'ok' | 'pong';
+export type ReplyType = 'welcome' | 'joined' | 'ok' | 'pong' | 'refreshed';
 /** The reply message of type `T`. */
 export type Reply<T extends ReplyType> = Extract<ServerMessage, { type: T }>;
 /** A client request before its id is assigned. */

@@ -6,8 +6,20 @@ import type { RoomcastError } from './errors.js';
 export interface RoomMember {
   /** Member id, 1..65535, unique within the room for the current connection. */
   readonly id: number;
-  /** The member's presence (any JSON value; `null` when none was set). */
+  /** The member's presence (any JSON value; `null` when none was set). Set by the member itself: not proof of who it is. */
   readonly presence: Presence;
+  /** The member's user id, verified by the relay from its token (`sub`); absent for anonymous members. */
+  readonly userId?: string;
+  /** Trusted info from the member's token (`info` claim, e.g. a display name set by your backend); absent when none. */
+  readonly info?: Presence;
+}
+
+/** A member entry from a relay member map, with the v2 fields only when present. */
+export function toMember(m: { id: number; presence: Presence; userId?: string | undefined; info?: Presence | undefined }): RoomMember {
+  const member: { id: number; presence: Presence; userId?: string; info?: Presence } = { id: m.id, presence: m.presence };
+  if (m.userId !== undefined) member.userId = m.userId;
+  if (m.info !== undefined) member.info = m.info;
+  return member;
 }
 
 /** Payload of a room's `'message'` event. */

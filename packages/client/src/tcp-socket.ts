@@ -66,6 +66,11 @@ export class TcpSocket implements WebSocketLike {
     });
   }
 
+  /** Bytes written and not yet flushed to the kernel (as WebSocket's `bufferedAmount`). */
+  get bufferedAmount(): number {
+    return this.#socket.writableLength;
+  }
+
   send(data: Uint8Array<ArrayBuffer>): void {
     if (this.readyState !== 1) throw new Error('the TCP socket is not open');
     this.#socket.write(lengthPrefixed(data));

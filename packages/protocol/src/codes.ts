@@ -42,7 +42,7 @@ export const CloseCodes = {
   protocol_error: { code: 4400, reconnect: false, description: 'Too many malformed or unexpected frames, or a frame before `hello`. Fix the client.' },
   unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed: no token where the relay requires one, or an invalid token (see error `unauthorized`). Reconnect only with a new token.' },
   unsupported_version: { code: 4406, reconnect: false, description: 'The `hello` asked for a protocol version the relay does not speak.' },
-  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) nothing received within the idle timeout. (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
+  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) no complete frame within the idle timeout, or a frame not completed within the frame deadline (appendix A.3). (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
   rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors. Reconnect with backoff.' },
   token_expired: { code: 4440, reconnect: true, description: 'v2: the connection token expired and no `refresh` replaced it in time (or `hello` carried an expired token). Get a new token, then reconnect.' },
   internal_error: { code: 4500, reconnect: true, description: 'Unexpected relay failure.' },

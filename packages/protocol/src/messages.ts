@@ -185,7 +185,7 @@ export const errorSchema = z.object({
 });
 
 /**
- * Relay → client, raw TCP only (PROTOCOL.md appendix A): the relay has received nothing for half
+ * Relay → client, raw TCP only (PROTOCOL.md appendix A): the relay has received no complete frame for half
  * the idle window. The client answers with any frame (`ping` is the natural one) or is closed.
  */
 export const heartbeatSchema = z.object({

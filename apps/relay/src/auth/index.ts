@@ -45,6 +45,15 @@ export async function createAuth(config: AuthConfig, options: { now?: () => numb
     clockToleranceSec: config.jwtClockToleranceSec,
     summary: { keySource, algorithms: keys?.algorithms ?? [], allowAnonymous, allowedOrigins: config.allowedOrigins },
     warnings,
+    async warmUp() {
+      if (keys?.kind !== 'jwks' || keys.reload === undefined) return undefined;
+      try {
+        await keys.reload();
+        return undefined;
+      } catch (err) {
+        return `the JWKS at ${keySource.slice('jwks '.length)} could not be fetched at start-up (${(err as Error).message}); hellos with a token answer internal (4500) until it can`;
+      }
+    },
   };
 }
 
@@ -63,19 +72,3 @@ function displayUrl(url: string): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
-/**
- * Phase 1 of issue 11: the settings that promise protection this build does not give yet (the
- * verifier exists, the relay does not call it). main.ts refuses to start with any of them set, so
- * nobody runs an open relay believing it checks tokens. Deleted when the wiring lands.
- */
-export function unenforcedAuthSettings(config: AuthConfig): string[] {
-  const set: string[] = [];
-  if (config.jwtSecret !== '') set.push('RELAY_JWT_SECRET');
-  if (config.jwtPublicKey !== '') set.push('RELAY_JWT_PUBLIC_KEY');
-  if (config.jwtPublicKeyFile !== '') set.push('RELAY_JWT_PUBLIC_KEY_FILE');
-  if (config.jwksUrl !== '') set.push('RELAY_JWKS_URL');
-  if (config.jwksFile !== '') set.push('RELAY_JWKS_FILE');
-  if (config.allowAnonymous === 'false') set.push('RELAY_ALLOW_ANONYMOUS=false');
-  if (!(config.allowedOrigins.length === 1 && config.allowedOrigins[0] === '*')) set.push('RELAY_ALLOWED_ORIGINS');
-  return set;
-}

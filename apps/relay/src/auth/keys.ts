@@ -9,7 +9,7 @@ import { ConfigError, type Config, type JwtAlgorithm } from '../config.js';
 export type KeySource =
   | { kind: 'secret'; key: Uint8Array; algorithms: JwtAlgorithm[] }
   | { kind: 'public-key'; key: KeyObject; algorithms: JwtAlgorithm[] }
-  | { kind: 'jwks'; getKey: JWTVerifyGetKey; algorithms: JwtAlgorithm[]; url?: string };
+  | { kind: 'jwks'; getKey: JWTVerifyGetKey; algorithms: JwtAlgorithm[]; url?: string; reload?: () => Promise<void> };
 
 export type KeyConfig = Pick<Config,
   'jwtSecret' | 'jwtPublicKey' | 'jwtPublicKeyFile' | 'jwksUrl' | 'jwksFile' | 'jwtAlgorithms'
@@ -69,7 +69,7 @@ export async function loadKeySource(config: KeyConfig): Promise<KeySource | unde
         throw new KeySetUnavailable(`JWKS fetch failed: ${(err as Error).message}`);
       }
     };
-    return { kind: 'jwks', getKey, algorithms: algs.length > 0 ? algs : ['RS256'], url: config.jwksUrl };
+    return { kind: 'jwks', getKey, algorithms: algs.length > 0 ? algs : ['RS256'], url: config.jwksUrl, reload: () => remote.reload() };
   }
   return undefined;
 }

@@ -18,4 +18,10 @@ export interface Auth {
   /** Lines for the start-up log: which key source, and loud warnings about open relays. No secrets. */
   readonly summary: { keySource: string; algorithms: readonly string[]; allowAnonymous: boolean; allowedOrigins: readonly string[] };
   readonly warnings: readonly string[];
+  /**
+   * Fetches a remote JWKS once, so the first `hello` does not pay for it. Resolves with a warning
+   * when the fetch failed (the relay still starts: jose fetches again on the next token), else
+   * undefined. Nothing to do for other key sources.
+   */
+  warmUp(): Promise<string | undefined>;
 }

@@ -2,15 +2,14 @@
 // the delivery classes and of control messages to membership, and protocol errors. The hot path
 // for data frames reads the fixed binary header only; payloads are never decoded.
 import {
-  CLASS_NAMES, DATA_HEADER_BYTES, DeliveryClass, Flags, FrameKind, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, isSupportedVersion,
-  decodeClientFrame, readDataHeader,
-  type ClientMessage, type ErrorCode, type Limits,
+  CLASS_NAMES, DATA_HEADER_BYTES, DeliveryClass, Flags, FrameKind, decodeClientFrame, readDataHeader, type ErrorCode,
 } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
 import type { Connection } from './connection.js';
 import type { Connections } from './connections.js';
 import type { Delivery } from './delivery.js';
-import { maxFrameBytes, welcomeLimits, type RelayLimits } from './limits.js';
+import type { Handshake } from './handshake.js';
+import { maxFrameBytes, type RelayLimits } from './limits.js';
 import type { Log } from './log.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
@@ -21,8 +20,6 @@ const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'bad_frame', 'bad_message', 'handshake_required', 'already_welcomed', 'control_too_large',
 ]);
 
-type Request<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
-
 export interface InboundDeps {
   limits: RelayLimits;
   stats: Stats;
@@ -32,12 +29,12 @@ export interface InboundDeps {
   out: Outbox;
   membership: Membership;
   delivery: Delivery;
+  handshake: Handshake;
 }
 
 export class Inbound {
   /** Largest frame of any kind (limits.ts). */
   readonly maxFrameBytes: number;
-  private readonly welcomeLimits: Limits;
   private readonly limits: RelayLimits;
   private readonly stats: Stats;
 
@@ -45,7 +42,6 @@ export class Inbound {
     this.limits = deps.limits;
     this.stats = deps.stats;
     this.maxFrameBytes = maxFrameBytes(deps.limits);
-    this.welcomeLimits = welcomeLimits(deps.limits);
   }
 
   /** One frame from a connection. `bytes` may be a view the transport reuses after return. */
@@ -78,6 +74,9 @@ export class Inbound {
     if (conn.state === 'handshake' && kind === FrameKind.Data) {
       return this.protocolError(conn, 'handshake_required', 'send hello before any other frame', undefined, true);
     }
+    if (conn.state === 'authenticating' && kind === FrameKind.Data) {
+      return this.protocolError(conn, 'handshake_required', 'the token in hello is being checked: wait for welcome');
+    }
     const hex = kind === undefined ? 'empty frame' : `unknown frame kind 0x${kind.toString(16).padStart(2, '0')}`;
     this.protocolError(conn, 'bad_frame', hex);
   }
@@ -98,6 +97,10 @@ export class Inbound {
     const member = conn.rooms.get(header.room);
     if (member === undefined) {
       return this.deps.out.error(conn, 'not_in_room', `data frame for room handle ${header.room}, which this connection has not joined`, { room: header.room });
+    }
+    // Rights cached on the member at join and refresh (PROTOCOL.md §8.18 rule 4): one field read.
+    if (header.target === 0 ? !member.may.send : !member.may.direct) {
+      return this.deps.out.error(conn, 'forbidden', `your token does not allow ${header.target === 0 ? 'sending' : 'direct messages'} in room ${member.room.name}`, { room: header.room });
     }
     const payloadBytes = bytes.length - header.payloadOffset;
     if (payloadBytes > this.limits.maxPayloadBytes) {
@@ -126,7 +129,10 @@ export class Inbound {
 
     if (conn.state === 'handshake') {
       if (msg.type !== 'hello') return this.protocolError(conn, 'handshake_required', `got '${msg.type}' before hello`, msg.id, true);
-      return this.hello(conn, msg);
+      return this.deps.handshake.hello(conn, msg);
+    }
+    if (conn.state === 'authenticating') {
+      return this.protocolError(conn, 'handshake_required', `got '${msg.type}' while the token in hello is being checked: wait for welcome`, msg.id);
     }
     const membership = this.deps.membership;
     switch (msg.type) {
@@ -135,17 +141,8 @@ export class Inbound {
       case 'leave': return membership.leave(conn, msg);
       case 'presence': return membership.setPresence(conn, msg);
       case 'ping': return this.deps.out.reply(conn, { type: 'pong', id: msg.id });
+      case 'refresh': return this.deps.handshake.refresh(conn, msg);
     }
-  }
-
-  private hello(conn: Connection, msg: Request<'hello'>): void {
-    if (!isSupportedVersion(msg.v)) {
-      this.deps.out.error(conn, 'unsupported_version', `protocol version ${msg.v} is not supported; this relay speaks ${MIN_PROTOCOL_VERSION}..${PROTOCOL_VERSION}`, { id: msg.id });
-      return this.deps.connections.close(conn, 'unsupported_version', `protocol version ${msg.v} not supported`);
-    }
-    conn.state = 'open';
-    this.deps.log.debug({ conn: conn.id, client: msg.client, transport: conn.peer.transport, remote: conn.peer.remoteAddress }, 'hello');
-    this.deps.out.reply(conn, { type: 'welcome', id: msg.id, v: msg.v, session: String(conn.id), limits: this.welcomeLimits });
   }
 
   /** An error that counts toward the protocol-error budget; `fatal` closes at once. */

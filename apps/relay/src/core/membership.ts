@@ -5,6 +5,7 @@ import {
   ROOM_NAME_PATTERN, encodeControl,
   type ClientMessage, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
+import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
 import type { Claim, Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
@@ -61,7 +62,15 @@ export class Membership {
     if (!ROOM_NAME_PATTERN.test(msg.room)) {
       return this.out.error(conn, 'bad_room_name', 'room names are 1-128 printable ASCII characters (0x21-0x7e)', { id });
     }
+    // Rights before anything about the room, so a refusal says nothing about whether it exists.
+    const principal = conn.principal;
+    if (!principal.can(msg.room, 'join')) {
+      return this.out.error(conn, 'forbidden', `your token does not allow joining room ${msg.room}`, { id });
+    }
     const presence = msg.presence ?? null;
+    if (presence !== null && !principal.can(msg.room, 'presence')) {
+      return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${msg.room}: join without presence`, { id });
+    }
     if (!this.presenceFits(conn, presence, id)) return;
     let room = this.rooms.get(msg.room);
     if (room !== undefined && conn.rooms.has(room.handle)) {
@@ -95,14 +104,17 @@ export class Membership {
 
   /** Adds the member (with its cluster-wide id, in a cluster), replies `joined`, tells the others. */
   private admit(conn: Connection, room: Room, presence: Presence, id: number, clusterId?: number): void {
-    const member = room.add(conn, presence, clusterId);
+    // Identity and rights from the connection's principal now: a token refresh during an
+    // asynchronous claim is taken into account.
+    const principal = conn.principal;
+    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name), clusterId);
     conn.rooms.set(room.handle, member);
     this.delivery.joined(member);
-    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
+    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
     for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence });
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
     this.delivery.welcome(member);
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence } });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
     this.cluster?.joined(room.name, member.id, presence);
   }
 
@@ -167,11 +179,14 @@ export class Membership {
   setPresence(conn: Connection, msg: Request<'presence'>): void {
     const member = conn.rooms.get(msg.room);
     if (member === undefined) return this.out.error(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    if (msg.presence !== null && !member.may.presence) {
+      return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${member.room.name}`, { id: msg.id, room: msg.room });
+    }
     if (!this.presenceFits(conn, msg.presence, msg.id)) return;
     member.presence = msg.presence;
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence } });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
     this.cluster?.updated(room.name, member.id, msg.presence);
   }
 

@@ -3,14 +3,16 @@
 // classes in delivery.ts, frame handling in inbound.ts, sending and counting in outbox.ts, the
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
+import type { Authenticator } from './access.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
 import type { Fanout } from './fanout.js';
+import { Handshake } from './handshake.js';
 import { Inbound } from './inbound.js';
-import type { RelayLimits } from './limits.js';
+import { welcomeLimits, type RelayLimits } from './limits.js';
 import type { Log } from './log.js';
 import { Membership } from './membership.js';
 import { Outbox, type ErrorExtra } from './outbox.js';
@@ -28,6 +30,7 @@ export class Relay {
   private readonly delivery: Delivery;
   private readonly membership: Membership;
   private readonly inbound: Inbound;
+  private readonly handshake: Handshake;
   /** What other relay nodes cause here (the bus calls it); undefined without a cluster. */
   readonly remote: RemoteRooms | undefined;
 
@@ -36,6 +39,8 @@ export class Relay {
     fanout: Fanout,
     readonly stats: Stats,
     private readonly log: Log,
+    /** Identity and access (tokens, rights): the process fills it from src/auth/ (src/access.ts). */
+    access: Authenticator,
     /** Monotonic time and timers; injectable for tests. */
     private readonly clock: Clock = systemClock,
     /** Other relay nodes (REDIS_URL set); undefined: a single relay. */
@@ -50,7 +55,13 @@ export class Relay {
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote,
       internalError: (conn, err) => this.internalError(conn, err) });
     if (this.remote !== undefined) this.remote.deps.membership = this.membership;
-    this.inbound = new Inbound({ limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery });
+    this.handshake = new Handshake({
+      access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
+      internalError: (conn, err) => this.internalError(conn, err),
+    });
+    this.inbound = new Inbound({
+      limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery, handshake: this.handshake,
+    });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
   }
 
@@ -109,7 +120,8 @@ export class Relay {
   sweep(): void {
     const now = this.clock.now();
     for (const conn of this.connections) {
-      if (conn.state === 'handshake') {
+      if (conn.state === 'handshake' || conn.state === 'authenticating') {
+        // The deadline runs until the welcome, token verification included.
         if (now - conn.openedAt > this.limits.helloTimeoutMs) {
           this.close(conn, 'timeout', 'no hello within the handshake deadline', 'hello_timeout');
         }
@@ -130,6 +142,7 @@ export class Relay {
   }
 
   private leaveAll(conn: Connection): void {
+    this.handshake.closed(conn);
     for (const member of conn.rooms.values()) this.membership.remove(member, false);
     conn.rooms.clear();
   }

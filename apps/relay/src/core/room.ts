@@ -2,6 +2,7 @@
 // Pure state; membership.ts and delivery.ts decide who is told what. Generic in the connection
 // type `C` so this file does not import connection.ts (which imports it): no import cycle.
 import { MAX_MEMBER_ID, type Presence } from '@roomcast/protocol';
+import type { MemberIdentity, MemberRights } from './access.js';
 import { LatestValues } from './latest.js';
 import { TokenBucket } from './rate.js';
 
@@ -10,6 +11,10 @@ export interface Member<C> {
   readonly room: Room<C>;
   readonly conn: C;
   presence: Presence;
+  /** The v2 member-map fields (`userId`, `info`), fixed at join; `{}` for anonymous members. */
+  readonly identity: MemberIdentity;
+  /** What it may do with data frames and presence in this room: computed at join and on refresh, read per frame. */
+  may: MemberRights;
   /** `latest` keys this member holds a value for in this room; created on the first one (most members of most rooms never send `latest`, and idle connections should stay small). */
   keys: Set<number> | undefined;
 }
@@ -67,7 +72,7 @@ export class Room<C> {
    * Adds a member with a fresh id: incremental, wrapping at 65535, never one in use. In a cluster
    * the id was decided by the cluster store and is passed in (`clusterId`).
    */
-  add(conn: C, presence: Presence, clusterId?: number): Member<C> {
+  add(conn: C, presence: Presence, identity: MemberIdentity, may: MemberRights, clusterId?: number): Member<C> {
     let id = clusterId ?? this.lastId;
     if (clusterId === undefined) {
       do {
@@ -76,7 +81,7 @@ export class Room<C> {
       this.lastId = id;
     }
     this.remote.delete(id);
-    const member: Member<C> = { id, room: this, conn, presence, keys: undefined };
+    const member: Member<C> = { id, room: this, conn, presence, identity, may, keys: undefined };
     this.members.set(id, member);
     return member;
   }

@@ -9,9 +9,14 @@ export type FrameCountKind = 'control' | ClassName;
 export const LIMIT_NAMES = [
   'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
   'presence_bytes', 'messages_per_sec', 'bytes_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
-  'keys_per_member', 'room_bytes_out',
+  'keys_per_member', 'room_bytes_out', 'frame_timeout',
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
+
+export const HELLO_RESULTS = ['anonymous', 'token', 'unauthorized', 'token_expired', 'internal', 'unsupported_version'] as const;
+export type HelloResult = (typeof HELLO_RESULTS)[number];
+export const REFRESH_RESULTS = ['ok', 'unauthorized', 'token_expired', 'internal'] as const;
+export type RefreshResult = (typeof REFRESH_RESULTS)[number];
 
 export class Stats {
   connectionsOpened = 0;
@@ -37,6 +42,12 @@ export class Stats {
   lagStarts = 0;
   errors: Record<ErrorCode, number> = Object.fromEntries(ERROR_CODE_NAMES.map((c) => [c, 0])) as Record<ErrorCode, number>;
   limitHits: Record<LimitName, number> = Object.fromEntries(LIMIT_NAMES.map((l) => [l, 0])) as Record<LimitName, number>;
+  /** `hello` outcomes: welcomed anonymous or with a token, or refused by code. */
+  hellos: Record<HelloResult, number> = { anonymous: 0, token: 0, unauthorized: 0, token_expired: 0, internal: 0, unsupported_version: 0 };
+  /** `refresh` outcomes. */
+  refreshes: Record<RefreshResult, number> = { ok: 0, unauthorized: 0, token_expired: 0, internal: 0 };
+  /** WebSocket upgrades refused with 403 for their Origin. */
+  originRefused = 0;
   /** Closes the relay initiated, by close name. */
   closes: Partial<Record<CloseName, number>> = {};
 

@@ -10,6 +10,10 @@ export interface WsTransportOptions {
   maxMessageBytes: number;
   maxBufferedBytes: number;
   idleTimeoutSec: number;
+  /** Whether an upgrade with this `Origin` header ('' when absent) may proceed (RELAY_ALLOWED_ORIGINS). */
+  allowOrigin(origin: string): boolean;
+  /** An upgrade was refused with 403 for its Origin (counted in metrics). */
+  originRefused(): void;
 }
 
 /** Registers the WebSocket route on `app`; its sockets become connections of `relay`. */
@@ -30,6 +34,14 @@ export function attachWebSocket(app: uWS.TemplatedApp, relay: TransportCore, opt
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
+      const origin = req.getHeader('origin');
+      // Cross-site WebSocket hijacking: a page of a foreign site gets 403 before the upgrade
+      // (PROTOCOL.md §8.18 rule 7). Non-browser clients send no Origin and are judged by their token.
+      if (!options.allowOrigin(origin)) {
+        options.originRefused();
+        res.writeStatus('403 Forbidden').writeHeader('content-type', 'text/plain').end('origin not allowed\n');
+        return;
+      }
       const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
       res.upgrade<SocketData>({ remoteAddress }, key, protocol, extensions, context);
     },

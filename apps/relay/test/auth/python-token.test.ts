@@ -1,7 +1,8 @@
 // The Python example with ROOMCAST_TOKEN: its hello is a v2 hello carrying the token (read off a
 // real TCP socket and decoded with the protocol package), and it prints the verified user ids a
-// v2 relay sends. Phase 1: the relay side is a scripted node:net server speaking PROTOCOL.md
-// appendix A; phase 2 runs the same example against the real relay with tokens enforced.
+// v2 relay sends: first against a scripted node:net server speaking PROTOCOL.md appendix A, then
+// against the real relay with tokens enforced (its user id reaches a WebSocket member; a bad
+// token ends it with 4401).
 import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,10 @@ import {
   FrameStreamReader, decodeClientFrame, encodeControl, lengthPrefixed, type ClientMessage, type ServerMessage,
 } from '@roomcast/protocol';
 import { afterEach, expect, it } from 'vitest';
+import { useAuthRelays } from './harness.js';
+import { SECRET, hmacKey, sign } from './tokens.js';
+
+const relays = useAuthRelays();
 
 const SCRIPT = fileURLToPath(new URL('../../../../examples/python/roomcast_tcp.py', import.meta.url));
 const LIMITS = {
@@ -101,4 +106,23 @@ it('without ROOMCAST_TOKEN the hello is the v1 hello it always was', { timeout: 
   expect(await relay.next()).toStrictEqual({ type: 'hello', id: 1, v: 1, client: 'roomcast-python/0.2' });
   relay.end();
   expect((await py.exited).out).toBe('closed: connection ended without a close frame\n');
+});
+
+it('against the real relay: its verified user id reaches the room; a bad token ends with 4401', { timeout: 20_000 }, async () => {
+  const server = await relays.start({ RELAY_JWT_SECRET: SECRET });
+  const ws = await relays.welcomed(server, 'ws', await sign(hmacKey(), 'HS256', { sub: 'wes', rooms: ['game:*'] }));
+  await ws.join('game:7');
+  const token = await sign(hmacKey(), 'HS256', { sub: 'py-user', rooms: ['game:*'], info: { lang: 'python' } });
+  const py = run(server.tcpPort!, { ROOMCAST_TOKEN: token });
+  const joined = await ws.nextMessage('member_joined');
+  expect(joined.member).toMatchObject({ presence: { name: 'Py' }, userId: 'py-user', info: { lang: 'python' } });
+  await server.close();
+  const { out, err } = await py.exited;
+  expect(err).toBe('');
+  expect(out).toContain('welcomed as user py-user; token expires in 3600 s');
+  expect(out).not.toContain(token);
+
+  const strict = await relays.start({ RELAY_JWT_SECRET: SECRET });
+  const bad = await run(strict.tcpPort!, { ROOMCAST_TOKEN: `${token.slice(0, -3)}xyz` }).exited;
+  expect(bad.out).toContain('closed: 4401');
 });
