@@ -9,7 +9,8 @@
 //   +4          sequence number of the sending node on this room's channel (u32 BE, wraps): a
 //               receiver that sees a jump knows messages were lost (a gap), e.g. while its
 //               subscription was down
-//   rest        body: a deliver frame, presence JSON, or a batch frame of latest entries
+//   rest        body: a deliver frame, a member entry (entry.ts: presence and identity JSON), or a
+//               batch frame of latest entries
 export const BusKind = {
   Frame: 1,
   Joined: 2,

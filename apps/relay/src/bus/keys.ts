@@ -4,7 +4,7 @@
 
 const ROOM_PREFIX = 'rc:{r:';
 
-/** The room's member hash (member id -> `node\npresence-json`). */
+/** The room's member hash (member id -> `node\nentry-json`, entry.ts). */
 export const membersKey = (room: string): string => `${ROOM_PREFIX}${room}}:m`;
 /** The room's meta hash (`tickHz`, `lastId`). */
 export const metaKey = (room: string): string => `${ROOM_PREFIX}${room}}:meta`;

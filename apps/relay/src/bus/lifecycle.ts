@@ -5,6 +5,7 @@
 // Log lines carry the node id already (server.ts gives the bus a child logger with `node`).
 import { BusKind } from './envelope.js';
 import { NODES_KEY, leaseKey, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
+import { encodeEntry } from './entry.js';
 import { parseMembers, type RedisBus } from './redis-bus.js';
 
 /** How often the health check pings and the reaper looks for expired leases. */
@@ -157,14 +158,14 @@ export class BusLifecycle {
       await bus.sub.ssubscribe(roomChannel(room));
       const mine = new Set<number>();
       for (const m of state.members) {
-        const presence = JSON.stringify(m.presence);
-        const result = await bus.scripts.rcReclaim(membersKey(room), metaKey(room), m.id, bus.nodeId, presence, state.tickHz);
+        const entry = encodeEntry(m.presence, m.identity);
+        const result = await bus.scripts.rcReclaim(membersKey(room), metaKey(room), m.id, bus.nodeId, entry, state.tickHz);
         if (result === 0) {
           inbox.evict(room, m.id);
           continue;
         }
         mine.add(m.id);
-        if (result === 2) bus.send(room, BusKind.Joined, m.id, Buffer.from(presence));
+        if (result === 2) bus.send(room, BusKind.Joined, m.id, Buffer.from(entry));
       }
       const members = parseMembers(await bus.cmd.hgetall(membersKey(room)).then((h) => Object.entries(h).flat()));
       // Entries of this node that no local member holds (a claim that ran late, a member that left meanwhile).

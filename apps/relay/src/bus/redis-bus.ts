@@ -5,9 +5,10 @@
 // lifecycle.ts. Only src/bus/ imports ioredis.
 import { Redis, type RedisOptions } from 'ioredis';
 import { FrameKind, MAX_MEMBER_ID, decodeBatch, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
-import type { Claim, Cluster, ClusterInbox, ClusterMember } from '../core/cluster.js';
+import type { Claim, Cluster, ClusterInbox, ClusterMember, MemberIdentity } from '../core/cluster.js';
 import type { FanoutSink } from '../core/fanout.js';
 import type { Log } from '../core/log.js';
+import { decodeEntry, encodeEntry } from './entry.js';
 import { BusKind, decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { channelRoom, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
 import { CLAIM, REAP, RECLAIM, RELEASE, UPDATE } from './scripts.js';
@@ -41,11 +42,9 @@ export function parseMembers(flat: unknown[]): ClusterMember[] {
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const entry = String(flat[i + 1]);
     const cut = entry.indexOf('\n');
-    try {
-      members.push({ id: Number(flat[i]), node: entry.slice(0, cut), presence: JSON.parse(entry.slice(cut + 1)) as Presence });
-    } catch {
-      // Not written by a relay: ignored.
-    }
+    const state = cut < 0 ? undefined : decodeEntry(entry.slice(cut + 1));
+    // Undefined: not written by a relay (of this release): ignored.
+    if (state !== undefined) members.push({ id: Number(flat[i]), node: entry.slice(0, cut), ...state });
   }
   return members;
 }
@@ -128,14 +127,14 @@ export class RedisBus implements FanoutSink, Cluster {
 
   // ---- Cluster port ------------------------------------------------------------------
 
-  async claim(room: string, tickHz: number, presence: Presence, maxMembers: number): Promise<Claim> {
+  async claim(room: string, tickHz: number, presence: Presence, identity: MemberIdentity, maxMembers: number): Promise<Claim> {
     if (this.state !== 'up') {
       this.stats.dropped.down++;
       return { ok: false, reason: 'unavailable' };
     }
     try {
       await this.listen(room);
-      const reply = await this.track(this.scripts.rcClaim(membersKey(room), metaKey(room), this.nodeId, JSON.stringify(presence), maxMembers, tickHz, MAX_MEMBER_ID)) as unknown[];
+      const reply = await this.track(this.scripts.rcClaim(membersKey(room), metaKey(room), this.nodeId, encodeEntry(presence, identity), maxMembers, tickHz, MAX_MEMBER_ID)) as unknown[];
       if (reply[0] === 0) {
         this.unlisten(room);
         return { ok: false, reason: 'full' };
@@ -148,12 +147,12 @@ export class RedisBus implements FanoutSink, Cluster {
     }
   }
 
-  joined(room: string, id: number, presence: Presence): void {
-    this.send(room, BusKind.Joined, id, Buffer.from(JSON.stringify(presence)));
+  joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
+    this.send(room, BusKind.Joined, id, Buffer.from(encodeEntry(presence, identity)));
   }
 
-  updated(room: string, id: number, presence: Presence): void {
-    const json = JSON.stringify(presence);
+  updated(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
+    const json = encodeEntry(presence, identity);
     if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
     this.send(room, BusKind.Updated, id, Buffer.from(json));
   }
@@ -224,13 +223,9 @@ export class RedisBus implements FanoutSink, Cluster {
       }
       case BusKind.Joined:
       case BusKind.Updated: {
-        let presence: Presence;
-        try {
-          presence = JSON.parse(Buffer.from(env.body).toString('utf8')) as Presence;
-        } catch {
-          return;
-        }
-        const member = { id: env.member, presence, node: env.node };
+        const state = decodeEntry(Buffer.from(env.body).toString('utf8'));
+        if (state === undefined) return;
+        const member = { id: env.member, node: env.node, ...state };
         if (env.kind === BusKind.Joined) inbox.memberJoined(room, member);
         else inbox.memberUpdated(room, member);
       }

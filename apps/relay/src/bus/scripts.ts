@@ -1,6 +1,6 @@
 // The Lua scripts that make room membership atomic in Redis (docs/decisions/0002-cluster.md).
 // Each touches the keys of one room only (KEYS[1] members hash, KEYS[2] meta hash, one hash tag),
-// so it runs on Redis Cluster as well. A member entry is `node .. "\n" .. presence-json`; an
+// so it runs on Redis Cluster as well. A member entry is `node .. "\n" .. entry-json` (entry.ts: presence and identity); an
 // entry is changed or removed only by the node that holds it (or by the reaper of a dead node).
 
 /** Reserve an id: capacity check, the creator's tickHz, the next free id after lastId; returns {id, tickHz, members...} or {0}. */

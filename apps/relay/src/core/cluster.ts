@@ -3,11 +3,16 @@
 // REDIS_URL no `Cluster` exists and every code path below is skipped. Broadcast data frames do
 // not appear here: the bus is also a FanoutSink and takes them from the fan-out service.
 import type { BatchEntry, Presence } from '@roomcast/protocol';
+import type { MemberIdentity } from './access.js';
 
-/** A member as the cluster knows it: its room-wide id, presence and the node that holds it. */
+export type { MemberIdentity };
+
+/** A member as the cluster knows it: its room-wide id, presence, verified identity and the node that holds it. */
 export interface ClusterMember {
   id: number;
   presence: Presence;
+  /** `userId` / `info` from its token (protocol v2); `{}` for an anonymous member. */
+  identity: MemberIdentity;
   node: string;
 }
 
@@ -25,10 +30,11 @@ export interface Cluster {
    * when the room is new cluster-wide (its creator's rate). Every ok claim is later given back
    * with `left`.
    */
-  claim(room: string, tickHz: number, presence: Presence, maxMembers: number): Promise<Claim>;
+  claim(room: string, tickHz: number, presence: Presence, identity: MemberIdentity, maxMembers: number): Promise<Claim>;
   /** A claimed member is in the room here: tell the other nodes. */
-  joined(room: string, id: number, presence: Presence): void;
-  updated(room: string, id: number, presence: Presence): void;
+  joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void;
+  /** New presence; the identity goes with it because the store keeps both in one entry. */
+  updated(room: string, id: number, presence: Presence, identity: MemberIdentity): void;
   /** Gives the id back and tells the other nodes; stops listening once no local member is left. */
   left(room: string, id: number): void;
   /** A direct frame (reliable or droppable) to a member held by another node. */
@@ -40,7 +46,7 @@ export interface Cluster {
 /** A room as this node holds it, for the bus's re-registration after an outage. */
 export interface LocalRoomState {
   tickHz: number;
-  members: { id: number; presence: Presence }[];
+  members: { id: number; presence: Presence; identity: MemberIdentity }[];
   /** `latest` values of this node's members. */
   values: BatchEntry[];
 }

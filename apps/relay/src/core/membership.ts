@@ -111,11 +111,11 @@ export class Membership {
     conn.rooms.set(room.handle, member);
     this.delivery.joined(member);
     const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
-    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence });
+    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence, ...m.identity });
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
-    this.cluster?.joined(room.name, member.id, presence);
+    this.cluster?.joined(room.name, member.id, presence, member.identity);
   }
 
   /**
@@ -137,7 +137,7 @@ export class Membership {
         this.hold?.release(name);
       }
     };
-    cluster.claim(name, tickHz, presence, this.limits.maxMembersPerRoom)
+    cluster.claim(name, tickHz, presence, conn.principal.memberFields, this.limits.maxMembersPerRoom)
       .then(done, () => done({ ok: false, reason: 'unavailable' }))
       .catch((err: unknown) => this.internalError?.(conn, err));
   }
@@ -163,7 +163,7 @@ export class Membership {
       }
     }
     for (const m of claim.members) {
-      if (m.node !== this.cluster!.nodeId && !room.remote.has(m.id)) room.remote.set(m.id, { id: m.id, node: m.node, presence: m.presence, keys: new Set() });
+      if (m.node !== this.cluster!.nodeId && !room.remote.has(m.id)) room.remote.set(m.id, { id: m.id, node: m.node, presence: m.presence, identity: m.identity, keys: new Set() });
     }
     this.admit(conn, room, presence, id, claim.id);
   }
@@ -187,7 +187,7 @@ export class Membership {
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
     this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
-    this.cluster?.updated(room.name, member.id, msg.presence);
+    this.cluster?.updated(room.name, member.id, msg.presence, member.identity);
   }
 
   private presenceFits(conn: Connection, presence: Presence, id: number): boolean {

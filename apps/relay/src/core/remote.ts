@@ -75,8 +75,8 @@ export class RemoteRooms implements ClusterInbox {
       // The first member of another node in this room: that node has none of our values yet
       // (we publish them only while another node listens), so hand them over once.
       if (![...room.remote.values()].some((m) => m.node === member.node)) this.#handOver(room);
-      room.remote.set(member.id, { id: member.id, node: member.node, presence: member.presence, keys: new Set() });
-      this.#announce(room, { type: 'member_joined', room: room.handle, member: { id: member.id, presence: member.presence } });
+      room.remote.set(member.id, { id: member.id, node: member.node, presence: member.presence, identity: member.identity, keys: new Set() });
+      this.#announce(room, { type: 'member_joined', room: room.handle, member: { id: member.id, presence: member.presence, ...member.identity } });
     });
   }
 
@@ -85,7 +85,8 @@ export class RemoteRooms implements ClusterInbox {
       const remote = room.remote.get(member.id);
       if (remote === undefined) return;
       remote.presence = member.presence;
-      this.#announce(room, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: member.presence } });
+      // The identity is fixed at join: the one this node learnt then is what the room keeps seeing.
+      this.#announce(room, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: member.presence, ...remote.identity } });
     });
   }
 
@@ -142,7 +143,7 @@ export class RemoteRooms implements ClusterInbox {
   localRooms(): Map<string, LocalRoomState> {
     const rooms = new Map<string, LocalRoomState>();
     for (const room of this.deps.rooms.all()) {
-      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
+      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, identity: m.identity }));
       const values = room.latest.all().filter((e) => room.members.has(e.sender));
       rooms.set(room.name, { tickHz: room.tickHz, members, values });
     }

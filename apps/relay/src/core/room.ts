@@ -19,11 +19,13 @@ export interface Member<C> {
   keys: Set<number> | undefined;
 }
 
-/** A member held by another relay node (clustering only): presence, and the `latest` keys it holds here. */
+/** A member held by another relay node (clustering only): presence, identity, and the `latest` keys it holds here. */
 export interface RemoteMember {
   readonly id: number;
   readonly node: string;
   presence: Presence;
+  /** Its `userId` / `info` (protocol v2), as its node verified them; `{}` when anonymous. */
+  readonly identity: MemberIdentity;
   keys: Set<number>;
 }
 

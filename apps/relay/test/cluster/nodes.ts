@@ -12,6 +12,8 @@ export interface ClusterFixture {
   node(nodeId: string, overrides?: Partial<Config>): Promise<RelayServer>;
   /** A WebSocket client of `node` that completed the handshake. */
   ws(node: RelayServer): Promise<RawClient>;
+  /** A WebSocket client of `node` that has not sent hello (e.g. to send a token). */
+  connect(node: RelayServer): Promise<RawClient>;
   tcp(node: RelayServer): Promise<RawTcpClient>;
 }
 
@@ -46,6 +48,11 @@ export function useCluster(defaults: Partial<Config> = {}): ClusterFixture {
     },
     async ws(node) {
       const c = await RawClient.open(node.wsUrl);
+      clients.push(c);
+      return c;
+    },
+    async connect(node) {
+      const c = await RawClient.connect(node.wsUrl);
       clients.push(c);
       return c;
     },
