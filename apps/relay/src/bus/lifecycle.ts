@@ -178,6 +178,8 @@ export class BusLifecycle {
       inbox.resync(room, members.filter((m) => m.node !== bus.nodeId));
       if (state.values.length > 0) bus.latest(room, state.values);
     }
+    // Members that missed frames during the outage rejoin now that joins work again.
+    bus.flushLost();
     bus.log.info({ rooms: local.size }, 'Redis is back: cluster resynchronised');
   }
 }

@@ -4,7 +4,7 @@
 // through its `ClusterInbox`. Leases, the reaper and the resync after an outage are in
 // lifecycle.ts. Only src/bus/ imports ioredis.
 import { Redis, type RedisOptions } from 'ioredis';
-import { FrameKind, MAX_MEMBER_ID, decodeBatch, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
+import { DeliveryClass, Flags, FrameKind, MAX_MEMBER_ID, decodeBatch, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
 import type { Claim, Cluster, ClusterInbox, ClusterMember, MemberIdentity } from '../core/cluster.js';
 import type { FanoutSink } from '../core/fanout.js';
 import type { Log } from '../core/log.js';
@@ -67,6 +67,11 @@ export class RedisBus implements FanoutSink, Cluster {
   readonly #seqOut = new Map<string, number>();
   /** Last sequence number seen per room channel and sending node (gap detection). */
   readonly #seqIn = new Map<string, Map<string, number>>();
+  /**
+   * Members owed a 4502 close (room -> targets, 0 = all), held while the bus is down: their
+   * clients' rejoin needs Redis, so they are closed once the resync is done (`flushLost`).
+   */
+  readonly #owed = new Map<string, Set<number>>();
   /** Commands in flight (awaited on close). */
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -177,14 +182,16 @@ export class RedisBus implements FanoutSink, Cluster {
 
   /** Publishes one message on the room's channel now, or drops it (counted) while Redis is down. */
   send(room: string, kind: BusKind, member: number, body: Uint8Array): void {
+    // Numbered only on rooms this node listens to (the reaper also speaks on others': seq 0).
+    // Numbered before the state check: a message dropped while Redis is down leaves a gap that
+    // the other nodes see once messages flow again, so their members are not left silently short.
+    const seq = this.#seqOut.get(room) ?? 0;
+    if (this.#listening.has(room)) this.#seqOut.set(room, (seq + 1) >>> 0);
     if (this.state !== 'up') {
       this.stats.dropped.down++;
       return;
     }
     this.stats.published[kind]++;
-    // Numbered only on rooms this node listens to (the reaper also speaks on others': seq 0).
-    const seq = this.#seqOut.get(room) ?? 0;
-    if (this.#listening.has(room)) this.#seqOut.set(room, (seq + 1) >>> 0);
     const message = encodeEnvelope(kind, this.nodeId, Date.now(), member, seq, body);
     // A callback, not a tracked promise: the hot path of cross-node traffic (one per frame).
     this.cmd.spublish(roomChannel(room), message, (err) => {
@@ -197,10 +204,18 @@ export class RedisBus implements FanoutSink, Cluster {
     const env = decodeEnvelope(message);
     const inbox = this.inbox;
     if (room === undefined || env === undefined || inbox === undefined || env.node === this.nodeId) return;
-    this.#checkSeq(room, env.node, env.seq);
+    // Lost messages (a gap) may have been reliable frames or member events: every local member
+    // of the room is owed a resync (PROTOCOL.md §8.5 rule 9).
+    if (this.#checkSeq(room, env.node, env.seq) > 0) this.#lost(room, 0);
     const age = Date.now() - env.sentAt;
     if (age > this.#staleMs) {
       this.stats.dropped.stale++;
+      // Never delivered late; but a late reliable frame or member event is not dropped silently
+      // either: its recipients are closed with 4502 and resync. Droppable frames and latest
+      // values may be dropped (§8.16, §8.15): only counted.
+      if (env.kind === BusKind.Frame) {
+        if (env.body.length >= 4 && (env.body[1]! & Flags.CLASS_MASK) === DeliveryClass.Reliable) this.#lost(room, env.member);
+      } else if (env.kind !== BusKind.Latest) this.#lost(room, 0);
       return;
     }
     this.stats.received[env.kind]++;
@@ -232,16 +247,35 @@ export class RedisBus implements FanoutSink, Cluster {
     }
   }
 
-  /** Counts messages of `node` that did not arrive: a forward jump in its sequence numbers. */
-  #checkSeq(room: string, node: string, seq: number): void {
+  /** Members of `room` (target 0: all) missed messages: closed with 4502 now, or after the resync if Redis is down. */
+  #lost(room: string, target: number): void {
+    if (this.state === 'up') return this.inbox?.lost(room, target);
+    const owed = this.#owed.get(room) ?? new Set<number>();
+    this.#owed.set(room, owed);
+    owed.add(target);
+  }
+
+  /** After the resync (lifecycle.ts): closes the members owed a 4502 close while Redis was down. */
+  flushLost(): void {
+    const owed = [...this.#owed];
+    this.#owed.clear();
+    for (const [room, targets] of owed) {
+      for (const target of targets.has(0) ? [0] : targets) this.inbox?.lost(room, target);
+    }
+  }
+
+  /** Counts messages of `node` that did not arrive (a forward jump in its sequence numbers); returns how many. */
+  #checkSeq(room: string, node: string, seq: number): number {
     const nodes = this.#seqIn.get(room) ?? new Map<string, number>();
     this.#seqIn.set(room, nodes);
     const last = nodes.get(node);
     nodes.set(node, seq);
-    if (last === undefined) return;
+    if (last === undefined) return 0;
     const missing = (seq - last - 1) >>> 0;
     // A small forward jump is a gap; anything else is the sender starting its numbering again.
-    if (missing > 0 && missing < 1_000_000) this.stats.gaps += missing;
+    if (missing === 0 || missing >= 1_000_000) return 0;
+    this.stats.gaps += missing;
+    return missing;
   }
 
   // ---- subscriptions -----------------------------------------------------------------

@@ -72,4 +72,12 @@ export interface ClusterInbox {
   resync(room: string, members: ClusterMember[]): void;
   /** A local member whose id another node took during an outage: closed so its client rejoins. */
   evict(room: string, id: number): void;
+  /**
+   * Messages of another node for this room were lost (a gap in its sequence numbers) or came too
+   * late to deliver (a reliable frame or a member event older than the staleness bound). A
+   * reliable frame is never dropped silently (PROTOCOL.md §8.5 rule 9): the local members that
+   * should have had it (`target` 0: every local member of the room) are closed with 4502
+   * `frames_lost`, so their clients rejoin and resync.
+   */
+  lost(room: string, target: number): void;
 }

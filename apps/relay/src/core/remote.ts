@@ -174,6 +174,17 @@ export class RemoteRooms implements ClusterInbox {
     this.deps.connections.close(member.conn, 'going_away', 'member id taken by another node during a cluster outage; rejoin');
   }
 
+  lost(name: string, target: number): void {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return;
+    const members = target === 0 ? [...room.members.values()] : [room.members.get(target)].filter((m) => m !== undefined);
+    for (const m of members) {
+      // Closing leaves every room of the connection (connections.ts -> membership.remove), which
+      // tells the other nodes; the SDK reconnects and its rooms emit 'resync' after the rejoin.
+      this.deps.connections.close(m.conn, 'frames_lost', `messages of another relay node for room ${name} were lost or late; reconnect and resync`);
+    }
+  }
+
   #handOver(room: Room): void {
     const own = room.latest.all().filter((e) => room.members.has(e.sender));
     if (own.length > 0) this.deps.cluster.latest(room.name, own);

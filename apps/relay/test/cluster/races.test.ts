@@ -1,12 +1,20 @@
 // Edges of the asynchronous cluster join and of the bus input: a connection that closes while its
 // claim is in flight leaves no member in Redis, a second join of the same room while the first is
-// pending is refused, and garbage published on a room's channel is ignored.
+// pending is refused, garbage published on a room's channel is ignored, and messages lost or late
+// on the bus close the members they were owed to with 4502 (PROTOCOL.md §8.5 rule 9).
 import { describe, expect, it, vi } from 'vitest';
+import { DeliveryClass, encodeDeliver } from '@roomcast/protocol';
 import { BusKind, encodeEnvelope } from '../../src/bus/envelope.js';
 import { useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
 const cluster = useCluster();
+
+/** Publishes raw bytes on a room's channel, as another node would (Redis's inline \\xHH syntax). */
+async function publish(room: string, bytes: Uint8Array): Promise<void> {
+  const escaped = [...bytes].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
+  await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:${room}} "${escaped}"`);
+}
 
 describe('cluster join races and bus input', () => {
   it('a connection closed while its claim is in flight leaves no member behind', async () => {
@@ -66,18 +74,47 @@ describe('cluster join races and bus input', () => {
     expect(b.bus!.stats.dropped.stale).toBe(1);
   });
 
-  it('counts the messages of another node that never arrived (sequence gaps)', async () => {
+  it('messages of another node that never arrived (a sequence gap): counted, and the room\'s members are closed with 4502 to resync', async () => {
     const b = await cluster.node('b');
     const y = await cluster.ws(b);
+    const x = await cluster.ws(b);
     await y.request({ type: 'join', room: 'seq' }, 'joined');
-    // Node "z" (a stand-in) numbers its messages 7, 8, 11, 12: two are missing.
-    for (const seq of [7, 8, 11, 12]) {
-      const bytes = encodeEnvelope(BusKind.Left, 'z', Date.now(), 999, seq, new Uint8Array(0));
-      const escaped = [...bytes].map((x) => `\\x${x.toString(16).padStart(2, '0')}`).join('');
-      await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:seq} "${escaped}"`);
-    }
-    await vi.waitFor(() => expect(b.bus!.stats.received[BusKind.Left]).toBe(4), { timeout: 3000, interval: 20 });
+    await x.request({ type: 'join', room: 'other' }, 'joined');
+    // Node "z" (a stand-in) numbers its messages 7, 8, 11: two are missing (they may have been
+    // reliable frames: PROTOCOL.md §8.5 rule 9 allows no silent gap).
+    for (const seq of [7, 8]) await publish('seq', encodeEnvelope(BusKind.Left, 'z', Date.now(), 999, seq, new Uint8Array(0)));
+    await vi.waitFor(() => expect(b.bus!.stats.received[BusKind.Left]).toBe(2), { timeout: 3000, interval: 20 });
+    expect(b.relay.rooms.get('seq')?.size).toBe(1);
+    await publish('seq', encodeEnvelope(BusKind.Left, 'z', Date.now(), 999, 11, new Uint8Array(0)));
+    expect(await y.closed).toMatchObject({ code: 4502 });
     expect(b.bus!.stats.gaps).toBe(2);
-    expect((await (await fetch(`${b.httpUrl}/metrics`)).text())).toContain('roomcast_bus_gaps_total{node="b"} 2');
+    const metrics = await (await fetch(`${b.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('roomcast_bus_gaps_total{node="b"} 2');
+    expect(metrics).toContain('roomcast_closes_total{reason="frames_lost",node="b"} 1');
+    // Only that room's members: a member of another room stays.
+    expect(x.ws.readyState).toBe(x.ws.OPEN);
+    expect(await redisCommand(cluster.redis.port, 'EXISTS rc:{r:seq}:m')).toBe(':0\r\n');
+  });
+
+  it('a reliable frame of another node that arrives too late: its recipients are closed with 4502; a late droppable frame is only counted', async () => {
+    const b = await cluster.node('b');
+    const y = await cluster.ws(b);
+    const w = await cluster.ws(b);
+    const jy = await y.request({ type: 'join', room: 'late' }, 'joined');
+    const jw = await w.request({ type: 'join', room: 'late' }, 'joined');
+    const old = Date.now() - 5000; // far past the 1 s staleness bound
+    // A late droppable broadcast: dropped and counted, nobody closed.
+    await publish('late', encodeEnvelope(BusKind.Frame, 'z', old, 0, 1, encodeDeliver({ room: 1, sender: 900, cls: DeliveryClass.Droppable }, Uint8Array.of(1))));
+    await vi.waitFor(() => expect(b.bus!.stats.dropped.stale).toBe(1), { timeout: 3000, interval: 20 });
+    // A late reliable direct frame to w: only w is closed.
+    await publish('late', encodeEnvelope(BusKind.Frame, 'z', old, jw.self, 2, encodeDeliver({ room: 1, sender: 900, direct: true }, Uint8Array.of(2))));
+    expect(await w.closed).toMatchObject({ code: 4502 });
+    expect(y.ws.readyState).toBe(y.ws.OPEN);
+    // A late reliable broadcast: every local member of the room.
+    await publish('late', encodeEnvelope(BusKind.Frame, 'z', old, 0, 3, encodeDeliver({ room: 1, sender: 900 }, Uint8Array.of(3))));
+    expect(await y.closed).toMatchObject({ code: 4502 });
+    expect(y.frames.filter((f) => f.kind === 'deliver')).toEqual([]);
+    expect(b.bus!.stats.dropped.stale).toBe(3);
+    expect(jy.self).not.toBe(jw.self);
   });
 });
