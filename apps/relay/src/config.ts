@@ -1,5 +1,6 @@
 // Relay configuration: one zod schema read from environment variables, parsed once at start-up.
 // No side effects here; main.ts reports a failure and exits.
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
@@ -175,6 +176,17 @@ const envSchema = z.object({
   RELAY_JWKS_TIMEOUT_MS: int(100, 60_000).default(5000),
   /** Origins allowed to open a WebSocket (comma-separated; `https://*.example.com` matches subdomains). `*`: any. Upgrades without an Origin header are not refused. */
   RELAY_ALLOWED_ORIGINS: z.string().default('*').transform(commaList),
+
+  // ---- clustering (docs/decisions/0002-cluster.md) -----------------------------------------
+  /** Redis 7 (or Valkey) that joins this relay to a cluster: `redis://[user:pass@]host:port[/db]`. Empty: a single in-memory relay, no Redis code runs. */
+  REDIS_URL: z.string().default('').refine((v) => v === '' || /^rediss?:\/\/\S+$/.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  /** This node's id in the cluster (metrics label, lease key). Default: generated at start-up. */
+  RELAY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 _ . -' })
+    .default(() => `node-${randomBytes(4).toString('hex')}`),
+  /** How long this node's lease in Redis lives without renewal, in milliseconds; its members vanish from other nodes this long after a crash. */
+  RELAY_LEASE_TTL_MS: int(1000, 60_000).default(5000),
+  /** A message from another node older than this on arrival is dropped (never delivered late), in milliseconds. */
+  RELAY_BUS_STALE_MS: int(100, 60_000).default(1000),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
@@ -209,7 +221,7 @@ export const JWT_ALGORITHMS = [
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** Variables whose values are secrets: never echoed in errors or logs. */
-export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'METRICS_TOKEN'];
+export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'METRICS_TOKEN', 'REDIS_URL'];
 
 function commaList(value: string): string[] {
   return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
@@ -305,6 +317,10 @@ const FIELDS = {
   jwksCooldownSec: 'RELAY_JWKS_COOLDOWN_SEC',
   jwksTimeoutMs: 'RELAY_JWKS_TIMEOUT_MS',
   allowedOrigins: 'RELAY_ALLOWED_ORIGINS',
+  redisUrl: 'REDIS_URL',
+  nodeId: 'RELAY_NODE_ID',
+  leaseTtlMs: 'RELAY_LEASE_TTL_MS',
+  busStaleMs: 'RELAY_BUS_STALE_MS',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

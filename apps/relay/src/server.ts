@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { authenticator } from './access.js';
 import { createAuth, isOriginAllowed, type Auth } from './auth/index.js';
+import { createBus, registerBusMetrics, type RedisBus } from './bus/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
@@ -53,6 +54,8 @@ export interface RelayServer {
   readonly tcpUrl: string | undefined;
   /** The TCP listener, for its counters; undefined when TCP is off. */
   readonly tcp: TcpListening | undefined;
+  /** The cluster bus when REDIS_URL is set; undefined for a single relay. */
+  readonly bus: RedisBus | undefined;
   /** The METRICS_PORT listener's port, or undefined when /metrics is on `port`. */
   readonly metricsPort: number | undefined;
   /** Identity and access settings (verifier, anonymous rule, Origin policy). */
@@ -63,7 +66,10 @@ export interface RelayServer {
 
 export async function startRelay(options: StartOptions = {}): Promise<RelayServer> {
   const config: Config = { ...(options.config ?? parseConfig(process.env)), ...options.overrides };
-  const log = options.logger ?? createLogger(config.logLevel);
+  const clustered = config.redisUrl !== '';
+  const baseLog = options.logger ?? createLogger(config.logLevel);
+  // In a cluster every log line names its node.
+  const log = clustered ? baseLog.child({ node: config.nodeId }) : baseLog;
   const clock = options.clock ?? systemClock;
   // Reads key files; throws ConfigError naming the variable. Before any port is bound.
   const auth = await createAuth(config, options.wallClock ? { now: options.wallClock } : {});
@@ -74,11 +80,17 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   if (keysDown !== undefined) log.warn(keysDown);
   const app = createApp();
   const stats = new Stats();
-  // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
+  // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
+  // (unset: no bus object exists, no Redis code runs).
+  const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
-  const fanout = new Fanout([new WsFanout(app), tcpFanout]);
+  const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
   const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
-  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock);
+  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, cluster?.bus);
+  if (cluster !== undefined) {
+    cluster.bus.attach(relay.remote!);
+    await cluster.start();
+  }
   attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
@@ -93,10 +105,15 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
   const metrics = createMetrics(relay);
+  if (cluster !== undefined) {
+    metrics.setDefaultLabels({ node: config.nodeId });
+    registerBusMetrics(metrics, cluster.bus);
+  }
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
   const routes = createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
     isDraining: () => draining, metricsToken: config.metricsToken,
+    cluster: cluster === undefined ? undefined : { node: config.nodeId, state: () => cluster.bus.state },
   });
   serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' });
   const listening = await listen(app, config.host, config.port);
@@ -110,6 +127,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     } catch (err) {
       listening.close();
       clearInterval(sampleRooms);
+      await cluster?.stop();
       throw new Error(`METRICS_PORT: ${(err as Error).message.replace('set PORT', 'set METRICS_PORT')}`);
     }
   }
@@ -124,6 +142,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
       listening.close();
       metricsListening?.close();
       clearInterval(sampleRooms);
+      await cluster?.stop();
       throw err;
     }
   }
@@ -145,6 +164,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcpPort: tcp?.port,
     tcpUrl,
     tcp,
+    bus: cluster?.bus,
     auth,
     close() {
       closed ??= new Promise<void>((resolve) => {
@@ -158,7 +178,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         log.info({ clients }, 'relay stopped');
         // Let the close frames reach the sockets before the caller tears the process down; TCP
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).
-        void Promise.all([tcp?.close(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
+        // The bus goes last: closing the members above released their ids in Redis.
+        void Promise.all([tcp?.close(), cluster?.stop(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
       });
       return closed;
     },

@@ -47,6 +47,7 @@ export const CloseCodes = {
   rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors; or (raw TCP) its address is over its connection cap, connect rate or flood cool-down (an HTTP 429 before the WebSocket upgrade). Reconnect with backoff.' },
   token_expired: { code: 4440, reconnect: true, description: 'v2: the connection token expired and no `refresh` replaced it in time (or `hello` carried an expired token). Get a new token, then reconnect.' },
   internal_error: { code: 4500, reconnect: true, description: 'Unexpected relay failure.' },
+  frames_lost: { code: 4502, reconnect: true, description: 'Clustered relays: frames or member events meant for this connection from another relay node were lost or arrived too late (the cluster store froze or dropped them). Reconnect, rejoin and resync (§8.5 rule 9).' },
   slow_consumer: { code: 4503, reconnect: true, description: 'The connection read too slowly: its send buffer passed the hard cap. Reconnect and resync.' },
 } as const;
 

@@ -39,6 +39,7 @@ describe('CloseCodes', () => {
       rate_limited: [4429, true],
       token_expired: [4440, true],
       internal_error: [4500, true],
+      frames_lost: [4502, true],
       slow_consumer: [4503, true],
     });
   });

@@ -7,7 +7,8 @@ import {
 } from '@roomcast/protocol';
 import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
-import type { Connection, Member } from './connection.js';
+import type { Claim, Cluster } from './cluster.js';
+import type { Connection, Member, Room } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
@@ -22,6 +23,12 @@ export interface MembershipDeps {
   out: Outbox;
   stats: Stats;
   clock: Clock;
+  /** Other relay nodes (REDIS_URL set), else undefined: joins are then synchronous, as always. */
+  cluster?: Cluster | undefined;
+  /** Holds other nodes' events for a room while a join of it waits for its claim. */
+  hold?: { hold(room: string): void; release(room: string): void } | undefined;
+  /** An exception while finishing an asynchronous join (what a transport does for a frame: log, close 4500). */
+  internalError?: ((conn: Connection, err: unknown) => void) | undefined;
 }
 
 type Request<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -33,8 +40,16 @@ export class Membership {
   private readonly out: Outbox;
   private readonly stats: Stats;
   private readonly clock: Clock;
+  private readonly cluster: Cluster | undefined;
+  private readonly hold: MembershipDeps['hold'];
+  private readonly internalError: MembershipDeps['internalError'];
+  /** Rooms each connection is joining (clustering: the claim is asynchronous). */
+  private readonly joining = new WeakMap<Connection, Set<string>>();
 
   constructor(deps: MembershipDeps) {
+    this.cluster = deps.cluster;
+    this.hold = deps.hold;
+    this.internalError = deps.internalError;
     this.limits = deps.limits;
     this.rooms = deps.rooms;
     this.delivery = deps.delivery;
@@ -66,10 +81,15 @@ export class Membership {
     if (tickHz < this.limits.minTickHz || tickHz > this.limits.maxTickHz) {
       return this.out.error(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
     }
-    if (conn.rooms.size >= this.limits.maxRoomsPerConnection) {
+    const pending = this.joining.get(conn);
+    if (pending?.has(msg.room) === true) {
+      return this.out.error(conn, 'already_joined', `already joining room ${msg.room}`, { id });
+    }
+    if (conn.rooms.size + (pending?.size ?? 0) >= this.limits.maxRoomsPerConnection) {
       this.stats.hitLimit('rooms_per_connection');
       return this.out.error(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
     }
+    if (this.cluster !== undefined) return this.joinCluster(conn, msg, presence, tickHz);
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
       if (room === undefined) {
@@ -80,13 +100,73 @@ export class Membership {
       this.stats.hitLimit('members_per_room');
       return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
     }
-    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name));
+    this.admit(conn, room, presence, id);
+  }
+
+  /** Adds the member (with its cluster-wide id, in a cluster), replies `joined`, tells the others. */
+  private admit(conn: Connection, room: Room, presence: Presence, id: number, clusterId?: number): void {
+    // Identity and rights from the connection's principal now: a token refresh during an
+    // asynchronous claim is taken into account.
+    const principal = conn.principal;
+    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name), clusterId);
     conn.rooms.set(room.handle, member);
     this.delivery.joined(member);
     const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
+    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence, ...m.identity });
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
+    this.cluster?.joined(room.name, member.id, presence, member.identity);
+  }
+
+  /**
+   * A join in a cluster: the member id and the capacity are decided atomically by the cluster
+   * store (`claim`); other nodes' events for the room wait (`hold`) until the member is in.
+   */
+  private joinCluster(conn: Connection, msg: Request<'join'>, presence: Presence, tickHz: number): void {
+    const cluster = this.cluster!;
+    const name = msg.room;
+    const pending = this.joining.get(conn) ?? new Set<string>();
+    this.joining.set(conn, pending);
+    pending.add(name);
+    this.hold?.hold(name);
+    const done = (claim: Claim): void => {
+      pending.delete(name);
+      try {
+        this.claimed(conn, msg, presence, claim);
+      } finally {
+        this.hold?.release(name);
+      }
+    };
+    cluster.claim(name, tickHz, presence, conn.principal.memberFields, this.limits.maxMembersPerRoom)
+      .then(done, () => done({ ok: false, reason: 'unavailable' }))
+      .catch((err: unknown) => this.internalError?.(conn, err));
+  }
+
+  private claimed(conn: Connection, msg: Request<'join'>, presence: Presence, claim: Claim): void {
+    const { id } = msg;
+    if (!claim.ok) {
+      if (conn.state === 'closed') return;
+      if (claim.reason === 'full') {
+        this.stats.hitLimit('members_per_room');
+        return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id });
+      }
+      return this.out.error(conn, 'internal', 'the cluster store (Redis) cannot be reached: joins wait until it is back; retry', { id });
+    }
+    let room = this.rooms.get(msg.room);
+    if (conn.state === 'closed') return this.cluster!.left(msg.room, claim.id);
+    if (room === undefined) {
+      room = this.rooms.create(msg.room, claim.tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
+      if (room === undefined) {
+        this.cluster!.left(msg.room, claim.id);
+        this.stats.hitLimit('rooms');
+        return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
+      }
+    }
+    for (const m of claim.members) {
+      if (m.node !== this.cluster!.nodeId && !room.remote.has(m.id)) room.remote.set(m.id, { id: m.id, node: m.node, presence: m.presence, identity: m.identity, keys: new Set() });
+    }
+    this.admit(conn, room, presence, id, claim.id);
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {
@@ -108,6 +188,7 @@ export class Membership {
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
     this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
+    this.cluster?.updated(room.name, member.id, msg.presence, member.identity);
   }
 
   /** The caps of §8.4 (inbound.ts checked them before validation already; this keeps the rule where presence is stored). */
@@ -119,11 +200,15 @@ export class Membership {
     return false;
   }
 
-  /** Removes a member from its room and tells the others; disposes the room when empty. */
-  remove(member: Member, unsubscribe: boolean): void {
+  /**
+   * Removes a member from its room and tells the others; disposes the room when empty.
+   * `tellCluster` is false only for a member whose id another node holds now (remote.ts evict).
+   */
+  remove(member: Member, unsubscribe: boolean, tellCluster = true): void {
     const room = member.room;
     room.remove(member);
     this.delivery.left(member, unsubscribe);
+    if (tellCluster) this.cluster?.left(room.name, member.id);
     if (room.size > 0) {
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.out.publish(room.topic, frame, 'control', room.size);

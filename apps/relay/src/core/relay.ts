@@ -6,6 +6,7 @@ import type { CloseName, ErrorCode } from '@roomcast/protocol';
 import type { Refusal } from './addresses.js';
 import type { Authenticator } from './access.js';
 import { systemClock, type Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
@@ -17,6 +18,7 @@ import type { Log } from './log.js';
 import { Membership } from './membership.js';
 import { Outbox, type ErrorExtra } from './outbox.js';
 import type { Peer } from './peer.js';
+import { RemoteRooms } from './remote.js';
 import { Rooms } from './rooms.js';
 import type { FrameCountKind, LimitName, Stats } from './stats.js';
 
@@ -30,6 +32,8 @@ export class Relay {
   private readonly membership: Membership;
   private readonly inbound: Inbound;
   private readonly handshake: Handshake;
+  /** What other relay nodes cause here (the bus calls it); undefined without a cluster. */
+  readonly remote: RemoteRooms | undefined;
 
   constructor(
     private readonly limits: RelayLimits,
@@ -40,12 +44,18 @@ export class Relay {
     access: Authenticator,
     /** Monotonic time and timers; injectable for tests. */
     private readonly clock: Clock = systemClock,
+    /** Other relay nodes (REDIS_URL set); undefined: a single relay. */
+    cluster?: Cluster,
   ) {
     this.rooms = new Rooms(limits.maxRooms);
     this.connections = new Connections({ limits, stats, clock, log, onClosed: (conn) => this.leaveAll(conn) });
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
-    this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock });
-    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock });
+    this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
+    this.remote = cluster === undefined ? undefined
+      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats });
+    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote,
+      internalError: (conn, err) => this.internalError(conn, err) });
+    if (this.remote !== undefined) this.remote.deps.membership = this.membership;
     this.handshake = new Handshake({
       access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
       internalError: (conn, err) => this.internalError(conn, err),

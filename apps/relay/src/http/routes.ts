@@ -60,13 +60,19 @@ export interface RouteOptions {
   startedAt: number;
   version: string;
   isDraining: () => boolean;
+  /** Set when the relay is a cluster node: its id and the state of its bus (Redis). */
+  cluster?: { node: string; state: () => 'up' | 'down' } | undefined;
   /** METRICS_TOKEN: when non-empty, /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string;
 }
 
 /** The relay's HTTP routes, as functions of the request path. */
 export interface Routes {
-  /** `GET /healthz`: 200 with status `ok`, or 503 `draining` during shutdown. */
+  /**
+   * `GET /healthz`: 200 with status `ok`, or 503 `draining` during shutdown. A cluster node adds
+   * `node` and `bus`; while Redis is unreachable the status is `degraded` (still 200: the node
+   * serves its local members).
+   */
   health(): HttpAnswer;
   /** `GET /metrics`: Prometheus text. */
   metrics(): Promise<HttpAnswer>;
@@ -88,8 +94,11 @@ export function createRoutes(options: RouteOptions): Routes {
     },
     health() {
       const draining = options.isDraining();
+      const cluster = options.cluster;
+      const busState = cluster?.state();
       const body = JSON.stringify({
-        status: draining ? 'draining' : 'ok',
+        status: draining ? 'draining' : busState === 'down' ? 'degraded' : 'ok',
+        ...(cluster === undefined ? {} : { node: cluster.node, bus: busState }),
         version: options.version,
         uptimeSec: Math.round((Date.now() - options.startedAt) / 1000),
         connections: relay.connections.size,
