@@ -78,7 +78,10 @@ const envSchema = z.object({
   TCP_FLASH_POLICY: z.enum(['on', 'off'], { error: "must be 'on' or 'off'" }).default('off').transform((v) => v === 'on'),
   /** File whose contents replace the default Flash policy XML (which allows the relay's TCP port). Empty: the default. */
   TCP_FLASH_POLICY_FILE: z.string().default(''),
-  /** Folder served at `/` (the demo page). Empty disables static files. */
+  /**
+   * Folder served at `/` (the demo page). Empty means this default, as for every variable; a folder
+   * with no index.html (or none at all) makes `/` answer a plain-text pointer to /ws instead.
+   */
   RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.

@@ -1,15 +1,90 @@
 // Config: every setting has a default, bad values name their variable, and the README documents them all.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ENV_NAMES, parseConfig } from '../src/config.js';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, ENV_NAMES, parseConfig, type Config, type EnvName } from '../src/config.js';
+
+const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../demo-client/dist', import.meta.url));
+
+/** The field of Config each variable sets. */
+const FIELD_OF: Record<EnvName, keyof Config> = {
+  PORT: 'port', HOST: 'host', LOG_LEVEL: 'logLevel',
+  RELAY_MAX_PAYLOAD_BYTES: 'maxPayloadBytes', RELAY_MAX_CONTROL_BYTES: 'maxControlBytes',
+  RELAY_MAX_ROOMS_PER_CONNECTION: 'maxRoomsPerConnection', RELAY_MAX_MEMBERS_PER_ROOM: 'maxMembersPerRoom',
+  RELAY_MAX_ROOMS: 'maxRooms', RELAY_MAX_PRESENCE_BYTES: 'maxPresenceBytes',
+  RELAY_MAX_MESSAGES_PER_SEC: 'maxMessagesPerSec', RELAY_BURST_MESSAGES: 'burstMessages',
+  RELAY_FLOOD_STRIKES: 'floodStrikes', RELAY_MAX_PROTOCOL_ERRORS: 'maxProtocolErrors',
+  RELAY_HELLO_TIMEOUT_MS: 'helloTimeoutMs', RELAY_IDLE_TIMEOUT_SEC: 'idleTimeoutSec',
+  RELAY_MAX_BUFFERED_BYTES: 'maxBufferedBytes', RELAY_BACKPRESSURE_CHECK_MS: 'backpressureCheckMs',
+  RELAY_SOFT_BUFFERED_BYTES: 'softBufferedBytes', RELAY_MAX_BYTES_PER_SEC: 'maxBytesPerSec',
+  RELAY_TICK_HZ: 'tickHz', RELAY_MIN_TICK_HZ: 'minTickHz', RELAY_MAX_TICK_HZ: 'maxTickHz',
+  RELAY_MAX_KEYS_PER_MEMBER: 'maxKeysPerMember', RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: 'roomMaxBytesOutPerSec',
+  TCP_PORT: 'tcpPort', TCP_FLASH_POLICY: 'tcpFlashPolicy', TCP_FLASH_POLICY_FILE: 'tcpFlashPolicyFile',
+  RELAY_STATIC_DIR: 'staticDir',
+};
+
+/** Every default, exactly (the README's table states the same values; docs-config.test.ts checks that). */
+const DEFAULTS: Record<EnvName, unknown> = {
+  PORT: 8080, HOST: '0.0.0.0', LOG_LEVEL: 'info',
+  RELAY_MAX_PAYLOAD_BYTES: 16384, RELAY_MAX_CONTROL_BYTES: 4096, RELAY_MAX_ROOMS_PER_CONNECTION: 16,
+  RELAY_MAX_MEMBERS_PER_ROOM: 256, RELAY_MAX_ROOMS: 10000, RELAY_MAX_PRESENCE_BYTES: 512,
+  RELAY_MAX_MESSAGES_PER_SEC: 200, RELAY_BURST_MESSAGES: 400, RELAY_FLOOD_STRIKES: 100,
+  RELAY_MAX_PROTOCOL_ERRORS: 10, RELAY_HELLO_TIMEOUT_MS: 10000, RELAY_IDLE_TIMEOUT_SEC: 32,
+  RELAY_MAX_BUFFERED_BYTES: 1048576, RELAY_BACKPRESSURE_CHECK_MS: 100, RELAY_SOFT_BUFFERED_BYTES: 65536,
+  RELAY_MAX_BYTES_PER_SEC: 262144, RELAY_TICK_HZ: 30, RELAY_MIN_TICK_HZ: 1, RELAY_MAX_TICK_HZ: 60,
+  RELAY_MAX_KEYS_PER_MEMBER: 16, RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: 8388608,
+  TCP_PORT: 8081, TCP_FLASH_POLICY: false, TCP_FLASH_POLICY_FILE: '', RELAY_STATIC_DIR: DEFAULT_STATIC_DIR,
+};
+
+/** For each variable: a valid non-default value as set in the environment, and the parsed field. */
+const SAMPLES: Record<EnvName, [string, unknown]> = {
+  PORT: ['9000', 9000], HOST: ['127.0.0.1', '127.0.0.1'], LOG_LEVEL: ['warn', 'warn'],
+  RELAY_MAX_PAYLOAD_BYTES: ['1000', 1000], RELAY_MAX_CONTROL_BYTES: ['2000', 2000],
+  RELAY_MAX_ROOMS_PER_CONNECTION: ['3', 3], RELAY_MAX_MEMBERS_PER_ROOM: ['12', 12], RELAY_MAX_ROOMS: ['65535', 65535],
+  RELAY_MAX_PRESENCE_BYTES: ['100', 100], RELAY_MAX_MESSAGES_PER_SEC: ['2.5', 2.5], RELAY_BURST_MESSAGES: ['7', 7],
+  RELAY_FLOOD_STRIKES: ['5', 5], RELAY_MAX_PROTOCOL_ERRORS: ['3', 3], RELAY_HELLO_TIMEOUT_MS: ['100', 100],
+  RELAY_IDLE_TIMEOUT_SEC: ['0', 0], RELAY_MAX_BUFFERED_BYTES: ['4096', 4096], RELAY_BACKPRESSURE_CHECK_MS: ['10', 10],
+  RELAY_SOFT_BUFFERED_BYTES: ['2048', 2048], RELAY_MAX_BYTES_PER_SEC: ['1024', 1024], RELAY_TICK_HZ: ['20', 20],
+  RELAY_MIN_TICK_HZ: ['2', 2], RELAY_MAX_TICK_HZ: ['1000', 1000], RELAY_MAX_KEYS_PER_MEMBER: ['256', 256],
+  RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: ['1024', 1024], TCP_PORT: ['9001', 9001], TCP_FLASH_POLICY: ['on', true],
+  TCP_FLASH_POLICY_FILE: ['/tmp/policy.xml', '/tmp/policy.xml'], RELAY_STATIC_DIR: ['/srv/www', '/srv/www'],
+};
 
 describe('config', () => {
-  it('has a default for every setting', () => {
+  it('has a default for every setting, each exactly the documented value', () => {
+    // The list is checked against the schema (ENV_NAMES), so a new option fails here until its default is added.
+    expect(Object.keys(DEFAULTS).sort()).toEqual([...ENV_NAMES].sort());
     const c = parseConfig({});
-    expect(c.port).toBe(8080);
-    expect(c.maxPayloadBytes).toBe(16384);
-    expect(c.idleTimeoutSec).toBe(32);
-    expect(Object.values(c).every((v) => v !== undefined)).toBe(true);
+    expect(Object.keys(c).sort()).toEqual(Object.values(FIELD_OF).sort());
+    for (const name of ENV_NAMES) expect(c[FIELD_OF[name]], name).toStrictEqual(DEFAULTS[name]);
+  });
+
+  it('parses every option to its field', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual([...ENV_NAMES].sort());
+    const env = Object.fromEntries(ENV_NAMES.map((name) => [name, SAMPLES[name][0]]));
+    const c = parseConfig(env);
+    for (const name of ENV_NAMES) {
+      expect(c[FIELD_OF[name]], name).toStrictEqual(SAMPLES[name][1]);
+      expect(SAMPLES[name][1], `${name}: pick a sample that differs from the default`).not.toStrictEqual(DEFAULTS[name]);
+    }
+  });
+
+  it('RELAY_STATIC_DIR: empty means the default, like every variable', () => {
+    expect(parseConfig({ RELAY_STATIC_DIR: '' }).staticDir).toBe(DEFAULT_STATIC_DIR);
+  });
+
+  it.each([
+    [{ RELAY_SOFT_BUFFERED_BYTES: '2048', RELAY_MAX_BUFFERED_BYTES: '2048' }, 'RELAY_SOFT_BUFFERED_BYTES must be below RELAY_MAX_BUFFERED_BYTES (2048)'],
+    [{ RELAY_MIN_TICK_HZ: '10', RELAY_MAX_TICK_HZ: '9', RELAY_TICK_HZ: '9' }, 'RELAY_MIN_TICK_HZ must not be above RELAY_MAX_TICK_HZ (9)'],
+    [{ RELAY_TICK_HZ: '61' }, 'RELAY_TICK_HZ must be between RELAY_MIN_TICK_HZ (1) and RELAY_MAX_TICK_HZ (60)'],
+    [{ RELAY_TICK_HZ: '4', RELAY_MIN_TICK_HZ: '5' }, 'RELAY_TICK_HZ must be between RELAY_MIN_TICK_HZ (5) and RELAY_MAX_TICK_HZ (60)'],
+  ])('cross-field rule %j', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('cross-field rules accept their edges', () => {
+    expect(parseConfig({ RELAY_SOFT_BUFFERED_BYTES: '2047', RELAY_MAX_BUFFERED_BYTES: '2048' }).softBufferedBytes).toBe(2047);
+    expect(parseConfig({ RELAY_MIN_TICK_HZ: '9', RELAY_MAX_TICK_HZ: '9', RELAY_TICK_HZ: '9' }).tickHz).toBe(9);
   });
 
   it('reads values from the environment and treats empty strings as unset', () => {
