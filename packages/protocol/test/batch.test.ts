@@ -32,8 +32,8 @@ describe('batch decoder: MUST refuse (PROTOCOL.md §4.4)', () => {
     refused('04010001' + '01' + '00' + 'ffffff7f', 'batch entry 0: payload truncated (268435455 bytes claimed)');
   });
 
-  it.each([0x04, 0x10, 0x20, 0x40, 0x80])('refuses the reserved batch flag bit 0x%s (mask 0xf4)', (bit) => {
-    const flags = (0x01 | bit).toString(16).padStart(2, '0');
+  it.each(['04', '10', '20', '40', '80'])('refuses the reserved batch flag bit 0x%s (mask 0xf4)', (bit) => {
+    const flags = (0x01 | Number.parseInt(bit, 16)).toString(16).padStart(2, '0');
     refused(`04${flags}0001`, `reserved batch flag bits set (flags 0x${flags})`);
   });
 
