@@ -1,6 +1,7 @@
 // StrykerJS configuration for `pnpm mutate <target>` (see mutation/targets.mjs and docs/testing.md).
 // The target comes from MUTATE_TARGET, set by mutation/run.mjs. Runs are incremental: results are
-// kept in mutation/incremental/<target>.json (committed), so a rerun only retests changed code.
+// kept in reports/mutation/<target>.incremental.json (git-ignored: about 2 MB per target, rewritten
+// by every run), so a rerun on the same checkout only retests mutants whose code or tests changed.
 import { createRequire } from 'node:module';
 import { TARGETS } from './mutation/targets.mjs';
 
@@ -26,7 +27,7 @@ export default {
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 1),
   timeoutMS: 10_000,
   incremental: true,
-  incrementalFile: `mutation/incremental/${name}.json`,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
