@@ -55,6 +55,7 @@ export class FrameStreamReader {
     if (this.#error !== undefined) return this.#error;
     let i = 0;
     const end = chunk.length;
+    // Stryker disable next-line EqualityOperator: equivalent, at i === end both branches below return undefined without reading.
     while (i < end) {
       const body = this.#body;
       if (body !== undefined) {
@@ -69,6 +70,7 @@ export class FrameStreamReader {
         continue;
       }
       let length: number;
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, a fast path; the byte-wise branch reads the same length.
       if (this.#prefixFill === 0 && end - i >= STREAM_PREFIX_BYTES) {
         length = readU32(chunk, i);
         i += STREAM_PREFIX_BYTES;
