@@ -132,6 +132,26 @@ describe('rate limit', () => {
     expect(relay.server.relay.stats.errors.rate_limited).toBe(21);
   });
 
+  it('a connection that was idle gets its burst, not the refill it missed on top', async () => {
+    // 50 frames/s, burst 5: after 0.5 s idle the bucket is full (5), not 5 + 25.
+    await start({ maxMessagesPerSec: 50, burstMessages: 5, floodStrikes: 1000 });
+    const receiver = await open();
+    const rj = await receiver.join('idle-burst');
+    const sender = await open();
+    const sj = await sender.join('idle-burst');
+    await receiver.nextMessage('member_joined');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = performance.now();
+    for (let i = 0; i < 30; i++) sender.sendData(sj.handle, Uint8Array.of(i));
+    await sender.requestAny({ type: 'ping' }); // a pong, or a rate_limited error: either way all 30 were read
+    const sendingMs = performance.now() - started;
+    await receiver.request({ type: 'ping' }, 'pong');
+    const got = receiver.frames.filter((f) => f.kind === 'deliver' && f.room === rj.handle).length;
+    // The burst, plus what refilled while the 30 frames were being sent (50/s of that time).
+    expect(got).toBeGreaterThanOrEqual(5);
+    expect(got).toBeLessThanOrEqual(5 + Math.ceil((sendingMs * 50) / 1000));
+  });
+
   it('echoes the request id on a rate-limited request', async () => {
     await start({ maxMessagesPerSec: 1, burstMessages: 2, floodStrikes: 100 });
     const c = await open(); // hello used one token
