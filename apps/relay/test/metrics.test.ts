@@ -209,7 +209,7 @@ describe('metrics after real traffic', () => {
     const a = await relay.open();
     const ja = await a.join('lag');
     const slow = await relay.open();
-    await slow.join('lag');
+    const { self: slowId } = await slow.join('lag');
     await a.nextMessage('member_joined');
     (slow.ws as unknown as { _socket: Socket })._socket.pause();
     // Reliable frames fill the paused reader's buffer until the sweep marks it lagging (bounded).
@@ -222,7 +222,11 @@ describe('metrics after real traffic', () => {
     // A latest value now: its tick reaches a, and skips the lagging reader.
     a.sendFrame(encodeLatest(ja.handle, 0, Uint8Array.of(5, 0, 0)));
     await a.next((f) => f.kind === 'batch');
+    // A droppable frame sent to the lagging reader alone is dropped, not queued behind its backlog.
+    a.sendFrame(encodeData({ room: ja.handle, cls: DeliveryClass.Droppable, target: slowId }, Uint8Array.of(9)));
+    await a.request({ type: 'ping' }, 'pong');
     const s = await scrape();
+    expect(value(s, 'roomcast_drops_total')).toBe(1);
     expect(value(s, 'roomcast_lag_starts_total')).toBe(1);
     expect(value(s, 'roomcast_ticks_total')).toBe(1);
     expect(value(s, 'roomcast_skipped_ticks_total')).toBe(1); // that one tick, for the one lagging member
