@@ -173,9 +173,8 @@ function decodeControlBody(bytes: Uint8Array): { ok: true; value: unknown } | { 
   if (!scan.ok) return fail('bad_frame', `control frame: ${scan.reason}`);
   try {
     return { ok: true, value: unpackPlain(bytes.subarray(1)) };
-    // Stryker disable next-line all: defensive, scanPlain admits only values msgpackr decodes; no input reaches this.
   } catch (err) {
-    // Stryker disable next-line all: see above.
+    // Stryker disable next-line all: defensive, scanPlain admits only values msgpackr decodes; no input reaches this.
     return fail('bad_frame', `control frame: ${(err as Error).message}`);
   }
 }
@@ -192,6 +191,7 @@ function describeIssues(issues: readonly { path: PropertyKey[]; message: string 
 function requestIdOf(value: unknown): number | undefined {
   if (value === null || typeof value !== 'object' || !('id' in value)) return undefined;
   const id = value.id;
+  // Stryker disable next-line ConditionalExpression: equivalent, Number.isInteger is false for non-numbers; typeof is there for the type checker.
   return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff ? id : undefined;
 }
 

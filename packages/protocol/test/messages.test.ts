@@ -42,6 +42,14 @@ describe('decoder error texts', () => {
     expect(r.ok === false && r.error.id).toBe(3);
   });
 
+  it.each([
+    [0, 0], [0xffff_ffff, 0xffff_ffff], [-1, undefined], [0x1_0000_0000, undefined], [1.5, undefined], ['5', undefined],
+  ])('an invalid message with id %j echoes id %j', (id, echoed) => {
+    const r = decodeClientFrame(control({ type: 'ping', id, extra: true }));
+    expect(r.ok).toBe(false);
+    expect(r.ok === false && r.error.id).toBe(echoed);
+  });
+
   it('joins a nested field path with dots', () => {
     const welcome = { type: 'welcome', id: 1, v: 1, session: 's', limits: { maxPayloadBytes: 'big' } };
     const r = decodeServerFrame(control(welcome));
