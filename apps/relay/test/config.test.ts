@@ -115,6 +115,44 @@ describe('config', () => {
     expect((error as Error).message).toContain(JSON.stringify(value));
   });
 
+  it.each(['1e3', ' 80', '0x50', '+80', '80 ', '123456'])('TCP_PORT=%j is not a port (digits only)', (value) => {
+    expect(() => parseConfig({ TCP_PORT: value })).toThrow(`TCP_PORT must be a port number from 0 to 65535, or 'off' to disable raw TCP (got ${JSON.stringify(value)})`);
+  });
+
+  it('TCP_PORT takes 65535, and 0', () => {
+    expect(parseConfig({ TCP_PORT: '65535' }).tcpPort).toBe(65535);
+    expect(parseConfig({ TCP_PORT: '00000' }).tcpPort).toBe(0);
+  });
+
+  it('RELAY_MAX_MESSAGES_PER_SEC: at most 1000000, fractions allowed', () => {
+    expect(parseConfig({ RELAY_MAX_MESSAGES_PER_SEC: '1000000' }).maxMessagesPerSec).toBe(1_000_000);
+    expect(() => parseConfig({ RELAY_MAX_MESSAGES_PER_SEC: '1000001' })).toThrow('RELAY_MAX_MESSAGES_PER_SEC must be at most 1000000 (got "1000001")');
+    expect(() => parseConfig({ RELAY_MAX_MESSAGES_PER_SEC: '0' })).toThrow('RELAY_MAX_MESSAGES_PER_SEC must be above 0 (got "0")');
+  });
+
+  it('the error text: one line per problem, naming the variable, with the value only when it was set', () => {
+    let error: unknown;
+    try {
+      parseConfig({ PORT: '-1' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).name).toBe('ConfigError');
+    expect((error as ConfigError).problems).toEqual(['PORT must be at least 0 (got "-1")']);
+    let second: unknown;
+    try {
+      parseConfig({ RELAY_MIN_TICK_HZ: '61' });
+    } catch (err) {
+      second = err;
+    }
+    expect((second as Error).message).toBe([
+      'invalid configuration:',
+      '  - RELAY_MIN_TICK_HZ must not be above RELAY_MAX_TICK_HZ (60) (got "61")',
+      '  - RELAY_TICK_HZ must be between RELAY_MIN_TICK_HZ (61) and RELAY_MAX_TICK_HZ (60)',
+    ].join('\n'));
+  });
+
   it('reports every bad variable at once', () => {
     expect(() => parseConfig({ PORT: 'x', RELAY_MAX_ROOMS: '0' })).toThrow(/PORT[\s\S]*RELAY_MAX_ROOMS/);
   });
