@@ -15,7 +15,7 @@ const name = process.env.MUTATE_TARGET ?? 'protocol';
 const target = (TARGETS as Record<string, { project: string; include?: string[] }>)[name];
 if (!target) throw new Error(`MUTATE_TARGET ${name} is not one of ${Object.keys(TARGETS).join(', ')}`);
 
-export default mergeConfig(
+const config = mergeConfig(
   shared,
   defineProject({
     root: resolve(root, target.project),
@@ -25,6 +25,8 @@ export default mergeConfig(
         { find: /^@roomcast\/client$/, replacement: resolve(root, 'packages/client/src/node.ts') },
       ],
     },
-    test: target.include ? { include: target.include } : {},
   }),
 );
+// A target may name its test files; set, not merged (mergeConfig would append them to `include`).
+if (target.include) config.test = { ...config.test, include: target.include };
+export default config;
