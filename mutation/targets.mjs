@@ -15,13 +15,13 @@ export const TARGETS = {
     mutate: ['packages/client/src/**/*.ts'],
     project: 'packages/client',
   },
-  // Phase 2 (after the fan-out redesign of apps/relay/src lands): core and transports.
+  // Phase 2: core and the transports (raw TCP in tcp/, WebSocket in uws/).
   core: {
     mutate: ['apps/relay/src/core/**/*.ts'],
     project: 'apps/relay',
   },
   transports: {
-    mutate: ['apps/relay/src/transports/**/*.ts'],
+    mutate: ['apps/relay/src/tcp/**/*.ts', 'apps/relay/src/uws/**/*.ts'],
     project: 'apps/relay',
   },
 };

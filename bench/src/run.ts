@@ -2,7 +2,7 @@
 // interleaving servers within each round, and writes docs/benchmarks.md + .json
 // (docs/benchmarks.quick.* in quick mode).
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { measureOnce, type RunResult } from './measure.js';
 import { renderMarkdown } from './markdown.js';
@@ -10,6 +10,7 @@ import { perfInstructionsAvailable, perfSyscallsAvailable } from './perf.js';
 import { scenarios, type Label, type Scenario } from './scenarios.js';
 import { REPO_ROOT } from './servers.js';
 import { evaluateGoals, summarise } from './summary.js';
+import { tcpVsWsGoals } from './tcp-vs-ws.js';
 
 export interface BenchArgs { quick: boolean; rounds?: number; only?: string[]; md: string; json: string }
 
@@ -75,14 +76,26 @@ async function main(): Promise<void> {
     }
   }
   const sums = list.map((s) => summarise(s, results));
-  const goals = evaluateGoals(sums);
+  const only = (name: string) => sums.find((x) => x.scenario === name);
+  const goals = [...evaluateGoals(sums), ...tcpVsWsGoals(only('tcp-vs-ws'), only('tcp-vs-ws-idle'))];
   const command = `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`;
   const meta = { command, quick: args.quick, machine, startedAt, durationSec: (Date.now() - t0) / 1000, perfSyscalls: usePerf, perfInstructions };
-  writeFileSync(args.md, renderMarkdown(meta, sums, goals));
+  writeFileSync(args.md, renderMarkdown(meta, sums, goals) + keptSections(args.md));
   const slim = results.map(({ report, ...r }) => ({ ...r, report: { ...report, timeline: undefined, histogram: undefined } }));
   writeFileSync(args.json, `${JSON.stringify({ meta, goals, scenarios: sums, runs: slim }, null, 2)}\n`);
   process.stdout.write(`bench: wrote ${args.md} and ${args.json} in ${Math.round(meta.durationSec)} s\n`);
   for (const g of goals) process.stdout.write(`  ${g.id} ${g.verdict.padEnd(12)} ${g.goal}: ${g.measured} (target ${g.target})\n`);
+}
+
+/** Marks where sections measured by other commands (e.g. `pnpm bench:files`) start: kept on regeneration. */
+export const KEPT_MARKER = '<!-- Sections below are written by other commands; pnpm bench keeps them. -->';
+
+/** The kept tail of an existing results file (from the marker on), or ''. */
+export function keptSections(path: string): string {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(KEPT_MARKER);
+  return at < 0 ? '' : `\n${text.slice(at)}`;
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

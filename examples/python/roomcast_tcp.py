@@ -2,28 +2,47 @@
 """Join a Roomcast room over raw TCP and print what the other members send.
 
 Written from packages/protocol/PROTOCOL.md alone (appendix A for TCP), with the Python 3 standard
-library only. Usage:
+library only (Python 3.8 or newer). Usage (see README.md next to this file):
 
-    python3 roomcast_tcp.py HOST PORT ROOM [NAME]
+    python3 roomcast_tcp.py HOST PORT ROOM [NAME] [--seconds N] [--send HEX]
+                            [--send-droppable HEX] [--send-latest HEX]
 
-Prints one line per event, e.g.:
+Prints one line per event; the first word says the delivery class:
 
     joined lobby as member 2 (handle 1); members: 1, 2
     member 3 joined: {"name": "Ada"}
-    message from 3: 010203
-    latest from 3 key 0: 4008ff
+    reliable from 3: 010203
+    reliable from 3 (direct): ff
+    droppable from 3: 0a0b
+    latest 3/key 0: 4008ff
+    latest 3/key 0: cleared
     member 3 left
     closed: 1001 relay shutting down
 
-With --send HEX it also sends those bytes to the room once joined.
+With --seconds N it leaves the room after N seconds, closes the connection and prints
+"closed: 1000 normal closure (after N s)"; without it, it runs until the relay closes.
+
+With a connection token (PROTOCOL.md 8.18) in the environment variable ROOMCAST_TOKEN (not on
+the command line, where other users of the machine can see it), the hello carries it (protocol
+v2) and the output shows verified user ids:
+
+    welcomed as user ada; token expires in 900 s
+    member 3 joined as user bob: {"name": "Bob"}
 """
+import argparse
 import json
+import os
 import socket
 import struct
 import sys
+import time
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # v2 adds tokens; without one we say v1, so older relays accept us too
 KIND_CONTROL, KIND_DATA, KIND_DELIVER, KIND_BATCH = 0x01, 0x02, 0x03, 0x04
+CLASS_RELIABLE, CLASS_LATEST, CLASS_DROPPABLE = 0, 1, 2  # flags bits 0-1 (PROTOCOL.md 4.1)
+CLASS_NAMES = {CLASS_RELIABLE: "reliable", CLASS_LATEST: "latest", CLASS_DROPPABLE: "droppable"}
+FLAG_DIRECT, FLAG_SNAPSHOT = 0x04, 0x08
+LEAVE_WAIT_SECONDS = 2.0  # how long a --seconds run waits for the relay's reply to leave, then for EOF
 
 
 # ---- MessagePack: the plain subset control frames use (PROTOCOL.md 5.1) ----------------------
@@ -156,14 +175,19 @@ def _map(data, at, n, depth):
 
 # ---- TCP framing (appendix A): u32 big-endian length, then the frame ------------------------
 
+class Deadline(Exception):
+    """The time given to a read ran out."""
+
+
 class Relay:
     MAX_FRAME = 16 * 1024 * 1024 + 64
 
     def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port))
+        self.sock = socket.create_connection((host, port), timeout=10)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         self.next_id = 1
+        self.deadline = None  # time.monotonic() after which reads raise Deadline; None = never
 
     def send_frame(self, frame):
         self.sock.sendall(struct.pack(">I", len(frame)) + frame)
@@ -179,7 +203,17 @@ class Relay:
 
     def _read(self, n):
         while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
+            if self.deadline is not None:
+                left = self.deadline - time.monotonic()
+                if left <= 0:
+                    raise Deadline()
+                self.sock.settimeout(left)
+            else:
+                self.sock.settimeout(None)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                raise Deadline()  # a partial frame stays in self.buf
             if not chunk:
                 return None
             self.buf += chunk
@@ -198,11 +232,14 @@ class Relay:
 
 
 def describe_deliver(frame):
-    """Parses a deliver frame (PROTOCOL.md 4.2): 03 | flags | room u16 | sender u16 | [key] | payload."""
+    """Parses a deliver frame (PROTOCOL.md 4.2): 03 | flags | room u16 | sender u16 | [key] | payload.
+
+    Returns (room, sender, class, direct, payload)."""
     flags = frame[1]
     room, sender = struct.unpack(">HH", frame[2:6])
-    offset = 7 if flags & 0x03 == 1 else 6
-    return room, sender, bool(flags & 0x04), frame[offset:]
+    cls = flags & 0x03
+    offset = 7 if cls == CLASS_LATEST else 6
+    return room, sender, cls, bool(flags & FLAG_DIRECT), frame[offset:]
 
 
 def read_varint(buf, pos):
@@ -220,7 +257,7 @@ def read_varint(buf, pos):
 
 def describe_batch(frame):
     """Parses a batch frame (PROTOCOL.md 4.4): 04 | flags | room u16 | (sender key length payload)*."""
-    snapshot = bool(frame[1] & 0x08)
+    snapshot = bool(frame[1] & FLAG_SNAPSHOT)
     (room,) = struct.unpack(">H", frame[2:4])
     entries, pos = [], 4
     while pos < len(frame):
@@ -232,64 +269,151 @@ def describe_batch(frame):
     return room, snapshot, entries
 
 
-def main(argv):
-    args = [a for a in argv[1:] if not a.startswith("--send=")]
-    sends = [bytes.fromhex(a.split("=", 1)[1]) for a in argv[1:] if a.startswith("--send=")]
-    if len(args) < 3:
-        print("usage: roomcast_tcp.py HOST PORT ROOM [NAME] [--send=HEX]", file=sys.stderr)
-        return 2
-    host, port, room_name = args[0], int(args[1]), args[2]
-    name = args[3] if len(args) > 3 else "python"
-    relay = Relay(host, port)
-    relay.request({"type": "hello", "v": PROTOCOL_VERSION, "client": "roomcast-python/0.1"})
-    join_id = None
-    handle = None
-    self_id = None
+class Session:
+    """One connection joined to one room: prints every event, one line each."""
 
-    while True:
-        frame = relay.recv_frame()
-        if frame is None:
-            print("closed: connection ended without a close frame", flush=True)
-            return 1
+    def __init__(self, relay, room_name, name, sends):
+        self.relay = relay
+        self.room_name = room_name
+        self.name = name
+        self.sends = sends  # [(class, payload)] sent once joined
+        self.join_id = None
+        self.leave_id = None
+        self.handle = None
+        self.self_id = None
+        self.left = False
+        self.closed = None  # (code, reason) from the relay's close frame
+
+    def send_data(self, cls, payload, key=0):
+        """A data frame (PROTOCOL.md 4.2): 02 | flags | room u16 | [key] | payload."""
+        head = bytes([KIND_DATA, cls]) + struct.pack(">H", self.handle)
+        self.relay.send_frame(head + (bytes([key]) if cls == CLASS_LATEST else b"") + payload)
+
+    def leave(self):
+        if self.handle is not None and self.leave_id is None:
+            self.leave_id = self.relay.request({"type": "leave", "room": self.handle})
+
+    def on_frame(self, frame):
         if not frame:
-            continue
+            return
         if frame[0] == KIND_DELIVER:
-            room, sender, direct, payload = describe_deliver(frame)
-            if room == handle:
-                print("message from %d%s: %s" % (sender, " (direct)" if direct else "", payload.hex()), flush=True)
-            continue
-        if frame[0] == KIND_BATCH:
+            room, sender, cls, direct, payload = describe_deliver(frame)
+            if room == self.handle:
+                kind = CLASS_NAMES.get(cls, "class %d" % cls)
+                print("%s from %d%s: %s" % (kind, sender, " (direct)" if direct else "", payload.hex()), flush=True)
+        elif frame[0] == KIND_BATCH:
             room, snapshot, entries = describe_batch(frame)
-            for sender, key, payload in entries if room == handle else []:
-                if sender != self_id:  # a batch also carries our own latest values
+            for sender, key, payload in entries if room == self.handle else []:
+                if sender != self.self_id:  # a batch also carries our own latest values
                     state = payload.hex() if payload else "cleared"
-                    print("latest from %d key %d%s: %s" % (sender, key, " (snapshot)" if snapshot else "", state), flush=True)
-            continue
-        if frame[0] != KIND_CONTROL:
-            continue  # future kinds: ignored
-        m = unpack(frame[1:])
+                    print("latest %d/key %d%s: %s" % (sender, key, " (snapshot)" if snapshot else "", state), flush=True)
+        elif frame[0] == KIND_CONTROL:
+            self.on_control(unpack(frame[1:]))
+        # other kinds: a newer relay; ignored (PROTOCOL.md 8.14)
+
+    def on_control(self, m):
         t = m.get("type")
         if t == "welcome":
-            join_id = relay.request({"type": "join", "room": room_name, "presence": {"name": name}})
-        elif t == "joined" and m.get("id") == join_id:
-            handle, self_id = m["handle"], m["self"]
+            if "userId" in m:
+                expiry = "token expires in %d s" % m["expiresInSec"] if "expiresInSec" in m else "token does not expire"
+                print("welcomed as user %s; %s" % (m["userId"], expiry), flush=True)
+            self.join_id = self.relay.request({"type": "join", "room": self.room_name, "presence": {"name": self.name}})
+        elif t == "joined" and m.get("id") == self.join_id:
+            self.handle, self.self_id = m["handle"], m["self"]
             ids = ", ".join(str(x["id"]) for x in m["members"])
-            print("joined %s as member %d (handle %d); members: %s" % (m["room"], m["self"], handle, ids), flush=True)
-            for payload in sends:
-                relay.send_frame(bytes([KIND_DATA, 0x00]) + struct.pack(">H", handle) + payload)
-        elif t == "member_joined" and m["room"] == handle:
-            print("member %d joined: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
-        elif t == "member_updated" and m["room"] == handle:
+            print("joined %s as member %d (handle %d); members: %s" % (m["room"], m["self"], self.handle, ids), flush=True)
+            for cls, payload in self.sends:
+                self.send_data(cls, payload)
+        elif t == "ok" and self.leave_id is not None and m.get("id") == self.leave_id:
+            self.left = True
+            print("left %s" % self.room_name, flush=True)
+        elif t == "member_joined" and m["room"] == self.handle:
+            member = m["member"]
+            user = " as user %s" % member["userId"] if "userId" in member else ""
+            print("member %d joined%s: %s" % (member["id"], user, json.dumps(member["presence"])), flush=True)
+        elif t == "member_updated" and m["room"] == self.handle:
             print("member %d updated: %s" % (m["member"]["id"], json.dumps(m["member"]["presence"])), flush=True)
-        elif t == "member_left" and m["room"] == handle:
+        elif t == "member_left" and m["room"] == self.handle:
             print("member %d left" % m["member"], flush=True)
         elif t == "heartbeat":
-            relay.request({"type": "ping"})  # any frame proves we are alive; ping is the natural one
+            self.relay.request({"type": "ping"})  # any frame proves we are alive; ping is the natural one
         elif t == "error":
             print("error %s: %s" % (m["code"], m["message"]), flush=True)
         elif t == "close":
-            print("closed: %d %s" % (m["code"], m["reason"]), flush=True)
-            return 0
+            self.closed = (m["code"], m["reason"])
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="roomcast_tcp.py",
+        description="Join a Roomcast room over raw TCP and print what the other members send.")
+    p.add_argument("host", help="relay host, e.g. 127.0.0.1")
+    p.add_argument("port", type=int, help="relay TCP port (TCP_PORT, default 8081)")
+    p.add_argument("room", help="room name: 1-128 printable ASCII characters, no space")
+    p.add_argument("name", nargs="?", default="python", help="presence name (default: python)")
+    p.add_argument("--seconds", type=float, metavar="N",
+                   help="leave after N seconds, close the connection and exit 0 (default: run until the relay closes)")
+    p.add_argument("--send", action="append", default=[], metavar="HEX", type=bytes.fromhex,
+                   help="send these bytes reliably to the room once joined (repeatable)")
+    p.add_argument("--send-droppable", action="append", default=[], metavar="HEX", type=bytes.fromhex,
+                   help="send these bytes as a droppable frame once joined (repeatable)")
+    p.add_argument("--send-latest", action="append", default=[], metavar="HEX", type=bytes.fromhex,
+                   help="set this latest value (key 0) once joined (repeatable)")
+    return p.parse_args(argv)
+
+
+def main(argv):
+    args = parse_args(argv[1:])
+    sends = ([(CLASS_RELIABLE, b) for b in args.send] + [(CLASS_DROPPABLE, b) for b in args.send_droppable]
+             + [(CLASS_LATEST, b) for b in args.send_latest])
+    try:
+        relay = Relay(args.host, args.port)
+    except OSError as err:
+        print("cannot connect to %s:%d: %s (is the relay running with TCP on that port?)" % (args.host, args.port, err),
+              file=sys.stderr)
+        return 1
+    if args.seconds is not None:
+        relay.deadline = time.monotonic() + args.seconds
+    session = Session(relay, args.room, args.name, sends)
+    token = os.environ.get("ROOMCAST_TOKEN", "")
+    hello = {"type": "hello", "v": PROTOCOL_VERSION if token else 1, "client": "roomcast-python/0.2"}
+    if token:
+        hello["token"] = token
+    relay.request(hello)
+
+    ending = False  # --seconds ran out: leaving, then closing
+    while session.closed is None and not (ending and session.left):
+        try:
+            frame = relay.recv_frame()
+        except Deadline:
+            if ending:
+                break  # no reply to leave in time: close anyway
+            ending = True
+            relay.deadline = time.monotonic() + LEAVE_WAIT_SECONDS
+            session.leave()
+            if session.handle is None:
+                break  # never joined: nothing to leave
+            continue
+        if frame is None:
+            print("closed: connection ended without a close frame", flush=True)
+            return 1
+        session.on_frame(frame)
+
+    if session.closed is not None:
+        print("closed: %d %s" % session.closed, flush=True)
+        return 0
+    # A client ends its side by closing the socket; it sends no close frame (PROTOCOL.md A.2). Half-close,
+    # then read to the relay's FIN so that nothing it sent is lost in a reset.
+    relay.sock.shutdown(socket.SHUT_WR)
+    relay.deadline = time.monotonic() + LEAVE_WAIT_SECONDS
+    try:
+        while relay.recv_frame() is not None:
+            pass
+    except (Deadline, OSError):
+        pass
+    relay.sock.close()
+    print("closed: 1000 normal closure (after %g s)" % args.seconds, flush=True)
+    return 0
 
 
 if __name__ == "__main__":

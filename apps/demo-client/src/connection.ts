@@ -1,40 +1,30 @@
-// Getting into the room: connect and join, retrying while the relay is unreachable. The SDK's
-// `connect()` makes a single attempt and its own reconnect loop only starts after a first
-// welcome, so the page loops here until it is in (or an error that retrying cannot fix).
+// Getting into the room: connect (the SDK retries the first connection with its jittered
+// backoff: `connect({ retry: true })`), then join. A join lost to a dropped connection is tried
+// again once the SDK has reconnected; errors that retrying cannot fix end the round.
 import { RoomcastError } from '@roomcast/client';
 
-/** Join errors that retrying cannot fix: the loop stops and the page shows Offline. */
+/** Join errors that retrying cannot fix: the round stops and the page shows Offline. */
 export const FATAL_JOIN_ERRORS: ReadonlySet<string> = new Set([
   'bad_room_name', 'room_full', 'relay_full', 'presence_too_large', 'too_many_rooms', 'unauthorized',
 ]);
 
-/** First retry delay cap; doubles per attempt up to RETRY_MAX_MS (like the SDK's reconnect loop). */
-export const RETRY_INITIAL_MS = 250;
-export const RETRY_MAX_MS = 10_000;
-
-/** Full-jitter backoff: a random delay in [0, min(max, initial × 2^attempt)). */
-export function retryDelay(attempt: number, random: () => number = Math.random): number {
-  return random() * Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** attempt);
-}
+/** Joins tried per round before giving up (each after the SDK is connected again). */
+export const MAX_JOIN_ATTEMPTS = 5;
 
 export interface EntranceOptions<R> {
-  /** One connection attempt (`client.connect()`). */
+  /** Connects, retrying while the relay is unreachable: `client.connect({ retry: true })`. */
   connect: () => Promise<unknown>;
   /** Joins the room once connected (`client.join(…)`). */
   join: () => Promise<R>;
-  /** A new round of attempts starts. */
+  /** A new round starts. */
   onConnecting: () => void;
   /** In the room. */
   onJoined: (room: R) => void;
-  /** An attempt failed; another follows after a backoff delay. */
-  onRetry: (err: unknown) => void;
-  /** The relay refused the join for good; no more attempts. */
+  /** The round ended without a room (a refused join, or the SDK gave up connecting). */
   onFatal: (err: RoomcastError) => void;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
-/** Connect-and-join with retries; one round at a time. */
+/** Connect-and-join; one round at a time. */
 export class Entrance<R> {
   readonly #options: EntranceOptions<R>;
   #running = false;
@@ -43,41 +33,44 @@ export class Entrance<R> {
     this.#options = options;
   }
 
-  /** True while a round runs (a failed first connect also makes the SDK emit 'close'). */
+  /** True while a round runs (a failed connect also makes the SDK emit 'close'). */
   get running(): boolean {
     return this.#running;
   }
 
-  /** Connects (retrying while the relay is unreachable) and joins. A call while a round runs does nothing. */
+  /** Connects and joins. A call while a round runs does nothing. */
   async enter(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
     try {
-      await this.#loop();
+      await this.#round();
     } finally {
       this.#running = false;
     }
   }
 
-  async #loop(): Promise<void> {
+  async #round(): Promise<void> {
     const o = this.#options;
-    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     o.onConnecting();
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await o.connect();
         o.onJoined(await o.join());
         return;
       } catch (err) {
-        if (err instanceof RoomcastError && FATAL_JOIN_ERRORS.has(err.code)) {
-          o.onFatal(err);
+        const error = err instanceof RoomcastError ? err : new RoomcastError('connect_failed', String(err));
+        if (FATAL_JOIN_ERRORS.has(error.code) || attempt >= MAX_JOIN_ATTEMPTS || !isJoinLost(error)) {
+          o.onFatal(error);
           return;
         }
-        o.onRetry(err);
-        await sleep(retryDelay(attempt, o.random));
       }
     }
   }
+}
+
+/** The join was lost with the connection (or timed out): worth another try once reconnected. */
+function isJoinLost(err: RoomcastError): boolean {
+  return (err.code === 'closed' && err.closeCode !== 1000) || err.code === 'not_connected' || err.code === 'timeout';
 }
 
 /** What the status pill shows. */

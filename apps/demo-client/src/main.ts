@@ -8,8 +8,10 @@ import { decodeMessage } from './cursor-codec.js';
 import { RemoteCursors } from './cursors.js';
 import { PALETTE, cleanName, loadIdentity, parsePresence, saveIdentity, type Identity } from './identity.js';
 import { renderMembers } from './members.js';
+import { bindSharedFiles, listenForDrops, shareImage } from './shared-files.js';
 import { spawnRipple } from './ripples.js';
-import { relayUrl, roomFromUrl, shareLink } from './room-url.js';
+import { rejectedRoomNotice, relayUrl, roomFromUrl, shareLink } from './room-url.js';
+import { distinctColor } from './colors.js';
 import { CursorSender, transmitToRoom } from './sender.js';
 import { RateCounter, countingWebSocket, formatRate, type TrafficMeter } from './traffic.js';
 
@@ -24,6 +26,7 @@ const ui = {
   statusText: byId('status-text'),
   retry: byId<HTMLButtonElement>('retry'),
   roomName: byId('room-name'),
+  roomNotice: byId('room-notice'),
   hint: byId('hint'),
   nameInput: byId<HTMLInputElement>('name-input'),
   swatches: byId<HTMLFieldSetElement>('swatches'),
@@ -35,14 +38,20 @@ const ui = {
   layer: byId('cursor-layer'),
   sent: byId('bytes-sent'),
   received: byId('bytes-received'),
+  tray: byId('file-tray'),
 };
 
 // ---- Room, relay and identity from the URL and storage ----
 const pageUrl = new URL(location.href);
-const { room: roomName, generated } = roomFromUrl(pageUrl);
+const { room: roomName, generated, rejected } = roomFromUrl(pageUrl);
 const link = shareLink(pageUrl, roomName);
 if (generated) history.replaceState(null, '', link);
 ui.roomName.textContent = roomName;
+if (rejected !== undefined) {
+  // Two people typing the same bad name would otherwise land in different rooms without a word.
+  ui.roomNotice.textContent = rejectedRoomNotice(rejected, roomName);
+  ui.roomNotice.hidden = false;
+}
 ui.shareLink.value = link;
 document.title = `${roomName} · Roomcast`;
 
@@ -54,6 +63,15 @@ const storage = (() => {
   }
 })();
 let identity: Identity = loadIdentity(storage);
+/** Whether the visitor chose their colour (a swatch): then it is kept even if someone else wears it. */
+const COLOR_PICKED_KEY = 'roomcast-demo:color-picked';
+let colorPicked = (() => {
+  try {
+    return storage?.getItem(COLOR_PICKED_KEY) === '1';
+  } catch {
+    return false;
+  }
+})();
 
 // ---- Connection ----
 const meter: TrafficMeter = { sent: new RateCounter(), received: new RateCounter() };
@@ -82,7 +100,21 @@ function memberIdentity(id: number): Identity {
   return parsePresence(room?.members.get(id)?.presence, id);
 }
 
+/** Moves off a colour an earlier member already wears, unless the visitor picked it (see colors.ts). */
+function keepColorDistinct(): void {
+  const current = room;
+  if (current === undefined || colorPicked) return;
+  const members = [...current.members.values()].map((m) => ({
+    id: m.id, color: m.id === current.self ? identity.color : parsePresence(m.presence, m.id).color,
+  }));
+  const color = distinctColor(identity.color, current.self, members);
+  if (color === identity.color) return;
+  for (const input of ui.swatches.querySelectorAll<HTMLInputElement>('input[name="color"]')) input.checked = input.value === color;
+  changeIdentity({ ...identity, color });
+}
+
 function refreshMembers(): void {
+  keepColorDistinct();
   const current = room;
   const entries = current === undefined ? [] : [...current.members.values()].map((m) => {
     const self = m.id === current.self;
@@ -127,6 +159,7 @@ function bindRoom(joined: Room): void {
   // after each rejoin): the SDK hands its entries to the 'message' listener like any update.
   const offs = [
     joined.on('message', receive),
+    bindSharedFiles(ui.tray, joined, (id) => memberIdentity(id).name),
     joined.on('member_joined', (m) => {
       cursors.update(m.id, parsePresence(m.presence, m.id));
       refreshMembers();
@@ -162,7 +195,7 @@ function bindRoom(joined: Room): void {
       }
     }),
   ];
-  unbindRoom = () => offs.forEach((off) => off());
+  unbindRoom = () => { for (const off of offs) off(); };
 }
 
 client.on('status', (status) => {
@@ -174,8 +207,14 @@ client.on('status', (status) => {
   }
 });
 
+// The SDK retries a first connection that fails (relay down or restarting) with its backoff.
+client.on('retrying', ({ error }) => {
+  setStatus('reconnecting');
+  ui.status.title = `Last attempt: ${error.message}`;
+});
+
 const entrance = new Entrance({
-  connect: () => client.connect(),
+  connect: () => client.connect({ retry: true }),
   join: () => client.join(roomName, identity),
   onConnecting: () => setStatus('connecting'),
   onJoined: (joined: Room) => {
@@ -185,16 +224,12 @@ const entrance = new Entrance({
     refreshMembers();
     sender.resend();
   },
-  onRetry: (err) => {
-    setStatus('reconnecting');
-    ui.status.title = err instanceof Error ? `Last attempt: ${err.message}` : '';
-  },
   onFatal: (err) => setStatus('offline', err.message),
 });
 
 client.on('close', ({ code, reason }) => {
-  // The SDK gave up (a close code that forbids reconnecting, or client.close()). A failed
-  // attempt of the page's own connect loop also closes: the loop handles that one.
+  // The SDK gave up (a close code that forbids reconnecting, or client.close()). While the
+  // page's connect-and-join round runs, the round reports it (onFatal).
   if (entrance.running) return;
   room = undefined;
   cursors.clear();
@@ -249,7 +284,14 @@ for (const { color, label } of PALETTE) {
   input.title = label;
   input.checked = color === identity.color;
   input.addEventListener('change', () => {
-    if (input.checked) changeIdentity({ ...identity, color });
+    if (!input.checked) return;
+    colorPicked = true;
+    try {
+      storage?.setItem(COLOR_PICKED_KEY, '1');
+    } catch {
+      // not remembering is fine
+    }
+    changeIdentity({ ...identity, color });
   });
   ui.swatches.append(input);
 }
@@ -309,6 +351,12 @@ document.documentElement.addEventListener('pointerleave', (e) => {
 });
 document.addEventListener('visibilitychange', () => {
   if (document.hidden) sender.hide();
+});
+
+// ---- Images dropped on the page go to everyone in the room (shared-files.ts) ----
+listenForDrops((images) => {
+  const current = room;
+  if (current !== undefined) for (const image of images) shareImage(ui.tray, current, image);
 });
 
 // ---- Traffic indicator ----

@@ -15,11 +15,29 @@ export function randomRoomName(random: () => number = Math.random): string {
   return `${word()}-${word()}-${100 + Math.floor(random() * 900)}`;
 }
 
-/** The room named by `?room=`, or a new random one (`generated: true`: write it into the URL). */
-export function roomFromUrl(url: URL, random: () => number = Math.random): { room: string; generated: boolean } {
+/** The relay's room-name rule, in words, for the page to show. */
+export const ROOM_RULE = 'room names are 1 to 128 printable ASCII characters, without spaces or accents';
+
+/**
+ * The room named by `?room=`, or a new random one (`generated: true`: write it into the URL).
+ * `rejected` is the `?room=` value that broke the rule, so the page can say why it is elsewhere.
+ */
+export function roomFromUrl(url: URL, random: () => number = Math.random): { room: string; generated: boolean; rejected?: string } {
   const room = url.searchParams.get('room');
   if (room !== null && isRoomName(room)) return { room, generated: false };
-  return { room: randomRoomName(random), generated: true };
+  const generated = { room: randomRoomName(random), generated: true };
+  return room === null || room === '' ? generated : { ...generated, rejected: room };
+}
+
+/** Longest part of a rejected name the notice quotes. */
+const QUOTE_MAX = 40;
+
+/** The notice shown when `?room=` was not a valid name: quotes the value, states the rule, names the new room. */
+export function rejectedRoomNotice(rejected: string, room: string): string {
+  const chars = Array.from(rejected);
+  const quoted = chars.length > QUOTE_MAX ? `${chars.slice(0, QUOTE_MAX).join('')}…" (${chars.length} characters` : `${rejected}"`;
+  const close = chars.length > QUOTE_MAX ? ')' : '';
+  return `"${quoted}${close} is not a valid room name: ${ROOM_RULE}. You are in a new room, ${room}, instead; share its link to invite others.`;
 }
 
 /** The relay's WebSocket URL: `?relay=ws(s)://…` if given, else `/ws` on this page's origin. */

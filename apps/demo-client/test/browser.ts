@@ -1,26 +1,25 @@
-// Helpers for the browser tests: Debian's Chromium through playwright-core (never a downloaded
+// Helpers for the browser tests: a system Chromium through playwright-core (never a downloaded
 // browser), an in-process relay serving the built page, and pages that record console errors.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startRelay, parseConfig, type RelayServer } from '@roomcast/relay';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
+import { requireTool } from '../../../scripts/provision.mjs';
 
-export const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots land here (git-ignored; CI can keep them as artifacts). */
 export const RESULTS_DIR = fileURLToPath(new URL('../test-results/', import.meta.url));
 
 /**
- * Headless Chromium. `launch()` gives every browser a fresh temporary user-data dir (Playwright
+ * Headless Chromium: `CHROMIUM_PATH`, else chromium (or chromium-browser, google-chrome) on PATH.
+ * The root `pnpm test` installs Debian's package first when it can; without one this throws the
+ * exact command to run. `launch()` gives every browser a fresh temporary user-data dir (Playwright
  * refuses a --user-data-dir argument here), so no profile state leaks between runs.
  */
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium); never \`npx playwright install\``);
-  }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: requireTool('chromium'),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });

@@ -1,44 +1,64 @@
-// The page's connect-and-join loop (src/connection.ts): retries with backoff, stops on errors
-// that retrying cannot fix, one round at a time.
+// The page's connect-and-join round (src/connection.ts): the SDK retries connecting; the page
+// retries a join lost with the connection, and stops on errors that retrying cannot fix.
 import { RoomcastError } from '@roomcast/client';
 import { describe, expect, it } from 'vitest';
-import { Entrance, RETRY_INITIAL_MS, RETRY_MAX_MS, retryDelay, statusText } from '../src/connection.js';
+import { Entrance, MAX_JOIN_ATTEMPTS, statusText } from '../src/connection.js';
 
-function setup(results: (Error | 'ok')[]) {
+function setup(connects: (Error | 'ok')[], joins: (Error | 'ok')[] = []) {
   const log: string[] = [];
-  const sleeps: number[] = [];
-  let attempt = 0;
+  let c = 0;
+  let j = 0;
   const entrance = new Entrance<string>({
     connect: async () => {
-      const r = results[attempt++] ?? 'ok';
+      log.push('connect');
+      const r = connects[c++] ?? 'ok';
       if (r !== 'ok') throw r;
     },
-    join: async () => 'room',
+    join: async () => {
+      const r = joins[j++] ?? 'ok';
+      if (r !== 'ok') throw r;
+      return 'room';
+    },
     onConnecting: () => log.push('connecting'),
     onJoined: (room) => log.push(`joined ${room}`),
-    onRetry: (err) => log.push(`retry ${(err as Error).message}`),
     onFatal: (err) => log.push(`fatal ${err.code}`),
-    sleep: async (ms) => { sleeps.push(ms); },
-    random: () => 1,
   });
-  return { entrance, log, sleeps };
+  return { entrance, log };
 }
 
 describe('Entrance', () => {
-  it('retries until the relay answers, backing off', async () => {
-    const down = new Error('refused');
-    const { entrance, log, sleeps } = setup([down, down, down, 'ok']);
+  it('connects (the SDK retries) and joins', async () => {
+    const { entrance, log } = setup(['ok']);
     await entrance.enter();
-    expect(log).toEqual(['connecting', 'retry refused', 'retry refused', 'retry refused', 'joined room']);
-    expect(sleeps).toEqual([RETRY_INITIAL_MS, RETRY_INITIAL_MS * 2, RETRY_INITIAL_MS * 4]);
+    expect(log).toEqual(['connecting', 'connect', 'joined room']);
     expect(entrance.running).toBe(false);
   });
 
-  it('stops on a join error that retrying cannot fix', async () => {
-    const { entrance, log, sleeps } = setup([new RoomcastError('room_full', 'full')]);
+  it('stops when the SDK gives up connecting', async () => {
+    const { entrance, log } = setup([new RoomcastError('connect_failed', 'refused', { closeCode: 4401 })]);
     await entrance.enter();
-    expect(log).toEqual(['connecting', 'fatal room_full']);
-    expect(sleeps).toEqual([]);
+    expect(log).toEqual(['connecting', 'connect', 'fatal connect_failed']);
+  });
+
+  it('joins again after the SDK reconnects when the join was lost with the connection', async () => {
+    const lost = new RoomcastError('closed', 'dropped', { closeCode: 1006 });
+    const { entrance, log } = setup([], [lost, new RoomcastError('timeout', 'slow')]);
+    await entrance.enter();
+    expect(log).toEqual(['connecting', 'connect', 'connect', 'connect', 'joined room']);
+  });
+
+  it(`gives up after ${MAX_JOIN_ATTEMPTS} lost joins`, async () => {
+    const lost = new RoomcastError('not_connected', 'down');
+    const { entrance, log } = setup([], Array.from({ length: 10 }, () => lost));
+    await entrance.enter();
+    expect(log.filter((l) => l === 'connect')).toHaveLength(MAX_JOIN_ATTEMPTS);
+    expect(log.at(-1)).toBe('fatal not_connected');
+  });
+
+  it('stops on a join error that retrying cannot fix', async () => {
+    const { entrance, log } = setup([], [new RoomcastError('room_full', 'full')]);
+    await entrance.enter();
+    expect(log).toEqual(['connecting', 'connect', 'fatal room_full']);
   });
 
   it('runs one round at a time', async () => {
@@ -47,13 +67,11 @@ describe('Entrance', () => {
     expect(entrance.running).toBe(true);
     await entrance.enter(); // ignored while the first round runs
     await first;
-    expect(log).toEqual(['connecting', 'joined room']);
+    expect(log).toEqual(['connecting', 'connect', 'joined room']);
   });
 
-  it('caps the full-jitter delay', () => {
-    expect(retryDelay(0, () => 0.5)).toBe(RETRY_INITIAL_MS / 2);
-    expect(retryDelay(40, () => 1)).toBe(RETRY_MAX_MS);
-    expect(statusText('offline', 'closed (1000)')).toBe('Offline: closed (1000)');
+  it('words the status pill', () => {
     expect(statusText('live')).toBe('Live');
+    expect(statusText('offline', 'room_full')).toBe('Offline: room_full');
   });
 });

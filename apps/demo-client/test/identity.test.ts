@@ -1,7 +1,7 @@
 // Identity, presence parsing, URL handling and the traffic counter: the page's small pure helpers.
 import { describe, expect, it } from 'vitest';
 import { MAX_NAME_LENGTH, PALETTE, cleanName, loadIdentity, parsePresence, randomIdentity, saveIdentity, textColorOn } from '../src/identity.js';
-import { isRoomName, randomRoomName, relayUrl, roomFromUrl, shareLink } from '../src/room-url.js';
+import { ROOM_RULE, isRoomName, randomRoomName, rejectedRoomNotice, relayUrl, roomFromUrl, shareLink } from '../src/room-url.js';
 import { RateCounter, WINDOW_MS, formatRate } from '../src/traffic.js';
 
 describe('identity', () => {
@@ -51,6 +51,24 @@ describe('room URL', () => {
     expect(isRoomName(made.room)).toBe(true);
     expect(roomFromUrl(new URL('http://h/?room=has%20space')).generated).toBe(true);
     expect(randomRoomName(() => 0)).toBe('amber-amber-100');
+  });
+
+  it('names the rejected ?room= value (café, a b, 200 characters), but not an absent or empty one', () => {
+    for (const bad of ['café', 'a b', 'r'.repeat(200)]) {
+      const r = roomFromUrl(new URL(`http://h/?room=${encodeURIComponent(bad)}`), () => 0);
+      expect(r).toEqual({ room: 'amber-amber-100', generated: true, rejected: bad });
+    }
+    expect(roomFromUrl(new URL('http://h/?room='), () => 0)).toEqual({ room: 'amber-amber-100', generated: true });
+    expect(roomFromUrl(new URL('http://h/'), () => 0)).toEqual({ room: 'amber-amber-100', generated: true });
+  });
+
+  it('words the notice for a rejected name: the value (shortened when long), the rule, the new room', () => {
+    expect(rejectedRoomNotice('café', 'fern-kite-417')).toBe(
+      '"café" is not a valid room name: room names are 1 to 128 printable ASCII characters, without spaces or accents.'
+      + ' You are in a new room, fern-kite-417, instead; share its link to invite others.');
+    const long = rejectedRoomNotice('r'.repeat(200), 'x');
+    expect(long.startsWith(`"${'r'.repeat(40)}…" (200 characters) is not a valid room name: `)).toBe(true);
+    expect(long).toContain(ROOM_RULE);
   });
 
   it('uses ?relay= or the same origin /ws', () => {

@@ -1,11 +1,14 @@
 // Command-line options of the load tester: parsing, defaults, validation and the loopback guard.
+import { CLASS_NAMES, type ClassName } from '@roomcast/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
+import { EXIT_CODES_HELP } from './exit-codes.js';
 import { MIN_PAYLOAD_BYTES } from './payload.js';
+import { METRICS, parseThreshold, ThresholdSyntaxError, type Threshold } from './threshold.js';
 
 export const DEFAULT_URL = 'ws://127.0.0.1:8080/ws';
-export const CLASSES = ['reliable', 'latest', 'droppable'] as const;
-export type ClassName = (typeof CLASSES)[number];
+export const CLASSES = CLASS_NAMES;
+export type { ClassName };
 /** Wire dialects the load tester speaks: the Roomcast protocol, or Socket.IO (engine.io v4 over WebSocket). */
 export const TARGETS = ['roomcast', 'socketio'] as const;
 export type TargetKind = (typeof TARGETS)[number];
@@ -55,19 +58,27 @@ export interface Options {
   allowRemote: boolean;
   /** Print no live progress (also off when stdout is not a TTY). */
   quiet: boolean;
+  /** Pass/fail rules on the figures (--threshold, repeatable); one failing sets exit code 99. */
+  thresholds: Threshold[];
 }
 
 export const DEFAULTS: Options = {
   url: DEFAULT_URL, target: 'roomcast', rooms: 10, perRoom: 10, hz: 30, cls: 'reliable', payload: 16,
   cursor: false, cursor3: false, seconds: 10, warmup: 2, ramp: 1000, workers: 1, probeRatio: 0.1, seed: 1,
   saturate: false, budgetMs: 100, stepFactor: 1.5, maxSteps: 12, churn: 0, slowRatio: 0, slowSpeed: 0.1,
-  drainMs: 2000, allowRemote: false, quiet: false,
+  drainMs: 2000, allowRemote: false, quiet: false, thresholds: [],
 };
 
 /** Upper bounds that keep every loop finite even with a typo on the command line. */
 export const LIMITS = { clients: 100_000, hz: 10_000, seconds: 3600, payload: 1 << 20, workers: 16, steps: 50 } as const;
 
 export class UsageError extends Error {}
+/** --help was given: `text` is the whole help, for stdout. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+  }
+}
 
 const int = (min: number, max: number) => (v: string): number => {
   const n = Number(v);
@@ -84,7 +95,7 @@ export function buildCommand(): Command {
   const d = DEFAULTS;
   return new Command('roomcast-loadtest')
     .description('Simulates many Roomcast clients against a relay and reports latency, delivery, bandwidth and CPU.')
-    .option('--url <url>', 'relay WebSocket URL', d.url)
+    .option('--url <url>', 'relay WebSocket URL, or tcp://host:port for the raw TCP transport', d.url)
     .addOption(new Option('--target <kind>', 'wire dialect: roomcast (relay, uWS and ws baselines) or socketio').choices(TARGETS).default(d.target))
     .option('--rooms <n>', 'rooms', int(1, LIMITS.clients), d.rooms)
     .option('--per-room <n>', 'clients per room', int(1, 65535), d.perRoom)
@@ -101,7 +112,7 @@ export function buildCommand(): Command {
     .option('--seed <n>', 'random seed', int(0, 0x7fff_ffff), d.seed)
     .option('--json <file>', 'write every figure as JSON')
     .option('--html <file>', 'write a self-contained HTML report')
-    .option('--server-pid <pid>', 'report CPU%% and RSS of this process (from /proc)', int(1, 0x3fff_ffff))
+    .option('--server-pid <pid>', 'report CPU% and RSS of this process (from /proc)', int(1, 0x3fff_ffff))
     .option('--saturate', 'step the offered rate until delivery < 99% or p99 > --budget-ms', false)
     .option('--budget-ms <ms>', 'p99 budget for --saturate', num(0.1, 60_000), d.budgetMs)
     .option('--step-factor <f>', 'rate multiplier between --saturate steps', num(1.05, 10), d.stepFactor)
@@ -111,7 +122,23 @@ export function buildCommand(): Command {
     .option('--slow-speed <r>', 'reading speed of slow receivers (share of normal)', num(0.01, 1), d.slowSpeed)
     .option('--drain-ms <ms>', 'longest wait for in-flight messages after a window', int(0, 60_000), d.drainMs)
     .option('--allow-remote', 'allow a target that is not a loopback address', false)
-    .option('--quiet', 'no live progress line', false);
+    .option('--quiet', 'no live progress line', false)
+    .option('--threshold <expr>', 'pass/fail rule, repeatable: METRIC OP NUMBER, e.g. p99<100 or ratio>=0.99 (exit code 99 if one fails)', collectThreshold)
+    .addHelpText('after', `\n${THRESHOLD_HELP}\n\n${EXIT_CODES_HELP}\n`);
+}
+
+const THRESHOLD_HELP = `Thresholds (--threshold METRIC OP NUMBER; OP is <, <=, > or >=; quote it in the shell):
+${Object.entries(METRICS).map(([name, m]) => `  ${name.padEnd(18)}${m.doc}${m.unit ? `, ${m.unit}` : ''}`).join('\n')}
+  k6's p(99) spelling works too. A metric the run did not produce (e.g. no latency samples) fails.
+  Example: --threshold 'p99<100' --threshold 'ratio>0.99'`;
+
+function collectThreshold(value: string, previous: Threshold[] | undefined): Threshold[] {
+  try {
+    return [...(previous ?? []), parseThreshold(value)];
+  } catch (err) {
+    if (err instanceof ThresholdSyntaxError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
 }
 
 /** Drops a leading `--` (pnpm passes it through literally: `pnpm loadtest -- --rooms 5`). */
@@ -136,7 +163,10 @@ export function checkTarget(url: string, allowRemote: boolean): void {
   } catch {
     throw new UsageError(`--url ${url} is not a valid URL`);
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new UsageError(`--url must be ws:// or wss://, got ${parsed.protocol}`);
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:' && parsed.protocol !== 'tcp:') {
+    throw new UsageError(`--url must be ws://, wss:// or tcp://host:port (raw TCP), got ${parsed.protocol}`);
+  }
+  if (parsed.protocol === 'tcp:' && parsed.port === '') throw new UsageError(`--url ${url}: a tcp:// URL needs a port (the relay's TCP_PORT, default 8081)`);
   if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
     throw new UsageError(
       `refusing to load-test ${parsed.hostname}: it is not a loopback address (localhost, 127.x.x.x, ::1). `
@@ -147,12 +177,13 @@ export function checkTarget(url: string, allowRemote: boolean): void {
 
 /** Parses argv (without node and script) into Options; throws UsageError with a readable message. */
 export function parseArgs(argv: readonly string[]): Options {
-  const cmd = buildCommand().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  let out = '';
+  const cmd = buildCommand().exitOverride().configureOutput({ writeErr: () => {}, writeOut: (s) => { out += s; } });
   try {
     cmd.parse(stripLeadingDashDash(argv), { from: 'user' });
   } catch (err) {
     const e = err as { code?: string; message: string };
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') throw new UsageError(buildCommand().helpInformation());
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') throw new HelpRequested(out);
     throw new UsageError(e.message.replace(/^error: /, ''));
   }
   const o = cmd.opts<Record<string, unknown>>();
@@ -165,6 +196,7 @@ export function parseArgs(argv: readonly string[]): Options {
     budgetMs: o.budgetMs as number, stepFactor: o.stepFactor as number, maxSteps: o.maxSteps as number,
     churn: o.churn as number, slowRatio: o.slowRatio as number, slowSpeed: o.slowSpeed as number,
     drainMs: o.drainMs as number, allowRemote: o.allowRemote === true, quiet: o.quiet === true,
+    thresholds: (o.threshold as Threshold[] | undefined) ?? [],
   };
   validate(options);
   return options;
@@ -176,5 +208,13 @@ export function validate(o: Options): void {
   const clients = o.rooms * o.perRoom;
   if (clients > LIMITS.clients) throw new UsageError(`--rooms x --per-room = ${clients} clients; at most ${LIMITS.clients}`);
   if (o.target === 'socketio' && o.cls !== 'reliable') throw new UsageError('--target socketio supports only --class reliable');
+  if (o.target === 'socketio' && o.url.startsWith('tcp:')) throw new UsageError('--target socketio needs a ws:// URL (Socket.IO has no raw TCP transport)');
   if (o.saturate && o.hz === 0) throw new UsageError('--saturate needs --hz above 0 (the first step)');
+  for (const t of o.thresholds) {
+    // Thresholds on figures this run cannot produce would fail every time: refuse them up front.
+    if (t.metric.startsWith('staleness_') && (o.cls !== 'latest' || o.cursor3)) {
+      throw new UsageError(`--threshold ${t.expr}: staleness is measured only with --class latest (without --cursor3)`);
+    }
+    if (/^(p\d+|max)$/.test(t.metric) && o.cursor3) throw new UsageError(`--threshold ${t.expr}: --cursor3 measures no latency`);
+  }
 }

@@ -5,6 +5,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { createClient, type ClientSink, type SimClient } from './adapters.js';
 import type { Options } from './args.js';
+import { FIRST_WAVE } from './abort.js';
 import { LatencyHistogram } from './histogram.js';
 import { ageUs, inWindow, nowUs32 } from './payload.js';
 import { rng } from './rng.js';
@@ -16,6 +17,17 @@ export interface DriverConfig {
   rooms: number[];
   driverIndex: number;
   drivers: number;
+}
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  /** Connections attempted (fewer than the slice when the first wave failed). */
+  attempted: number;
+  /** Failed attempts by code (connect_refused, http_404, join_timeout, closed_4406, relay error codes). */
+  failures: Record<string, number>;
+  /** The first transport error message, if any (e.g. "getaddrinfo ENOTFOUND …"). */
+  detail: string | undefined;
 }
 
 export interface Progress {
@@ -138,8 +150,12 @@ export class Driver implements ClientSink {
     this.sampleRandom = rng(this.o.seed * 104_729 + config.driverIndex + 17);
   }
 
-  /** Opens every client of this slice at the ramp rate; resolves when each joined or failed. */
-  async connect(): Promise<{ connected: number; failed: number }> {
+  /**
+   * Opens every client of this slice at the ramp rate; resolves when each joined or failed. If the
+   * first FIRST_WAVE attempts (or all, if fewer) fail and none joins, it stops opening more: the
+   * run then aborts at once instead of loading nothing for the whole window.
+   */
+  async connect(): Promise<ConnectResult> {
     const o = this.o;
     const opening: Promise<void>[] = [];
     const queue: { room: number; client: SimClient }[] = [];
@@ -155,19 +171,34 @@ export class Driver implements ClientSink {
     const perSec = o.ramp / this.config.drivers;
     const start = performance.now();
     let i = 0;
-    while (i < queue.length && !this.stopped) {
+    const wave = Math.min(queue.length, FIRST_WAVE);
+    const failures: Record<string, number> = {};
+    let detail: string | undefined;
+    let gaveUp = false;
+    let wake: (() => void) | undefined;
+    while (i < queue.length && !this.stopped && !gaveUp) {
       const due = Math.min(queue.length, Math.floor(((performance.now() - start) / 1000) * perSec) + 1);
       for (; i < due; i++) {
         const { room, client } = queue[i]!;
         opening.push(client.open().then(
           () => this.onJoined(room, client),
-          (err: Error) => { this.failed++; this.count(err.message); },
+          (err: Error & { detail?: string }) => {
+            this.failed++;
+            this.count(err.message);
+            failures[err.message] = (failures[err.message] ?? 0) + 1;
+            detail ??= err.detail;
+            if (this.connected === 0 && this.failed >= wave) {
+              gaveUp = true;
+              wake?.();
+            }
+          },
         ));
       }
-      if (i < queue.length) await sleep(10);
+      // Sleep until the next ramp slot, or until the first wave has failed.
+      if (i < queue.length && !gaveUp) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 10); });
     }
     await Promise.all(opening);
-    return { connected: this.connected, failed: this.failed };
+    return { connected: this.connected, failed: this.failed, attempted: i, failures, detail };
   }
 
   private clientOptions(room: number) {
@@ -449,6 +480,11 @@ export class Driver implements ClientSink {
       connected: this.connected - this.closedDuringRun, failed: this.failed, sentTotal: this.sentTotal,
       deliveredTotal: this.deliveredTotal, recentP99Ms: p ? p.p99 : null, elu,
     };
+  }
+
+  /** Clients joined and still connected (the run stops early when no driver has any left). */
+  alive(): number {
+    return this.connected - this.closedDuringRun;
   }
 
   /** Stops every timer and closes every client; returns whole-run counters. */

@@ -3,14 +3,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Driver, splitRooms, type DriverConfig, type FinalResult, type Progress, type WindowResult } from './driver.js';
+import { Driver, splitRooms, type ConnectResult, type DriverConfig, type FinalResult, type Progress, type WindowResult } from './driver.js';
 import type { Options } from './args.js';
 
-export type Method = 'connect' | 'start' | 'setHz' | 'beginWindow' | 'endWindow' | 'counts' | 'collect' | 'progress' | 'stop';
+export type Method = 'connect' | 'start' | 'setHz' | 'beginWindow' | 'endWindow' | 'counts' | 'collect' | 'progress' | 'alive' | 'stop';
 export interface DriverCall { id: number; method: Method; arg?: unknown }
 
 export interface DriverHandle {
-  connect(): Promise<{ connected: number; failed: number }>;
+  connect(): Promise<ConnectResult>;
   start(): Promise<void>;
   setHz(hz: number): Promise<void>;
   beginWindow(): Promise<void>;
@@ -18,6 +18,7 @@ export interface DriverHandle {
   counts(): Promise<{ expected: number; delivered: number }>;
   collect(): Promise<WindowResult>;
   progress(): Promise<Progress>;
+  alive(): Promise<number>;
   stop(): Promise<FinalResult>;
 }
 
@@ -41,6 +42,7 @@ class InProcess implements DriverHandle {
   async counts() { return this.d.counts(); }
   async collect() { return this.d.collect(); }
   async progress() { return this.d.progress(); }
+  async alive() { return this.d.alive(); }
   stop() { return this.d.stop(); }
 }
 
@@ -76,7 +78,7 @@ class InWorker implements DriverHandle {
     });
   }
 
-  connect() { return this.call<{ connected: number; failed: number }>('connect'); }
+  connect() { return this.call<ConnectResult>('connect'); }
   start() { return this.call<void>('start'); }
   setHz(hz: number) { return this.call<void>('setHz', hz); }
   beginWindow() { return this.call<void>('beginWindow'); }
@@ -84,6 +86,7 @@ class InWorker implements DriverHandle {
   counts() { return this.call<{ expected: number; delivered: number }>('counts'); }
   collect() { return this.call<WindowResult>('collect'); }
   progress() { return this.call<Progress>('progress'); }
+  alive() { return this.call<number>('alive'); }
   async stop() {
     const r = await this.call<FinalResult>('stop');
     await this.worker.terminate().catch(() => 0);

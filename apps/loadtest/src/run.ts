@@ -1,5 +1,6 @@
 // Runs a load test: connect at the ramp rate, warm up, measure one window (or a series of
 // --saturate steps), drain in-flight messages, and merge every driver's counts into a Report.
+import { describeNoLoad, LoadAbortedError } from './abort.js';
 import { validate, type Options } from './args.js';
 import { sleep, type WindowResult } from './driver.js';
 import { LatencyHistogram, round3 } from './histogram.js';
@@ -7,6 +8,8 @@ import { createDrivers, type DriverHandle } from './pool.js';
 import { cpuPct, sampleProc, type ProcSample } from './proc.js';
 import { describePayload, type Report, type SaturationStep, type TimelinePoint } from './report.js';
 import { sig } from './stats.js';
+import { evaluateThresholds } from './threshold.js';
+import { ConnectionWatch } from './watch.js';
 
 export interface ProgressInfo {
   phase: string;
@@ -67,20 +70,29 @@ export async function runLoadTest(options: Options, hooks: RunHooks = {}): Promi
     }, () => {}).finally(() => { progressBusy = false; });
   }, 1000);
 
+  let watch: ConnectionWatch | undefined;
   try {
     const conn = await Promise.all(drivers.map((d) => d.connect()));
     const connected = conn.reduce((a, c) => a + c.connected, 0);
     const failed = conn.reduce((a, c) => a + c.failed, 0);
+    if (connected === 0) {
+      // Nothing to measure: say why now rather than report zeros after the whole window.
+      const failures: Record<string, number> = {};
+      for (const c of conn) for (const [k, v] of Object.entries(c.failures)) failures[k] = (failures[k] ?? 0) + v;
+      const attempted = conn.reduce((a, c) => a + c.attempted, 0);
+      throw new LoadAbortedError(describeNoLoad(o.url, clients, attempted, failures, conn.find((c) => c.detail)?.detail), failures);
+    }
+    watch = new ConnectionWatch(drivers);
     await Promise.all(drivers.map((d) => d.start()));
     await Promise.all(drivers.map((d) => d.setHz(o.hz)));
     phase = 'warm-up';
-    await sleep(o.warmup * 1000);
+    await watch.sleep(o.warmup * 1000);
 
     let result: Measured;
     let saturation: Report['saturation'] = null;
     if (!o.saturate) {
       phase = 'measure';
-      result = await measure(drivers, o, hooks);
+      result = await measure(drivers, o, hooks, watch);
     } else {
       const steps: SaturationStep[] = [];
       let lastGood: { step: SaturationStep; m: Measured } | null = null;
@@ -90,9 +102,9 @@ export async function runLoadTest(options: Options, hooks: RunHooks = {}): Promi
         phase = `saturate ${i + 1}/${o.maxSteps} @ ${sig(hz)} Hz`;
         if (i > 0) {
           await Promise.all(drivers.map((d) => d.setHz(hz)));
-          await sleep(Math.min(2, Math.max(0.5, o.warmup)) * 1000);
+          await watch.sleep(Math.min(2, Math.max(0.5, o.warmup)) * 1000);
         }
-        const m = await measure(drivers, o, hooks);
+        const m = await measure(drivers, o, hooks, watch);
         first ??= m;
         const ratio = m.win.expected > 0 ? m.win.delivered / m.win.expected : null;
         const p99 = m.latency.percentilesMs()?.p99 ?? null;
@@ -103,7 +115,7 @@ export async function runLoadTest(options: Options, hooks: RunHooks = {}): Promi
           loadgen_cpu_pct: sig(m.loadgenCpuPct), ok,
         };
         steps.push(step);
-        if (!ok) break;
+        if (!ok || watch.lost) break;
         lastGood = { step, m };
         hz = Math.min(hz * o.stepFactor, 10_000);
       }
@@ -114,23 +126,24 @@ export async function runLoadTest(options: Options, hooks: RunHooks = {}): Promi
     const finals = await Promise.all(drivers.map((d) => d.stop()));
     const errors: Record<string, number> = {};
     for (const f of finals) for (const [k, v] of Object.entries(f.errors)) errors[k] = (errors[k] ?? 0) + v;
-    return buildReport(o, result, { connected, failed, errors, startedAt, saturation, serverBefore,
+    return buildReport(o, result, { connected, failed, errors, startedAt, saturation, serverBefore, lost: sum(finals.map((f) => f.closedDuringRun)),
       churn: o.churn > 0 ? { per_sec: o.churn, connects: sum(finals.map((f) => f.churnConnects)), failures: sum(finals.map((f) => f.churnFailures)) } : null });
   } catch (err) {
     await Promise.all(drivers.map((d) => d.stop().catch(() => undefined)));
     throw err;
   } finally {
     clearInterval(progressTimer);
+    watch?.stop();
   }
 }
 
-async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks): Promise<Measured> {
+async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks, watch: ConnectionWatch): Promise<Measured> {
   await hooks.onWindow?.('begin');
   const s0: ProcSample | undefined = o.serverPid !== undefined ? sampleProc(o.serverPid) : undefined;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(drivers.map((d) => d.beginWindow()));
-  await sleep(o.seconds * 1000);
+  await watch.sleep(o.seconds * 1000);
   const elus = await Promise.all(drivers.map((d) => d.endWindow()));
   const t1 = performance.now();
   const c1 = process.cpuUsage(c0);
@@ -142,7 +155,7 @@ async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks): Pr
   const drainUntil = performance.now() + o.drainMs;
   let lastDelivered = -1;
   let quietSince = performance.now();
-  while (performance.now() < drainUntil) {
+  while (performance.now() < drainUntil && !watch.lost) {
     const counts = await Promise.all(drivers.map((d) => d.counts()));
     const delivered = sum(counts.map((c) => c.delivered));
     if (delivered >= sum(counts.map((c) => c.expected))) break;
@@ -193,7 +206,7 @@ async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks): Pr
 }
 
 function buildReport(o: Options, m: Measured, extra: {
-  connected: number; failed: number; errors: Record<string, number>; startedAt: string;
+  connected: number; failed: number; lost: number; errors: Record<string, number>; startedAt: string;
   saturation: Report['saturation']; serverBefore: ProcSample | undefined; churn: Report['churn'];
 }): Report {
   const w = m.win;
@@ -203,6 +216,10 @@ function buildReport(o: Options, m: Measured, extra: {
     warnings.push(`the load generator's busiest event loop was ${(m.eluMax * 100).toFixed(0)}% busy: it, not the server, may be the bottleneck (add --workers, or lower the load)`);
   }
   if (w.lagSkipped > 0) warnings.push(`the load generator fell more than 1 s behind its send schedule and skipped ${w.lagSkipped} sends`);
+  if (extra.lost > 0) {
+    const closes = Object.entries(extra.errors).filter(([k]) => k.startsWith('closed_')).map(([k, v]) => `${k}: ${v}`).join(', ');
+    warnings.push(`${extra.lost} of ${extra.connected} connections were closed by the server or the network during the run (${closes || 'see errors'})`);
+  }
   if (extra.failed > 0) warnings.push(`${extra.failed} of ${o.rooms * o.perRoom} clients failed to connect or join`);
   if (o.cls !== 'reliable' && (extra.errors.unsupported_class ?? 0) > 0) {
     warnings.push(`the server answered class ${o.cls} with unsupported_class (this relay routes only reliable frames)`);
@@ -211,7 +228,7 @@ function buildReport(o: Options, m: Measured, extra: {
     warnings.push('the server is mostly idle while the load generator is busy: figures describe the load generator');
   }
   const per = (v: number): number | null => (w.delivered > 0 ? sig(v / w.delivered, 4) : null);
-  return {
+  const report: Report = {
     clients: o.rooms * o.perRoom,
     rooms: o.rooms,
     seconds: sig(m.seconds, 4),
@@ -243,6 +260,7 @@ function buildReport(o: Options, m: Measured, extra: {
     seed: o.seed,
     connected: extra.connected,
     connect_failed: extra.failed,
+    connections_lost: extra.lost,
     latency_samples: m.latency.count,
     loadgen_elu_max: round3(m.eluMax),
     loadgen_bottleneck: bottleneck,
@@ -263,10 +281,14 @@ function buildReport(o: Options, m: Measured, extra: {
     warnings,
     timeline: m.timeline,
     histogram: m.latency.buckets().map((b) => ({ up_to_ms: b.upToMs, count: b.count })),
+    staleness_histogram: m.staleness ? m.staleness.linearBuckets().map((b) => ({ up_to_ms: b.upToMs, count: b.count })) : null,
     saturation: extra.saturation,
     started_at: extra.startedAt,
     node: process.version,
+    thresholds: [],
   };
+  report.thresholds = evaluateThresholds(o.thresholds, report);
+  return report;
 }
 
 /** Quiet time after which the drain of a `latest` window stops (in-window deliveries stopped growing). */

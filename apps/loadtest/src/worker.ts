@@ -25,6 +25,7 @@ function invoke(call: DriverCall): unknown {
     case 'counts': return driver.counts();
     case 'collect': return driver.collect();
     case 'progress': return driver.progress();
+    case 'alive': return driver.alive();
     case 'stop': return driver.stop().then((r) => { setImmediate(() => port.close()); return r; });
   }
 }

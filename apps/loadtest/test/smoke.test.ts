@@ -29,7 +29,7 @@ describe('load tester against an in-process relay', () => {
     const r = await runLoadTest(small());
     const json = JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
     for (const f of REQUIRED_FIELDS) expect(json, f).toHaveProperty(f);
-    expect(Object.keys(r.latency_ms!)).toEqual(['p50', 'p90', 'p99', 'p999', 'max']);
+    expect(Object.keys(r.latency_ms!)).toEqual(['p50', 'p90', 'p95', 'p99', 'p999', 'max']);
     expect(r.clients).toBe(6);
     expect(r.connected).toBe(6);
     expect(r.sent).toBeGreaterThan(0);
@@ -45,6 +45,12 @@ describe('load tester against an in-process relay', () => {
     const html = renderHtml(r);
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|https?:\/\/cdn/);
+    expect(html).toContain('aria-label="throughput over time"');
+    expect(html).toContain('aria-label="latency histogram"');
+    expect(html).not.toContain('staleness histogram');
+    expect(html).toContain('<details><summary>All figures (JSON, as written by --json)</summary><pre>{');
+    expect(r.staleness_histogram).toBeNull();
+    expect(r.thresholds).toEqual([]);
   });
 
   it('counts latest values from batch frames, without the receiver\'s own entry', async () => {
@@ -61,6 +67,11 @@ describe('load tester against an in-process relay', () => {
     expect(r.staleness_ms).not.toBeNull();
     expect(r.staleness_samples).toBeGreaterThan(0);
     expect(r.value_age_ms!.p50).toBeGreaterThanOrEqual(r.staleness_ms!.p50);
+    // Equal-width buckets from 0 holding every staleness sample; charted for class latest.
+    const sh = r.staleness_histogram!;
+    expect(sh.reduce((a, b) => a + b.count, 0)).toBe(r.staleness_samples);
+    expect(sh.map((b, i) => b.up_to_ms / (i + 1)).every((w) => Math.abs(w - sh[0]!.up_to_ms) < 1e-6)).toBe(true);
+    expect(renderHtml(r)).toContain('aria-label="staleness histogram"');
   });
 
   it('measures 3-byte cursors without timestamps (--cursor3): bytes only', async () => {

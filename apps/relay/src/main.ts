@@ -3,7 +3,7 @@
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { createLogger } from './log.js';
 import { startRelay, type RelayServer } from './server.js';
-import { nativeUwsBinary } from './transports/ws.js';
+import { nativeUwsBinary } from './uws/app.js';
 
 function fail(message: string): never {
   process.stderr.write(`roomcast-relay: ${message}\n`);
@@ -19,9 +19,18 @@ try {
 }
 
 const binary = nativeUwsBinary();
-if (binary === undefined) {
-  fail('the native uWebSockets.js binary did not load (it fell back to a slow JavaScript implementation). '
-    + `This build supports Linux/macOS on Node ABI 93/108/115 (Node 16/18/20); you run Node ${process.version}. Reinstall dependencies with Node 20.`);
+if (binary === undefined) fail(nativeBinaryMissing());
+
+/** What runs where, for the one start-up error a newcomer on a newer Node will meet. */
+function nativeBinaryMissing(): string {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const libc = header?.glibcVersionRuntime === undefined ? 'no glibc' : `glibc ${header.glibcVersionRuntime}`;
+  return 'the native uWebSockets.js binary did not load (it fell back to a slow JavaScript implementation).\n'
+    + `  You run Node ${process.version} (ABI ${process.versions.modules}) on ${process.platform}-${process.arch} with ${libc}.\n`
+    + '  The pinned build (@trufflesuite/uws-js-unofficial 20.30.0, uWS v20.30) has binaries for Node 16, 18 and 20\n'
+    + '  only (ABI 93/108/115; Linux x64/arm64/arm, macOS, Windows x64). Roomcast runs on Node 20 (tested with\n'
+    + '  glibc 2.36, Debian 12). Current uWS releases for Node 22/24 need glibc >= 2.38, so they are not used.\n'
+    + '  Fix: use Node 20 (package.json "engines"), then reinstall dependencies (pnpm install).';
 }
 
 const log = createLogger(config.logLevel);
@@ -42,5 +51,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-server = await startRelay({ config, logger: log }).catch((err: unknown) => fail((err as Error).message));
+// Start-up errors (a port in use, an unreadable key file: ConfigError names the variable) end the process.
+server = await startRelay({ config, logger: log }).catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(`${err.message}\nFix the environment variables above and start again.`);
+  return fail((err as Error).message);
+});
 if (stopping) stop();

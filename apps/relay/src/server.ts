@@ -1,18 +1,25 @@
-// Wires the relay together: config → core → WebSocket transport and HTTP routes on one port, and
-// the raw TCP transport on its own port.
+// Wires the relay together: config → core, whose fan-out service is composed of the transports'
+// own fan-outs (uWS topics for WebSocket members, a topic map for TCP members); the WebSocket
+// transport and HTTP routes on one port (uws/), the raw TCP transport on its own port (tcp/).
 // Used by main.ts (the process) and by tests (in-process, on port 0).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { authenticator } from './access.js';
+import { createAuth, isOriginAllowed, type Auth } from './auth/index.js';
 import { parseConfig, type Config } from './config.js';
+import { repeat, systemClock, type Clock } from './core/clock.js';
+import { Fanout } from './core/fanout.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
-import { registerRoutes } from './http/routes.js';
+import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
-import { listenTcp, type TcpListening } from './transports/tcp.js';
-import type { TcpPeer } from './transports/tcp-peer.js';
-import { TcpTopics } from './transports/tcp-topics.js';
-import { attachWebSocket, createApp, listen } from './transports/ws.js';
+import { TcpFanout } from './tcp/fanout.js';
+import { listenTcp, type TcpListening } from './tcp/listener.js';
+import { createApp, listen } from './uws/app.js';
+import { WsFanout } from './uws/fanout.js';
+import { serveHttp } from './uws/http.js';
+import { attachWebSocket } from './uws/websocket.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -25,6 +32,10 @@ export interface StartOptions {
   /** Overrides applied on top of `config`. */
   overrides?: Partial<Config>;
   logger?: Logger;
+  /** Time and timers of the core and the TCP idle checks (default: the system clock); tests pass a fake. */
+  clock?: Clock;
+  /** Wall-clock time tokens are checked against (exp, nbf), ms since the epoch (default Date.now); tests pin it. */
+  wallClock?: () => number;
 }
 
 export interface RelayServer {
@@ -41,6 +52,8 @@ export interface RelayServer {
   readonly tcpUrl: string | undefined;
   /** The TCP listener, for its counters; undefined when TCP is off. */
   readonly tcp: TcpListening | undefined;
+  /** Identity and access settings (verifier, anonymous rule, Origin policy). */
+  readonly auth: Auth;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
   close(): Promise<void>;
 }
@@ -48,14 +61,21 @@ export interface RelayServer {
 export async function startRelay(options: StartOptions = {}): Promise<RelayServer> {
   const config: Config = { ...(options.config ?? parseConfig(process.env)), ...options.overrides };
   const log = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  // Reads key files; throws ConfigError naming the variable. Before any port is bound.
+  const auth = await createAuth(config, options.wallClock ? { now: options.wallClock } : {});
+  log.info({ auth: auth.summary }, 'identity and access');
+  for (const warning of auth.warnings) log.warn(warning);
+  // A remote JWKS is fetched once now (bounded by RELAY_JWKS_TIMEOUT_MS), not by the first hello.
+  const keysDown = await auth.warmUp();
+  if (keysDown !== undefined) log.warn(keysDown);
   const app = createApp();
   const stats = new Stats();
-  let hub: { publish(topic: string, frame: Uint8Array): void } | undefined;
-  const relay = new Relay(config, { publish: (t, f) => hub?.publish(t, f) }, stats, log);
-  // Rooms fan out to WebSocket members through uWS topics (C++) and to raw TCP members through
-  // tcpTopics; each publisher reaches both.
-  const tcpTopics = new TcpTopics<TcpPeer>();
-  const wsHub = attachWebSocket(app, relay, {
+  // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
+  const tcpFanout = new TcpFanout();
+  const fanout = new Fanout([new WsFanout(app), tcpFanout]);
+  const relay = new Relay(config, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock);
+  attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
     // so moderately oversized messages get the documented close; beyond it uWS drops the TCP
@@ -63,29 +83,24 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     maxMessageBytes: relay.maxFrameBytes * 2,
     maxBufferedBytes: config.maxBufferedBytes,
     idleTimeoutSec: config.idleTimeoutSec,
-    otherSubscribers: tcpTopics,
+    allowOrigin: (origin) => isOriginAllowed(auth.origins, origin),
+    originRefused: () => { stats.originRefused++; },
   });
-  hub = {
-    publish(topic, frame) {
-      wsHub.publish(topic, frame);
-      tcpTopics.publish(topic, frame);
-    },
-  };
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
   const metrics = createMetrics(relay);
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
-  registerRoutes(app, {
+  serveHttp(app, createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
     isDraining: () => draining,
-  });
+  }));
   const listening = await listen(app, config.host, config.port);
   let tcp: TcpListening | undefined;
   if (config.tcpPort !== 'off') {
     try {
       tcp = await listenTcp(relay, {
         host: config.host, port: config.tcpPort, maxFrameBytes: relay.maxFrameBytes, maxBufferedBytes: config.maxBufferedBytes,
-        idleTimeoutMs: config.idleTimeoutSec * 1000, flashPolicy, topics: tcpTopics, publishWs: wsHub.publish, log,
+        idleTimeoutMs: config.idleTimeoutSec * 1000, frameTimeoutMs: config.tcpFrameTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
       });
     } catch (err) {
       listening.close();
@@ -93,7 +108,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
       throw err;
     }
   }
-  const sweep = setInterval(() => relay.sweep(), config.backpressureCheckMs);
+  const stopSweep = repeat(clock, config.backpressureCheckMs, () => relay.sweep());
   const displayHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const httpUrl = `http://${displayHost}:${listening.port}`;
   const tcpUrl = tcp === undefined ? undefined : `tcp://${displayHost}:${tcp.port}`;
@@ -110,10 +125,11 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcpPort: tcp?.port,
     tcpUrl,
     tcp,
+    auth,
     close() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;
-        clearInterval(sweep);
+        stopSweep();
         clearInterval(sampleRooms);
         listening.close();
         const clients = relay.connections.size;

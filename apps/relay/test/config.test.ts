@@ -20,7 +20,13 @@ const FIELD_OF: Record<EnvName, keyof Config> = {
   RELAY_TICK_HZ: 'tickHz', RELAY_MIN_TICK_HZ: 'minTickHz', RELAY_MAX_TICK_HZ: 'maxTickHz',
   RELAY_MAX_KEYS_PER_MEMBER: 'maxKeysPerMember', RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: 'roomMaxBytesOutPerSec',
   TCP_PORT: 'tcpPort', TCP_FLASH_POLICY: 'tcpFlashPolicy', TCP_FLASH_POLICY_FILE: 'tcpFlashPolicyFile',
-  RELAY_STATIC_DIR: 'staticDir',
+  RELAY_STATIC_DIR: 'staticDir', TCP_FRAME_TIMEOUT_SEC: 'tcpFrameTimeoutSec',
+  RELAY_JWT_SECRET: 'jwtSecret', RELAY_JWT_PUBLIC_KEY: 'jwtPublicKey', RELAY_JWT_PUBLIC_KEY_FILE: 'jwtPublicKeyFile',
+  RELAY_JWKS_URL: 'jwksUrl', RELAY_JWKS_FILE: 'jwksFile', RELAY_JWT_ALGORITHMS: 'jwtAlgorithms',
+  RELAY_JWT_AUDIENCE: 'jwtAudience', RELAY_JWT_ISSUER: 'jwtIssuer', RELAY_JWT_CLOCK_TOLERANCE_SEC: 'jwtClockToleranceSec',
+  RELAY_ALLOW_ANONYMOUS: 'allowAnonymous', RELAY_MAX_INFO_BYTES: 'maxInfoBytes',
+  RELAY_JWKS_CACHE_MAX_AGE_SEC: 'jwksCacheMaxAgeSec', RELAY_JWKS_COOLDOWN_SEC: 'jwksCooldownSec',
+  RELAY_JWKS_TIMEOUT_MS: 'jwksTimeoutMs', RELAY_ALLOWED_ORIGINS: 'allowedOrigins',
 };
 
 /** Every default, exactly (the README's table states the same values; docs-config.test.ts checks that). */
@@ -34,21 +40,44 @@ const DEFAULTS: Record<EnvName, unknown> = {
   RELAY_MAX_BYTES_PER_SEC: 262144, RELAY_TICK_HZ: 30, RELAY_MIN_TICK_HZ: 1, RELAY_MAX_TICK_HZ: 60,
   RELAY_MAX_KEYS_PER_MEMBER: 16, RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: 8388608,
   TCP_PORT: 8081, TCP_FLASH_POLICY: false, TCP_FLASH_POLICY_FILE: '', RELAY_STATIC_DIR: DEFAULT_STATIC_DIR,
+  TCP_FRAME_TIMEOUT_SEC: 10,
+  RELAY_JWT_SECRET: '', RELAY_JWT_PUBLIC_KEY: '', RELAY_JWT_PUBLIC_KEY_FILE: '', RELAY_JWKS_URL: '', RELAY_JWKS_FILE: '',
+  RELAY_JWT_ALGORITHMS: [], RELAY_JWT_AUDIENCE: [], RELAY_JWT_ISSUER: [], RELAY_JWT_CLOCK_TOLERANCE_SEC: 5,
+  RELAY_ALLOW_ANONYMOUS: 'auto', RELAY_MAX_INFO_BYTES: 1024, RELAY_JWKS_CACHE_MAX_AGE_SEC: 600,
+  RELAY_JWKS_COOLDOWN_SEC: 30, RELAY_JWKS_TIMEOUT_MS: 5000, RELAY_ALLOWED_ORIGINS: ['*'],
 };
 
-/** For each variable: a valid non-default value as set in the environment, and the parsed field. */
-const SAMPLES: Record<EnvName, [string, unknown]> = {
+const SECRET = 'k'.repeat(32);
+
+/**
+ * For each variable: a valid non-default value as set in the environment, the parsed field, and
+ * (when a cross-field rule needs one) the other variables it is parsed with.
+ */
+const SAMPLES: Record<EnvName, [string, unknown, Record<string, string>?]> = {
   PORT: ['9000', 9000], HOST: ['127.0.0.1', '127.0.0.1'], LOG_LEVEL: ['warn', 'warn'],
   RELAY_MAX_PAYLOAD_BYTES: ['1000', 1000], RELAY_MAX_CONTROL_BYTES: ['2000', 2000],
   RELAY_MAX_ROOMS_PER_CONNECTION: ['3', 3], RELAY_MAX_MEMBERS_PER_ROOM: ['12', 12], RELAY_MAX_ROOMS: ['65535', 65535],
   RELAY_MAX_PRESENCE_BYTES: ['100', 100], RELAY_MAX_MESSAGES_PER_SEC: ['2.5', 2.5], RELAY_BURST_MESSAGES: ['7', 7],
   RELAY_FLOOD_STRIKES: ['5', 5], RELAY_MAX_PROTOCOL_ERRORS: ['3', 3], RELAY_HELLO_TIMEOUT_MS: ['100', 100],
-  RELAY_IDLE_TIMEOUT_SEC: ['0', 0], RELAY_MAX_BUFFERED_BYTES: ['4096', 4096], RELAY_BACKPRESSURE_CHECK_MS: ['10', 10],
+  RELAY_IDLE_TIMEOUT_SEC: ['0', 0], RELAY_MAX_BUFFERED_BYTES: ['4096', 4096, { RELAY_SOFT_BUFFERED_BYTES: '2048' }], RELAY_BACKPRESSURE_CHECK_MS: ['10', 10],
   RELAY_SOFT_BUFFERED_BYTES: ['2048', 2048], RELAY_MAX_BYTES_PER_SEC: ['1024', 1024], RELAY_TICK_HZ: ['20', 20],
   RELAY_MIN_TICK_HZ: ['2', 2], RELAY_MAX_TICK_HZ: ['1000', 1000], RELAY_MAX_KEYS_PER_MEMBER: ['256', 256],
   RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: ['1024', 1024], TCP_PORT: ['9001', 9001], TCP_FLASH_POLICY: ['on', true],
-  TCP_FLASH_POLICY_FILE: ['/tmp/policy.xml', '/tmp/policy.xml'], RELAY_STATIC_DIR: ['/srv/www', '/srv/www'],
+  TCP_FLASH_POLICY_FILE: ['/tmp/policy.xml', '/tmp/policy.xml', { TCP_FLASH_POLICY: 'on' }],
+  RELAY_STATIC_DIR: ['/srv/www', '/srv/www'], TCP_FRAME_TIMEOUT_SEC: ['960', 960],
+  RELAY_JWT_SECRET: [SECRET, SECRET], RELAY_JWT_PUBLIC_KEY: ['{"kty":"OKP"}', '{"kty":"OKP"}'],
+  RELAY_JWT_PUBLIC_KEY_FILE: ['/etc/key.pem', '/etc/key.pem'],
+  RELAY_JWKS_URL: ['https://id.example.com/jwks.json', 'https://id.example.com/jwks.json'],
+  RELAY_JWKS_FILE: ['/etc/jwks.json', '/etc/jwks.json'],
+  RELAY_JWT_ALGORITHMS: [' HS384,HS512 ', ['HS384', 'HS512'], { RELAY_JWT_SECRET: SECRET }],
+  RELAY_JWT_AUDIENCE: ['roomcast, other', ['roomcast', 'other']], RELAY_JWT_ISSUER: ['https://id.example.com', ['https://id.example.com']],
+  RELAY_JWT_CLOCK_TOLERANCE_SEC: ['300', 300], RELAY_ALLOW_ANONYMOUS: ['false', 'false'], RELAY_MAX_INFO_BYTES: ['2', 2],
+  RELAY_JWKS_CACHE_MAX_AGE_SEC: ['86400', 86400], RELAY_JWKS_COOLDOWN_SEC: ['0', 0], RELAY_JWKS_TIMEOUT_MS: ['100', 100],
+  RELAY_ALLOWED_ORIGINS: ['https://*.example.com,null', ['https://*.example.com', 'null']],
 };
+
+/** The key sources exclude each other (one per configuration), so they are parsed one at a time. */
+const KEY_SOURCES: readonly EnvName[] = ['RELAY_JWT_SECRET', 'RELAY_JWT_PUBLIC_KEY', 'RELAY_JWT_PUBLIC_KEY_FILE', 'RELAY_JWKS_URL', 'RELAY_JWKS_FILE'];
 
 describe('config', () => {
   it('has a default for every setting, each exactly the documented value', () => {
@@ -61,10 +90,13 @@ describe('config', () => {
 
   it('parses every option to its field', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual([...ENV_NAMES].sort());
-    const env = Object.fromEntries(ENV_NAMES.map((name) => [name, SAMPLES[name][0]]));
-    const c = parseConfig(env);
+    // All at once (so no two variables set the same field), except the key sources.
+    const together = ENV_NAMES.filter((name) => !KEY_SOURCES.includes(name));
+    const c = parseConfig({ ...Object.fromEntries(together.map((name) => [name, SAMPLES[name][0]])), RELAY_JWT_SECRET: SECRET });
     for (const name of ENV_NAMES) {
-      expect(c[FIELD_OF[name]], name).toStrictEqual(SAMPLES[name][1]);
+      const alone = parseConfig({ ...SAMPLES[name][2], [name]: SAMPLES[name][0] });
+      expect(alone[FIELD_OF[name]], name).toStrictEqual(SAMPLES[name][1]);
+      if (together.includes(name)) expect(c[FIELD_OF[name]], name).toStrictEqual(SAMPLES[name][1]);
       expect(SAMPLES[name][1], `${name}: pick a sample that differs from the default`).not.toStrictEqual(DEFAULTS[name]);
     }
   });

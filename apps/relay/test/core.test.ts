@@ -84,7 +84,7 @@ describe('room core', () => {
   it('empties every registry when all members go', () => {
     const { connect, join, relay } = setup();
     const peers = Array.from({ length: 12 }, () => connect());
-    peers.forEach((p, i) => join(p, `room-${i % 4}`));
+    for (const [i, p] of peers.entries()) join(p, `room-${i % 4}`);
     expect(relay.rooms.size).toBe(4);
     expect(relay.rooms.memberCount()).toBe(12);
     for (const p of peers) p.peer.close(1000);

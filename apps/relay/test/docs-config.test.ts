@@ -22,9 +22,13 @@ function configTable(): Row[] {
   return rows;
 }
 
-/** The default as a user would type it: `8080` → '8080', *(empty)* → '', a relative folder → absolute. */
+/**
+ * The default as a user would type it: `8080` → '8080', *(empty)* → '', a relative folder → absolute.
+ * *(key's own)* (RELAY_JWT_ALGORITHMS) is the empty value, which picks the key source's algorithm.
+ */
 function defaultValue(row: Row): string {
   if (row.def === '*(empty)*') return '';
+  if (row.def === "*(key's own)*" && row.name === 'RELAY_JWT_ALGORITHMS') return '';
   const m = /^`([^`]*)`$/.exec(row.def);
   if (!m) throw new Error(`${row.name}: default cell ${row.def} is neither \`value\` nor *(empty)*`);
   return row.name === 'RELAY_STATIC_DIR' ? REPO + m[1] : m[1]!;

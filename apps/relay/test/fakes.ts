@@ -1,22 +1,36 @@
-// Fakes for unit tests of the room core: in-memory topics with uWS semantics, peers that record
-// what they receive, and a clock whose time moves only when the test says so.
+// Fakes for unit tests of the room core: an in-memory transport fan-out with uWS semantics, peers
+// that record what they receive, and a clock whose time moves only when the test says so.
 import {
   decodeServerFrame, encodeControl, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
+import { authenticator } from '../src/access.js';
+import { originPolicy, type Auth } from '../src/auth/index.js';
 import { parseConfig } from '../src/config.js';
 import type { Clock } from '../src/core/clock.js';
 import type { Connection } from '../src/core/connection.js';
-import type { Hub, Peer } from '../src/core/peer.js';
+import { Fanout, type TransportFanout } from '../src/core/fanout.js';
+import type { Peer } from '../src/core/peer.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
 import { silentLogger } from './helpers.js';
 
-/** In-memory topics with uWS semantics: a peer's publish skips that peer. */
-export class FakeHub implements Hub {
+/**
+ * In-memory topics with uWS semantics, as the fan-out of the `fake` transport: a publish skips the
+ * sender, and counts as one publish of that sender (what uWS's ws.publish would be).
+ */
+export class FakeHub implements TransportFanout {
+  readonly transport = 'fake';
   readonly topics = new Map<string, Set<FakePeer>>();
-  publish(topic: string, frame: Uint8Array, except?: FakePeer): void {
+  publish(topic: string, frame: Uint8Array, except: Peer | undefined): void {
+    if (except instanceof FakePeer) except.publishes++;
     for (const p of this.topics.get(topic) ?? []) if (p !== except) p.deliver(frame);
   }
+  subscribe(peer: Peer, topic: string): void {
+    const set = this.topics.get(topic) ?? new Set();
+    set.add(peer as FakePeer);
+    this.topics.set(topic, set);
+  }
+  unsubscribe(peer: Peer, topic: string): void { this.topics.get(topic)?.delete(peer as FakePeer); }
 }
 
 export class FakePeer implements Peer {
@@ -35,16 +49,10 @@ export class FakePeer implements Peer {
     this.received.push(d.frame);
   }
   send(frame: Uint8Array): void { this.sends++; this.deliver(frame); }
-  publish(topic: string, frame: Uint8Array): void { this.publishes++; this.hub.publish(topic, frame, this); }
-  subscribe(topic: string): void {
-    const set = this.hub.topics.get(topic) ?? new Set();
-    set.add(this);
-    this.hub.topics.set(topic, set);
-  }
-  unsubscribe(topic: string): void { this.hub.topics.get(topic)?.delete(this); }
   bufferedAmount(): number { return this.buffered; }
   close(code: number): void {
     this.closedWith = code;
+    // Like uWS: a closed socket leaves every topic.
     for (const set of this.hub.topics.values()) set.delete(this);
     this.onClose?.();
   }
@@ -89,14 +97,21 @@ export class FakeClock implements Clock {
   }
 }
 
+/** The auth settings of a relay without a key: every connection anonymous, with every right. */
+export const OPEN: Auth = {
+  verifier: undefined, allowAnonymous: true, origins: originPolicy(['*']), clockToleranceSec: 5,
+  summary: { keySource: 'none', algorithms: [], allowAnonymous: true, allowedOrigins: ['*'] }, warnings: [],
+  warmUp: () => Promise.resolve(undefined),
+};
+
 export function setup(overrides: Record<string, string> = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const relay = new Relay(parseConfig(overrides), hub, new Stats(), silentLogger, clock);
+  const relay = new Relay(parseConfig(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
-    peer.onClose = () => relay.close(conn);
+    peer.onClose = () => relay.closed(conn);
     relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
     return { peer, conn };
   };

@@ -94,7 +94,7 @@ describe('fuzzing the live relay', () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // The relay is still healthy and counted the errors.
-    const health = await fetch(server.httpUrl + '/healthz');
+    const health = await fetch(`${server.httpUrl}/healthz`);
     expect(health.status).toBe(200);
     expect(server.relay.stats.errors.bad_frame + server.relay.stats.errors.bad_message).toBeGreaterThan(100);
     // Each error the relay counted is one the fuzzer received (the honest clients got none).

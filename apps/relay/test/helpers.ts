@@ -5,18 +5,19 @@ import { afterEach } from 'vitest';
 import { PROTOCOL_VERSION } from '@roomcast/protocol';
 import WebSocket from 'ws';
 import { pino } from 'pino';
-import { startRelay, type Config, type RelayServer } from '../src/index.js';
+import { startRelay, type Clock, type Config, type RelayServer } from '../src/index.js';
 import { parseConfig } from '../src/config.js';
 import { ProtocolClient } from './protocol-client.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
-/** Starts a relay on 127.0.0.1:0 with the given overrides; remember to close it. */
-export function startTestRelay(overrides: Partial<Config> = {}): Promise<RelayServer> {
+/** Starts a relay on 127.0.0.1:0 with the given overrides (and clock); remember to close it. */
+export function startTestRelay(overrides: Partial<Config> = {}, clock?: Clock): Promise<RelayServer> {
   return startRelay({
     config: parseConfig({}),
     overrides: { host: '127.0.0.1', port: 0, tcpPort: 0, logLevel: 'silent', ...overrides },
     logger: silentLogger,
+    clock,
   });
 }
 
@@ -86,8 +87,8 @@ export function useRelay(defaults: Partial<Config> = {}) {
     return c;
   };
   return {
-    async start(overrides: Partial<Config> = {}): Promise<RelayServer> {
-      current = await startTestRelay({ ...defaults, ...overrides });
+    async start(overrides: Partial<Config> = {}, clock?: Clock): Promise<RelayServer> {
+      current = await startTestRelay({ ...defaults, ...overrides }, clock);
       return current;
     },
     get server(): RelayServer {

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** Reads one sample from Prometheus text. */
 function sample(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   if (line === undefined) throw new Error(`metric ${name} not found`);
   return Number(line.slice(name.length + 1));
 }
@@ -50,7 +50,9 @@ describe('http', () => {
     expect(sample(text, 'roomcast_errors_total{code="payload_too_large"}')).toBe(1);
     expect(sample(text, 'roomcast_limit_hits_total{limit="payload_bytes"}')).toBe(1);
     expect(sample(text, 'roomcast_backpressure_closes_total')).toBe(0);
-    expect(text).toContain('roomcast_process_nodejs_eventloop_lag_seconds');
+    expect(text).toContain('roomcast_nodejs_eventloop_lag_seconds');
+    expect(text).toContain('roomcast_process_cpu_seconds_total');
+    expect(text).not.toContain('process_process');
     a.ws.terminate();
     b.ws.terminate();
   });

@@ -140,6 +140,6 @@ describe('shutdown', () => {
     await a.join('x');
     await s.close();
     expect((await a.closed).code).toBe(CloseCodes.going_away.code);
-    await expect(fetch(s.httpUrl + '/healthz')).rejects.toThrow();
+    await expect(fetch(`${s.httpUrl}/healthz`)).rejects.toThrow();
   });
 });

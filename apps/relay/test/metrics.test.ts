@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMIT_NAMES } from '../src/core/stats.js';
 import { httpGet, RawClient, useRelay } from './helpers.js';
 import { RawTcpClient } from './tcp-helpers.js';
+import { FakeClock } from './fakes.js';
 
 const relay = useRelay();
 
@@ -111,6 +112,21 @@ describe('metrics after real traffic', () => {
     expect(value(s, 'roomcast_connections')).toBe(2);
     expect(value(s, 'roomcast_connections_opened_total')).toBe(2);
     t.socket.destroy();
+  });
+
+  it('a raw TCP frame not completed within TCP_FRAME_TIMEOUT_SEC: limit frame_timeout, close timeout', async () => {
+    const clock = new FakeClock();
+    const server = await relay.start({ tcpFrameTimeoutSec: 10, idleTimeoutSec: 32 }, clock);
+    const slow = await RawTcpClient.open(server.tcpPort!);
+    const probe = await RawTcpClient.open(server.tcpPort!);
+    slow.write(Uint8Array.of(0, 0, 0x03, 0xe8, 1)); // a 1,000-byte frame announced, one byte of it sent
+    await probe.request({ type: 'ping' }, 'pong'); // the relay has read those bytes
+    clock.advance(10_000);
+    expect(await slow.closed).toEqual({ code: 4408, reason: 'frame not completed within 10 s' });
+    const s = await scrape();
+    expect(byLabel(s, 'roomcast_limit_hits_total', 'limit')).toEqual(zerosExcept(LIMIT_NAMES, { frame_timeout: 1 }));
+    expect(byLabel(s, 'roomcast_closes_total', 'reason')).toEqual({ timeout: 1 });
+    probe.socket.destroy();
   });
 
   it('closes by reason: protocol errors (4400), hello timeout (4408), slow consumer (4503)', async () => {

@@ -68,6 +68,10 @@ describe('relay process', () => {
     const result = await exited;
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('native uWebSockets.js binary did not load');
+    // What runs where: this runtime, the build's Node range, and why newer uWS is not used.
+    expect(result.stderr).toContain(`You run Node ${process.version} (ABI ${process.versions.modules}) on linux-x64 with glibc `);
+    expect(result.stderr).toContain('binaries for Node 16, 18 and 20');
+    expect(result.stderr).toContain('Current uWS releases for Node 22/24 need glibc >= 2.38');
   });
 
   it('stops with a message naming a bad setting', async () => {

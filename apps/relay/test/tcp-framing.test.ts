@@ -113,6 +113,10 @@ describe('tcp framing', () => {
     expect(err.message).toContain(`length prefix of ${Number.parseInt(prefix, 16)} bytes is above the frame cap of 16391`);
     expect(await c.closed).toEqual({ code: 1009, reason: 'frame above the size cap' });
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+    // Counted by the core's close path, as for a WebSocket frame above the cap.
+    expect(server.relay.stats.limitHits.frame_bytes).toBe(1);
+    expect(server.relay.stats.closes).toEqual({ message_too_big: 1 });
+    expect(server.relay.stats.errors.bad_frame).toBe(1);
   });
 
   it('a frame of exactly the cap (16391 bytes) is read whole, then judged by the core (payload_too_large)', async () => {

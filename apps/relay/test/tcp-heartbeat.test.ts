@@ -1,14 +1,16 @@
 // Heartbeats on raw TCP: a silent client gets `heartbeat` at half the idle window and is closed
 // with 4408 at the full window (its rooms see member_left); one that answers stays connected.
-// The window is RELAY_IDLE_TIMEOUT_SEC's minimum, 8 s, so this test takes about that long.
+// Real sockets, but the relay runs on a fake clock: the 8 s window passes in milliseconds.
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from './fakes.js';
 import { useTcpRelay } from './tcp-helpers.js';
 
 const relay = useTcpRelay();
 
 describe('tcp heartbeats', () => {
-  it('closes a silent member with 4408 after a heartbeat, keeps one that answers', { timeout: 30_000 }, async () => {
-    const server = await relay.start({ idleTimeoutSec: 8 });
+  it('closes a silent member with 4408 after a heartbeat, keeps one that answers', async () => {
+    const clock = new FakeClock();
+    const server = await relay.start({ idleTimeoutSec: 8 }, clock);
     const silent = await relay.tcpOpen();
     const alive = await relay.tcpOpen();
     const ws = await relay.wsOpen();
@@ -17,21 +19,29 @@ describe('tcp heartbeats', () => {
     await ws.join('hb');
     // The answering client replies to every heartbeat with a ping, as PROTOCOL.md suggests.
     let answered = 0;
+    let heard = (): void => {};
     const answer = async (): Promise<void> => {
       await alive.nextMessage('heartbeat');
+      await alive.request({ type: 'ping' }, 'pong');
       answered++;
-      alive.sendControl({ type: 'ping', id: 1000 + answered });
+      heard();
       void answer();
     };
     void answer();
+    const answeredOnce = new Promise<void>((resolve) => { heard = resolve; });
 
     const left = ws.nextMessage('member_left', (m) => m.member === js.self);
+    clock.advance(4_000); // half the window since the joins: a heartbeat to each TCP member
     await silent.nextMessage('heartbeat');
+    await answeredOnce; // the relay has heard from `alive` at 4 s
+    expect(server.relay.connections.size).toBe(3);
+    clock.advance(4_000); // the full window since `silent` last sent anything
     expect(await silent.closed).toEqual({ code: 4408, reason: 'nothing received within the idle timeout' });
     await left;
     expect(answered).toBeGreaterThanOrEqual(1);
     // Still connected and in the room.
     await alive.request({ type: 'ping' }, 'pong');
     expect(server.relay.rooms.memberCount()).toBe(2);
+    expect(server.relay.stats.closes.timeout).toBe(1);
   });
 });

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { FrameStreamReader, PROTOCOL_VERSION, lengthPrefixed, type ServerFrame } from '@roomcast/protocol';
 import { afterEach } from 'vitest';
-import type { Config, RelayServer } from '../src/index.js';
+import type { Clock, Config, RelayServer } from '../src/index.js';
 import { useRelay, type RawClient } from './helpers.js';
 import { ProtocolClient } from './protocol-client.js';
 
@@ -81,7 +81,7 @@ export function useTcpRelay(defaults: Partial<Config> = {}) {
     return c;
   };
   return {
-    start: (overrides: Partial<Config> = {}): Promise<RelayServer> => relay.start(overrides),
+    start: (overrides: Partial<Config> = {}, clock?: Clock): Promise<RelayServer> => relay.start(overrides, clock),
     get server(): RelayServer {
       return relay.server;
     },

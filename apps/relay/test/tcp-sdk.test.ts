@@ -64,7 +64,7 @@ describe('client SDK over TCP', () => {
     // 4500 (internal_error) allows a reconnect: the close frame's code reaches the SDK.
     const conn = [...server.relay.connections][0]!;
     conn.peer.close(4500, 'test');
-    server.relay.close(conn);
+    server.relay.closed(conn);
     await resync;
     expect(room.joined).toBe(true);
     expect(c.status).toBe('open');
@@ -76,7 +76,7 @@ describe('client SDK over TCP', () => {
     const closed = new Promise<{ code: number; reason: string }>((resolve) => c.once('close', resolve));
     const conn = [...server.relay.connections][0]!;
     conn.peer.close(4400, 'test: protocol error');
-    server.relay.close(conn);
+    server.relay.closed(conn);
     expect(await closed).toEqual({ code: 4400, reason: 'test: protocol error' });
     expect(c.status).toBe('closed');
   });

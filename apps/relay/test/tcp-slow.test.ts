@@ -34,6 +34,9 @@ describe('tcp slow consumer', () => {
     // The relay's buffer for it never went far past the backstop (twice the cap) plus one batch.
     expect(maxBuffered).toBeLessThanOrEqual(2 * 256 * 1024 + 32 * (16 * 1024 + 12));
     expect(server.relay.connections.size).toBe(1);
+    // Counted once, by the core's close path (whether the write backstop or the sweep saw it first).
+    expect(server.relay.stats.closes).toEqual({ slow_consumer: 1 });
+    expect(server.relay.stats.limitHits.buffered_bytes).toBe(1);
 
     slow.socket.resume();
     expect((await slow.closed).code).toBe(4503);

@@ -4,14 +4,15 @@
 import {
   DeliveryClass, ErrorCodes, encodeControl, encodeData, shouldReconnect,
   type ErrorCode, type Limits, type Presence, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
-import { Backoff } from './backoff.js';
+} from '@roomcast/protocol/client';
+import { Backoff, DEFAULT_BACKOFF } from './backoff.js';
 import { Connection, describe } from './connection.js';
 import { Emitter, type Listener } from './emitter.js';
 import { RoomcastError } from './errors.js';
-import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { resolveConnectOptions, resolveOptions, type ClientOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { Requests, type Reply, type ReplyType, type RequestMessage } from './requests.js';
 import { openRoom, type Room, type RoomControl, type RoomLink } from './room.js';
+import { fetchToken, refreshDelayMs } from './token.js';
 import type { WebSocketConstructor } from './socket.js';
 
 /**
@@ -40,6 +41,16 @@ export interface ReconnectedInfo {
   failedAttempts: number;
 }
 
+/** Payload of the client's `'retrying'` event: a first connection attempt of `connect({ retry: true })` failed. */
+export interface RetryingInfo {
+  /** Why the attempt failed (e.g. `connect_failed` with code 1006 while the relay is down). */
+  error: RoomcastError;
+  /** Failed attempts so far (1 after the first). */
+  failedAttempts: number;
+  /** The next attempt starts after this many ms (full-jitter backoff). */
+  delayMs: number;
+}
+
 /** Events of a {@link RoomcastClient}, with the payload each listener receives. */
 export interface ClientEvents {
   /** The status changed; the payload is the new status. */
@@ -50,6 +61,8 @@ export interface ClientEvents {
   close: CloseInfo;
   /** A dropped connection was re-established and every room's rejoin has settled. */
   reconnected: ReconnectedInfo;
+  /** `connect({ retry: true })`: an attempt failed and another follows after `delayMs`. */
+  retrying: RetryingInfo;
 }
 
 /**
@@ -75,8 +88,15 @@ export class RoomcastClient {
   #conn: Connection | undefined;
   #connecting: Promise<void> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Rejects a `connect({ retry: true })` that is waiting between attempts (used by close()). */
+  #cancelConnect: ((err: RoomcastError) => void) | undefined;
   #limits: Limits | undefined;
   #session: string | undefined;
+  #userId: string | undefined;
+  /** Sends `refresh` with a fresh token before the current one expires. */
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connection attempts started; a token that arrives for an older attempt is dropped. */
+  #attempts = 0;
 
   /**
    * Creates a client; nothing is opened until {@link connect}.
@@ -98,6 +118,8 @@ export class RoomcastClient {
       throttleLatest: this.#options.throttleLatest,
       request: (message, expect, onReply) => this.#request(message, expect, onReply),
       forget: (room) => this.#forget(room),
+      bufferedAmount: () => this.#conn?.bufferedAmount ?? 0,
+      limits: () => this.#limits,
     };
   }
 
@@ -114,6 +136,14 @@ export class RoomcastClient {
   /** The relay's id for the current (or latest) connection, for logs and support. */
   get session(): string | undefined {
     return this.#session;
+  }
+
+  /**
+   * Your user id as the relay verified it from your token (`sub`), from the latest `welcome`;
+   * `undefined` for anonymous connections and before the first welcome.
+   */
+  get userId(): string | undefined {
+    return this.#userId;
   }
 
   /** Rooms currently joined, by name (a snapshot). */
@@ -138,31 +168,65 @@ export class RoomcastClient {
 
   /**
    * Opens the connection and performs the handshake. Resolves once the relay's `welcome` arrived.
-   * The first connection is tried once (no automatic retry): on failure the status becomes
-   * `closed` and the promise rejects. Resolves at once when already open; while connecting or
-   * reconnecting, settles with that attempt.
+   * By default the first connection is tried once: on failure the status becomes `closed` and the
+   * promise rejects. With `{ retry: true }` a failed attempt is retried with the reconnect backoff
+   * (full jitter; the `reconnect` option's timing, or its defaults when reconnect is off), status
+   * staying `connecting` and each failure emitted as `'retrying'`, until an attempt succeeds,
+   * `close()` is called, `maxAttempts` is reached, or the failure is one retrying cannot fix (a
+   * close code that forbids reconnecting, a non-retryable relay error such as
+   * `unsupported_version`, or a socket that cannot even be created, e.g. a malformed URL).
+   * Resolves at once when already open; while connecting or reconnecting, settles with that attempt.
+   * @param options `{ retry?: boolean; maxAttempts?: number }`, see {@link ConnectOptions}
+   * @throws RangeError (synchronously) for an invalid `maxAttempts`
    * @throws RoomcastError (rejects) `connect_failed` (socket error or close before `welcome`,
    *   with `closeCode`), `timeout` (after `connectTimeoutMs`), `closed` (`close()` was called),
-   *   or the relay's error code (e.g. `unsupported_version`)
+   *   or the relay's error code (e.g. `unsupported_version`); with `retry`, the last attempt's error
    */
-  connect(): Promise<void> {
+  connect(options: ConnectOptions = {}): Promise<void> {
+    const { retry, maxAttempts } = resolveConnectOptions(options);
     if (this.#status === 'open') return Promise.resolve();
     if (this.#status === 'connecting' && this.#connecting !== undefined) return this.#connecting;
     if (this.#status === 'reconnecting') return this.#nextOpen();
     this.#setStatus('connecting');
+    const backoff = retry ? new Backoff(this.#options.reconnect === false ? DEFAULT_BACKOFF : this.#options.reconnect) : undefined;
     const attempt = new Promise<void>((resolve, reject) => {
-      this.#open(
-        () => {
-          this.#connecting = undefined;
-          this.#setStatus('open');
-          resolve();
-        },
-        (err) => {
-          this.#connecting = undefined;
-          this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
-          reject(err);
-        },
-      );
+      let failures = 0;
+      const giveUp = (err: RoomcastError): void => {
+        this.#connecting = undefined;
+        this.#cancelConnect = undefined;
+        this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
+        reject(err);
+      };
+      const tryOnce = (): void => {
+        let creating = true; // a failure reported while the socket is being created: bad URL
+        this.#open(
+          () => {
+            this.#connecting = undefined;
+            this.#cancelConnect = undefined;
+            this.#setStatus('open');
+            resolve();
+          },
+          (err) => {
+            failures++;
+            // With getToken the socket is created after an await: a creation failure is then the
+            // connect_failed that no close reported (it has no closeCode).
+            const uncreatable = creating || (err.code === 'connect_failed' && err.closeCode === undefined);
+            if (backoff === undefined || uncreatable || this.#status !== 'connecting' || failures >= maxAttempts || isFinal(err)) {
+              giveUp(err);
+              return;
+            }
+            const delayMs = backoff.next();
+            this.#reconnectTimer = setTimeout(() => {
+              this.#reconnectTimer = undefined;
+              tryOnce();
+            }, delayMs);
+            this.#events.emit('retrying', { error: err, failedAttempts: failures, delayMs });
+          },
+        );
+        creating = false;
+      };
+      this.#cancelConnect = giveUp;
+      tryOnce();
     });
     if (this.#status === 'connecting') this.#connecting = attempt; // #open can fail synchronously
     return attempt;
@@ -217,17 +281,35 @@ export class RoomcastClient {
     this.#requests.failAll(err);
     this.#finish(1000, 'client closed');
     conn?.abort(err, 'client closed'); // rejects a connect() in progress
+    this.#cancelConnect?.(err); // and one waiting between retries
+    this.#cancelConnect = undefined;
   }
 
   // ---- connection -------------------------------------------------------------
 
-  /** Opens a connection; exactly one of the callbacks runs, synchronously with the event that decides. */
+  /**
+   * Opens a connection (after asking `getToken`, if given); exactly one of the callbacks runs,
+   * synchronously with the event that decides, unless the client closed meanwhile.
+   */
   #open(onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
+    const getToken = this.#options.getToken;
+    if (getToken === undefined) return this.#dial(undefined, onWelcome, onFail);
+    const attempt = ++this.#attempts;
+    const current = (): boolean => attempt === this.#attempts && (this.#status === 'connecting' || this.#status === 'reconnecting');
+    fetchToken(getToken).then(
+      (token) => { if (current()) this.#dial(token, onWelcome, onFail); },
+      (err: RoomcastError) => { if (current()) onFail(err); },
+    );
+  }
+
+  #dial(token: string | undefined, onWelcome: () => void, onFail: (err: RoomcastError) => void): void {
     const { connectTimeoutMs, clientName } = this.#options;
-    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs }, {
+    this.#conn = Connection.open({ url: this.url, WebSocket: this.#WebSocket, clientName, connectTimeoutMs, token }, {
       welcomed: (welcome) => {
         this.#limits = welcome.limits;
         this.#session = welcome.session;
+        this.#userId = welcome.userId;
+        this.#scheduleRefresh(welcome.expiresInSec);
         onWelcome();
       },
       failed: (err) => {
@@ -240,8 +322,34 @@ export class RoomcastClient {
     });
   }
 
+  /**
+   * Token refresh in-band (PROTOCOL.md §8.18 rule 6): after 80% of the lifetime, at least 5 s
+   * before expiry. If it fails, the relay closes with 4440 at expiry and the reconnect asks
+   * `getToken` again, so a failure is reported (`'error'`) but needs no retry here.
+   */
+  #scheduleRefresh(expiresInSec: number | undefined): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    const getToken = this.#options.getToken;
+    if (expiresInSec === undefined || getToken === undefined) return;
+    const conn = this.#conn;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      fetchToken(getToken)
+        .then((token) => this.#request({ type: 'refresh', token }, 'refreshed', (reply) => {
+          if (this.#conn === conn) this.#scheduleRefresh(reply.expiresInSec);
+        }))
+        .catch((err: RoomcastError) => {
+          if (this.#conn !== conn || this.#status !== 'open') return; // the connection is gone anyway
+          this.#events.emit('error', new RoomcastError(err.code, `token refresh failed: ${err.message}`));
+        });
+    }, refreshDelayMs(expiresInSec));
+  }
+
   /** The welcomed connection closed: every room's handle is stale, every pending reply is lost. */
   #dropped(code: number, reason: string): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#conn = undefined;
     this.#handles.clear();
     for (const room of this.#rooms.values()) room.detach();
@@ -260,6 +368,8 @@ export class RoomcastClient {
     if (this.#status === 'closed') return;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = undefined;
     this.#backoff?.reset();
     this.#joining.clear();
     for (const room of [...this.#rooms.values()]) room.end();
@@ -280,9 +390,7 @@ export class RoomcastClient {
 
   #reconnectFailed(err: RoomcastError): void {
     if (this.#status !== 'reconnecting') return;
-    const refusedByCode = err.closeCode !== undefined && !shouldReconnect(err.closeCode);
-    const refusedByRelay = isRelayCode(err.code) && !ErrorCodes[err.code].retry;
-    if (refusedByCode || refusedByRelay) this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
+    if (isFinal(err)) this.#finish(err.closeCode ?? 1006, err.closeReason || err.message);
     else this.#scheduleReconnect();
   }
 
@@ -334,6 +442,7 @@ export class RoomcastClient {
       case 'joined':
       case 'ok':
       case 'pong':
+      case 'refreshed':
         // A `joined` nobody waits for (its join timed out) would leave a ghost member: leave it.
         if (!this.#requests.settle(message) && message.type === 'joined') this.#leaveStray(message.handle);
         return;
@@ -419,6 +528,13 @@ export class RoomcastClient {
 
 function isRelayCode(code: string): code is ErrorCode {
   return Object.hasOwn(ErrorCodes, code);
+}
+
+/** A failed attempt that retrying cannot fix: a close code that forbids reconnecting, or a non-retryable relay error. */
+function isFinal(err: RoomcastError): boolean {
+  const refusedByCode = err.closeCode !== undefined && !shouldReconnect(err.closeCode);
+  const refusedByRelay = isRelayCode(err.code) && !ErrorCodes[err.code].retry;
+  return refusedByCode || refusedByRelay;
 }
 
 function toRoomcastError(err: unknown): RoomcastError {

@@ -4,7 +4,7 @@
 import {
   PROTOCOL_VERSION, decodeServerFrame, encodeControl,
   type ClientMessage, type ServerFrame, type ServerMessage,
-} from '@roomcast/protocol';
+} from '@roomcast/protocol/client';
 import { RoomcastError } from './errors.js';
 import { SOCKET_OPEN, messageBytes, type WebSocketConstructor, type WebSocketLike } from './socket.js';
 
@@ -30,6 +30,8 @@ export interface ConnectionSettings {
   WebSocket: WebSocketConstructor;
   clientName: string;
   connectTimeoutMs: number;
+  /** The connection token for `hello` (from the `getToken` option); undefined: anonymous. */
+  token?: string | undefined;
 }
 
 type Phase = 'handshake' | 'open' | 'ended';
@@ -76,6 +78,7 @@ export class Connection {
     socket.onopen = () => {
       if (this.#phase !== 'handshake') return;
       const hello: ClientMessage = { type: 'hello', id: this.#helloId, v: PROTOCOL_VERSION, client: settings.clientName };
+      if (settings.token !== undefined) hello.token = settings.token;
       try {
         this.#write(encodeControl(hello));
       } catch (cause) {
@@ -94,6 +97,11 @@ export class Connection {
   /** True between welcome and the end of the connection. */
   get open(): boolean {
     return this.#phase === 'open';
+  }
+
+  /** The socket's `bufferedAmount` (0 when the socket class does not report one). */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount ?? 0;
   }
 
   /**

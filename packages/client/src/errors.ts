@@ -1,6 +1,6 @@
 // The one error class the SDK throws and rejects with. Its `code` is stable: either a relay
 // error code from @roomcast/protocol or one of the client-side codes below.
-import type { ErrorCode } from '@roomcast/protocol';
+import type { ErrorCode } from '@roomcast/protocol/client';
 
 /**
  * Codes that the SDK itself produces (the relay never sends these):
@@ -11,8 +11,9 @@ import type { ErrorCode } from '@roomcast/protocol';
  * - `connect_failed`: the socket could not be created or closed before the handshake finished.
  * - `no_websocket`: no WebSocket implementation was found (browser entry without `globalThis.WebSocket`
  *   and no `WebSocket` option).
+ * - `token_failed`: the `getToken` option threw, rejected or returned something other than a non-empty string.
  */
-export type ClientErrorCode = 'timeout' | 'closed' | 'not_connected' | 'connect_failed' | 'no_websocket';
+export type ClientErrorCode = 'timeout' | 'closed' | 'not_connected' | 'connect_failed' | 'no_websocket' | 'token_failed';
 
 /** Every code a {@link RoomcastError} can carry: relay error codes plus {@link ClientErrorCode}s. */
 export type RoomcastErrorCode = ErrorCode | ClientErrorCode;

@@ -1,6 +1,6 @@
 // Client side of the `latest` class: the other members' current values, kept from batch frames
 // and snapshots, and the local throttle that coalesces sendLatest calls to the room tick.
-import type { BatchFrame } from '@roomcast/protocol';
+import type { BatchFrame } from '@roomcast/protocol/client';
 
 const EMPTY = new Uint8Array(0);
 

@@ -30,6 +30,16 @@ export interface ClientOptions {
    * merge the extra values anyway; this saves upstream bandwidth). Default true.
    */
   throttleLatest?: boolean | undefined;
+  /**
+   * Where the connection token comes from, for relays that require one (PROTOCOL.md §8.18):
+   * typically a call to your backend, which mints a short-lived JWT. Called before every
+   * connection attempt (connect and each reconnect) and before the token expires (at 80% of its
+   * lifetime, at least 5 s before), when the client sends it in-band with `refresh` without
+   * reconnecting. The token is sent in `hello`, never in the URL. A throw or rejection fails that
+   * attempt with `token_failed` (a reconnect then retries with backoff). Default: no token
+   * (anonymous connections, for relays that allow them).
+   */
+  getToken?: (() => string | Promise<string>) | undefined;
 }
 
 /** Name sent in `hello` when `clientName` is not given. */
@@ -42,6 +52,7 @@ export interface ResolvedOptions {
   requestTimeoutMs: number;
   clientName: string;
   throttleLatest: boolean;
+  getToken: (() => string | Promise<string>) | undefined;
 }
 
 function positiveMs(name: string, value: number | undefined, fallback: number): number {
@@ -65,5 +76,26 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     requestTimeoutMs: positiveMs('requestTimeoutMs', options.requestTimeoutMs, 10_000),
     clientName,
     throttleLatest: options.throttleLatest ?? true,
+    getToken: options.getToken,
   };
+}
+
+/** Options of `client.connect(options)`. */
+export interface ConnectOptions {
+  /**
+   * Retry a failed first connection with the reconnect backoff (full jitter) instead of
+   * rejecting at once, e.g. for a page opened while the relay restarts. Default false.
+   */
+  retry?: boolean | undefined;
+  /** With `retry`: reject after this many failed attempts (an integer >= 1). Default: no limit. */
+  maxAttempts?: number | undefined;
+}
+
+/** Applies defaults; throws a RangeError naming the field for an invalid value. */
+export function resolveConnectOptions(options: ConnectOptions): { retry: boolean; maxAttempts: number } {
+  const maxAttempts = options.maxAttempts ?? Infinity;
+  if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
+    throw new RangeError(`maxAttempts must be an integer >= 1 (got ${maxAttempts})`);
+  }
+  return { retry: options.retry === true, maxAttempts };
 }

@@ -1,11 +1,11 @@
 // Pending requests of one client: u32 ids, reply matching, per-request timeouts.
 // A reply's handler runs synchronously while the reply frame is dispatched, so state it sets up
 // (a room's handle, its member map) is in place before the next frame is read.
-import type { ClientMessage, ErrorMessage, ServerMessage } from '@roomcast/protocol';
+import type { ClientMessage, ErrorMessage, ServerMessage } from '@roomcast/protocol/client';
 import { RoomcastError } from './errors.js';
 
 /** Server messages that answer a request. */
-export type ReplyType = 'welcome' | 'joined' | 'ok' | 'pong';
+export type ReplyType = 'welcome' | 'joined' | 'ok' | 'pong' | 'refreshed';
 /** The reply message of type `T`. */
 export type Reply<T extends ReplyType> = Extract<ServerMessage, { type: T }>;
 /** A client request before its id is assigned. */

@@ -1,13 +1,25 @@
 // The public event types of a room: members, messages, resync, and the event map.
-import type { Presence } from '@roomcast/protocol';
+import { CLASS_NAMES, type ClassName, type Presence } from '@roomcast/protocol/client';
 import type { RoomcastError } from './errors.js';
 
 /** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
 export interface RoomMember {
   /** Member id, 1..65535, unique within the room for the current connection. */
   readonly id: number;
-  /** The member's presence (any JSON value; `null` when none was set). */
+  /** The member's presence (any JSON value; `null` when none was set). Set by the member itself: not proof of who it is. */
   readonly presence: Presence;
+  /** The member's user id, verified by the relay from its token (`sub`); absent for anonymous members. */
+  readonly userId?: string;
+  /** Trusted info from the member's token (`info` claim, e.g. a display name set by your backend); absent when none. */
+  readonly info?: Presence;
+}
+
+/** A member entry from a relay member map, with the v2 fields only when present. */
+export function toMember(m: { id: number; presence: Presence; userId?: string | undefined; info?: Presence | undefined }): RoomMember {
+  const member: { id: number; presence: Presence; userId?: string; info?: Presence } = { id: m.id, presence: m.presence };
+  if (m.userId !== undefined) member.userId = m.userId;
+  if (m.info !== undefined) member.info = m.info;
+  return member;
 }
 
 /** Payload of a room's `'message'` event. */
@@ -31,10 +43,8 @@ export interface RoomMessage {
   key?: number;
 }
 
-/** Delivery class names, as in `RoomMessage.cls`. */
-export type ClassName = 'reliable' | 'latest' | 'droppable';
-/** Class names by class number (bits 0-1 of the flags byte). */
-export const CLASS_NAMES: readonly ClassName[] = ['reliable', 'latest', 'droppable'];
+/** Delivery class names (as in `RoomMessage.cls`) by class number: the protocol's table. */
+export { CLASS_NAMES, type ClassName };
 
 /** Payload of a room's `'resync'` event, emitted after the room was rejoined on a new connection. */
 export interface RoomResync {

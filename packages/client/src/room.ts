@@ -1,13 +1,13 @@
 // A joined room as the application sees it: its member map, events, and send/presence/leave.
 // The client owns the connection; a room reaches it only through the small RoomLink below.
 import {
-  DeliveryClass, MAX_MEMBER_ID, type BatchFrame, type DeliverFrame, type Presence, type ServerMessage,
-} from '@roomcast/protocol';
+  DeliveryClass, MAX_MEMBER_ID, type BatchFrame, type DeliverFrame, type Limits, type Presence, type ServerMessage,
+} from '@roomcast/protocol/client';
 import { Emitter, type Listener } from './emitter.js';
 import { LatestThrottle, LatestValues } from './latest.js';
 import { RoomcastError } from './errors.js';
 import type { Reply, ReplyType, RequestMessage } from './requests.js';
-import { CLASS_NAMES, type RoomEvents, type RoomMember } from './room-events.js';
+import { CLASS_NAMES, toMember, type RoomEvents, type RoomMember } from './room-events.js';
 
 export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync } from './room-events.js';
 
@@ -23,6 +23,34 @@ export interface RoomLink {
   forget(room: Room): void;
   /** Whether `sendLatest` coalesces to the room tick (client option `throttleLatest`). */
   readonly throttleLatest: boolean;
+  /** Bytes the client's socket has queued (for pacing file transfers). */
+  bufferedAmount(): number;
+  /** The relay's limits from the latest `welcome`. */
+  limits(): Limits | undefined;
+}
+
+/**
+ * @internal A tap sees each message of a room before its 'message' listeners and may consume it
+ * (return true), and hears when the room's connection drops or the room ends (`down`).
+ * `@roomcast/client/files` uses it to keep file chunks out of 'message'. Kept outside the class
+ * so the core bundle pays a few bytes, not the file code.
+ */
+export interface RoomTap {
+  message(message: RoomEvents['message']): boolean;
+  down(): void;
+}
+const taps = new WeakMap<Room, RoomTap>();
+let linkOf: (room: Room) => RoomLink;
+let tapEarly: (room: Room, tap: RoomTap) => void;
+
+/**
+ * @internal Installs the (single) tap of a room and returns its client link. Messages kept for
+ * the first 'message' listener go through the tap first (they may have come with the join).
+ */
+export function tapRoom(room: Room, tap: RoomTap): RoomLink {
+  taps.set(room, tap);
+  tapEarly(room, tap);
+  return linkOf(room);
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
@@ -76,6 +104,12 @@ export class Room {
   // The static block may reach private members, so the control functions live here and the
   // public class carries no internal methods (a private constructor keeps `new Room` internal too).
   static {
+    linkOf = (room) => room.#link;
+    // On the next microtask (before any later network read), so that the caller can add its
+    // listeners first; if a 'message' listener took the buffer meanwhile, its replay taps it.
+    tapEarly = (room, tap) => queueMicrotask(() => {
+      if (room.#early !== undefined) room.#early = room.#early.filter((m) => !tap.message(m));
+    });
     createRoom = (link, name, presence) => {
       const room = new Room(link, name, presence);
       return {
@@ -85,6 +119,7 @@ export class Room {
         resynced: () => room.#events.emit('resync', { self: room.#self, members: room.#members }),
         detach: () => {
           if (room.#state === 'joined') room.#state = 'rejoining';
+          taps.get(room)?.down();
         },
         end: () => room.#end(),
         deliver: (frame) => room.#deliver({
@@ -159,12 +194,17 @@ export class Room {
     if (event === 'message' && this.#early !== undefined) {
       const early = this.#early;
       this.#early = undefined;
-      if (early.length > 0) queueMicrotask(() => { for (const m of early) this.#events.emit('message', m); });
+      if (early.length > 0) {
+        queueMicrotask(() => {
+          for (const m of early) if (taps.get(this)?.message(m) !== true) this.#events.emit('message', m);
+        });
+      }
     }
     return off;
   }
 
   #deliver(message: RoomEvents['message']): void {
+    if (taps.get(this)?.message(message) === true) return;
     if (this.#early === undefined) return this.#events.emit('message', message);
     if (this.#early.length >= EARLY_MESSAGES_MAX) this.#early.shift();
     this.#early.push(message);
@@ -279,7 +319,8 @@ export class Room {
     try {
       await this.#link.request({ type: 'presence', room: handle, presence }, 'ok', () => {
         if (this.#state === 'joined' && this.#handle === handle) {
-          this.#members.set(this.#self, { id: this.#self, presence });
+          // Your verified userId/info stay: only the presence changed.
+          this.#members.set(this.#self, { ...this.#members.get(this.#self), id: this.#self, presence });
         }
       });
     } catch (err) {
@@ -321,7 +362,7 @@ export class Room {
     this.#handle = reply.handle;
     this.#self = reply.self;
     this.#members.clear();
-    for (const m of reply.members) this.#members.set(m.id, { id: m.id, presence: m.presence });
+    for (const m of reply.members) this.#members.set(m.id, toMember(m));
     // A new connection: the relay sends a snapshot if the room has values.
     this.#latest.clear();
     this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
@@ -334,6 +375,7 @@ export class Room {
     this.#latest.clear();
     this.#throttle.cancel();
     this.#link.forget(this);
+    taps.get(this)?.down();
   }
 
   #memberEvent(message: MemberEvent): void {
@@ -345,7 +387,7 @@ export class Room {
       this.#events.emit('member_left', member);
       return;
     }
-    const member: RoomMember = { id: message.member.id, presence: message.member.presence };
+    const member = toMember(message.member);
     this.#members.set(member.id, member);
     this.#events.emit(message.type, member);
   }

@@ -23,6 +23,8 @@ export interface WebSocketLike {
   binaryType: string;
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send` and not yet handed to the network (WHATWG, `ws`, TcpSocket); paces file transfers. */
+  readonly bufferedAmount?: number;
   /** Sends one binary message. (DOM typings want an ArrayBuffer-backed view; the codec allocates exactly that.) */
   send(data: Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;

@@ -3,7 +3,7 @@
 // relay's `close` frame becomes the close event's code, and relay heartbeats are answered here,
 // as a WebSocket library answers pings. Node only: the browser entry never imports this file.
 import { connect, type Socket } from 'node:net';
-import { FrameStreamReader, decodeServerFrame, encodeControl, lengthPrefixed } from '@roomcast/protocol';
+import { FrameStreamReader, decodeServerFrame, encodeControl, lengthPrefixed } from '@roomcast/protocol/client';
 import type { SocketCloseEvent, SocketMessageEvent, WebSocketLike } from './socket.js';
 
 /** The URL scheme that selects raw TCP. */
@@ -64,6 +64,11 @@ export class TcpSocket implements WebSocketLike {
       this.readyState = 3;
       this.onclose?.(this.#close ?? { code: ABNORMAL_CLOSURE, reason: '' });
     });
+  }
+
+  /** Bytes written and not yet flushed to the kernel (as WebSocket's `bufferedAmount`). */
+  get bufferedAmount(): number {
+    return this.#socket.writableLength;
   }
 
   send(data: Uint8Array<ArrayBuffer>): void {

@@ -1,14 +1,14 @@
-// Encoding and decoding of whole frames. Decoders never throw: they return
-// `{ ok: true, frame }` or `{ ok: false, error }` with a stable error code.
+// Frame types, encoders, and the data-frame header reader. The decoders live in
+// decode-client.ts (what the relay reads, zod) and decode-server.ts (what clients read, no zod);
+// they never throw: they return `{ ok: true, frame }` or `{ ok: false, error }` with a stable code.
 import type { ErrorCode } from './codes.js';
 import {
   DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, Flags, FrameKind, KEY_BYTES, MEMBER_ID_BYTES,
 } from './frames.js';
-import {
-  clientMessageSchema, serverMessageSchema, type ClientMessage, type ServerMessage,
-} from './messages.js';
-import { packPlain, scanPlain, unpackPlain } from './msgpack.js';
-import { decodeBatch, type BatchFrame } from './batch.js';
+import type { ClientMessage, ServerMessage } from './messages.js';
+import { packPlain } from './plain-writer.js';
+import type { BatchFrame } from './batch.js';
+import { fail, hex, type DecodeError } from './decode-errors.js';
 
 export interface DataFrame {
   kind: 'data';
@@ -40,12 +40,7 @@ export interface ControlFrame<M> {
 export type ClientFrame = ControlFrame<ClientMessage> | DataFrame;
 export type ServerFrame = ControlFrame<ServerMessage> | DeliverFrame | BatchFrame;
 
-export interface DecodeError {
-  code: Extract<ErrorCode, 'bad_frame' | 'bad_message'>;
-  message: string;
-  /** For `bad_message`: the request id, when the invalid message still carried a valid one (so the reply can echo it). */
-  id?: number;
-}
+export type { DecodeError } from './decode-errors.js';
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; error: DecodeError };
 
 /** Where the parts of a client data frame sit, read without copying the payload. */
@@ -58,10 +53,6 @@ export interface DataHeader {
   payloadOffset: number;
 }
 
-const fail = (code: DecodeError['code'], message: string): { ok: false; error: DecodeError } => ({
-  ok: false,
-  error: { code, message },
-});
 
 // ---- encoding ---------------------------------------------------------------
 
@@ -166,115 +157,4 @@ export function readDataHeader(bytes: Uint8Array): { ok: true; header: DataHeade
     pos += KEY_BYTES;
   }
   return { ok: true, header: { room, cls: cls as DeliveryClass, target, key, payloadOffset: pos } };
-}
-
-function decodeControlBody(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false; error: DecodeError } {
-  const scan = scanPlain(bytes, 1);
-  if (!scan.ok) return fail('bad_frame', `control frame: ${scan.reason}`);
-  try {
-    return { ok: true, value: unpackPlain(bytes.subarray(1)) };
-  } catch (err) {
-    // Stryker disable next-line all: defensive, scanPlain admits only values msgpackr decodes; no input reaches this.
-    return fail('bad_frame', `control frame: ${(err as Error).message}`);
-  }
-}
-
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  const first = issues[0];
-  // Stryker disable next-line all: defensive, zod reports at least one issue for every failed parse.
-  if (!first) return 'invalid message';
-  const path = first.path.map(String).join('.');
-  return path ? `${path}: ${first.message}` : first.message;
-}
-
-/** The `id` of an invalid control message, if it is a valid request id (u32). */
-function requestIdOf(value: unknown): number | undefined {
-  if (value === null || typeof value !== 'object' || !('id' in value)) return undefined;
-  const id = value.id;
-  // Stryker disable next-line ConditionalExpression: equivalent, Number.isInteger is false for non-numbers; typeof is there for the type checker.
-  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff ? id : undefined;
-}
-
-function invalidMessage(value: unknown, issues: readonly { path: PropertyKey[]; message: string }[]): { ok: false; error: DecodeError } {
-  const error: DecodeError = { code: 'bad_message', message: `control message ${typeOf(value)}invalid: ${describeIssues(issues)}` };
-  const id = requestIdOf(value);
-  if (id !== undefined) error.id = id;
-  return { ok: false, error };
-}
-
-function typeOf(value: unknown): string {
-  if (value !== null && typeof value === 'object' && 'type' in value && typeof value.type === 'string') {
-    return `'${value.type.slice(0, 32)}' `;
-  }
-  return '';
-}
-
-/** Decodes a frame a client sent (what the relay reads). */
-export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
-  if (bytes.length === 0) return fail('bad_frame', 'empty frame');
-  const kind = bytes[0];
-  if (kind === FrameKind.Data) {
-    const h = readDataHeader(bytes);
-    if (!h.ok) return h;
-    const { room, cls, target, key, payloadOffset } = h.header;
-    return {
-      ok: true,
-      frame: {
-        kind: 'data', room, cls,
-        target: target === 0 ? undefined : target,
-        key: cls === DeliveryClass.Latest ? key : undefined,
-        payload: bytes.subarray(payloadOffset),
-      },
-    };
-  }
-  if (kind === FrameKind.Control) {
-    const body = decodeControlBody(bytes);
-    if (!body.ok) return body;
-    const parsed = clientMessageSchema.safeParse(body.value);
-    if (!parsed.success) return invalidMessage(body.value, parsed.error.issues);
-    return { ok: true, frame: { kind: 'control', message: parsed.data } };
-  }
-  return fail('bad_frame', `unknown frame kind 0x${hex(kind!)} from a client`);
-}
-
-/** Decodes a frame the relay sent (what a client reads). */
-export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
-  if (bytes.length === 0) return fail('bad_frame', 'empty frame');
-  const kind = bytes[0];
-  if (kind === FrameKind.Batch) {
-    const batch = decodeBatch(bytes);
-    return batch.ok ? batch : fail('bad_frame', batch.message);
-  }
-  if (kind === FrameKind.Deliver) {
-    if (bytes.length < DELIVER_HEADER_BYTES) return fail('bad_frame', `deliver frame header truncated (${bytes.length} of ${DELIVER_HEADER_BYTES} bytes)`);
-    const flags = bytes[1]!;
-    if ((flags & Flags.RESERVED_MASK) !== 0) return fail('bad_frame', `reserved flag bits set (flags 0x${hex(flags)})`);
-    const cls = flags & Flags.CLASS_MASK;
-    if (cls === 3) return fail('bad_frame', 'delivery class 3 is not defined');
-    const room = (bytes[2]! << 8) | bytes[3]!;
-    const sender = (bytes[4]! << 8) | bytes[5]!;
-    if (room === 0 || sender === 0) return fail('bad_frame', 'room handle and sender must be non-zero');
-    let pos = DELIVER_HEADER_BYTES;
-    let key: number | undefined;
-    if (cls === DeliveryClass.Latest) {
-      if (bytes.length < pos + KEY_BYTES) return fail('bad_frame', 'deliver frame key byte truncated');
-      key = bytes[pos++]!;
-    }
-    return {
-      ok: true,
-      frame: { kind: 'deliver', room, cls: cls as DeliveryClass, sender, direct: (flags & Flags.DIRECT) !== 0, key, payload: bytes.subarray(pos) },
-    };
-  }
-  if (kind === FrameKind.Control) {
-    const body = decodeControlBody(bytes);
-    if (!body.ok) return body;
-    const parsed = serverMessageSchema.safeParse(body.value);
-    if (!parsed.success) return invalidMessage(body.value, parsed.error.issues);
-    return { ok: true, frame: { kind: 'control', message: parsed.data } };
-  }
-  return fail('bad_frame', `unknown frame kind 0x${hex(kind!)} from the relay`);
-}
-
-function hex(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }

@@ -21,6 +21,9 @@ export const ErrorCodes = {
   payload_too_large: { retry: false, description: 'A data frame payload is above the relay limit (`limits.maxPayloadBytes`).' },
   control_too_large: { retry: false, description: 'A control frame is above the relay limit (`limits.maxControlBytes`).' },
   presence_too_large: { retry: false, description: 'Presence state serialised as JSON is above `limits.maxPresenceBytes`.' },
+  unauthorized: { retry: false, description: 'v2: the token is missing (this relay does not allow anonymous connections) or invalid: bad signature, unexpected algorithm or key, unknown `kid`, wrong `aud` or `iss`, no `exp`, not yet valid (`nbf`). After `hello` the relay closes with 4401; after `refresh` the current token stays in force.' },
+  token_expired: { retry: true, description: 'v2: the token has expired. After `hello` the relay closes with 4440; after `refresh` the current token stays in force until it expires. Get a new token.' },
+  forbidden: { retry: false, description: 'v2: the token does not allow this: joining this room, or sending, direct messages or presence in it. The request or frame is dropped; the connection stays open.' },
   rate_limited: { retry: true, description: 'Too many frames or bytes per second from this connection; the frame was dropped. Slow down.' },
   internal: { retry: true, description: 'Unexpected relay failure while handling the frame.' },
 } as const;
@@ -37,10 +40,11 @@ export const CloseCodes = {
   going_away: { code: 1001, reconnect: true, description: 'The relay is shutting down or restarting; reconnect (to it or another node).' },
   message_too_big: { code: 1009, reconnect: false, description: 'A frame was larger than the relay accepts (limits.maxPayloadBytes plus header, or limits.maxControlBytes). Far larger messages are dropped without a close frame (1006).' },
   protocol_error: { code: 4400, reconnect: false, description: 'Too many malformed or unexpected frames, or a frame before `hello`. Fix the client.' },
-  unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed (reserved for token authentication).' },
+  unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed: no token where the relay requires one, or an invalid token (see error `unauthorized`). Reconnect only with a new token.' },
   unsupported_version: { code: 4406, reconnect: false, description: 'The `hello` asked for a protocol version the relay does not speak.' },
-  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) nothing received within the idle timeout. (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
+  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) no complete frame within the idle timeout, or a frame not completed within the frame deadline (appendix A.3). (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
   rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors. Reconnect with backoff.' },
+  token_expired: { code: 4440, reconnect: true, description: 'v2: the connection token expired and no `refresh` replaced it in time (or `hello` carried an expired token). Get a new token, then reconnect.' },
   internal_error: { code: 4500, reconnect: true, description: 'Unexpected relay failure.' },
   slow_consumer: { code: 4503, reconnect: true, description: 'The connection read too slowly: its send buffer passed the hard cap. Reconnect and resync.' },
 } as const;

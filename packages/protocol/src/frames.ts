@@ -1,8 +1,18 @@
 // Binary layout of Roomcast frames: kinds, delivery classes, header sizes and limits.
 // Every WebSocket message (and every length-prefixed TCP record) carries exactly one frame.
 
-/** Protocol version spoken by this package; sent in `hello` and `welcome`. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Newest protocol version spoken by this package; sent in `hello` and `welcome`.
+ * v2 adds tokens (`hello.token`, `refresh`), trusted member identity and the auth codes.
+ */
+export const PROTOCOL_VERSION = 2;
+/** Oldest version a relay still accepts in `hello`; it answers `welcome` with the hello's `v`. */
+export const MIN_PROTOCOL_VERSION = 1;
+
+/** Whether a relay of this package accepts a `hello` with this `v`. */
+export function isSupportedVersion(v: number): boolean {
+  return Number.isInteger(v) && v >= MIN_PROTOCOL_VERSION && v <= PROTOCOL_VERSION;
+}
 
 /** First byte of every frame. */
 export const FrameKind = {
@@ -28,6 +38,10 @@ export const DeliveryClass = {
 } as const;
 export type DeliveryClass = (typeof DeliveryClass)[keyof typeof DeliveryClass];
 
+/** Name of each delivery class, indexed by its number (`CLASS_NAMES[DeliveryClass.Latest]` is `'latest'`); used in metrics, SDK events and CLI options. */
+export const CLASS_NAMES = ['reliable', 'latest', 'droppable'] as const;
+export type ClassName = (typeof CLASS_NAMES)[number];
+
 /** Flags byte layout. */
 export const Flags = {
   CLASS_MASK: 0b0000_0011,
@@ -52,6 +66,8 @@ export const DELIVER_HEADER_BYTES = 6;
 export const MEMBER_ID_BYTES = 2;
 /** Size of the key byte present in `latest` class frames. */
 export const KEY_BYTES = 1;
+/** Largest data frame header: kind, flags, room handle, target member id and key byte. */
+export const MAX_DATA_HEADER_BYTES = DATA_HEADER_BYTES + MEMBER_ID_BYTES + KEY_BYTES;
 
 /** Member ids are 1..65535; 0 never names a member. */
 export const MAX_MEMBER_ID = 0xffff;
@@ -61,6 +77,11 @@ export const MAX_ROOM_HANDLE = 0xffff;
 /** Bounds the MessagePack structure of a control frame before it is decoded. */
 export const CONTROL_MAX_DEPTH = 16;
 export const CONTROL_MAX_ITEMS = 4096;
+
+/** Longest token accepted in `hello` / `refresh`, in characters (the whole frame must also fit `limits.maxControlBytes`). */
+export const MAX_TOKEN_CHARS = 8192;
+/** Longest user id (`sub` claim), in characters. */
+export const MAX_USER_ID_CHARS = 256;
 
 /** Room names: 1..128 printable ASCII characters (0x21-0x7e). */
 export const ROOM_NAME_PATTERN = /^[\x21-\x7e]{1,128}$/;

@@ -2,12 +2,18 @@
 // Requests from the client carry an `id` that the relay echoes in the reply (`welcome`, `joined`, `ok`, `error`).
 import { z } from 'zod';
 import { ERROR_CODE_NAMES } from './codes.js';
-import { MAX_MEMBER_ID, MAX_ROOM_HANDLE, ROOM_NAME_PATTERN } from './frames.js';
+import { MAX_MEMBER_ID, MAX_ROOM_HANDLE, MAX_TOKEN_CHARS, MAX_USER_ID_CHARS, ROOM_NAME_PATTERN } from './frames.js';
 
 const requestId = z.number().int().min(0).max(0xffff_ffff);
 const roomHandle = z.number().int().min(1).max(MAX_ROOM_HANDLE);
 const memberId = z.number().int().min(1).max(MAX_MEMBER_ID);
 const shortText = z.string().max(256);
+/** A signed connection token (a compact JWT, `header.payload.signature`), protocol v2. */
+const token = z.string().min(1).max(MAX_TOKEN_CHARS);
+/** Seconds until the connection's token expires, by the relay's clock. */
+const expiresInSec = z.number().int().min(0).max(0xffff_ffff);
+/** The verified user id (the token's `sub`). */
+const userId = z.string().min(1).max(MAX_USER_ID_CHARS);
 /** Any JSON value (the relay also caps its serialised size). */
 export const presenceSchema = z.json();
 export type Presence = z.infer<typeof presenceSchema>;
@@ -24,6 +30,8 @@ export const helloSchema = z.object({
   v: z.number().int().min(0).max(0xffff),
   /** Free-form client name and version, for logs ("roomcast-js/0.1.0"). */
   client: shortText.optional(),
+  /** v2: the connection token. Never put it in the URL (URLs end up in logs). */
+  token: token.optional(),
 });
 
 export const joinSchema = z.strictObject({
@@ -53,12 +61,20 @@ export const pingSchema = z.strictObject({
   id: requestId,
 });
 
+/** v2: replaces the connection's token before it expires, without reconnecting. */
+export const refreshSchema = z.strictObject({
+  type: z.literal('refresh'),
+  id: requestId,
+  token,
+});
+
 export const clientMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
   joinSchema,
   leaveSchema,
   setPresenceSchema,
   pingSchema,
+  refreshSchema,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -89,6 +105,10 @@ export type Limits = z.infer<typeof limitsSchema>;
 export const memberSchema = z.object({
   id: memberId,
   presence: presenceSchema,
+  /** v2: the member's verified user id (its token's `sub`); absent for anonymous members. */
+  userId: userId.optional(),
+  /** v2: trusted member info from the token's `info` claim (any JSON, size-capped by the relay); absent when the token has none. */
+  info: presenceSchema.optional(),
 });
 export type Member = z.infer<typeof memberSchema>;
 
@@ -99,6 +119,18 @@ export const welcomeSchema = z.object({
   /** Opaque id of this connection on the relay, for logs and support. */
   session: shortText,
   limits: limitsSchema,
+  /** v2: the verified user id of this connection; absent for anonymous connections. */
+  userId: userId.optional(),
+  /** v2: seconds until the token expires (then the relay closes with 4440 unless a `refresh` came first); absent when nothing expires. */
+  expiresInSec: expiresInSec.optional(),
+});
+
+/** v2: reply to `refresh`: the new token is in force. */
+export const refreshedSchema = z.object({
+  type: z.literal('refreshed'),
+  id: requestId,
+  /** Seconds until the new token expires. */
+  expiresInSec,
 });
 
 export const joinedSchema = z.object({
@@ -153,7 +185,7 @@ export const errorSchema = z.object({
 });
 
 /**
- * Relay → client, raw TCP only (PROTOCOL.md appendix A): the relay has received nothing for half
+ * Relay → client, raw TCP only (PROTOCOL.md appendix A): the relay has received no complete frame for half
  * the idle window. The client answers with any frame (`ping` is the natural one) or is closed.
  */
 export const heartbeatSchema = z.object({
@@ -175,6 +207,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeSchema,
   joinedSchema,
   okSchema,
+  refreshedSchema,
   pongSchema,
   memberJoinedSchema,
   memberUpdatedSchema,

@@ -1,31 +1,15 @@
-// Plain-MessagePack guard and codec for control frames.
+// Plain-MessagePack guard and msgpackr decoder for control frames the relay reads (client input).
+// Encoding, and the clients' decoder, live in plain-writer.ts and plain-reader.ts.
 // Untrusted bytes are scanned before msgpackr sees them: extension types, non-string map
 // keys, deep nesting, huge item counts and trailing bytes are refused, so msgpackr only ever
 // decodes plain maps, arrays, strings, numbers, booleans, nil and binaries.
-import { Packr, Unpackr } from 'msgpackr';
+import { Unpackr } from 'msgpackr';
 import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS } from './frames.js';
 
-// No records, no shared structures: nothing survives from one frame to the next.
-const packr = new Packr({ useRecords: false, variableMapSize: true });
 // int64AsType 'number': encoders may write small integers in the 64-bit formats (0xcf/0xd3);
 // they must decode to plain numbers, not BigInt, or every schema would reject them.
 // Stryker disable next-line BooleanLiteral: equivalent, records travel as extension types, which scanPlain refuses first.
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
-
-/** Encodes a plain value; `undefined` object fields are left out (MessagePack has no undefined). */
-export function packPlain(value: unknown): Uint8Array {
-  return packr.pack(dropUndefined(value));
-}
-
-function dropUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropUndefined);
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = dropUndefined(v);
-    return out;
-  }
-  return value;
-}
 
 export type ScanResult = { ok: true } | { ok: false; reason: string };
 

@@ -36,6 +36,7 @@ describe('CloseCodes', () => {
       unsupported_version: [4406, false],
       timeout: [4408, true],
       rate_limited: [4429, true],
+      token_expired: [4440, true],
       internal_error: [4500, true],
       slow_consumer: [4503, true],
     });
@@ -110,6 +111,9 @@ describe('ErrorCodes', () => {
       payload_too_large: false,
       control_too_large: false,
       presence_too_large: false,
+      unauthorized: false,
+      token_expired: true,
+      forbidden: false,
       rate_limited: true,
       internal: true,
     });

@@ -46,7 +46,11 @@ function codeLines(text: string): string[] {
 describe('PROTOCOL.md', () => {
   test('states the protocol version of the code', () => {
     expect(spec).toContain(`PROTOCOL_VERSION = ${protocol.PROTOCOL_VERSION}`);
-    expect(spec).toMatch(/^# Roomcast wire protocol — version 1$/m);
+    expect(spec).toContain(`MIN_PROTOCOL_VERSION = ${protocol.MIN_PROTOCOL_VERSION}`);
+    expect(spec).toMatch(new RegExp(`^# Roomcast wire protocol — version ${protocol.PROTOCOL_VERSION}$`, 'm'));
+    // The History table ends with the current version.
+    const history = tableRows(section('## 15 History')).filter((c) => /^\d+$/.test(c[0] ?? ''));
+    expect(Number(history.at(-1)![0])).toBe(protocol.PROTOCOL_VERSION);
   });
 
   test('the test vector tables list every vector, with its decoder and pinned hex', () => {

@@ -2,7 +2,9 @@
 // frame (kind, header, flags, or MessagePack outside the plain subset). `bad_message`: a control
 // frame whose plain MessagePack decoded but does not match a message schema.
 import { describe, expect, test } from 'vitest';
-import { decodeClientFrame, decodeServerFrame, encodeControl, type Decoded } from '@roomcast/protocol';
+import {
+  decodeClientFrame, decodeServerFrame, encodeControl, memberSchema, parseServerMessage, readPlain, serverMessageSchema, type Decoded,
+} from '@roomcast/protocol';
 import { bytes } from './vectors.js';
 
 type Code = 'bad_frame' | 'bad_message';
@@ -133,6 +135,15 @@ const FRAMES: Bad[] = [
   bad('presence: missing presence', 'client', '0183a474797065a870726573656e6365a2696403a4726f6f6d01', 'bad_message'),
   bad('presence: presence contains a binary', 'client',
     '0184a474797065a870726573656e6365a2696403a4726f6f6d01a870726573656e636581a6617661746172c401ff', 'bad_message'),
+  // v2: tokens
+  bad('hello: token is an integer', 'client', '0184a474797065a568656c6c6fa2696401a17602a5746f6b656e01', 'bad_message'),
+  bad('hello: token is empty', 'client', '0184a474797065a568656c6c6fa2696401a17602a5746f6b656ea0', 'bad_message'),
+  bad('hello: token of 8193 characters', 'client', `0184a474797065a568656c6c6fa2696401a17602a5746f6b656eda2001${'61'.repeat(8193)}`, 'bad_message'),
+  bad('refresh: missing token', 'client', '0182a474797065a772656672657368a2696406', 'bad_message'),
+  bad('refresh: token is nil', 'client', '0183a474797065a772656672657368a2696406a5746f6b656ec0', 'bad_message'),
+  bad('refresh: token is empty', 'client', '0183a474797065a772656672657368a2696406a5746f6b656ea0', 'bad_message'),
+  bad('refresh: missing id', 'client', '0182a474797065a772656672657368a5746f6b656ea3616263', 'bad_message'),
+  bad('refresh: extra unknown field', 'client', '0184a474797065a772656672657368a2696406a5746f6b656ea3616263a56578747261c3', 'bad_message'),
   bad('relay message sent by a client (ok)', 'client', '0182a474797065a26f6ba2696401', 'bad_message'),
 
   // ---- relay messages: schema violations -----------------------------------------
@@ -155,6 +166,16 @@ const FRAMES: Bad[] = [
     '0184a474797065a56572726f72a4636f6465ab6e6f745f696e5f726f6f6da76d657373616765a178a4726f6f6d00', 'bad_message'),
   bad('error: message of 1025 characters', 'server',
     `0183a474797065a56572726f72a4636f6465a8696e7465726e616ca76d657373616765da0401${'78'.repeat(1025)}`, 'bad_message'),
+  // v2: identity
+  bad('refreshed: missing expiresInSec', 'server', '0182a474797065a9726566726573686564a2696406', 'bad_message'),
+  bad('refreshed: expiresInSec is negative', 'server', '0183a474797065a9726566726573686564a2696406ac65787069726573496e536563ff', 'bad_message'),
+  bad('member_joined: empty userId', 'server',
+    '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a6757365724964a0', 'bad_message'),
+  bad('member_joined: userId is an integer', 'server',
+    '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a675736572496407', 'bad_message'),
+  bad('member_joined: info is NaN', 'server',
+    '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a4696e666fcb7ff8000000000000', 'bad_message'),
+  bad('refresh sent by the relay', 'server', '0183a474797065a772656672657368a2696406a5746f6b656ea3616263', 'bad_message'),
   bad('client message sent by the relay (ping)', 'server', '0182a474797065a470696e67a2696401', 'bad_message'),
 ];
 
@@ -180,10 +201,43 @@ describe('malformed inputs', () => {
   });
 });
 
+describe('the hand-written relay → client validators agree with the zod schema on this table', () => {
+  // Every row whose bytes are a plain-MessagePack control frame, whichever side it was written for.
+  const bodies = FRAMES.flatMap((b) => {
+    const raw = bytes(b.hex);
+    const r = raw[0] === 1 ? readPlain(raw, 1) : undefined;
+    return r?.ok ? [{ name: b.name, value: r.value }] : [];
+  });
+
+  test('the table has such rows', () => {
+    expect(bodies.length).toBeGreaterThan(40);
+  });
+
+  test.each(bodies)('$name', ({ value }) => {
+    const zod = serverMessageSchema.safeParse(value);
+    const hand = parseServerMessage(value);
+    expect(hand.ok).toBe(zod.success);
+    if (zod.success && hand.ok) expect(hand.message).toStrictEqual(zod.data);
+  });
+});
+
 describe('forward compatibility', () => {
   test('hello ignores unknown fields, so a newer client still gets a version answer', () => {
-    const r = decodeClientFrame(bytes('0184a474797065a568656c6c6fa2696401a17601a5746f6b656ea3616263'));
+    // {type:"hello", id:1, v:1, resume:"abc"}
+    const r = decodeClientFrame(bytes('0184a474797065a568656c6c6fa2696401a17601a6726573756d65a3616263'));
     expect(r).toStrictEqual({ ok: true, frame: { kind: 'control', message: { type: 'hello', id: 1, v: 1 } } });
+  });
+
+  test('the codec keeps a token whatever v says (the relay applies the version rule, PROTOCOL.md §8.1)', () => {
+    // {type:"hello", id:1, v:1, token:"abc"}: a v1 relay decoded this to a bare hello; v2 keeps the token
+    const r = decodeClientFrame(bytes('0184a474797065a568656c6c6fa2696401a17601a5746f6b656ea3616263'));
+    expect(r).toStrictEqual({ ok: true, frame: { kind: 'control', message: { type: 'hello', id: 1, v: 1, token: 'abc' } } });
+  });
+
+  test('a v1 reader, tolerant of unknown fields, reads a v2 member map as a v1 one', () => {
+    // A v1 client's member schema is {id, presence} without strictness: userId and info are dropped.
+    const v1Member = memberSchema.pick({ id: true, presence: true });
+    expect(v1Member.parse({ id: 3, presence: null, userId: 'bob', info: { team: 'red' } })).toStrictEqual({ id: 3, presence: null });
   });
 
   test('relay messages ignore unknown fields (a relay may add limits)', () => {

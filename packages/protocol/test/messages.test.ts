@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   controlMessageSchema, decodeClientFrame, decodeServerFrame, readDataHeader,
 } from '../src/index.js';
-import { packPlain } from '../src/msgpack.js';
+import { packPlain } from '../src/plain-writer.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 /** A control frame holding `value` as it is, valid or not. */

@@ -3,7 +3,8 @@
 // packPlain's treatment of undefined fields and binaries.
 import { describe, expect, it } from 'vitest';
 import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS, decodeClientFrame, scanPlain } from '../src/index.js';
-import { packPlain, unpackPlain } from '../src/msgpack.js';
+import { unpackPlain } from '../src/msgpack.js';
+import { packPlain } from '../src/plain-writer.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
 const OK = { ok: true };

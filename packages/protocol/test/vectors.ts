@@ -87,6 +87,11 @@ export const VECTORS: readonly Vector[] = [
     { type: 'presence', id: 3, room: 1, presence: { name: 'Ada', typing: true } }),
   clientControl('ping', '0182a474797065a470696e67a2696405',
     { type: 'ping', id: 5 }),
+  // v2: tokens (the codec treats a token as an opaque string; the relay verifies it)
+  clientControl('hello_token', '0185a474797065a568656c6c6fa2696401a17602a6636c69656e74b1726f6f6d636173742d6a732f302e322e30a5746f6b656eab6161612e6262622e636363',
+    { type: 'hello', id: 1, v: 2, client: 'roomcast-js/0.2.0', token: 'aaa.bbb.ccc' }),
+  clientControl('refresh', '0183a474797065a772656672657368a2696406a5746f6b656eab6161612e6262622e646464',
+    { type: 'refresh', id: 6, token: 'aaa.bbb.ddd' }),
 
   // ---- control, relay → client ------------------------------------------------
   serverControl('welcome', '0185a474797065a777656c636f6d65a2696401a17601a773657373696f6ea86330666665653031a66c696d6974738daf6d61785061796c6f61644279746573cd4000af6d6178436f6e74726f6c4279746573cd1000b56d6178526f6f6d73506572436f6e6e656374696f6e10b16d61784d656d62657273506572526f6f6dcd0100b06d617850726573656e63654279746573cd0200b16d61784d65737361676573506572536563ccc8ae69646c6554696d656f757453656320ad62757273744d65737361676573cd0190ae6d61784279746573506572536563ce00040000b06d61784b6579735065724d656d62657210a67469636b487a1ea96d696e5469636b487a01a96d61785469636b487a3c',
@@ -118,6 +123,27 @@ export const VECTORS: readonly Vector[] = [
     { type: 'error', code: 'not_in_room', message: 'not in room 7', room: 7 }),
   serverControl('error_connection', '0183a474797065a56572726f72a4636f6465a96261645f6672616d65a76d657373616765ab656d707479206672616d65',
     { type: 'error', code: 'bad_frame', message: 'empty frame' }),
+  // v2: identity and tokens
+  serverControl('welcome_token', '0187a474797065a777656c636f6d65a2696401a17602a773657373696f6ea86330666665653032a66c696d6974738daf6d61785061796c6f61644279746573cd4000af6d6178436f6e74726f6c4279746573cd1000b56d6178526f6f6d73506572436f6e6e656374696f6e10b16d61784d656d62657273506572526f6f6dcd0100b06d617850726573656e63654279746573cd0200b16d61784d65737361676573506572536563ccc8ae69646c6554696d656f757453656320ad62757273744d65737361676573cd0190ae6d61784279746573506572536563ce00040000b06d61784b6579735065724d656d62657210a67469636b487a1ea96d696e5469636b487a01a96d61785469636b487a3ca6757365724964a3616461ac65787069726573496e536563cd0e10',
+    { type: 'welcome', id: 1, v: 2, session: 'c0ffee02', limits: { ...DEFAULT_LIMITS }, userId: 'ada', expiresInSec: 3600 }),
+  serverControl('refreshed', '0183a474797065a9726566726573686564a2696406ac65787069726573496e536563cd0e10',
+    { type: 'refreshed', id: 6, expiresInSec: 3600 }),
+  serverControl('joined_identity', '0186a474797065a66a6f696e6564a2696402a4726f6f6da667616d653a37a668616e646c6501a473656c6602a76d656d626572739284a2696401a870726573656e6365c0a6757365724964a6736572766572a4696e666f81a4726f6c65a4686f737484a2696402a870726573656e636581a17801a6757365724964a3616461a4696e666f81a46e616d65a6416461204c2e',
+    {
+      type: 'joined', id: 2, room: 'game:7', handle: 1, self: 2,
+      members: [
+        { id: 1, presence: null, userId: 'server', info: { role: 'host' } },
+        { id: 2, presence: { x: 1 }, userId: 'ada', info: { name: 'Ada L.' } },
+      ],
+    }),
+  serverControl('member_joined_identity', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a6757365724964a3626f62',
+    { type: 'member_joined', room: 1, member: { id: 3, presence: null, userId: 'bob' } }),
+  serverControl('error_forbidden', '0184a474797065a56572726f72a2696402a4636f6465a9666f7262696464656ea76d657373616765d925746f6b656e20646f6573206e6f7420616c6c6f77206a6f696e696e6720726f6f6d20766970',
+    { type: 'error', id: 2, code: 'forbidden', message: 'token does not allow joining room vip' }),
+  serverControl('error_unauthorized', '0184a474797065a56572726f72a2696401a4636f6465ac756e617574686f72697a6564a76d657373616765ba746f6b656e207369676e617475726520697320696e76616c6964',
+    { type: 'error', id: 1, code: 'unauthorized', message: 'token signature is invalid' }),
+  serverControl('close_token_expired', '0183a474797065a5636c6f7365a4636f6465cd1158a6726561736f6ead746f6b656e2065787069726564',
+    { type: 'close', code: 4440, reason: 'token expired' }),
   // relay → client over raw TCP only (PROTOCOL.md appendix A)
   serverControl('heartbeat', '0181a474797065a9686561727462656174',
     { type: 'heartbeat' }),

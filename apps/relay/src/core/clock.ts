@@ -1,4 +1,5 @@
-// Time for the core: a monotonic clock and timers, injectable so unit tests control both.
+// Time for the core and the transports: a monotonic clock and timers, injectable so tests control
+// both (test/fakes.ts FakeClock). Every deadline (handshake, idle, heartbeat, ticks) reads it.
 
 export interface Clock {
   /** Monotonic milliseconds. */
@@ -12,3 +13,22 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/**
+ * Runs `fn` every `ms` on `clock` until the returned function is called. Built on setTimeout so a
+ * fake clock drives it like any other timer.
+ */
+export function repeat(clock: Clock, ms: number, fn: () => void): () => void {
+  let handle: unknown;
+  let stopped = false;
+  const tick = (): void => {
+    if (stopped) return;
+    handle = clock.setTimeout(tick, ms);
+    fn();
+  };
+  handle = clock.setTimeout(tick, ms);
+  return () => {
+    stopped = true;
+    clock.clearTimeout(handle);
+  };
+}

@@ -1,9 +1,16 @@
-// Per-connection session state: handshake stage, joined rooms, budgets.
+// Per-connection session state: handshake stage, joined rooms, budgets, lag.
+import { NOBODY, type ExpiryTimer, type Principal } from './access.js';
 import type { Peer } from './peer.js';
 import { StrikeWindow, TokenBucket } from './rate.js';
-import type { Member } from './room.js';
+import type { Member as RoomMember, Room as AnyRoom } from './room.js';
 
-export type ConnectionState = 'handshake' | 'open' | 'closed';
+/** A connection's membership of one room. */
+export type Member = RoomMember<Connection>;
+/** A room whose members are connections. */
+export type Room = AnyRoom<Connection>;
+
+/** `authenticating`: a `hello` with a token is being verified (async); frames meanwhile are refused. */
+export type ConnectionState = 'handshake' | 'authenticating' | 'open' | 'closed';
 
 /** Strike windows are 10 seconds long (documented in PROTOCOL.md). */
 export const FLOOD_WINDOW_MS = 10_000;
@@ -13,6 +20,12 @@ export class Connection {
   /** Joined rooms by handle. */
   readonly rooms = new Map<number, Member>();
   protocolErrors = 0;
+  /** Who it is and what it may do; NOBODY (no rights) until the welcome. */
+  principal: Principal = NOBODY;
+  /** Closes it with 4440 when its token expires; created at the first welcome or refresh that has an expiry. */
+  expiry: ExpiryTimer | undefined;
+  /** A `refresh` is being checked: one at a time, so decisions apply in the order they were asked. */
+  refreshing = false;
   /** True while the send buffer is above the soft limit: unsubscribed from every room's fast topic. */
   lagging = false;
   /** Frames per second in. */

@@ -5,35 +5,35 @@
 //   droppable  published at once on the fast topic: members that fell behind are not on it.
 // Members whose send buffer passes the soft limit leave the fast topics (they skip ticks instead
 // of queueing them) and get one snapshot per room when they drain.
-import {
-  DeliveryClass, deliverFromData, encodeBatch, type DataHeader, type ErrorCode,
-} from '@roomcast/protocol';
+import { deliverFromData, encodeBatch, type DataHeader } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
-import type { Connection } from './connection.js';
-import type { Hub } from './peer.js';
-import type { Member, Room } from './room.js';
-import type { LimitName, Stats } from './stats.js';
+import type { Connection, Member, Room } from './connection.js';
+import type { Fanout } from './fanout.js';
+import type { Outbox } from './outbox.js';
+import type { Stats } from './stats.js';
 
-/** What delivery needs from the relay: sending, typed errors, counters. */
-export interface Outbox {
-  send(conn: Connection, frame: Uint8Array): void;
-  sendError(conn: Connection, code: ErrorCode, message: string, extra?: { room?: number }): void;
-  hitLimit(name: LimitName): void;
-}
-
-export interface DeliveryLimits {
-  maxKeysPerMember: number;
-  softBufferedBytes: number;
+export interface DeliveryDeps {
+  limits: { maxKeysPerMember: number; softBufferedBytes: number };
+  out: Outbox;
+  fanout: Fanout;
+  stats: Stats;
+  clock: Clock;
 }
 
 export class Delivery {
-  constructor(
-    private readonly limits: DeliveryLimits,
-    private readonly hub: Hub,
-    private readonly stats: Stats,
-    private readonly clock: Clock,
-    private readonly out: Outbox,
-  ) {}
+  private readonly limits: DeliveryDeps['limits'];
+  private readonly out: Outbox;
+  private readonly fanout: Fanout;
+  private readonly stats: Stats;
+  private readonly clock: Clock;
+
+  constructor(deps: DeliveryDeps) {
+    this.limits = deps.limits;
+    this.out = deps.out;
+    this.fanout = deps.fanout;
+    this.stats = deps.stats;
+    this.clock = deps.clock;
+  }
 
   // ---- per frame ------------------------------------------------------------------------
 
@@ -43,30 +43,29 @@ export class Delivery {
     if (header.target !== 0) {
       const target = this.target(member, header);
       if (target === undefined) return;
-      this.count(room, DeliveryClass.Reliable, frame.length, 1);
-      return this.out.send(target.conn, frame);
+      return this.out.send(target.conn, frame, 'reliable', room);
     }
     const recipients = room.size - 1;
     if (recipients === 0) return;
     room.outBudget.force(this.clock.now(), frame.length * recipients);
-    this.count(room, DeliveryClass.Reliable, frame.length, recipients);
-    conn.peer.publish(room.topic, frame);
+    this.out.publish(room.topic, frame, 'reliable', recipients, conn, room);
   }
 
   latest(member: Member, header: DataHeader, bytes: Uint8Array): void {
     const { room, conn } = member;
     if (header.target !== 0) {
-      return this.out.sendError(conn, 'unsupported_class', 'latest frames cannot be direct: send them to the room', { room: room.handle });
+      return this.out.error(conn, 'unsupported_class', 'latest frames cannot be direct: send them to the room', { room: room.handle });
     }
     const key = header.key;
     // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
     const payload = bytes.slice(header.payloadOffset);
     if (payload.length > 0 && member.keys?.has(key) !== true) {
       if ((member.keys?.size ?? 0) >= this.limits.maxKeysPerMember) {
-        this.out.hitLimit('keys_per_member');
-        return this.out.sendError(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
+        this.stats.hitLimit('keys_per_member');
+        return this.out.error(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
       }
-      (member.keys ??= new Set()).add(key);
+      member.keys ??= new Set();
+      member.keys.add(key);
     } else if (payload.length === 0) {
       member.keys?.delete(key);
     }
@@ -84,21 +83,19 @@ export class Delivery {
         this.stats.drops++;
         return;
       }
-      this.count(room, DeliveryClass.Droppable, frame.length, 1);
-      return this.out.send(target.conn, frame);
+      return this.out.send(target.conn, frame, 'droppable', room);
     }
     const others = room.size - 1;
     if (others === 0) return;
     const laggingOthers = room.laggingCount - (conn.lagging ? 1 : 0);
     const recipients = others - laggingOthers;
     if (!room.outBudget.take(this.clock.now(), frame.length * recipients)) {
-      this.out.hitLimit('room_bytes_out');
+      this.stats.hitLimit('room_bytes_out');
       this.stats.drops += others;
       return;
     }
     this.stats.drops += laggingOthers;
-    this.count(room, DeliveryClass.Droppable, frame.length, recipients);
-    conn.peer.publish(room.fastTopic, frame);
+    this.out.publish(room.fastTopic, frame, 'droppable', recipients, conn, room);
   }
 
   // ---- membership ------------------------------------------------------------------------
@@ -106,9 +103,9 @@ export class Delivery {
   /** A member joined: subscribe it, and hand it the room's current values at once. */
   joined(member: Member): void {
     const { room, conn } = member;
-    conn.peer.subscribe(room.topic);
+    this.fanout.subscribe(conn, room.topic);
     if (conn.lagging) room.laggingCount++;
-    else conn.peer.subscribe(room.fastTopic);
+    else this.fanout.subscribe(conn, room.fastTopic);
   }
 
   /** After the `joined` reply: the snapshot, if the room has values. */
@@ -122,8 +119,8 @@ export class Delivery {
     if (member.keys !== undefined) room.latest.clearMember(member.id, member.keys);
     if (conn.lagging) room.laggingCount--;
     if (unsubscribe) {
-      conn.peer.unsubscribe(room.topic);
-      conn.peer.unsubscribe(room.fastTopic);
+      this.fanout.unsubscribe(conn, room.topic);
+      this.fanout.unsubscribe(conn, room.fastTopic);
     }
   }
 
@@ -142,14 +139,14 @@ export class Delivery {
       conn.lagging = true;
       this.stats.lagStarts++;
       for (const member of conn.rooms.values()) {
-        conn.peer.unsubscribe(member.room.fastTopic);
+        this.fanout.unsubscribe(conn, member.room.fastTopic);
         member.room.laggingCount++;
       }
     } else if (conn.lagging && buffered <= this.limits.softBufferedBytes / 2) {
       conn.lagging = false;
       for (const member of conn.rooms.values()) {
         member.room.laggingCount--;
-        conn.peer.subscribe(member.room.fastTopic);
+        this.fanout.subscribe(conn, member.room.fastTopic);
         this.snapshot(conn, member.room);
       }
     }
@@ -173,7 +170,7 @@ export class Delivery {
     const frame = encodeBatch(room.handle, room.latest.peekChanges());
     if (!room.outBudget.take(now, frame.length * recipients)) {
       // Over the room's output budget: keep merging, try again next tick.
-      this.out.hitLimit('room_bytes_out');
+      this.stats.hitLimit('room_bytes_out');
       this.stats.skippedTicks++;
       room.lastFlushAt = now;
       this.schedule(room);
@@ -185,15 +182,13 @@ export class Delivery {
     this.stats.ticks++;
     this.stats.latestUpdatesOut += entries * recipients;
     this.stats.skippedTicks += room.laggingCount;
-    this.count(room, DeliveryClass.Latest, frame.length, recipients);
-    this.hub.publish(room.fastTopic, frame);
+    this.out.publish(room.fastTopic, frame, 'latest', recipients, undefined, room);
   }
 
   private snapshot(conn: Connection, room: Room): void {
     const frame = encodeBatch(room.handle, room.latest.all(), true);
     this.stats.snapshots++;
-    this.count(room, DeliveryClass.Latest, frame.length, 1);
-    this.out.send(conn, frame);
+    this.out.send(conn, frame, 'latest', room);
   }
 
   // ---- helpers ---------------------------------------------------------------------------
@@ -201,18 +196,8 @@ export class Delivery {
   private target(member: Member, header: DataHeader): Member | undefined {
     const target = member.room.members.get(header.target);
     if (target === undefined) {
-      this.out.sendError(member.conn, 'unknown_member', `member ${header.target} is not in room ${member.room.name}`, { room: member.room.handle });
+      this.out.error(member.conn, 'unknown_member', `member ${header.target} is not in room ${member.room.name}`, { room: member.room.handle });
     }
     return target;
   }
-
-  private count(room: Room, cls: DeliveryClass, frameBytes: number, recipients: number): void {
-    this.stats.framesOut[CLASS_NAMES[cls]] += recipients;
-    const bytes = frameBytes * recipients;
-    this.stats.bytesOut += bytes;
-    room.bytesOut += bytes;
-  }
 }
-
-/** Metric label of each delivery class. */
-export const CLASS_NAMES = ['reliable', 'latest', 'droppable'] as const;

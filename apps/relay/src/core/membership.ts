@@ -1,79 +1,96 @@
 // Rooms and presence: join, leave, presence updates, and the member_joined / member_updated /
-// member_left events the other members get. Used by relay.ts for control messages and closes.
+// member_left events the other members get. Used by inbound.ts for control messages and by
+// relay.ts when a connection closes.
 import {
   ROOM_NAME_PATTERN, encodeControl,
-  type ClientMessage, type ErrorCode, type Presence, type ServerMessage,
+  type ClientMessage, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
+import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
-import type { Connection } from './connection.js';
+import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
-import type { Hub } from './peer.js';
-import type { RelayLimits } from './relay.js';
-import type { Member } from './room.js';
+import type { RelayLimits } from './limits.js';
+import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
-import type { LimitName, Stats } from './stats.js';
+import type { Stats } from './stats.js';
 
-/** What membership needs from the relay: replies, typed errors, limit counters. */
-export interface MembershipOutbox {
-  reply(conn: Connection, message: ServerMessage): void;
-  sendError(conn: Connection, code: ErrorCode, message: string, extra?: { id?: number | undefined; room?: number | undefined }): void;
-  hitLimit(name: LimitName): void;
+export interface MembershipDeps {
+  limits: RelayLimits;
+  rooms: Rooms<Connection>;
+  delivery: Delivery;
+  out: Outbox;
+  stats: Stats;
+  clock: Clock;
 }
 
 type Request<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 
 export class Membership {
-  constructor(
-    private readonly limits: RelayLimits,
-    private readonly rooms: Rooms,
-    private readonly delivery: Delivery,
-    private readonly hub: Hub,
-    private readonly stats: Stats,
-    private readonly clock: Clock,
-    private readonly out: MembershipOutbox,
-  ) {}
+  private readonly limits: RelayLimits;
+  private readonly rooms: Rooms<Connection>;
+  private readonly delivery: Delivery;
+  private readonly out: Outbox;
+  private readonly stats: Stats;
+  private readonly clock: Clock;
+
+  constructor(deps: MembershipDeps) {
+    this.limits = deps.limits;
+    this.rooms = deps.rooms;
+    this.delivery = deps.delivery;
+    this.out = deps.out;
+    this.stats = deps.stats;
+    this.clock = deps.clock;
+  }
 
   join(conn: Connection, msg: Request<'join'>): void {
     const { id } = msg;
     if (!ROOM_NAME_PATTERN.test(msg.room)) {
-      return this.out.sendError(conn, 'bad_room_name', 'room names are 1-128 printable ASCII characters (0x21-0x7e)', { id });
+      return this.out.error(conn, 'bad_room_name', 'room names are 1-128 printable ASCII characters (0x21-0x7e)', { id });
+    }
+    // Rights before anything about the room, so a refusal says nothing about whether it exists.
+    const principal = conn.principal;
+    if (!principal.can(msg.room, 'join')) {
+      return this.out.error(conn, 'forbidden', `your token does not allow joining room ${msg.room}`, { id });
     }
     const presence = msg.presence ?? null;
+    if (presence !== null && !principal.can(msg.room, 'presence')) {
+      return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${msg.room}: join without presence`, { id });
+    }
     if (!this.presenceFits(conn, presence, id)) return;
     let room = this.rooms.get(msg.room);
     if (room !== undefined && conn.rooms.has(room.handle)) {
-      return this.out.sendError(conn, 'already_joined', `already a member of room ${msg.room}`, { id, room: room.handle });
+      return this.out.error(conn, 'already_joined', `already a member of room ${msg.room}`, { id, room: room.handle });
     }
     const tickHz = msg.tickHz ?? this.limits.tickHz;
     if (tickHz < this.limits.minTickHz || tickHz > this.limits.maxTickHz) {
-      return this.out.sendError(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
+      return this.out.error(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
     }
     if (conn.rooms.size >= this.limits.maxRoomsPerConnection) {
-      this.out.hitLimit('rooms_per_connection');
-      return this.out.sendError(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
+      this.stats.hitLimit('rooms_per_connection');
+      return this.out.error(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
     }
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
       if (room === undefined) {
-        this.out.hitLimit('rooms');
-        return this.out.sendError(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
+        this.stats.hitLimit('rooms');
+        return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
       }
     } else if (room.size >= this.limits.maxMembersPerRoom) {
-      this.out.hitLimit('members_per_room');
-      return this.out.sendError(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
+      this.stats.hitLimit('members_per_room');
+      return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
     }
-    const member = room.add(conn, presence);
+    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name));
     conn.rooms.set(room.handle, member);
     this.delivery.joined(member);
-    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence }));
+    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
     this.delivery.welcome(member);
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence } });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {
     const member = conn.rooms.get(msg.room);
-    if (member === undefined) return this.out.sendError(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    if (member === undefined) return this.out.error(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
     conn.rooms.delete(msg.room);
     this.remove(member, true);
     this.out.reply(conn, { type: 'ok', id: msg.id });
@@ -81,19 +98,22 @@ export class Membership {
 
   setPresence(conn: Connection, msg: Request<'presence'>): void {
     const member = conn.rooms.get(msg.room);
-    if (member === undefined) return this.out.sendError(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    if (member === undefined) return this.out.error(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
+    if (msg.presence !== null && !member.may.presence) {
+      return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${member.room.name}`, { id: msg.id, room: msg.room });
+    }
     if (!this.presenceFits(conn, msg.presence, msg.id)) return;
     member.presence = msg.presence;
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
-    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence } });
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
   }
 
   private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
     const bytes = Buffer.byteLength(JSON.stringify(presence));
     if (bytes <= this.limits.maxPresenceBytes) return true;
-    this.out.hitLimit('presence_bytes');
-    this.out.sendError(conn, 'presence_too_large', `presence is ${bytes} bytes as JSON, above the limit of ${this.limits.maxPresenceBytes}`, { id });
+    this.stats.hitLimit('presence_bytes');
+    this.out.error(conn, 'presence_too_large', `presence is ${bytes} bytes as JSON, above the limit of ${this.limits.maxPresenceBytes}`, { id });
     return false;
   }
 
@@ -104,21 +124,15 @@ export class Membership {
     this.delivery.left(member, unsubscribe);
     if (room.size > 0) {
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
-      this.stats.framesOut.control += room.size;
-      this.stats.bytesOut += frame.length * room.size;
-      this.hub.publish(room.topic, frame);
+      this.out.publish(room.topic, frame, 'control', room.size);
     } else if (this.rooms.disposeIfEmpty(room)) {
       this.delivery.disposed(room);
     }
   }
 
-  /** Sends a control message to the other members of a topic, through the sender's peer. */
+  /** Sends a control message to the other members of a topic (not to `conn`). */
   private announce(conn: Connection, topic: string, recipients: number, message: ServerMessage): void {
     if (recipients <= 0) return;
-    const frame = encodeControl(message);
-    this.stats.framesOut.control += recipients;
-    this.stats.bytesOut += frame.length * recipients;
-    conn.peer.publish(topic, frame);
+    this.out.publish(topic, encodeControl(message), 'control', recipients, conn);
   }
-
 }

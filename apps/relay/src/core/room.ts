@@ -1,22 +1,27 @@
 // A room: its members, their compact ids and presence, its `latest` values and tick state.
-// Pure state; relay.ts and delivery.ts decide who is told what.
+// Pure state; membership.ts and delivery.ts decide who is told what. Generic in the connection
+// type `C` so this file does not import connection.ts (which imports it): no import cycle.
 import { MAX_MEMBER_ID, type Presence } from '@roomcast/protocol';
-import type { Connection } from './connection.js';
+import type { MemberIdentity, MemberRights } from './access.js';
 import { LatestValues } from './latest.js';
 import { TokenBucket } from './rate.js';
 
-export interface Member {
+export interface Member<C> {
   readonly id: number;
-  readonly room: Room;
-  readonly conn: Connection;
+  readonly room: Room<C>;
+  readonly conn: C;
   presence: Presence;
+  /** The v2 member-map fields (`userId`, `info`), fixed at join; `{}` for anonymous members. */
+  readonly identity: MemberIdentity;
+  /** What it may do with data frames and presence in this room: computed at join and on refresh, read per frame. */
+  may: MemberRights;
   /** `latest` keys this member holds a value for in this room; created on the first one (most members of most rooms never send `latest`, and idle connections should stay small). */
   keys: Set<number> | undefined;
 }
 
-export class Room {
+export class Room<C> {
   /** Members in join order (Map keeps insertion order). */
-  readonly members = new Map<number, Member>();
+  readonly members = new Map<number, Member<C>>();
   /** Topic of every member: reliable data frames and control events. */
   readonly topic: string;
   /** Topic of the members that keep up: batches of `latest` values and `droppable` frames. */
@@ -54,18 +59,18 @@ export class Room {
   }
 
   /** Adds a member with a fresh id: incremental, wrapping at 65535, never one in use. */
-  add(conn: Connection, presence: Presence): Member {
+  add(conn: C, presence: Presence, identity: MemberIdentity, may: MemberRights): Member<C> {
     let id = this.lastId;
     do {
       id = id >= MAX_MEMBER_ID ? 1 : id + 1;
     } while (this.members.has(id));
     this.lastId = id;
-    const member: Member = { id, room: this, conn, presence, keys: undefined };
+    const member: Member<C> = { id, room: this, conn, presence, identity, may, keys: undefined };
     this.members.set(id, member);
     return member;
   }
 
-  remove(member: Member): void {
+  remove(member: Member<C>): void {
     this.members.delete(member.id);
   }
 }

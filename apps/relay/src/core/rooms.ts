@@ -3,9 +3,10 @@
 import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
 import { Room } from './room.js';
 
-export class Rooms {
-  private readonly byName = new Map<string, Room>();
-  private readonly byHandle = new Map<number, Room>();
+/** The registry, generic in the connection type like Room. */
+export class Rooms<C> {
+  private readonly byName = new Map<string, Room<C>>();
+  private readonly byHandle = new Map<number, Room<C>>();
   private lastHandle = 0;
 
   constructor(private readonly maxRooms: number) {}
@@ -14,33 +15,33 @@ export class Rooms {
     return this.byName.size;
   }
 
-  get(name: string): Room | undefined {
+  get(name: string): Room<C> | undefined {
     return this.byName.get(name);
   }
 
   /** Creates a room; undefined when the relay already hosts `maxRooms`. */
-  create(name: string, tickHz: number, outBytesPerSec: number, now: number): Room | undefined {
+  create(name: string, tickHz: number, outBytesPerSec: number, now: number): Room<C> | undefined {
     if (this.byName.size >= this.maxRooms || this.byName.size >= MAX_ROOM_HANDLE) return undefined;
     let handle = this.lastHandle;
     do {
       handle = handle >= MAX_ROOM_HANDLE ? 1 : handle + 1;
     } while (this.byHandle.has(handle));
     this.lastHandle = handle;
-    const room = new Room(name, handle, tickHz, outBytesPerSec, now);
+    const room = new Room<C>(name, handle, tickHz, outBytesPerSec, now);
     this.byName.set(name, room);
     this.byHandle.set(handle, room);
     return room;
   }
 
   /** Removes the room if it has no members left; returns whether it did. */
-  disposeIfEmpty(room: Room): boolean {
+  disposeIfEmpty(room: Room<C>): boolean {
     if (room.size > 0) return false;
     this.byName.delete(room.name);
     this.byHandle.delete(room.handle);
     return true;
   }
 
-  all(): IterableIterator<Room> {
+  all(): IterableIterator<Room<C>> {
     return this.byName.values();
   }
 

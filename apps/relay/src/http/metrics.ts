@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ERROR_CODE_NAMES, type CloseName } from '@roomcast/protocol';
 import type { Relay } from '../core/relay.js';
-import { LIMIT_NAMES } from '../core/stats.js';
+import { HELLO_RESULTS, LIMIT_NAMES, REFRESH_RESULTS } from '../core/stats.js';
 
 type Sample = [labels: Record<string, string>, value: number];
 
@@ -28,7 +28,8 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
 /** Builds the registry for one relay: default Node metrics (event-loop lag, heap, CPU) plus ours. */
 export function createMetrics(relay: Relay): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'roomcast_process_' });
+  // Default metric names start with process_ or nodejs_ already: roomcast_process_cpu_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'roomcast_' });
   const s = relay.stats;
 
   gauge(registry, 'roomcast_connections', 'Open client connections.', () => relay.connections.size);
@@ -67,6 +68,12 @@ export function createMetrics(relay: Relay): Registry {
     () => (Object.entries(s.closes) as [CloseName, number][]).map(([reason, n]) => [{ reason }, n]));
   mirroredCounter(registry, 'roomcast_backpressure_closes_total', 'Connections closed because their send buffer passed the hard cap.', [],
     () => [[{}, s.closes.slow_consumer ?? 0]]);
+  // Identity and access: outcomes only, never user ids or tokens in labels.
+  mirroredCounter(registry, 'roomcast_auth_hellos_total', 'Hellos by result: anonymous, token (welcomed with a verified token), or the refusal code.', ['result'],
+    () => HELLO_RESULTS.map((result) => [{ result }, s.hellos[result]]));
+  mirroredCounter(registry, 'roomcast_auth_refreshes_total', 'Token refreshes by result: ok, or the refusal code.', ['result'],
+    () => REFRESH_RESULTS.map((result) => [{ result }, s.refreshes[result]]));
+  mirroredCounter(registry, 'roomcast_origin_refused_total', 'WebSocket upgrades refused with 403 for their Origin.', [], () => [[{}, s.originRefused]]);
   return registry;
 }
 

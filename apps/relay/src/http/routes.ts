@@ -1,9 +1,9 @@
-// HTTP on the relay's port: health, Prometheus metrics and the static demo page.
+// The HTTP API on the relay's port: health, Prometheus metrics and the static demo page. Answers
+// are plain values; uws/http.ts serves them with uWebSockets.js (this file does not import it).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Relay } from '../core/relay.js';
-import type { HttpResponse, TemplatedApp } from '../transports/ws.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -30,7 +30,7 @@ function loadStatic(dir: string): Map<string, StaticFile> {
     for (const entry of readdirSync(folder)) {
       const path = join(folder, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else files.set('/' + relative(dir, path).split(sep).join('/'), {
+      else files.set(`/${relative(dir, path).split(sep).join('/')}`, {
         body: readFileSync(path),
         type: CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
       });
@@ -44,10 +44,12 @@ function loadStatic(dir: string): Map<string, StaticFile> {
   return files;
 }
 
-function respond(res: HttpResponse, status: string, type: string, body: string | Buffer): void {
-  res.cork(() => {
-    res.writeStatus(status).writeHeader('content-type', type).writeHeader('cache-control', 'no-cache').end(body);
-  });
+/** One HTTP answer. */
+export interface HttpAnswer {
+  /** Status line, e.g. `200 OK`. */
+  status: string;
+  type: string;
+  body: string | Buffer;
 }
 
 export interface RouteOptions {
@@ -59,39 +61,47 @@ export interface RouteOptions {
   isDraining: () => boolean;
 }
 
-export function registerRoutes(app: TemplatedApp, options: RouteOptions): void {
+/** The relay's HTTP routes, as functions of the request path. */
+export interface Routes {
+  /** `GET /healthz`: 200 with status `ok`, or 503 `draining` during shutdown. */
+  health(): HttpAnswer;
+  /** `GET /metrics`: Prometheus text. */
+  metrics(): Promise<HttpAnswer>;
+  /** `GET` of any other path: a file of the demo build, a hint at `/`, or 404. */
+  file(url: string): HttpAnswer;
+}
+
+export function createRoutes(options: RouteOptions): Routes {
   const { relay, metrics } = options;
-
-  app.get('/healthz', (res) => {
-    const draining = options.isDraining();
-    const body = JSON.stringify({
-      status: draining ? 'draining' : 'ok',
-      version: options.version,
-      uptimeSec: Math.round((Date.now() - options.startedAt) / 1000),
-      connections: relay.connections.size,
-      rooms: relay.rooms.size,
-    });
-    respond(res, draining ? '503 Service Unavailable' : '200 OK', 'application/json', body);
-  });
-
-  app.get('/metrics', (res) => {
-    let aborted = false;
-    res.onAborted(() => { aborted = true; });
-    metrics.metrics().then(
-      (text) => { if (!aborted) respond(res, '200 OK', metrics.contentType, text); },
-      (err: unknown) => { if (!aborted) respond(res, '500 Internal Server Error', 'text/plain', String(err)); },
-    );
-  });
-
   const files = loadStatic(options.staticDir);
-  app.get('/*', (res, req) => {
-    const url = req.getUrl();
-    const file = files.get(url === '/' ? '/index.html' : url);
-    if (file) return respond(res, '200 OK', file.type, file.body);
-    if (url === '/') {
-      return respond(res, '200 OK', 'text/plain; charset=utf-8',
-        `Roomcast relay is running. WebSocket endpoint: /ws. The demo page was not found in ${options.staticDir} (build it with \`pnpm build\`).\n`);
-    }
-    respond(res, '404 Not Found', 'text/plain; charset=utf-8', 'not found\n');
-  });
+  return {
+    health() {
+      const draining = options.isDraining();
+      const body = JSON.stringify({
+        status: draining ? 'draining' : 'ok',
+        version: options.version,
+        uptimeSec: Math.round((Date.now() - options.startedAt) / 1000),
+        connections: relay.connections.size,
+        rooms: relay.rooms.size,
+      });
+      return { status: draining ? '503 Service Unavailable' : '200 OK', type: 'application/json', body };
+    },
+    metrics() {
+      return metrics.metrics().then(
+        (text): HttpAnswer => ({ status: '200 OK', type: metrics.contentType, body: text }),
+        (err: unknown): HttpAnswer => ({ status: '500 Internal Server Error', type: 'text/plain', body: String(err) }),
+      );
+    },
+    file(url) {
+      const file = files.get(url === '/' ? '/index.html' : url);
+      if (file) return { status: '200 OK', type: file.type, body: file.body };
+      if (url === '/') {
+        return {
+          status: '200 OK', type: 'text/plain; charset=utf-8',
+          body: `Roomcast relay is running. WebSocket endpoint: /ws. The demo page was not found in ${options.staticDir} (build it with \`pnpm build\`).\n`,
+        };
+      }
+      return { status: '404 Not Found', type: 'text/plain; charset=utf-8', body: 'not found\n' };
+    },
+  };
 }

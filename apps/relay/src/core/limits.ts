@@ -1,0 +1,53 @@
+// The settings the core uses: every budget a client is held to. The process passes its Config
+// (config.ts), which has all of these fields; the core does not import config.ts so it depends on
+// nothing outside core/ and the protocol package.
+import { MAX_DATA_HEADER_BYTES, type Limits } from '@roomcast/protocol';
+
+/** Limits by their Config field names; units and defaults are documented in config.ts. */
+export interface RelayLimits {
+  maxPayloadBytes: number;
+  maxControlBytes: number;
+  maxRoomsPerConnection: number;
+  maxMembersPerRoom: number;
+  maxRooms: number;
+  maxPresenceBytes: number;
+  maxMessagesPerSec: number;
+  burstMessages: number;
+  floodStrikes: number;
+  maxProtocolErrors: number;
+  helloTimeoutMs: number;
+  idleTimeoutSec: number;
+  maxBufferedBytes: number;
+  softBufferedBytes: number;
+  maxBytesPerSec: number;
+  tickHz: number;
+  minTickHz: number;
+  maxTickHz: number;
+  maxKeysPerMember: number;
+  roomMaxBytesOutPerSec: number;
+}
+
+/** Largest frame of any kind: the biggest data frame header plus payload, or a control frame. */
+export function maxFrameBytes(limits: RelayLimits): number {
+  return Math.max(limits.maxPayloadBytes + MAX_DATA_HEADER_BYTES, limits.maxControlBytes);
+}
+
+/** The limits a client learns in `welcome`. */
+export function welcomeLimits(limits: RelayLimits): Limits {
+  return {
+    maxPayloadBytes: limits.maxPayloadBytes,
+    maxControlBytes: limits.maxControlBytes,
+    maxRoomsPerConnection: limits.maxRoomsPerConnection,
+    maxMembersPerRoom: limits.maxMembersPerRoom,
+    maxPresenceBytes: limits.maxPresenceBytes,
+    maxMessagesPerSec: limits.maxMessagesPerSec,
+    idleTimeoutSec: limits.idleTimeoutSec,
+    burstMessages: limits.burstMessages,
+    maxBytesPerSec: limits.maxBytesPerSec,
+    maxKeysPerMember: limits.maxKeysPerMember,
+    tickHz: limits.tickHz,
+    minTickHz: limits.minTickHz,
+    maxTickHz: limits.maxTickHz,
+  };
+}
+

@@ -1,0 +1,184 @@
+// The hand-written plain-MessagePack codec (plain-writer.ts, plain-reader.ts) against msgpackr, the library the
+// relay decodes with: the same bytes out, the same values back, and the same inputs refused as
+// `scanPlain` refuses before msgpackr runs.
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { Packr, Unpackr } from 'msgpackr';
+import { packPlain, readPlain, scanPlain } from '@roomcast/protocol';
+import { VECTORS, bytes, toHex } from './vectors.js';
+
+// The options the relay used with msgpackr before this codec existed (and still decodes with).
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+
+/** msgpackr returns Buffers in Node; compare plain Uint8Arrays. */
+function normalise(v: unknown): unknown {
+  if (v instanceof Uint8Array) return Uint8Array.from(v);
+  if (Array.isArray(v)) return v.map(normalise);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
+  return v;
+}
+
+
+const SAMPLES: [string, unknown][] = [
+  ['small ints', [0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffff_ffff]],
+  ['negative ints', [-1, -0x20, -0x21, -0x80, -0x81, -0x8000, -0x8001, -0x8000_0000]],
+  ['floats and big ints', [0.5, -1.25, 2 ** 32, -(2 ** 31) - 1, 2 ** 53, Number.MAX_VALUE, 1e-300]],
+  ['strings by length', ['', 'a'.repeat(31), 'a'.repeat(32), 'a'.repeat(255), 'a'.repeat(256), 'a'.repeat(65_536)]],
+  ['non-ASCII strings', ['café', 'a b', '😀'.repeat(20), 'é'.repeat(40), '中'.repeat(100)]],
+  ['maps by size', [{}, Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, i])),
+    Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]))]],
+  ['arrays by size', [[], Array.from({ length: 15 }, (_, i) => i), Array.from({ length: 16 }, (_, i) => i), new Array(70_000).fill(0)]],
+  ['nil and booleans', [null, true, false]],
+  ['binary', [Uint8Array.of(1, 2, 3), new Uint8Array(300)]],
+  ['a join', { type: 'join', id: 7, room: 'lobby', presence: { name: 'ada', pos: [0.25, 0.75] } }],
+];
+
+describe('packPlain writes the bytes msgpackr writes', () => {
+  test.each(SAMPLES)('%s', (_what, value) => {
+    expect(toHex(packPlain(value))).toBe(toHex(packr.pack(value)));
+  });
+
+  test('leaves out undefined object fields', () => {
+    expect(toHex(packPlain({ type: 'ping', id: 1, extra: undefined }))).toBe(toHex(packr.pack({ type: 'ping', id: 1 })));
+  });
+
+  test('for any JSON value', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      expect(toHex(packPlain(value))).toBe(toHex(packr.pack(value)));
+    }), { numRuns: 2000 });
+  });
+
+  test('for any JSON value with full-Unicode strings', () => {
+    const unicodeJson = fc.jsonValue({ stringUnit: 'grapheme' });
+    fc.assert(fc.property(unicodeJson, (value) => {
+      expect(toHex(packPlain(value))).toBe(toHex(packr.pack(value)));
+    }), { numRuns: 1000 });
+  });
+
+  test('refuses what is not a JSON-like value', () => {
+    expect(() => packPlain({ f: () => 1 })).toThrow(TypeError);
+    expect(() => packPlain(10n)).toThrow(TypeError);
+  });
+});
+
+describe('readPlain reads what msgpackr reads', () => {
+  test.each(SAMPLES)('%s', (_what, value) => {
+    const r = readPlain(packr.pack(value));
+    if (_what === 'arrays by size') {
+      // 70,000 zeros: more items than a control frame may hold (CONTROL_MAX_ITEMS).
+      expect(r).toEqual({ ok: false, reason: 'more than 4096 items' });
+      expect(readPlain(packr.pack((value as unknown[]).slice(0, 3)))).toEqual({ ok: true, value: (value as unknown[]).slice(0, 3) });
+      return;
+    }
+    expect(r).toEqual({ ok: true, value: normalise(unpackr.unpack(packr.pack(value))) });
+  });
+
+  test('for any JSON value (within the item and depth bounds)', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => {
+      const encoded = packr.pack(value);
+      const scan = scanPlain(encoded);
+      // Out of bounds (rare: more than 4096 items): both refuse, for the same reason.
+      if (!scan.ok) return expect(readPlain(encoded)).toEqual({ ok: false, reason: scan.reason });
+      // msgpackr's own reading: it also renames a `__proto__` key and turns -0 into 0.
+      expect(readPlain(encoded)).toEqual({ ok: true, value: normalise(unpackr.unpack(encoded)) });
+    }), { numRuns: 2000 });
+  });
+
+  test('every format of 5 decodes to 5, as in msgpackr', () => {
+    for (const hex of ['05', 'cc05', 'cd0005', 'ce00000005', 'cf0000000000000005', 'd005', 'd10005', 'd200000005',
+      'd30000000000000005', 'ca40a00000', 'cb4014000000000000']) {
+      expect(readPlain(bytes(hex)), hex).toEqual({ ok: true, value: 5 });
+    }
+  });
+
+  test('64-bit integers round to the nearest number, as msgpackr does', () => {
+    for (const hex of ['cf0020000000000003', 'd3ffffffffffffffff', 'd38000000000000000', 'cfffffffffffffffff']) {
+      expect(readPlain(bytes(hex)), hex).toEqual({ ok: true, value: unpackr.unpack(bytes(hex)) });
+    }
+  });
+
+  test('a __proto__ key is renamed __proto_ (as msgpackr does) and sets no prototype', () => {
+    const r = readPlain(bytes('81a95f5f70726f746f5f5f81a8706f6c6c7574656401'));
+    expect(r).toEqual({ ok: true, value: { __proto_: { polluted: 1 } } });
+    expect(r.ok && Object.getPrototypeOf(r.value)).toBe(Object.prototype);
+    expect(normalise(unpackr.unpack(bytes('81a95f5f70726f746f5f5f81a8706f6c6c7574656401')))).toEqual({ __proto_: { polluted: 1 } });
+  });
+});
+
+describe('readPlain refuses exactly what scanPlain refuses', () => {
+  const msgpackish = fc.array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 255 }),
+      fc.constantFrom(0x80, 0x81, 0x82, 0x8f, 0x90, 0x91, 0x9f, 0xa0, 0xa1, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6,
+        0xc7, 0xca, 0xcb, 0xcc, 0xcf, 0xd3, 0xd4, 0xd6, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xff, 0x00),
+    ),
+    { maxLength: 64 },
+  ).map((xs) => Uint8Array.from(xs));
+
+  function agree(input: Uint8Array, start: number): void {
+    const scan = scanPlain(input, start);
+    const read = readPlain(input, start);
+    expect(read.ok, toHex(input)).toBe(scan.ok);
+    if (!scan.ok && !read.ok) expect(read.reason).toBe(scan.reason);
+    if (scan.ok && read.ok) {
+      const body = input.subarray(start);
+      // Invalid UTF-8 is replaced differently by the two decoders; compare values on valid text only.
+      const viaMsgpackr = normalise(unpackr.unpack(body));
+      if (JSON.stringify(viaMsgpackr).includes('\ufffd')) return;
+      expect(read.value).toEqual(viaMsgpackr);
+    }
+  }
+
+  test('on MessagePack-shaped random bytes', () => {
+    fc.assert(fc.property(msgpackish, (input) => agree(input, 0)), { numRuns: 5000 });
+  });
+
+  test('on every vector and every truncated prefix of it (control bodies at offset 1)', () => {
+    for (const v of VECTORS) {
+      const full = bytes(v.hex);
+      if (full[0] !== 1) continue;
+      for (let n = 1; n <= full.length; n++) agree(full.subarray(0, n), 1);
+    }
+  });
+
+  test('on vectors with bits flipped', () => {
+    const controls = VECTORS.map((v) => bytes(v.hex)).filter((b) => b[0] === 1);
+    fc.assert(fc.property(fc.integer({ min: 0, max: controls.length - 1 }), fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), (i, bits) => {
+      const copy = controls[i]!.slice();
+      for (const bit of bits) copy[1 + (bit % ((copy.length - 1) * 8)) >> 3]! ^= 1 << (bit & 7);
+      agree(copy, 1);
+    }), { numRuns: 3000 });
+  });
+
+  test.each([
+    ['extension type', 'd40000', 'MessagePack extension types are not accepted'],
+    ['0xc1', 'c1', 'invalid byte 0xc1'],
+    ['integer map key', '8101c0', 'map keys must be strings'],
+    ['17 nested arrays', `${'91'.repeat(17)}00`, 'nested deeper than 16'],
+    ['array32 claiming 2^32-1 items', 'ddffffffff000000', 'more than 4096 items'],
+    ['str32 claiming 4 GiB', 'dbffffffff70', 'truncated MessagePack'],
+    ['trailing byte', 'c000', 'trailing bytes after the MessagePack value'],
+  ])('%s', (_what, hex, reason) => {
+    expect(readPlain(bytes(hex))).toEqual({ ok: false, reason });
+    expect(scanPlain(bytes(hex))).toEqual({ ok: false, reason });
+  });
+});
+
+describe('packPlain on strings msgpackr writes differently', () => {
+  test('a lone surrogate becomes U+FFFD (as TextEncoder writes it; msgpackr writes the raw surrogate)', () => {
+    expect(toHex(packPlain('a\ud800b'))).toBe(toHex(packr.pack('a\ufffdb')));
+    expect(toHex(packPlain('\udc00'))).toBe(toHex(packr.pack('\ufffd')));
+  });
+
+  test('surrogate pairs and every UTF-8 length class, short and long', () => {
+    for (const s of ['é', '€', '😀', 'a😀b', '😀'.repeat(40), 'x'.repeat(63) + '😀', 'é€😀'.repeat(30)]) {
+      expect(toHex(packPlain(s)), s).toBe(toHex(packr.pack(s)));
+    }
+  });
+
+  test('a buffer that must grow many times (a 300 kB value)', () => {
+    const big = { type: 'joined', members: Array.from({ length: 3000 }, (_, i) => ({ id: i, presence: { name: 'x'.repeat(90), n: i / 3 } })) };
+    expect(toHex(packPlain(big))).toBe(toHex(packr.pack(big)));
+  });
+});
