@@ -14,6 +14,8 @@ import type { FlushQueue } from './flush-queue.js';
  * socket resource limit, not a protocol deadline: it runs on real time, not the core's clock.
  */
 export const CLOSE_LINGER_MS = 5_000;
+/** Queued bytes at which a peer writes at once instead of at the end of the turn (see writeWire). */
+export const FLUSH_NOW_BYTES = 64 * 1024;
 
 /** What a TCP peer tells its transport. */
 export interface TcpPeerEvents {
@@ -86,6 +88,9 @@ export class TcpPeer implements Peer {
       this.queue.add(this);
     } else this.#pending.push(wire);
     this.#pendingBytes += wire.length;
+    // Coalescing pays for small frames; a turn that already holds this much goes out now, so a
+    // burst of large frames (file chunks) in one turn meets the kernel's buffer, not only ours.
+    if (this.#pendingBytes >= FLUSH_NOW_BYTES) this.flush();
     if (this.socket.writableLength + this.#pendingBytes > this.events.backstopBytes) {
       this.#overflowing = true;
       // Not from inside the core's call stack (we may be in the middle of its fan-out).
