@@ -13,6 +13,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Relay settings for benchmarks: limits that would otherwise throttle the load itself. */
 export const RELAY_BENCH_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn', RELAY_STATIC_DIR: '', TCP_PORT: 'off', RELAY_MAX_MESSAGES_PER_SEC: '1000000', RELAY_BURST_MESSAGES: '10000000',
+  // Every load connection comes from 127.0.0.1: the per-address admission limits would refuse most of
+  // them. 127.0.0.1 is exempt by default (RELAY_IP_LIMIT_EXEMPT); set explicitly so a bench does
+  // not depend on that default.
+  RELAY_MAX_CONNECTIONS_PER_IP: '0', RELAY_CONNECT_RATE_PER_IP: '0',
 };
 
 export interface ServerProc {

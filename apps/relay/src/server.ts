@@ -11,14 +11,15 @@ import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
+import { openFileLimit, resolveMaxConnections } from './fd-limit.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
 import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { TcpFanout } from './tcp/fanout.js';
 import { listenTcp, type TcpListening } from './tcp/listener.js';
-import { createApp, listen } from './uws/app.js';
+import { createApp, listen, type Listening } from './uws/app.js';
 import { WsFanout } from './uws/fanout.js';
-import { serveHttp } from './uws/http.js';
+import { serveHttp, serveMetricsOnly } from './uws/http.js';
 import { attachWebSocket } from './uws/websocket.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -52,6 +53,8 @@ export interface RelayServer {
   readonly tcpUrl: string | undefined;
   /** The TCP listener, for its counters; undefined when TCP is off. */
   readonly tcp: TcpListening | undefined;
+  /** The METRICS_PORT listener's port, or undefined when /metrics is on `port`. */
+  readonly metricsPort: number | undefined;
   /** Identity and access settings (verifier, anonymous rule, Origin policy). */
   readonly auth: Auth;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
@@ -74,7 +77,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout]);
-  const relay = new Relay(config, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock);
+  const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
+  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock);
   attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
@@ -90,11 +94,25 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   let draining = false;
   const metrics = createMetrics(relay);
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
-  serveHttp(app, createRoutes({
+  const routes = createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
-    isDraining: () => draining,
-  }));
+    isDraining: () => draining, metricsToken: config.metricsToken,
+  });
+  serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' });
   const listening = await listen(app, config.host, config.port);
+  // METRICS_PORT: /metrics on a listener of its own (loopback by default), not on the public port.
+  let metricsListening: Listening | undefined;
+  if (config.metricsPort !== 'off') {
+    const metricsApp = createApp();
+    serveMetricsOnly(metricsApp, routes);
+    try {
+      metricsListening = await listen(metricsApp, config.metricsHost, config.metricsPort);
+    } catch (err) {
+      listening.close();
+      clearInterval(sampleRooms);
+      throw new Error(`METRICS_PORT: ${(err as Error).message.replace('set PORT', 'set METRICS_PORT')}`);
+    }
+  }
   let tcp: TcpListening | undefined;
   if (config.tcpPort !== 'off') {
     try {
@@ -104,6 +122,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
       });
     } catch (err) {
       listening.close();
+      metricsListening?.close();
       clearInterval(sampleRooms);
       throw err;
     }
@@ -112,7 +131,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const displayHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const httpUrl = `http://${displayHost}:${listening.port}`;
   const tcpUrl = tcp === undefined ? undefined : `tcp://${displayHost}:${tcp.port}`;
-  log.info({ port: listening.port, tcpPort: tcp?.port, host: config.host, version },
+  log.info({ port: listening.port, tcpPort: tcp?.port, metricsPort: metricsListening?.port, host: config.host, version, maxConnections },
     `relay listening on ${httpUrl} (WebSocket ${WS_PATH}; raw TCP ${tcpUrl ?? 'off'})`);
 
   let closed: Promise<void> | undefined;
@@ -120,6 +139,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     config,
     relay,
     port: listening.port,
+    metricsPort: metricsListening?.port,
     httpUrl,
     wsUrl: `ws://${displayHost}:${listening.port}${WS_PATH}`,
     tcpPort: tcp?.port,
@@ -132,6 +152,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         stopSweep();
         clearInterval(sampleRooms);
         listening.close();
+        metricsListening?.close();
         const clients = relay.connections.size;
         relay.closeAll('going_away', 'relay shutting down');
         log.info({ clients }, 'relay stopped');

@@ -27,6 +27,10 @@ const FIELD_OF: Record<EnvName, keyof Config> = {
   RELAY_ALLOW_ANONYMOUS: 'allowAnonymous', RELAY_MAX_INFO_BYTES: 'maxInfoBytes',
   RELAY_JWKS_CACHE_MAX_AGE_SEC: 'jwksCacheMaxAgeSec', RELAY_JWKS_COOLDOWN_SEC: 'jwksCooldownSec',
   RELAY_JWKS_TIMEOUT_MS: 'jwksTimeoutMs', RELAY_ALLOWED_ORIGINS: 'allowedOrigins',
+  RELAY_MAX_CONNECTIONS: 'maxConnections', RELAY_MAX_CONNECTIONS_PER_IP: 'maxConnectionsPerIp',
+  RELAY_CONNECT_RATE_PER_IP: 'connectRatePerIp', RELAY_CONNECT_BURST_PER_IP: 'connectBurstPerIp',
+  RELAY_FLOOD_COOLDOWN_SEC: 'floodCooldownSec', RELAY_MAX_TRACKED_ADDRESSES: 'maxTrackedAddresses',
+  RELAY_IP_LIMIT_EXEMPT: 'ipLimitExempt', METRICS_PORT: 'metricsPort', METRICS_HOST: 'metricsHost', METRICS_TOKEN: 'metricsToken',
 };
 
 /** Every default, exactly (the README's table states the same values; docs-config.test.ts checks that). */
@@ -45,6 +49,9 @@ const DEFAULTS: Record<EnvName, unknown> = {
   RELAY_JWT_ALGORITHMS: [], RELAY_JWT_AUDIENCE: [], RELAY_JWT_ISSUER: [], RELAY_JWT_CLOCK_TOLERANCE_SEC: 5,
   RELAY_ALLOW_ANONYMOUS: 'auto', RELAY_MAX_INFO_BYTES: 1024, RELAY_JWKS_CACHE_MAX_AGE_SEC: 600,
   RELAY_JWKS_COOLDOWN_SEC: 30, RELAY_JWKS_TIMEOUT_MS: 5000, RELAY_ALLOWED_ORIGINS: ['*'],
+  RELAY_MAX_CONNECTIONS: 'auto', RELAY_MAX_CONNECTIONS_PER_IP: 256, RELAY_CONNECT_RATE_PER_IP: 20,
+  RELAY_CONNECT_BURST_PER_IP: 100, RELAY_FLOOD_COOLDOWN_SEC: 10, RELAY_MAX_TRACKED_ADDRESSES: 100000,
+  RELAY_IP_LIMIT_EXEMPT: ['127.0.0.1', '::1'], METRICS_PORT: 'off', METRICS_HOST: '127.0.0.1', METRICS_TOKEN: '',
 };
 
 const SECRET = 'k'.repeat(32);
@@ -74,6 +81,10 @@ const SAMPLES: Record<EnvName, [string, unknown, Record<string, string>?]> = {
   RELAY_JWT_CLOCK_TOLERANCE_SEC: ['300', 300], RELAY_ALLOW_ANONYMOUS: ['false', 'false'], RELAY_MAX_INFO_BYTES: ['2', 2],
   RELAY_JWKS_CACHE_MAX_AGE_SEC: ['86400', 86400], RELAY_JWKS_COOLDOWN_SEC: ['0', 0], RELAY_JWKS_TIMEOUT_MS: ['100', 100],
   RELAY_ALLOWED_ORIGINS: ['https://*.example.com,null', ['https://*.example.com', 'null']],
+  RELAY_MAX_CONNECTIONS: ['500', 500], RELAY_MAX_CONNECTIONS_PER_IP: ['8', 8], RELAY_CONNECT_RATE_PER_IP: ['2.5', 2.5],
+  RELAY_CONNECT_BURST_PER_IP: ['5', 5], RELAY_FLOOD_COOLDOWN_SEC: ['0', 0], RELAY_MAX_TRACKED_ADDRESSES: ['1000', 1000],
+  RELAY_IP_LIMIT_EXEMPT: ['10.0.0.1, ::1', ['10.0.0.1', '::1']], METRICS_PORT: ['9090', 9090],
+  METRICS_HOST: ['0.0.0.0', '0.0.0.0', { METRICS_PORT: '9090' }], METRICS_TOKEN: ['t'.repeat(16), 't'.repeat(16)],
 };
 
 /** The key sources exclude each other (one per configuration), so they are parsed one at a time. */

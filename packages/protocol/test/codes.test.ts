@@ -31,6 +31,7 @@ describe('CloseCodes', () => {
       normal: [1000, false],
       going_away: [1001, true],
       message_too_big: [1009, false],
+      try_again_later: [1013, true],
       protocol_error: [4400, false],
       unauthorized: [4401, false],
       unsupported_version: [4406, false],

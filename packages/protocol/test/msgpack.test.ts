@@ -7,7 +7,9 @@ import { unpackPlain } from '../src/msgpack.js';
 import { packPlain } from '../src/plain-writer.js';
 
 const bytes = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
-const OK = { ok: true };
+/** A passing scan with its exact count of values (containers, keys and values each count one). */
+const ok = (items: number) => ({ ok: true, items });
+const OK = ok(1); // one scalar, string, binary or empty container
 const TRUNCATED = { ok: false, reason: 'truncated MessagePack' };
 const KEY = { ok: false, reason: 'map keys must be strings' };
 const ITEMS = { ok: false, reason: `more than ${CONTROL_MAX_ITEMS} items` };
@@ -28,18 +30,18 @@ describe('scanPlain', () => {
     ['db000000026162', OK], ['db000000', TRUNCATED], ['db0000000361', TRUNCATED],
     ['c40100', OK], ['c4', TRUNCATED], ['c5000100', OK], ['c500', TRUNCATED], ['c60000000100', OK], ['c6000000', TRUNCATED],
     // arrays and maps, each length width
-    ['90', OK], ['9101', OK], ['9201', TRUNCATED], ['9f' + '00'.repeat(15), OK],
-    ['dc000101', OK], ['dc00', TRUNCATED], ['dc0002 01'.replace(' ', ''), TRUNCATED],
-    ['dd0000000101', OK], ['dd000000', TRUNCATED],
-    ['80', OK], ['81a16101', OK], ['81a161', TRUNCATED], ['8f' + Array.from({ length: 15 }, (_, i) => 'a1' + (0x61 + i).toString(16) + '00').join(''), OK],
-    ['de0001a16101', OK], ['de00', TRUNCATED], ['de000101 01'.replace(' ', ''), KEY],
-    ['df00000001a16101', OK], ['df000000', TRUNCATED], ['df0000000101 01'.replace(' ', ''), KEY],
+    ['90', OK], ['9101', ok(2)], ['9201', TRUNCATED], ['9f' + '00'.repeat(15), ok(16)],
+    ['dc000101', ok(2)], ['dc00', TRUNCATED], ['dc0002 01'.replace(' ', ''), TRUNCATED],
+    ['dd0000000101', ok(2)], ['dd000000', TRUNCATED],
+    ['80', OK], ['81a16101', ok(3)], ['81a161', TRUNCATED], ['8f' + Array.from({ length: 15 }, (_, i) => 'a1' + (0x61 + i).toString(16) + '00').join(''), ok(31)],
+    ['de0001a16101', ok(3)], ['de00', TRUNCATED], ['de000101 01'.replace(' ', ''), KEY],
+    ['df00000001a16101', ok(3)], ['df000000', TRUNCATED], ['df0000000101 01'.replace(' ', ''), KEY],
     // map keys: every string width is a key; nothing else is
-    ['81d90161 01'.replace(' ', ''), OK], ['81da000161 01'.replace(' ', ''), OK], ['81db0000000161 01'.replace(' ', ''), OK],
+    ['81d90161 01'.replace(' ', ''), ok(3)], ['81da000161 01'.replace(' ', ''), ok(3)], ['81db0000000161 01'.replace(' ', ''), ok(3)],
     ['810101', KEY], ['81c0 01'.replace(' ', ''), KEY], ['81c4016101', KEY], ['819001', KEY],
     // keys and values alternate, also after a nested value
-    ['82a161 9101 01 01'.replaceAll(' ', ''), KEY], ['82a161 9101 a162 01'.replaceAll(' ', ''), OK],
-    ['81a161 81a162 01'.replaceAll(' ', ''), OK], ['9181a16101', OK], ['92 80 01'.replaceAll(' ', ''), OK],
+    ['82a161 9101 01 01'.replaceAll(' ', ''), KEY], ['82a161 9101 a162 01'.replaceAll(' ', ''), ok(6)],
+    ['81a161 81a162 01'.replaceAll(' ', ''), ok(5)], ['9181a16101', ok(4)], ['92 80 01'.replaceAll(' ', ''), ok(3)],
     // refused types
     ['c1', { ok: false, reason: 'invalid byte 0xc1' }],
     ['c70100 00'.replace(' ', ''), EXT], ['c8000100 00'.replace(' ', ''), EXT], ['c900000001 00 00'.replaceAll(' ', ''), EXT],
@@ -53,7 +55,7 @@ describe('scanPlain', () => {
 
   it(`counts items: ${CONTROL_MAX_ITEMS} in total pass, one more is refused`, () => {
     // The array itself is one item.
-    expect(scanPlain(bytes('dc0fff' + '00'.repeat(CONTROL_MAX_ITEMS - 1)))).toEqual(OK);
+    expect(scanPlain(bytes('dc0fff' + '00'.repeat(CONTROL_MAX_ITEMS - 1)))).toEqual(ok(CONTROL_MAX_ITEMS));
     expect(scanPlain(bytes('dc1000' + '00'.repeat(CONTROL_MAX_ITEMS)))).toEqual(ITEMS);
   });
 
@@ -67,8 +69,8 @@ describe('scanPlain', () => {
   });
 
   it(`nests ${CONTROL_MAX_DEPTH} containers deep, not ${CONTROL_MAX_DEPTH + 1}`, () => {
-    expect(scanPlain(bytes('91'.repeat(CONTROL_MAX_DEPTH) + 'c0'))).toEqual(OK);
-    expect(scanPlain(bytes('91'.repeat(CONTROL_MAX_DEPTH) + '90'))).toEqual(OK); // an empty one opens nothing
+    expect(scanPlain(bytes('91'.repeat(CONTROL_MAX_DEPTH) + 'c0'))).toEqual(ok(CONTROL_MAX_DEPTH + 1));
+    expect(scanPlain(bytes('91'.repeat(CONTROL_MAX_DEPTH) + '90'))).toEqual(ok(CONTROL_MAX_DEPTH + 1)); // an empty one opens nothing
     expect(scanPlain(bytes('91'.repeat(CONTROL_MAX_DEPTH + 1) + 'c0'))).toEqual({ ok: false, reason: `nested deeper than ${CONTROL_MAX_DEPTH}` });
   });
 
@@ -89,6 +91,6 @@ describe('packPlain', () => {
     expect(decoded).toStrictEqual({ a: { c: 1, d: null }, e: [1, {}], g: expect.any(Uint8Array) });
     expect(Object.keys(decoded as object)).toEqual(['a', 'e', 'g']);
     expect([...(decoded as { g: Uint8Array }).g]).toEqual([7, 8]);
-    expect(scanPlain(packPlain({ a: undefined, b: { c: undefined } }))).toEqual(OK);
+    expect(scanPlain(packPlain({ a: undefined, b: { c: undefined } }))).toEqual(ok(3)); // { b: {} }
   });
 });

@@ -11,6 +11,7 @@ import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
+import { presenceProblem } from './presence.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
 
@@ -109,11 +110,12 @@ export class Membership {
     this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
   }
 
+  /** The caps of §8.4 (inbound.ts checked them before validation already; this keeps the rule where presence is stored). */
   private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
-    const bytes = Buffer.byteLength(JSON.stringify(presence));
-    if (bytes <= this.limits.maxPresenceBytes) return true;
+    const problem = presenceProblem(presence, this.limits.maxPresenceBytes);
+    if (problem === undefined) return true;
     this.stats.hitLimit('presence_bytes');
-    this.out.error(conn, 'presence_too_large', `presence is ${bytes} bytes as JSON, above the limit of ${this.limits.maxPresenceBytes}`, { id });
+    this.out.error(conn, 'presence_too_large', problem, { id });
     return false;
   }
 

@@ -3,6 +3,7 @@
 // classes in delivery.ts, frame handling in inbound.ts, sending and counting in outbox.ts, the
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
+import type { Refusal } from './addresses.js';
 import type { Authenticator } from './access.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Connection } from './connection.js';
@@ -57,6 +58,11 @@ export class Relay {
 
   // ---- what transports call -------------------------------------------------------
 
+  /** Before accepting a socket: undefined to accept, else why to refuse it (PROTOCOL.md §8.19). */
+  admit(remoteAddress: string): Refusal | undefined {
+    return this.connections.admit(remoteAddress);
+  }
+
   /** A transport accepted a socket. */
   open(peer: Peer): Connection {
     return this.connections.open(peer);
@@ -109,6 +115,7 @@ export class Relay {
   /** Periodic check: handshake deadlines, send-buffer hard caps, soft caps (lag). O(connections). */
   sweep(): void {
     const now = this.clock.now();
+    this.connections.addresses.prune(now);
     for (const conn of this.connections) {
       if (conn.state === 'handshake' || conn.state === 'authenticating') {
         // The deadline runs until the welcome, token verification included.
@@ -139,4 +146,4 @@ export class Relay {
 }
 
 /** What a transport may call on the core. */
-export type TransportCore = Pick<Relay, 'open' | 'message' | 'textMessage' | 'closed' | 'close' | 'send' | 'sendError' | 'internalError' | 'maxFrameBytes'>;
+export type TransportCore = Pick<Relay, 'admit' | 'open' | 'message' | 'textMessage' | 'closed' | 'close' | 'send' | 'sendError' | 'internalError' | 'maxFrameBytes'>;

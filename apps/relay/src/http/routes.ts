@@ -1,5 +1,6 @@
 // The HTTP API on the relay's port: health, Prometheus metrics and the static demo page. Answers
 // are plain values; uws/http.ts serves them with uWebSockets.js (this file does not import it).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { Registry } from 'prom-client';
@@ -59,6 +60,8 @@ export interface RouteOptions {
   startedAt: number;
   version: string;
   isDraining: () => boolean;
+  /** METRICS_TOKEN: when non-empty, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 /** The relay's HTTP routes, as functions of the request path. */
@@ -67,6 +70,8 @@ export interface Routes {
   health(): HttpAnswer;
   /** `GET /metrics`: Prometheus text. */
   metrics(): Promise<HttpAnswer>;
+  /** Whether a request with this `Authorization` header may read /metrics. */
+  metricsAllowed(authorization: string): boolean;
   /** `GET` of any other path: a file of the demo build, a hint at `/`, or 404. */
   file(url: string): HttpAnswer;
 }
@@ -74,7 +79,13 @@ export interface Routes {
 export function createRoutes(options: RouteOptions): Routes {
   const { relay, metrics } = options;
   const files = loadStatic(options.staticDir);
+  // Compared as SHA-256 digests: equal lengths, so timingSafeEqual leaks neither content nor length.
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  const tokenDigest = options.metricsToken ? digest(`Bearer ${options.metricsToken}`) : undefined;
   return {
+    metricsAllowed(authorization) {
+      return tokenDigest === undefined || timingSafeEqual(digest(authorization), tokenDigest);
+    },
     health() {
       const draining = options.isDraining();
       const body = JSON.stringify({

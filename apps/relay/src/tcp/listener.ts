@@ -6,7 +6,8 @@
 // deadline (both in one periodic sweep on the core's clock, no timer per socket), and optionally
 // answers Flash policy requests. Every close and counter goes through the core.
 import { createServer, type Server, type Socket } from 'node:net';
-import { FrameStreamReader, encodeControl, type StreamError } from '@roomcast/protocol';
+import { CloseCodes, FrameStreamReader, encodeControl, lengthPrefixed, type StreamError } from '@roomcast/protocol';
+import type { Refusal } from '../core/addresses.js';
 import { repeat, type Clock } from '../core/clock.js';
 import type { Connection } from '../core/connection.js';
 import type { Log } from '../core/log.js';
@@ -14,7 +15,7 @@ import type { TransportCore } from '../core/relay.js';
 import type { TcpFanout } from './fanout.js';
 import { defaultPolicyXml, policyResponse, sniffPolicyRequest } from './flash-policy.js';
 import { FlushQueue } from './flush-queue.js';
-import { TcpPeer, type TcpPeerEvents } from './peer.js';
+import { CLOSE_LINGER_MS, TcpPeer, type TcpPeerEvents } from './peer.js';
 
 /** Where a socket keeps its peer, for the shared socket handlers. */
 const PEER = Symbol('roomcast.tcpPeer');
@@ -88,6 +89,19 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
     relay.close(conn, 'message_too_big', 'frame above the size cap', 'frame_bytes');
   }
 
+  /** A connection admission refused (PROTOCOL.md §8.19): one `close` frame, then the socket ends. */
+  function turnAway(socket: Socket, refusal: Refusal): void {
+    const { code } = CloseCodes[refusal.scope === 'address' ? 'rate_limited' : 'try_again_later'];
+    log.debug({ remote: socket.remoteAddress, reason: refusal.reason }, 'refusing TCP connection');
+    socket.on('error', () => {});
+    // Discard whatever the client sends, so its FIN is seen and the socket closes at once.
+    socket.resume();
+    const linger = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    linger.unref();
+    socket.on('close', () => clearTimeout(linger));
+    socket.end(lengthPrefixed(encodeControl({ type: 'close', code, reason: refusal.message.slice(0, 256) })));
+  }
+
   // The socket handlers are shared by every connection (they find their peer on the socket) rather
   // than closures made per connection: fewer objects per idle connection (issue 17).
   /** The peer whose chunk is being read, and whether a frame of it completed (reads are synchronous). */
@@ -158,6 +172,8 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
   }
 
   function accept(socket: PeerSocket): void {
+    const refusal = relay.admit(socket.remoteAddress ?? 'unknown');
+    if (refusal !== undefined) return turnAway(socket, refusal);
     const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, flushQueue, clock.now());
     peer.reader = new FrameStreamReader(options.maxFrameBytes);
     // With the Flash policy on, the first bytes are held until they cannot be a policy request.
