@@ -133,7 +133,10 @@ const envSchema = z.object({
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise). At least 16 characters. Never logged. */
   METRICS_TOKEN: z.string().default('').refine((v) => v === '' || v.length >= 16, { error: 'must be at least 16 characters' }),
-  /** Folder served at `/` (the demo page). Empty disables static files. */
+  /**
+   * Folder served at `/` (the demo page). Empty means this default, as for every variable; a folder
+   * with no index.html (or none at all) makes `/` answer a plain-text pointer to /ws instead.
+   */
   RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
 
   // ---- identity and access (PROTOCOL.md §8.18, docs/decisions/0001-identity.md) ----------

@@ -52,6 +52,24 @@ describe('room core', () => {
     expect(relay.connections.size).toBe(0);
   });
 
+  it('strike window: strikes count per 10 s window and a new window starts from zero', () => {
+    // Refill 0.001/s: after the burst, every frame is over budget (one strike) for the whole test.
+    const { connect, join, relay, advance } = setup({ RELAY_MAX_MESSAGES_PER_SEC: '0.001', RELAY_BURST_MESSAGES: '5', RELAY_FLOOD_STRIKES: '3' });
+    const a = connect(); // hello: 1 token
+    const ja = join(a, 'r'); // join: 1 token
+    const send = () => relay.message(a.conn, encodeData({ room: ja.handle }, new Uint8Array([1])));
+    for (let i = 0; i < 3; i++) send(); // the last 3 tokens
+    for (let i = 0; i < 3; i++) send(); // strikes 1-3 of the first window (t = 0): the limit, not above it
+    expect(relay.stats.errors.rate_limited).toBe(3);
+    advance(10_000); // exactly one window later (+0.01 token: still empty)
+    for (let i = 0; i < 3; i++) send(); // strikes 1-3 of the second window
+    expect(a.peer.closedWith).toBeUndefined();
+    expect(relay.stats.errors.rate_limited).toBe(6);
+    send(); // the 4th strike of the second window
+    expect(a.peer.closedWith).toBe(4429);
+    expect(relay.stats.limitHits.flood).toBe(1);
+  });
+
   it('closes a handshake that misses its deadline, and a peer above the buffer cap, on sweep', () => {
     const { relay, connect, join, advance, hub } = setup({ RELAY_HELLO_TIMEOUT_MS: '1000', RELAY_MAX_BUFFERED_BYTES: '2048', RELAY_SOFT_BUFFERED_BYTES: '1024' });
     const silent = new FakePeer(hub);

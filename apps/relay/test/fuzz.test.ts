@@ -50,6 +50,8 @@ describe('fuzzing the live relay', () => {
     let handle = (await fuzzer.join('fuzz')).handle;
     let seq = 0;
     let fuzzFrames = 0;
+    let pingId = 0x7000_0000;
+    let errorFrames = 0;
 
     await fc.assert(
       fc.asyncProperty(fc.array(frameArbitrary(handle), { minLength: 20, maxLength: 40 }), async (frames) => {
@@ -58,18 +60,24 @@ describe('fuzzing the live relay', () => {
         const seqBytes = new Uint8Array(4);
         new DataView(seqBytes.buffer).setUint32(0, seq++);
         sender.sendData(js.handle, seqBytes);
-        // Either the fuzzer is still served (pong), or it was closed with a documented code.
-        const alive = await Promise.race([
-          fuzzer.request({ type: 'ping' }, 'pong').then(() => true, () => true),
-          fuzzer.closed.then(() => false),
+        // Either the fuzzer is still served (its ping gets a pong), or it was closed with a
+        // documented code. The ping's id is far above any id a mutated fuzz frame can carry (those
+        // come from 1-3), so the reply matched is the reply to this ping; anything but a pong fails.
+        const id = pingId++;
+        fuzzer.sendControl({ type: 'ping', id });
+        const reply = await Promise.race([
+          fuzzer.next((f) => f.kind === 'control' && 'id' in f.message && f.message.id === id),
+          fuzzer.closed.then(() => undefined),
         ]);
-        if (!alive) {
+        if (reply !== undefined) expect(reply).toEqual({ kind: 'control', message: { type: 'pong', id } });
+        else {
           const { code } = await fuzzer.closed;
           expect(DOCUMENTED_CLOSES.has(code)).toBe(true);
           fuzzer = await RawClient.open(server.wsUrl);
           handle = (await fuzzer.join('fuzz')).handle;
         }
         // Every frame the fuzzer got decoded under the strict schemas (RawClient throws otherwise).
+        errorFrames += fuzzer.frames.filter((f) => f.kind === 'control' && f.message.type === 'error').length;
         fuzzer.frames.length = 0;
       }),
       { numRuns: 150, seed: 20261125 },
@@ -89,6 +97,9 @@ describe('fuzzing the live relay', () => {
     const health = await fetch(`${server.httpUrl}/healthz`);
     expect(health.status).toBe(200);
     expect(server.relay.stats.errors.bad_frame + server.relay.stats.errors.bad_message).toBeGreaterThan(100);
+    // Each error the relay counted is one the fuzzer received (the honest clients got none).
+    expect(Object.values(server.relay.stats.errors).reduce((a, b) => a + b, 0)).toBe(errorFrames);
+    expect([sender, watcher].flatMap((c) => c.frames.filter((f) => f.kind === 'control' && f.message.type === 'error'))).toEqual([]);
     for (const c of [sender, watcher, fuzzer]) c.ws.terminate();
   });
 });

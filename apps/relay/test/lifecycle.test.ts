@@ -22,7 +22,6 @@ describe('dead and slow peers', () => {
     const sj = await sleeper.join('idle');
     await watcher.nextMessage('member_joined');
     tcp(sleeper).pause(); // stops reading: relay pings go unanswered, like a dropped Wi-Fi link
-    const started = Date.now();
     // The watcher keeps talking, so only the sleeper is idle.
     const keepAlive = setInterval(() => watcher.sendControl({ type: 'ping', id: 0 }), 1000);
     try {
@@ -31,9 +30,11 @@ describe('dead and slow peers', () => {
     } finally {
       clearInterval(keepAlive);
     }
-    const elapsed = (Date.now() - started) / 1000;
-    expect(elapsed).toBeLessThan(8 * 2 + 4); // bounded by idle timeout (+ uWS 4 s granularity)
+    // Only the silent peer went: the watcher, which kept talking, is still served. (No wall-clock
+    // bound here: the test's own timeout is the bound, and a busy machine must not fail it.)
     expect(relay.server.relay.connections.size).toBe(1);
+    expect(await watcher.request({ type: 'ping' }, 'pong')).toMatchObject({ type: 'pong' });
+    expect(relay.server.relay.rooms.size).toBe(1);
   });
 
   it('disconnects a reader that stops reading once its send buffer passes the hard cap (4503)', async () => {
@@ -47,25 +48,32 @@ describe('dead and slow peers', () => {
     await sender.nextMessage('member_joined');
     await sender.nextMessage('member_joined');
     tcp(slow).pause();
-    const payload = new Uint8Array(16 * 1024);
+    /** Frame i: 16 KiB whose first 4 bytes are i and whose other bytes are (i + offset) & 0xff. */
+    const payloadOf = (i: number): Uint8Array => {
+      const p = Uint8Array.from({ length: 16 * 1024 }, (_, k) => (i + k) & 0xff);
+      new DataView(p.buffer).setUint32(0, i);
+      return p;
+    };
     let sent = 0;
     // Send until the relay reports the slow member gone; bounded in count.
     const left = sender.nextMessage('member_left', (m) => m.member === slj.self);
     let gone = false;
     void left.then(() => { gone = true; });
     while (!gone && sent < 4000) {
-      sender.sendData(sj.handle, payload);
+      sender.sendData(sj.handle, payloadOf(sent));
       sent++;
       if (sent % 50 === 0) await sender.request({ type: 'ping' }, 'pong');
     }
     expect(gone).toBe(true);
-    // The healthy member got every frame, in order, nothing dropped.
-    let received = 0;
-    while (received < sent) {
-      await healthy.nextDeliver();
-      received++;
+    // The healthy member got every frame, in order, byte for byte, from the sender, nothing dropped.
+    for (let i = 0; i < sent; i++) {
+      const d = await healthy.nextDeliver();
+      expect(d.sender).toBe(sj.self);
+      expect(d.room).toBe(sj.handle);
+      expect(new DataView(d.payload.buffer, d.payload.byteOffset).getUint32(0)).toBe(i);
+      expect(Buffer.from(d.payload).equals(Buffer.from(payloadOf(i)))).toBe(true);
     }
-    expect(received).toBe(sent);
+    expect(healthy.frames.filter((f) => f.kind === 'deliver')).toEqual([]);
     // When the slow reader finally reads, it finds the 4503 close after its backlog.
     // Either the relay's check closed it with 4503 (the usual case), or a burst passed twice the
     // cap before the next check and the WebSocket layer dropped it at once (1006). Never a silent gap.

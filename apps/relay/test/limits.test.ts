@@ -109,7 +109,8 @@ describe('malformed input', () => {
 
 describe('rate limit', () => {
   it('drops frames over the budget with rate_limited, then closes a flooder with 4429', async () => {
-    await start({ maxMessagesPerSec: 5, burstMessages: 10, floodStrikes: 20 });
+    // A refill of one frame per 1000 s: the budget is the burst alone, so the counts below are exact.
+    await start({ maxMessagesPerSec: 0.001, burstMessages: 10, floodStrikes: 20 });
     const receiver = await open();
     const rj = await receiver.join('flood');
     const flooder = await open();
@@ -119,14 +120,36 @@ describe('rate limit', () => {
     const closed = await flooder.closed;
     expect(closed.code).toBe(CloseCodes.rate_limited.code);
     const errors = flooder.frames.filter((f) => f.kind === 'control' && f.message.type === 'error');
-    expect(errors.length).toBeGreaterThan(0);
+    // Every refused frame is answered with rate_limited; the 21st passes RELAY_FLOOD_STRIKES (20)
+    // and the close follows its error. Frames after the close are never read.
+    expect(errors).toHaveLength(21);
     expect(errors.every((f) => f.kind === 'control' && f.message.type === 'error' && f.message.code === 'rate_limited')).toBe(true);
     expect(await receiver.nextMessage('member_left')).toMatchObject({ room: rj.handle, member: fj.self });
-    // The receiver got only what fit in the budget, in order.
+    // The receiver got exactly what fit in the burst (10 tokens less hello and join), in order.
     const got = receiver.frames.filter((f) => f.kind === 'deliver').map((f) => (f.kind === 'deliver' ? f.payload[0] : -1));
-    expect(got.length).toBeLessThanOrEqual(12);
-    expect(got).toEqual([...got].sort((x, y) => x! - y!));
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(relay.server.relay.stats.limitHits.flood).toBe(1);
+    expect(relay.server.relay.stats.errors.rate_limited).toBe(21);
+  });
+
+  it('a connection that was idle gets its burst, not the refill it missed on top', async () => {
+    // 50 frames/s, burst 5: after 0.5 s idle the bucket is full (5), not 5 + 25.
+    await start({ maxMessagesPerSec: 50, burstMessages: 5, floodStrikes: 1000 });
+    const receiver = await open();
+    const rj = await receiver.join('idle-burst');
+    const sender = await open();
+    const sj = await sender.join('idle-burst');
+    await receiver.nextMessage('member_joined');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = performance.now();
+    for (let i = 0; i < 30; i++) sender.sendData(sj.handle, Uint8Array.of(i));
+    await sender.requestAny({ type: 'ping' }); // a pong, or a rate_limited error: either way all 30 were read
+    const sendingMs = performance.now() - started;
+    await receiver.request({ type: 'ping' }, 'pong');
+    const got = receiver.frames.filter((f) => f.kind === 'deliver' && f.room === rj.handle).length;
+    // The burst, plus what refilled while the 30 frames were being sent (50/s of that time).
+    expect(got).toBeGreaterThanOrEqual(5);
+    expect(got).toBeLessThanOrEqual(5 + Math.ceil((sendingMs * 50) / 1000));
   });
 
   it('echoes the request id on a rate-limited request', async () => {

@@ -107,6 +107,21 @@ describe('rooms and presence', () => {
     expect(await b.requestAny({ type: 'join', room: 'r5' })).toMatchObject({ type: 'error', code: 'relay_full' });
   });
 
+  it('presence of exactly RELAY_MAX_PRESENCE_BYTES (512, as UTF-8 JSON) is accepted; one byte more is not', async () => {
+    const a = await client();
+    const atLimit = 'é'.repeat(255); // JSON: 2 quotes + 255 × 2 bytes = 512
+    expect(Buffer.byteLength(JSON.stringify(atLimit))).toBe(512);
+    const j = await a.join('edge', atLimit);
+    expect(j.members).toEqual([{ id: j.self, presence: atLimit }]);
+    expect(await a.requestAny({ type: 'presence', room: j.handle, presence: 'y'.repeat(510) })).toMatchObject({ type: 'ok' });
+    // ASCII: the cheap lower bound (UTF-16 length + quotes) already passes the cap, so no exact size.
+    expect(await a.requestAny({ type: 'presence', room: j.handle, presence: 'y'.repeat(511) }))
+      .toMatchObject({ type: 'error', code: 'presence_too_large', message: 'presence is more than 512 bytes as JSON' });
+    // Two-byte characters: the lower bound (258) fits, so the exact UTF-8 size is measured.
+    expect(await a.requestAny({ type: 'join', room: 'edge2', presence: atLimit + 'y' }))
+      .toMatchObject({ type: 'error', code: 'presence_too_large', message: 'presence is 513 bytes as JSON, above the limit of 512' });
+  });
+
   it('rejects bad room names and oversized presence with typed errors', async () => {
     const a = await client();
     for (const room of ['', 'has space', 'x'.repeat(129), 'tab\t', 'é']) {

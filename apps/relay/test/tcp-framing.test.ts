@@ -1,6 +1,6 @@
 // TCP framing against the real relay: frames split at every byte boundary, many frames in one
 // segment, random segmentation (fast-check), zero and oversized length prefixes, garbage first.
-import { encodeControl, encodeData, lengthPrefixed, PROTOCOL_VERSION } from '@roomcast/protocol';
+import { DeliveryClass, encodeControl, encodeData, lengthPrefixed, PROTOCOL_VERSION } from '@roomcast/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hex, RawTcpClient, useTcpRelay } from './tcp-helpers.js';
@@ -119,13 +119,41 @@ describe('tcp framing', () => {
     expect(server.relay.stats.errors.bad_frame).toBe(1);
   });
 
-  it('a frame at the cap is read (and then judged by the core, not the framing)', async () => {
+  it('a frame of exactly the cap (16391 bytes) is read whole, then judged by the core (payload_too_large)', async () => {
+    const server = await relay.start();
+    const c = await relay.tcpOpen();
+    const { handle } = await c.join('big');
+    const other = await relay.tcpOpen();
+    const { self: target } = await other.join('big');
+    // Header 4 + target 2 + payload 16385: the cap exactly, one payload byte above RELAY_MAX_PAYLOAD_BYTES.
+    const frame = encodeData({ room: handle, cls: DeliveryClass.Droppable, target }, new Uint8Array(16385));
+    expect(frame.length).toBe(server.relay.maxFrameBytes);
+    c.sendFrame(frame);
+    expect(await c.nextError('payload_too_large')).toMatchObject({ room: handle });
+    await c.request({ type: 'ping' }, 'pong'); // still connected: the framing accepted the record
+    expect(c.frames.filter((f) => f.kind === 'control' && f.message.type === 'error')).toEqual([]);
+  });
+
+  it('the largest accepted payload (16384 bytes, direct: a 16390-byte frame) arrives whole', async () => {
+    await relay.start();
+    const c = await relay.tcpOpen();
+    const { handle, self } = await c.join('big');
+    const other = await relay.tcpOpen();
+    const { self: target } = await other.join('big');
+    const payload = Uint8Array.from({ length: 16384 }, (_, i) => (i * 7) & 0xff);
+    c.sendFrame(encodeData({ room: handle, target }, payload));
+    const got = await other.nextDeliver();
+    expect(got).toMatchObject({ sender: self, direct: true });
+    expect(hex(got.payload)).toBe(hex(payload));
+  });
+
+  it('a whole frame one byte above the cap (16392 bytes) gets bad_frame and close 1009', async () => {
     await relay.start();
     const c = await relay.tcpOpen();
     const { handle } = await c.join('big');
-    c.sendFrame(encodeData({ room: handle }, new Uint8Array(16384)));
-    await c.request({ type: 'ping' }, 'pong');
-    expect(c.frames.filter((f) => f.kind === 'control' && f.message.type === 'error')).toEqual([]);
+    c.sendFrame(encodeData({ room: handle, cls: DeliveryClass.Droppable, target: 1 }, new Uint8Array(16386)));
+    expect((await c.nextError('bad_frame')).message).toContain('length prefix of 16392 bytes is above the frame cap of 16391');
+    expect((await c.closed).code).toBe(1009);
   });
 
   it('an HTTP request on the TCP port is refused after its first 4 bytes', async () => {

@@ -41,7 +41,8 @@ describe('tcp slow consumer', () => {
     slow.socket.resume();
     expect((await slow.closed).code).toBe(4503);
     const seqs = slow.frames.filter((f) => f.kind === 'deliver').map((f) => (f.kind === 'deliver' ? new DataView(f.payload.buffer, f.payload.byteOffset).getUint32(0) : -1));
-    expect(seqs.length).toBeGreaterThan(0);
+    // At least the relay's own buffer (the 256 KiB cap, 16 KiB frames) was flushed before the close.
+    expect(seqs.length).toBeGreaterThanOrEqual(16);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i));
     expect(server.tcp?.connections).toBe(0);
   });

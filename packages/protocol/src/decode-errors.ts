@@ -27,6 +27,7 @@ export function hex(n: number): string {
 }
 
 function describeIssue(issue: Issue | undefined): string {
+  // Stryker disable next-line all: defensive, zod and parseServerMessage report an issue for every failed parse.
   if (!issue) return 'invalid message';
   const path = issue.path.map(String).join('.');
   return path ? `${path}: ${issue.message}` : issue.message;
@@ -36,6 +37,7 @@ function describeIssue(issue: Issue | undefined): string {
 function requestIdOf(value: unknown): number | undefined {
   if (value === null || typeof value !== 'object' || !('id' in value)) return undefined;
   const id = value.id;
+  // Stryker disable next-line ConditionalExpression: equivalent, Number.isInteger is false for non-numbers; typeof is there for the type checker.
   return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff ? id : undefined;
 }
 

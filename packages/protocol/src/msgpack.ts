@@ -8,6 +8,7 @@ import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS } from './frames.js';
 
 // int64AsType 'number': encoders may write small integers in the 64-bit formats (0xcf/0xd3);
 // they must decode to plain numbers, not BigInt, or every schema would reject them.
+// Stryker disable next-line BooleanLiteral: equivalent, records travel as extension types, which scanPlain refuses first.
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
 /** `items`: MessagePack values counted (containers, keys and values), a cheap measure of decode cost. */
@@ -47,6 +48,7 @@ export function scanPlain(bytes: Uint8Array, start = 0, options: ScanOptions = {
     if (pos >= end) return { ok: false, reason: 'truncated MessagePack' };
     // Inside a map, even positions are keys and must be strings.
     const depth = remaining.length;
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, at depth 0 keyExpected[-1] is undefined, never true.
     const mustBeKey = depth > 0 && keyExpected[depth - 1] === true && remaining[depth - 1]! % 2 === 0;
     const b = bytes[pos++]!;
     const isStr = (b >= 0xa0 && b <= 0xbf) || b === 0xd9 || b === 0xda || b === 0xdb;
@@ -58,9 +60,10 @@ export function scanPlain(bytes: Uint8Array, start = 0, options: ScanOptions = {
     let isMap = false;
     if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) {
       // fixint, nil, false, true
-    } else if (b >= 0x80 && b <= 0x8f) { children = (b & 0x0f) * 2; isMap = true; }
-    else if (b >= 0x90 && b <= 0x9f) { children = b & 0x0f; }
-    else if (b >= 0xa0 && b <= 0xbf) { skip = b & 0x1f; }
+    } // Below, b >= 0x80: each range starts where the one before it ends.
+    else if (b <= 0x8f) { children = (b & 0x0f) * 2; isMap = true; } // fixmap
+    else if (b <= 0x9f) { children = b & 0x0f; } // fixarray
+    else if (b <= 0xbf) { skip = b & 0x1f; } // fixstr
     else {
       switch (b) {
         case 0xcc: case 0xd0: skip = 1; break;
@@ -79,6 +82,7 @@ export function scanPlain(bytes: Uint8Array, start = 0, options: ScanOptions = {
           return { ok: false, reason: b === 0xc1 ? 'invalid byte 0xc1' : 'MessagePack extension types are not accepted' };
       }
     }
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, skipping 0 bytes changes nothing.
     if (skip > 0) {
       if (!need(skip)) return trunc();
       pos += skip;
@@ -89,6 +93,7 @@ export function scanPlain(bytes: Uint8Array, start = 0, options: ScanOptions = {
       if (seen.has(key)) return { ok: false, reason: `map key ${JSON.stringify(key.slice(0, 32))} repeated` };
       seen.add(key);
     }
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, at depth 0 it decrements remaining[-1], which nothing reads.
     if (depth > 0) remaining[depth - 1]!--;
     if (children > 0) {
       if (children > maxItems * 2) return { ok: false, reason: `more than ${maxItems} items` };
@@ -97,6 +102,7 @@ export function scanPlain(bytes: Uint8Array, start = 0, options: ScanOptions = {
       keyExpected.push(isMap);
       keysSeen.push(isMap ? new Set() : undefined);
     }
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, on an empty stack remaining[-1] is undefined, never 0.
     while (remaining.length > 0 && remaining[remaining.length - 1] === 0) {
       remaining.pop();
       keyExpected.pop();

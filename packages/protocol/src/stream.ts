@@ -73,6 +73,7 @@ export class FrameStreamReader {
     if (this.#error !== undefined) return this.#error;
     let i = 0;
     const end = chunk.length;
+    // Stryker disable next-line EqualityOperator: equivalent, at i === end both branches below return undefined without reading.
     while (i < end) {
       const length = this.#bodyLength;
       if (length >= 0) {
@@ -96,6 +97,7 @@ export class FrameStreamReader {
         continue;
       }
       let claimed: number;
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, a fast path; the byte-wise branch reads the same length.
       if (this.#prefixFill === 0 && end - i >= STREAM_PREFIX_BYTES) {
         claimed = readU32(chunk, i);
         i += STREAM_PREFIX_BYTES;

@@ -118,6 +118,16 @@ describe('FrameStreamReader', () => {
     expect(frames).toEqual(['02000001010203']);
   });
 
+  test('onFrame returning false stops the chunk after a frame assembled across chunks too', () => {
+    const reader = new FrameStreamReader(100);
+    const frames: string[] = [];
+    const onFrame = (f: Uint8Array): boolean => { frames.push(toHex(f)); return false; };
+    reader.push(bytes('0000000702'), onFrame); // prefix and the first body byte
+    expect(frames).toEqual([]);
+    reader.push(bytes('000001010203' + '0000000702000001010203'), onFrame); // the rest, and a whole second frame
+    expect(frames).toEqual(['02000001010203']);
+  });
+
   test('a partial frame holds exactly what arrived', () => {
     const reader = new FrameStreamReader(100);
     expect(reader.partial).toBe(false);

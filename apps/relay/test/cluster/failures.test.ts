@@ -69,6 +69,8 @@ describe('cluster failures', () => {
       expect(await cluster.redis.keys('rc:node:doomed*')).toEqual([]);
       const members = await redisCommand(cluster.redis.port, 'HKEYS rc:{r:crash}:m');
       expect(members).toBe(`*1\r\n$${String(a.self).length}\r\n${a.self}\r\n`);
+      // The survivor reaped exactly the dead node's one member, and counts it.
+      expect((await httpGet(survivor, '/metrics')).body).toContain('roomcast_bus_reaped_members_total{node="survivor"} 1\n');
       bob.ws.terminate();
     } finally {
       child.kill('SIGKILL');
@@ -93,6 +95,7 @@ describe('cluster failures', () => {
     await bob.nextMessage('member_joined', (m) => m.member.id === ja.self);
     await bothUp([a, b]);
     expect(a.bus!.stats.resyncs).toBe(1);
+    expect((await httpGet(a, '/metrics')).body).toContain('roomcast_bus_resyncs_total{node="a"} 1\n');
     expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:stall}:m')).toBe(':2\r\n');
     alice.sendData(ja.handle, Uint8Array.of(5));
     await vi.waitFor(() => expect(delivered(bob)).toEqual([5]), { timeout: 3000, interval: 20 });

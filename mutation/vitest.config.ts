@@ -1,0 +1,32 @@
+// The vitest config Stryker runs inside its sandbox copy of the repo (see stryker.config.mjs).
+// It is the shared project config (what every packages/*/vitest.config.ts uses), rooted at the
+// target project, plus aliases: workspace packages are symlinks into the
+// real checkout, so without them `@roomcast/protocol` would load the unmutated sources and every
+// mutant would "survive". The aliases point at the sandbox's (mutated) sources instead.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineProject, mergeConfig } from 'vitest/config';
+import '../vitest.node20.js';
+import shared from '../vitest.shared.js';
+import { TARGETS } from './targets.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const name = process.env.MUTATE_TARGET ?? 'protocol';
+const target = (TARGETS as Record<string, { project: string; include?: string[] }>)[name];
+if (!target) throw new Error(`MUTATE_TARGET ${name} is not one of ${Object.keys(TARGETS).join(', ')}`);
+
+const config = mergeConfig(
+  shared,
+  defineProject({
+    root: resolve(root, target.project),
+    resolve: {
+      alias: [
+        { find: /^@roomcast\/protocol$/, replacement: resolve(root, 'packages/protocol/src/index.ts') },
+        { find: /^@roomcast\/client$/, replacement: resolve(root, 'packages/client/src/node.ts') },
+      ],
+    },
+  }),
+);
+// A target may name its test files; set, not merged (mergeConfig would append them to `include`).
+if (target.include) config.test = { ...config.test, include: target.include };
+export default config;
