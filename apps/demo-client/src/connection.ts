@@ -11,6 +11,12 @@ export const FATAL_JOIN_ERRORS: ReadonlySet<string> = new Set([
 /** Joins tried per round before giving up (each after the SDK is connected again). */
 export const MAX_JOIN_ATTEMPTS = 5;
 
+/**
+ * Pause before trying a join again that the relay refused with `internal` (a passing failure on
+ * its side, e.g. a cluster node whose Redis did not answer in time): attempt × this.
+ */
+export const INTERNAL_RETRY_MS = 400;
+
 export interface EntranceOptions<R> {
   /** Connects, retrying while the relay is unreachable: `client.connect({ retry: true })`. */
   connect: () => Promise<unknown>;
@@ -22,6 +28,8 @@ export interface EntranceOptions<R> {
   onJoined: (room: R) => void;
   /** The round ended without a room (a refused join, or the SDK gave up connecting). */
   onFatal: (err: RoomcastError) => void;
+  /** Waits before a retry (tests pass an instant one). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Connect-and-join; one round at a time. */
@@ -59,13 +67,23 @@ export class Entrance<R> {
         return;
       } catch (err) {
         const error = err instanceof RoomcastError ? err : new RoomcastError('connect_failed', String(err));
-        if (FATAL_JOIN_ERRORS.has(error.code) || attempt >= MAX_JOIN_ATTEMPTS || !isJoinLost(error)) {
+        if (FATAL_JOIN_ERRORS.has(error.code) || attempt >= MAX_JOIN_ATTEMPTS || !(isJoinLost(error) || isTransient(error))) {
           o.onFatal(error);
           return;
         }
+        if (isTransient(error)) await (o.sleep ?? delay)(INTERNAL_RETRY_MS * attempt);
       }
     }
   }
+}
+
+/** The relay failed on its side (error `internal`): worth another try after a pause. */
+function isTransient(err: RoomcastError): boolean {
+  return err.code === 'internal';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The join was lost with the connection (or timed out): worth another try once reconnected. */

@@ -2,10 +2,11 @@
 // retries a join lost with the connection, and stops on errors that retrying cannot fix.
 import { RoomcastError } from '@roomcast/client';
 import { describe, expect, it } from 'vitest';
-import { Entrance, MAX_JOIN_ATTEMPTS, statusText } from '../src/connection.js';
+import { Entrance, INTERNAL_RETRY_MS, MAX_JOIN_ATTEMPTS, statusText } from '../src/connection.js';
 
 function setup(connects: (Error | 'ok')[], joins: (Error | 'ok')[] = []) {
   const log: string[] = [];
+  const slept: number[] = [];
   let c = 0;
   let j = 0;
   const entrance = new Entrance<string>({
@@ -22,8 +23,11 @@ function setup(connects: (Error | 'ok')[], joins: (Error | 'ok')[] = []) {
     onConnecting: () => log.push('connecting'),
     onJoined: (room) => log.push(`joined ${room}`),
     onFatal: (err) => log.push(`fatal ${err.code}`),
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
   });
-  return { entrance, log };
+  return { entrance, log, slept };
 }
 
 describe('Entrance', () => {
@@ -59,6 +63,21 @@ describe('Entrance', () => {
     const { entrance, log } = setup([], [new RoomcastError('room_full', 'full')]);
     await entrance.enter();
     expect(log).toEqual(['connecting', 'connect', 'fatal room_full']);
+  });
+
+  it('tries a join the relay refused with internal (a passing failure) again, after a growing pause', async () => {
+    const internal = () => new RoomcastError('internal', 'cluster bus did not answer');
+    const { entrance, log, slept } = setup([], [internal(), internal()]);
+    await entrance.enter();
+    expect(log).toEqual(['connecting', 'connect', 'connect', 'connect', 'joined room']);
+    expect(slept).toEqual([INTERNAL_RETRY_MS, 2 * INTERNAL_RETRY_MS]);
+  });
+
+  it(`gives up on internal after ${MAX_JOIN_ATTEMPTS} attempts`, async () => {
+    const { entrance, log, slept } = setup([], Array.from({ length: MAX_JOIN_ATTEMPTS }, () => new RoomcastError('internal', 'x')));
+    await entrance.enter();
+    expect(log.at(-1)).toBe('fatal internal');
+    expect(slept).toHaveLength(MAX_JOIN_ATTEMPTS - 1);
   });
 
   it('runs one round at a time', async () => {
