@@ -41,6 +41,7 @@ export const CloseCodes = {
   message_too_big: { code: 1009, reconnect: false, description: 'A frame was larger than the relay accepts (limits.maxPayloadBytes plus header, or limits.maxControlBytes). Far larger messages are dropped without a close frame (1006).' },
   protocol_error: { code: 4400, reconnect: false, description: 'Too many malformed or unexpected frames, or a frame before `hello`. Fix the client.' },
   unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed: no token where the relay requires one, or an invalid token (see error `unauthorized`). Reconnect only with a new token.' },
+  kicked: { code: 4403, reconnect: false, description: 'The server removed this connection through the HTTP server API (kick a member, disconnect a user); the close reason is the text the server gave. Do not reconnect automatically.' },
   unsupported_version: { code: 4406, reconnect: false, description: 'The `hello` asked for a protocol version the relay does not speak.' },
   timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) nothing received within the idle timeout. (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
   rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors. Reconnect with backoff.' },

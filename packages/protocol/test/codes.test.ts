@@ -33,6 +33,7 @@ describe('CloseCodes', () => {
       message_too_big: [1009, false],
       protocol_error: [4400, false],
       unauthorized: [4401, false],
+      kicked: [4403, false],
       unsupported_version: [4406, false],
       timeout: [4408, true],
       rate_limited: [4429, true],

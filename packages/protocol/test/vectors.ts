@@ -169,6 +169,8 @@ export const VECTORS: readonly Vector[] = [
   deliver('deliver_droppable', '030200010001010203', { room: 1, cls: Droppable, sender: 1, direct: false }, '010203'),
   deliver('deliver_empty_payload', '030000010001', { room: 1, cls: Reliable, sender: 1, direct: false }, ''),
   deliver('deliver_byte_order', '03001234abcdff', { room: 0x1234, cls: Reliable, sender: 0xabcd, direct: false }, 'ff'),
+  deliver('deliver_from_server', '030000010000010203', { room: 1, cls: Reliable, sender: 0, direct: false }, '010203'),
+  deliver('deliver_from_server_direct', '030400010000010203', { room: 1, cls: Reliable, sender: 0, direct: true }, '010203'),
 
   // ---- batch, relay → client (latest values of one room tick) -------------------
   batch('batch_one_cursor', '0401000101000312345f', 1, false, [[1, 0, '12345f']]),
