@@ -121,6 +121,19 @@ const envSchema = z.object({
   RELAY_JWKS_TIMEOUT_MS: int(100, 60_000).default(5000),
   /** Origins allowed to open a WebSocket (comma-separated; `https://*.example.com` matches subdomains). `*`: any. Upgrades without an Origin header are not refused. */
   RELAY_ALLOWED_ORIGINS: z.string().default('*').transform(commaList),
+
+  // ---- server API (docs/server-api.md) -------------------------------------------------
+  /** Bearer keys of the HTTP server API under /api/v1 (comma-separated, each at least 24 characters). Empty: the API is off. Never logged. */
+  RELAY_API_KEYS: z.string().default('').transform((v, ctx) => {
+    const keys = commaList(v);
+    const short = keys.findIndex((k) => k.length < 24 || !/^[\x21-\x7e]+$/.test(k));
+    if (short >= 0) {
+      // The position only: the value itself is a secret.
+      ctx.addIssue({ code: 'custom', message: `key ${short + 1} must be at least 24 printable ASCII characters without spaces` });
+      return z.NEVER;
+    }
+    return keys;
+  }),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
@@ -149,7 +162,7 @@ export const JWT_ALGORITHMS = [
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** Variables whose values are secrets: never echoed in errors or logs. */
-export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET'];
+export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'RELAY_API_KEYS'];
 
 function commaList(value: string): string[] {
   return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
@@ -234,6 +247,7 @@ const FIELDS = {
   jwksCooldownSec: 'RELAY_JWKS_COOLDOWN_SEC',
   jwksTimeoutMs: 'RELAY_JWKS_TIMEOUT_MS',
   allowedOrigins: 'RELAY_ALLOWED_ORIGINS',
+  apiKeys: 'RELAY_API_KEYS',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

@@ -11,6 +11,7 @@ import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
+import { createApi } from './http/api.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
 import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
@@ -93,7 +94,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   serveHttp(app, createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
     isDraining: () => draining,
-  }));
+  }), createApi({ admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes }));
+  if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');
   const listening = await listen(app, config.host, config.port);
   let tcp: TcpListening | undefined;
   if (config.tcpPort !== 'off') {

@@ -4,6 +4,7 @@
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
 import type { Authenticator } from './access.js';
+import { Admin } from './admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
@@ -24,6 +25,8 @@ export class Relay {
   readonly connections: Connections;
   /** Largest frame of any kind; transports size their own frame limits from it. */
   readonly maxFrameBytes: number;
+  /** What the HTTP server API may see and do (admin.ts). */
+  readonly admin: Admin;
   private readonly out: Outbox;
   private readonly delivery: Delivery;
   private readonly membership: Membership;
@@ -53,6 +56,9 @@ export class Relay {
       limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery, handshake: this.handshake,
     });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
+    this.admin = new Admin({
+      rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes,
+    });
   }
 
   // ---- what transports call -------------------------------------------------------

@@ -1,0 +1,143 @@
+// What the application's server may see and do through the HTTP server API (docs/server-api.md):
+// read rooms and members, publish frames as the server (sender 0, PROTOCOL.md §8.3), kick a
+// member's connection, disconnect a user everywhere. Plain values in and out; http/api.ts turns
+// requests into these calls. Knows nothing of HTTP.
+import { DeliveryClass, SERVER_SENDER_ID, encodeDeliver, type Presence } from '@roomcast/protocol';
+import type { Clock } from './clock.js';
+import type { Connection, Member, Room } from './connection.js';
+import type { Connections } from './connections.js';
+import type { Outbox } from './outbox.js';
+import type { Rooms } from './rooms.js';
+import type { Stats } from './stats.js';
+
+export interface RoomSummary {
+  name: string;
+  members: number;
+  tickHz: number;
+}
+
+export interface MemberView {
+  id: number;
+  userId?: string;
+  info?: Presence;
+  presence: Presence;
+}
+
+export interface RoomView extends RoomSummary {
+  /** Members in join order (the first is the longest present). */
+  memberList: MemberView[];
+}
+
+export interface RoomPage {
+  rooms: RoomSummary[];
+  /** Pass as `after` for the next page; undefined on the last page. */
+  next: string | undefined;
+}
+
+export type PublishClass = 'reliable' | 'droppable';
+
+export type PublishResult =
+  | { ok: true; recipients: number }
+  | { ok: false; error: 'room_not_found' | 'member_not_found' };
+
+export interface AdminDeps {
+  rooms: Rooms<Connection>;
+  connections: Connections;
+  out: Outbox;
+  stats: Stats;
+  clock: Clock;
+  softBufferedBytes: number;
+}
+
+export class Admin {
+  constructor(private readonly deps: AdminDeps) {}
+
+  /**
+   * Rooms whose names start with `prefix`, sorted by name, at most `limit`, after the name `after`
+   * (keyset pagination: stable while rooms come and go). O(rooms log rooms) per call: an admin call.
+   */
+  listRooms(query: { prefix: string; limit: number; after: string | undefined }): RoomPage {
+    const names: string[] = [];
+    for (const room of this.deps.rooms.all()) {
+      if (room.name.startsWith(query.prefix) && (query.after === undefined || room.name > query.after)) names.push(room.name);
+    }
+    names.sort();
+    const page = names.slice(0, query.limit);
+    const rooms = page.map((name) => summary(this.deps.rooms.get(name)!));
+    return { rooms, next: names.length > query.limit ? page[page.length - 1] : undefined };
+  }
+
+  room(name: string): RoomView | undefined {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return undefined;
+    return { ...summary(room), memberList: [...room.members.values()].map(memberView) };
+  }
+
+  /**
+   * Publishes `payload` into a room as the server (sender 0): to every member, or to member `to`
+   * alone (direct flag). Droppable frames skip members that fell behind, like a member's.
+   */
+  publish(name: string, payload: Uint8Array, cls: PublishClass, to: number | undefined): PublishResult {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return { ok: false, error: 'room_not_found' };
+    const classValue = cls === 'reliable' ? DeliveryClass.Reliable : DeliveryClass.Droppable;
+    if (to !== undefined) {
+      const target = room.members.get(to);
+      if (target === undefined) return { ok: false, error: 'member_not_found' };
+      const frame = encodeDeliver({ room: room.handle, cls: classValue, sender: SERVER_SENDER_ID, direct: true }, payload);
+      if (cls === 'droppable' && this.behind(target.conn)) {
+        this.deps.stats.drops++;
+        return { ok: true, recipients: 0 };
+      }
+      this.deps.out.send(target.conn, frame, cls, room);
+      return { ok: true, recipients: 1 };
+    }
+    const frame = encodeDeliver({ room: room.handle, cls: classValue, sender: SERVER_SENDER_ID }, payload);
+    if (cls === 'reliable') {
+      room.outBudget.force(this.deps.clock.now(), frame.length * room.size);
+      this.deps.out.publish(room.topic, frame, 'reliable', room.size, undefined, room);
+      return { ok: true, recipients: room.size };
+    }
+    const recipients = room.size - room.laggingCount;
+    if (!room.outBudget.take(this.deps.clock.now(), frame.length * recipients)) {
+      this.deps.stats.hitLimit('room_bytes_out');
+      this.deps.stats.drops += room.size;
+      return { ok: true, recipients: 0 };
+    }
+    this.deps.stats.drops += room.laggingCount;
+    this.deps.out.publish(room.fastTopic, frame, 'droppable', recipients, undefined, room);
+    return { ok: true, recipients };
+  }
+
+  /** Closes the connection of member `id` of room `name` with 4403 `kicked` and `reason`. */
+  kickMember(name: string, id: number, reason: string): 'kicked' | 'room_not_found' | 'member_not_found' {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return 'room_not_found';
+    const member = room.members.get(id);
+    if (member === undefined) return 'member_not_found';
+    this.deps.connections.close(member.conn, 'kicked', reason);
+    return 'kicked';
+  }
+
+  /** Closes every connection of `userId` with 4403 `kicked` and `reason`; returns how many. */
+  disconnectUser(userId: string, reason: string): number {
+    const targets: Connection[] = [];
+    for (const conn of this.deps.connections) {
+      if (conn.state === 'open' && conn.principal.memberFields.userId === userId) targets.push(conn);
+    }
+    for (const conn of targets) this.deps.connections.close(conn, 'kicked', reason);
+    return targets.length;
+  }
+
+  private behind(conn: Connection): boolean {
+    return conn.lagging || conn.peer.bufferedAmount() > this.deps.softBufferedBytes;
+  }
+}
+
+function summary(room: Room): RoomSummary {
+  return { name: room.name, members: room.size, tickHz: room.tickHz };
+}
+
+function memberView(member: Member): MemberView {
+  return { id: member.id, ...member.identity, presence: member.presence };
+}

@@ -1,0 +1,221 @@
+// The HTTP server API (docs/server-api.md) against the real relay: keys, every operation and its
+// errors, frames from the server (sender 0) reaching raw clients, kicks closing with 4403.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CloseCodes, SERVER_SENDER_ID } from '@roomcast/protocol';
+import type { RelayServer } from '../src/index.js';
+import { openApiDocument } from '../src/http/openapi.js';
+import { SECRET, hmacKey, sign } from './auth/tokens.js';
+import { RawClient, startTestRelay } from './helpers.js';
+
+const KEY = 'key-one-0123456789abcdefghij';
+const OTHER_KEY = 'key-two-0123456789abcdefghij';
+
+let server: RelayServer | undefined;
+const clients: RawClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await server?.close();
+  server = undefined;
+});
+
+async function start(overrides: Record<string, unknown> = {}): Promise<RelayServer> {
+  server = await startTestRelay({ apiKeys: [KEY, OTHER_KEY], ...overrides });
+  return server;
+}
+
+async function client(url: string, token?: string): Promise<RawClient> {
+  const c = await RawClient.connect(url);
+  clients.push(c);
+  await c.request({ type: 'hello', v: 2, client: 'test', ...(token === undefined ? {} : { token }) }, 'welcome');
+  return c;
+}
+
+interface Call {
+  method?: string;
+  key?: string | null;
+  body?: string | Uint8Array;
+  type?: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are arbitrary JSON, checked by toEqual
+async function api(path: string, call: Call = {}): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  const key = call.key === undefined ? KEY : call.key;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  if (call.type !== undefined) headers['content-type'] = call.type;
+  const res = await fetch(server!.httpUrl + path, { method: call.method ?? 'GET', headers, body: call.body as BodyInit | undefined });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+const post = (path: string, json?: unknown) =>
+  api(path, { method: 'POST', ...(json === undefined ? {} : { body: JSON.stringify(json), type: 'application/json' }) });
+
+describe('server API: keys', () => {
+  it('is off without RELAY_API_KEYS: /api/v1 paths are not routed (404 from the static handler)', async () => {
+    server = await startTestRelay();
+    const res = await fetch(`${server.httpUrl}/api/v1/rooms`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+  });
+
+  it('refuses a request without a key, with a wrong key, or with a non-bearer scheme (401 unauthorized)', async () => {
+    await start();
+    const message = 'send an API key of RELAY_API_KEYS as `Authorization: Bearer <key>`';
+    expect(await api('/api/v1/rooms', { key: null })).toEqual({ status: 401, body: { error: { code: 'unauthorized', message } } });
+    expect(await api('/api/v1/rooms', { key: `${KEY}x` })).toEqual({ status: 401, body: { error: { code: 'unauthorized', message } } });
+    const basic = await fetch(`${server!.httpUrl}/api/v1/rooms`, { headers: { authorization: `Basic ${KEY}` } });
+    expect(basic.status).toBe(401);
+    // Unknown paths answer 401 too without a key: nothing is learnt about routes.
+    expect((await api('/api/v1/nope', { key: 'wrong' })).status).toBe(401);
+  });
+
+  it('accepts every configured key', async () => {
+    await start();
+    expect(await api('/api/v1/rooms')).toEqual({ status: 200, body: { rooms: [] } });
+    expect(await api('/api/v1/rooms', { key: OTHER_KEY })).toEqual({ status: 200, body: { rooms: [] } });
+  });
+
+  it('answers unknown paths with not_found and wrong methods with method_not_allowed', async () => {
+    await start();
+    expect(await api('/api/v1/nope')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await api('/api/v1/rooms', { method: 'DELETE' })).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed', message: 'DELETE is not allowed on /api/v1/rooms' } } });
+    expect(await api('/api/v1/rooms/%E0%A4%A')).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+  });
+});
+
+describe('server API: rooms', () => {
+  it('lists rooms sorted by name, filtered by prefix, paginated with after/next', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    for (const name of ['game:3', 'game:1', 'lobby', 'game:2']) await a.join(name);
+    expect(await api('/api/v1/rooms')).toEqual({
+      status: 200,
+      body: { rooms: ['game:1', 'game:2', 'game:3', 'lobby'].map((name) => ({ name, members: 1, tickHz: 30 })) },
+    });
+    const first = await api('/api/v1/rooms?prefix=game:&limit=2');
+    expect(first.body).toEqual({ rooms: [{ name: 'game:1', members: 1, tickHz: 30 }, { name: 'game:2', members: 1, tickHz: 30 }], next: 'game:2' });
+    const second = await api(`/api/v1/rooms?prefix=game:&limit=2&after=${first.body.next}`);
+    expect(second.body).toEqual({ rooms: [{ name: 'game:3', members: 1, tickHz: 30 }] });
+    expect(await api('/api/v1/rooms?limit=0')).toEqual({ status: 400, body: { error: { code: 'bad_request', message: 'query limit: Too small: expected number to be >=1' } } });
+    expect(await api('/api/v1/rooms?colour=red')).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+  });
+
+  it('gets one room with its members in join order (user id, info, presence)', async () => {
+    const s = await start({ jwtSecret: SECRET, allowAnonymous: 'true' });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const ada = await client(s.wsUrl, await sign(hmacKey(), 'HS256', { sub: 'ada', exp, rooms: ['*'], info: { name: 'Ada' } }));
+    const anon = await client(s.wsUrl);
+    await ada.join('room/with/slashes', { x: 1 });
+    await anon.join('room/with/slashes');
+    expect(await api('/api/v1/rooms/room%2Fwith%2Fslashes')).toEqual({
+      status: 200,
+      body: {
+        name: 'room/with/slashes', members: 2, tickHz: 30,
+        memberList: [{ id: 1, userId: 'ada', info: { name: 'Ada' }, presence: { x: 1 } }, { id: 2, presence: null }],
+      },
+    });
+    expect(await api('/api/v1/rooms/missing')).toEqual({
+      status: 404, body: { error: { code: 'room_not_found', message: 'no room missing (rooms exist while they have members)' } },
+    });
+    expect(await api('/api/v1/rooms/has%20space')).toMatchObject({ status: 400, body: { error: { code: 'bad_request', message: 'path room: room names are 1-128 printable ASCII characters (0x21-0x7e)' } } });
+  });
+});
+
+describe('server API: publish', () => {
+  it('publishes the body to every member as sender 0, or to one member with the direct flag', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    const b = await client(s.wsUrl);
+    const { handle } = await a.join('match');
+    await b.join('match');
+    const bin = (bytes: number[]) => ({ method: 'POST', body: new Uint8Array(bytes), type: 'application/octet-stream' });
+    expect(await api('/api/v1/rooms/match/publish', bin([1, 2, 3]))).toEqual({ status: 200, body: { recipients: 2 } });
+    for (const c of [a, b]) {
+      const frame = await c.nextDeliver();
+      expect(frame).toMatchObject({ room: handle, sender: SERVER_SENDER_ID, cls: 0, direct: false });
+      expect([...frame.payload]).toEqual([1, 2, 3]);
+    }
+    expect(await api('/api/v1/rooms/match/publish?class=droppable&to=2', bin([9]))).toEqual({ status: 200, body: { recipients: 1 } });
+    const direct = await b.nextDeliver();
+    expect(direct).toMatchObject({ sender: 0, cls: 2, direct: true });
+    expect([...direct.payload]).toEqual([9]);
+  });
+
+  it('refuses a missing room or member, a bad class, a JSON body and a payload above RELAY_MAX_PAYLOAD_BYTES', async () => {
+    const s = await start({ maxPayloadBytes: 16 });
+    const a = await client(s.wsUrl);
+    await a.join('match');
+    const bin = (n: number) => ({ method: 'POST', body: new Uint8Array(n), type: 'application/octet-stream' });
+    expect(await api('/api/v1/rooms/other/publish', bin(1))).toEqual({ status: 404, body: { error: { code: 'room_not_found', message: 'no room other' } } });
+    expect(await api('/api/v1/rooms/match/publish?to=7', bin(1))).toEqual({ status: 404, body: { error: { code: 'member_not_found', message: 'no member 7 in room match' } } });
+    expect(await api('/api/v1/rooms/match/publish?class=latest', bin(1))).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await post('/api/v1/rooms/match/publish', { a: 1 })).toMatchObject({ status: 415, body: { error: { code: 'unsupported_media_type' } } });
+    expect(await api('/api/v1/rooms/match/publish', bin(17))).toEqual({
+      status: 413, body: { error: { code: 'payload_too_large', message: 'the payload is 17 bytes, above RELAY_MAX_PAYLOAD_BYTES (16)' } },
+    });
+    const huge = await fetch(`${s.httpUrl}/api/v1/rooms/match/publish`, {
+      method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(64 * 1024),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }), (err: unknown) => ({ status: 0, body: String(err) }));
+    // Above maxBodyBytes the relay answers while the body is still arriving and closes; fetch may see the answer or a reset.
+    if (huge.status !== 0) expect(huge).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+    // Nothing was delivered by the refused calls.
+    expect(s.relay.stats.framesOut.reliable).toBe(0);
+  });
+});
+
+describe('server API: kick and disconnect', () => {
+  it('kicks a member: its connection closes with 4403 and the reason, the others get member_left', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    const b = await client(s.wsUrl);
+    await a.join('match');
+    const { self } = await b.join('match');
+    expect(await post(`/api/v1/rooms/match/members/${self}/kick`, { reason: 'cheating' })).toEqual({ status: 200, body: { kicked: true } });
+    expect(await b.closed).toEqual({ code: CloseCodes.kicked.code, reason: 'cheating' });
+    expect(await a.nextMessage('member_left')).toMatchObject({ member: self });
+    expect(await post('/api/v1/rooms/match/members/9/kick')).toEqual({ status: 404, body: { error: { code: 'member_not_found', message: 'no member 9 in room match' } } });
+    expect(await post('/api/v1/rooms/nope/members/1/kick')).toMatchObject({ status: 404, body: { error: { code: 'room_not_found' } } });
+    expect(await post('/api/v1/rooms/match/members/0/kick')).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await post('/api/v1/rooms/match/members/1/kick', { reason: 'x'.repeat(121) })).toMatchObject({
+      status: 400, body: { error: { code: 'bad_request', message: 'body reason: must be at most 120 printable ASCII characters' } },
+    });
+    expect(await api('/api/v1/rooms/match/members/1/kick', { method: 'POST', body: '{', type: 'application/json' })).toEqual({
+      status: 400, body: { error: { code: 'bad_request', message: 'body: not valid JSON' } },
+    });
+    expect(await api('/api/v1/rooms/match/members/1/kick', { method: 'POST', body: 'reason', type: 'text/plain' })).toMatchObject({ status: 415 });
+    expect(s.relay.stats.closes.kicked).toBe(1);
+  });
+
+  it('disconnects every connection of a user and leaves the others alone', async () => {
+    const s = await start({ jwtSecret: SECRET, allowAnonymous: 'true' });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = (sub: string) => sign(hmacKey(), 'HS256', { sub, exp, rooms: ['*'] });
+    const ada1 = await client(s.wsUrl, await token('ada'));
+    const ada2 = await client(s.wsUrl, await token('ada'));
+    const bob = await client(s.wsUrl, await token('bob'));
+    await bob.join('lobby');
+    expect(await post('/api/v1/users/ada/disconnect', { reason: 'banned' })).toEqual({ status: 200, body: { disconnected: 2 } });
+    expect(await ada1.closed).toEqual({ code: 4403, reason: 'banned' });
+    expect(await ada2.closed).toEqual({ code: 4403, reason: 'banned' });
+    expect(await post('/api/v1/users/ada/disconnect')).toEqual({ status: 200, body: { disconnected: 0 } });
+    // bob is still connected and answered.
+    expect(await bob.request({ type: 'ping' }, 'pong')).toMatchObject({ type: 'pong' });
+  });
+});
+
+describe('server API: OpenAPI document', () => {
+  it('is served at /api/v1/openapi.json without a key and equals the committed docs/openapi.json', async () => {
+    await start();
+    const res = await fetch(`${server!.httpUrl}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const served = await res.json();
+    expect(served).toEqual(openApiDocument());
+    const committed = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8'));
+    expect(committed, 'regenerate with: pnpm --filter @roomcast/relay openapi').toEqual(served);
+    expect(Object.keys(served.paths)).toEqual([
+      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/users/{userId}/disconnect',
+    ]);
+  });
+});
