@@ -13,6 +13,7 @@ import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
 import { createApi } from './http/api.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
+import { registerWebhookMetrics } from './http/webhook-metrics.js';
 import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { TcpFanout } from './tcp/fanout.js';
@@ -21,6 +22,7 @@ import { createApp, listen } from './uws/app.js';
 import { WsFanout } from './uws/fanout.js';
 import { serveHttp } from './uws/http.js';
 import { attachWebSocket } from './uws/websocket.js';
+import { Webhooks } from './webhooks/webhooks.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -55,6 +57,8 @@ export interface RelayServer {
   readonly tcp: TcpListening | undefined;
   /** Identity and access settings (verifier, anonymous rule, Origin policy). */
   readonly auth: Auth;
+  /** The webhook sender and its counters; undefined without RELAY_WEBHOOK_URL. */
+  readonly webhooks: Webhooks | undefined;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
   close(): Promise<void>;
 }
@@ -75,7 +79,12 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout]);
-  const relay = new Relay(config, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock);
+  const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({
+    url: config.webhookUrl, secret: config.webhookSecret, batchMs: config.webhookBatchMs, maxBatch: 100,
+    queueMax: config.webhookQueueMax, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts,
+    retryBaseMs: config.webhookRetryMs, log,
+  });
+  const relay = new Relay(config, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, webhooks);
   attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
@@ -90,6 +99,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
   const metrics = createMetrics(relay);
+  if (webhooks !== undefined) registerWebhookMetrics(metrics, webhooks.stats);
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
   serveHttp(app, createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
@@ -128,6 +138,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcpUrl,
     tcp,
     auth,
+    webhooks,
     close() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;
@@ -136,6 +147,9 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         listening.close();
         const clients = relay.connections.size;
         relay.closeAll('going_away', 'relay shutting down');
+        // After closeAll, so the members' last `member.left` events are queued (and then not sent: a
+        // sender that outlived the relay would hold the process; see docs/server-api.md#webhooks).
+        webhooks?.stop();
         log.info({ clients }, 'relay stopped');
         // Let the close frames reach the sockets before the caller tears the process down; TCP
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).

@@ -1,4 +1,5 @@
 // Per-connection session state: handshake stage, joined rooms, budgets, lag.
+import type { CloseName } from '@roomcast/protocol';
 import { NOBODY, type ExpiryTimer, type Principal } from './access.js';
 import type { Peer } from './peer.js';
 import { StrikeWindow, TokenBucket } from './rate.js';
@@ -17,6 +18,8 @@ export const FLOOD_WINDOW_MS = 10_000;
 
 export class Connection {
   state: ConnectionState = 'handshake';
+  /** The close the relay initiated (undefined when the peer closed): tells a kick from a drop. */
+  closedAs: CloseName | undefined;
   /** Joined rooms by handle. */
   readonly rooms = new Map<number, Member>();
   protocolErrors = 0;

@@ -9,6 +9,7 @@ import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
 import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
+import type { LeftReason, MemberRef, RoomEvents } from './events.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
@@ -21,6 +22,8 @@ export interface MembershipDeps {
   out: Outbox;
   stats: Stats;
   clock: Clock;
+  /** Lifecycle observer (webhooks); told after the protocol messages are sent. */
+  events: RoomEvents;
 }
 
 type Request<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -32,6 +35,7 @@ export class Membership {
   private readonly out: Outbox;
   private readonly stats: Stats;
   private readonly clock: Clock;
+  private readonly events: RoomEvents;
 
   constructor(deps: MembershipDeps) {
     this.limits = deps.limits;
@@ -40,6 +44,7 @@ export class Membership {
     this.out = deps.out;
     this.stats = deps.stats;
     this.clock = deps.clock;
+    this.events = deps.events;
   }
 
   join(conn: Connection, msg: Request<'join'>): void {
@@ -69,6 +74,7 @@ export class Membership {
       this.stats.hitLimit('rooms_per_connection');
       return this.out.error(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
     }
+    const created = room === undefined;
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
       if (room === undefined) {
@@ -86,13 +92,15 @@ export class Membership {
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
+    if (created) this.events.roomCreated(room.name);
+    this.events.memberJoined(memberRef(member));
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {
     const member = conn.rooms.get(msg.room);
     if (member === undefined) return this.out.error(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
     conn.rooms.delete(msg.room);
-    this.remove(member, true);
+    this.remove(member, true, 'left');
     this.out.reply(conn, { type: 'ok', id: msg.id });
   }
 
@@ -118,15 +126,17 @@ export class Membership {
   }
 
   /** Removes a member from its room and tells the others; disposes the room when empty. */
-  remove(member: Member, unsubscribe: boolean): void {
+  remove(member: Member, unsubscribe: boolean, reason: LeftReason): void {
     const room = member.room;
     room.remove(member);
     this.delivery.left(member, unsubscribe);
+    this.events.memberLeft(memberRef(member), reason);
     if (room.size > 0) {
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.out.publish(room.topic, frame, 'control', room.size);
     } else if (this.rooms.disposeIfEmpty(room)) {
       this.delivery.disposed(room);
+      this.events.roomClosed(room.name);
     }
   }
 
@@ -135,4 +145,8 @@ export class Membership {
     if (recipients <= 0) return;
     this.out.publish(topic, encodeControl(message), 'control', recipients, conn);
   }
+}
+
+function memberRef(member: Member): MemberRef {
+  return { room: member.room.name, memberId: member.id, userId: member.identity.userId, info: member.identity.info };
 }

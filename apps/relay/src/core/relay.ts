@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
+import { NO_ROOM_EVENTS, type RoomEvents } from './events.js';
 import type { Fanout } from './fanout.js';
 import { Handshake } from './handshake.js';
 import { Inbound } from './inbound.js';
@@ -42,12 +43,14 @@ export class Relay {
     access: Authenticator,
     /** Monotonic time and timers; injectable for tests. */
     private readonly clock: Clock = systemClock,
+    /** Room lifecycle observer (webhooks); none by default. */
+    events: RoomEvents = NO_ROOM_EVENTS,
   ) {
     this.rooms = new Rooms(limits.maxRooms);
     this.connections = new Connections({ limits, stats, clock, log, onClosed: (conn) => this.leaveAll(conn) });
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock });
-    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock });
+    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events });
     this.handshake = new Handshake({
       access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
       internalError: (conn, err) => this.internalError(conn, err),
@@ -139,7 +142,8 @@ export class Relay {
 
   private leaveAll(conn: Connection): void {
     this.handshake.closed(conn);
-    for (const member of conn.rooms.values()) this.membership.remove(member, false);
+    const reason = conn.closedAs === 'kicked' ? 'kicked' : 'disconnected';
+    for (const member of conn.rooms.values()) this.membership.remove(member, false, reason);
     conn.rooms.clear();
   }
 }
