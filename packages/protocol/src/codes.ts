@@ -10,6 +10,7 @@ export const ErrorCodes = {
   unsupported_version: { retry: false, description: 'The client speaks a protocol version the relay does not (the relay closes with 4406).' },
   bad_room_name: { retry: false, description: 'The room name is empty, too long, or has characters outside printable ASCII.' },
   room_full: { retry: true, description: 'The room already has the maximum number of members.' },
+  room_locked: { retry: true, description: 'The room is locked by the application\'s server: no new joins until it unlocks it (§8.19).' },
   too_many_rooms: { retry: false, description: 'This connection is already in the maximum number of rooms.' },
   relay_full: { retry: true, description: 'The relay already hosts the maximum number of rooms.' },
   already_joined: { retry: false, description: 'This connection is already a member of that room.' },

@@ -133,6 +133,19 @@ export const refreshedSchema = z.object({
   expiresInSec,
 });
 
+/** The room's settings (PROTOCOL.md §8.19), set by the application's server; defaults when it set none. */
+export const roomSettingsSchema = z.object({
+  /** Members the room may hold (at most the relay's `maxMembersPerRoom`). */
+  capacity: z.number().int().min(1).max(MAX_MEMBER_ID),
+  /** No new joins (`room_locked`); members present stay. */
+  locked: z.boolean(),
+  /** Not listed by the server API unless asked for. */
+  private: z.boolean(),
+  /** Small JSON set by the server (size-capped by the relay); `null` when none. */
+  metadata: presenceSchema,
+});
+export type RoomSettings = z.infer<typeof roomSettingsSchema>;
+
 export const joinedSchema = z.object({
   type: z.literal('joined'),
   id: requestId,
@@ -144,6 +157,24 @@ export const joinedSchema = z.object({
   members: z.array(memberSchema).max(MAX_MEMBER_ID),
   /** The room's tick rate for `latest` values, in Hz. */
   tickHz: z.number().int().min(1).optional(),
+  /** The room's settings (§8.19); relays of this revision always send them. */
+  settings: roomSettingsSchema.optional(),
+  /** The host's member id (§8.19); relays of this revision always send it. */
+  host: memberId.optional(),
+});
+
+/** The server changed the room's settings (§8.19): every member gets the new settings, whole. */
+export const roomSettingsMessageSchema = z.object({
+  type: z.literal('room_settings'),
+  room: roomHandle,
+  settings: roomSettingsSchema,
+});
+
+/** The room has a new host (§8.19): the previous one left, or a server member arrived. */
+export const hostChangedSchema = z.object({
+  type: z.literal('host_changed'),
+  room: roomHandle,
+  host: memberId,
 });
 
 export const okSchema = z.object({
@@ -212,6 +243,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   memberJoinedSchema,
   memberUpdatedSchema,
   memberLeftSchema,
+  roomSettingsMessageSchema,
+  hostChangedSchema,
   errorSchema,
   heartbeatSchema,
   closeSchema,

@@ -5,7 +5,7 @@
 // unknown fields are dropped from the result.
 import { ERROR_CODE_NAMES } from './codes.js';
 import { MAX_MEMBER_ID, MAX_ROOM_HANDLE, MAX_USER_ID_CHARS, ROOM_NAME_PATTERN } from './frames.js';
-import type { Limits, Member, ServerMessage } from './messages.js';
+import type { Limits, Member, RoomSettings, ServerMessage } from './messages.js';
 
 /** Where and why a message was refused, like the first issue of a zod error. */
 export interface MessageIssue {
@@ -91,6 +91,19 @@ function limits(v: unknown): Limits {
   }
 }
 
+function settings(v: unknown): RoomSettings {
+  if (!isObject(v)) throw new Invalid(['settings'], 'expected an object');
+  try {
+    const capacity = num(v, 'capacity', 1, MAX_MEMBER_ID);
+    const flags = { locked: v['locked'], private: v['private'] };
+    for (const [k, flag] of Object.entries(flags)) if (typeof flag !== 'boolean') throw new Invalid([k], 'expected a boolean');
+    if (!('metadata' in v) || !isJson(v['metadata'])) throw new Invalid(['metadata'], 'expected a JSON value');
+    return { capacity, locked: flags.locked as boolean, private: flags.private as boolean, metadata: v['metadata'] as RoomSettings['metadata'] };
+  } catch (err) {
+    throw err instanceof Invalid ? new Invalid(['settings', ...err.path], err.message) : err;
+  }
+}
+
 const requestId = (o: Obj): number => num(o, 'id', 0, 0xffff_ffff);
 const room = (o: Obj): number => num(o, 'room', 1, MAX_ROOM_HANDLE);
 
@@ -115,6 +128,8 @@ function parse(o: Obj): ServerMessage {
       if (!Array.isArray(members) || members.length > MAX_MEMBER_ID) throw new Invalid(['members'], 'expected an array of members');
       const out: ServerMessage = { type, id, room: name, handle, self, members: Array.from(members, (m, i) => member(m, ['members', i])) };
       if (o['tickHz'] !== undefined) out.tickHz = num(o, 'tickHz', 1);
+      if (o['settings'] !== undefined) out.settings = settings(o['settings']);
+      if (o['host'] !== undefined) out.host = num(o, 'host', 1, MAX_MEMBER_ID);
       return out;
     }
     case 'ok':
@@ -125,6 +140,10 @@ function parse(o: Obj): ServerMessage {
       return { type, room: room(o), member: member(o['member'], ['member']) };
     case 'member_left':
       return { type, room: room(o), member: num(o, 'member', 1, MAX_MEMBER_ID) };
+    case 'room_settings':
+      return { type, room: room(o), settings: settings(o['settings']) };
+    case 'host_changed':
+      return { type, room: room(o), host: num(o, 'host', 1, MAX_MEMBER_ID) };
     case 'error': {
       const code = o['code'];
       if (typeof code !== 'string' || !ERROR_CODES.has(code)) throw new Invalid(['code'], 'unknown error code');

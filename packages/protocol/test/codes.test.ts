@@ -101,6 +101,7 @@ describe('ErrorCodes', () => {
       unsupported_version: false,
       bad_room_name: false,
       room_full: true,
+      room_locked: true,
       too_many_rooms: false,
       relay_full: true,
       already_joined: false,

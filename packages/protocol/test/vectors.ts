@@ -136,6 +136,15 @@ export const VECTORS: readonly Vector[] = [
         { id: 2, presence: { x: 1 }, userId: 'ada', info: { name: 'Ada L.' } },
       ],
     }),
+  // room settings and host (§8.19)
+  serverControl('joined_settings', '0189a474797065a66a6f696e6564a2696402a4726f6f6da56d61746368a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e6365c0a67469636b487a1ea873657474696e677384a8636170616369747904a66c6f636b6564c2a770726976617465c2a86d6574616461746181a36d6170a464757374a4686f737401',
+    {
+      type: 'joined', id: 2, room: 'match', handle: 1, self: 1, members: [{ id: 1, presence: null }], tickHz: 30,
+      settings: { capacity: 4, locked: false, private: false, metadata: { map: 'dust' } }, host: 1,
+    }),
+  serverControl('room_settings', '0183a474797065ad726f6f6d5f73657474696e6773a4726f6f6d01a873657474696e677384a8636170616369747904a66c6f636b6564c3a770726976617465c2a86d65746164617461c0',
+    { type: 'room_settings', room: 1, settings: { capacity: 4, locked: true, private: false, metadata: null } }),
+  serverControl('host_changed', '0183a474797065ac686f73745f6368616e676564a4726f6f6d01a4686f737402', { type: 'host_changed', room: 1, host: 2 }),
   serverControl('member_joined_identity', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a6757365724964a3626f62',
     { type: 'member_joined', room: 1, member: { id: 3, presence: null, userId: 'bob' } }),
   serverControl('error_forbidden', '0184a474797065a56572726f72a2696402a4636f6465a9666f7262696464656ea76d657373616765d925746f6b656e20646f6573206e6f7420616c6c6f77206a6f696e696e6720726f6f6d20766970',
