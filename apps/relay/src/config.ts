@@ -135,6 +135,9 @@ const envSchema = z.object({
     return keys;
   }),
 
+  /** Largest room metadata (server API settings), as compact JSON in UTF-8 bytes. */
+  RELAY_MAX_ROOM_METADATA_BYTES: int(2, 64 * 1024).default(1024),
+
   // ---- webhooks (docs/server-api.md#webhooks) -------------------------------------------
   /** Where room and member events are POSTed (http:// or https://). Empty: no webhooks. */
   RELAY_WEBHOOK_URL: z.string().default('').refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), { error: 'must be an http:// or https:// URL' }),
@@ -278,6 +281,7 @@ const FIELDS = {
   jwksTimeoutMs: 'RELAY_JWKS_TIMEOUT_MS',
   allowedOrigins: 'RELAY_ALLOWED_ORIGINS',
   apiKeys: 'RELAY_API_KEYS',
+  maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
   webhookUrl: 'RELAY_WEBHOOK_URL',
   webhookSecret: 'RELAY_WEBHOOK_SECRET',
   webhookBatchMs: 'RELAY_WEBHOOK_BATCH_MS',

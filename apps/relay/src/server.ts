@@ -104,7 +104,10 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   serveHttp(app, createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
     isDraining: () => draining,
-  }), createApi({ admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes }));
+  }), createApi({
+    admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
+    maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
+  }));
   if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');
   const listening = await listen(app, config.host, config.port);
   let tcp: TcpListening | undefined;

@@ -10,6 +10,8 @@ import { RawClient, startTestRelay } from './helpers.js';
 
 const KEY = 'key-one-0123456789abcdefghij';
 const OTHER_KEY = 'key-two-0123456789abcdefghij';
+/** A new room's settings with the default RELAY_MAX_MEMBERS_PER_ROOM. */
+const DEFAULTS = { capacity: 256, locked: false, private: false, metadata: null };
 
 let server: RelayServer | undefined;
 const clients: RawClient[] = [];
@@ -92,12 +94,13 @@ describe('server API: rooms', () => {
     for (const name of ['game:3', 'game:1', 'lobby', 'game:2']) await a.join(name);
     expect(await api('/api/v1/rooms')).toEqual({
       status: 200,
-      body: { rooms: ['game:1', 'game:2', 'game:3', 'lobby'].map((name) => ({ name, members: 1, tickHz: 30 })) },
+      body: { rooms: ['game:1', 'game:2', 'game:3', 'lobby'].map((name) => ({ name, members: 1, tickHz: 30, settings: DEFAULTS, host: 1 })) },
     });
     const first = await api('/api/v1/rooms?prefix=game:&limit=2');
-    expect(first.body).toEqual({ rooms: [{ name: 'game:1', members: 1, tickHz: 30 }, { name: 'game:2', members: 1, tickHz: 30 }], next: 'game:2' });
+    expect(first.body.rooms.map((r: { name: string }) => r.name)).toEqual(['game:1', 'game:2']);
+    expect(first.body.next).toBe('game:2');
     const second = await api(`/api/v1/rooms?prefix=game:&limit=2&after=${first.body.next}`);
-    expect(second.body).toEqual({ rooms: [{ name: 'game:3', members: 1, tickHz: 30 }] });
+    expect(second.body).toEqual({ rooms: [{ name: 'game:3', members: 1, tickHz: 30, settings: DEFAULTS, host: 1 }] });
     expect(await api('/api/v1/rooms?limit=0')).toEqual({ status: 400, body: { error: { code: 'bad_request', message: 'query limit: Too small: expected number to be >=1' } } });
     expect(await api('/api/v1/rooms?colour=red')).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
   });
@@ -112,7 +115,7 @@ describe('server API: rooms', () => {
     expect(await api('/api/v1/rooms/room%2Fwith%2Fslashes')).toEqual({
       status: 200,
       body: {
-        name: 'room/with/slashes', members: 2, tickHz: 30,
+        name: 'room/with/slashes', members: 2, tickHz: 30, settings: DEFAULTS, host: 1,
         memberList: [{ id: 1, userId: 'ada', info: { name: 'Ada' }, presence: { x: 1 } }, { id: 2, presence: null }],
       },
     });
@@ -120,6 +123,74 @@ describe('server API: rooms', () => {
       status: 404, body: { error: { code: 'room_not_found', message: 'no room missing (rooms exist while they have members)' } },
     });
     expect(await api('/api/v1/rooms/has%20space')).toMatchObject({ status: 400, body: { error: { code: 'bad_request', message: 'path room: room names are 1-128 printable ASCII characters (0x21-0x7e)' } } });
+  });
+});
+
+describe('server API: room settings and host', () => {
+  it('changes settings: members get room_settings, joined carries them, locked refuses joins, capacity bounds them', async () => {
+    const s = await start({ maxMembersPerRoom: 8 });
+    const a = await client(s.wsUrl);
+    const joined = await a.join('match');
+    expect(joined).toMatchObject({ settings: { capacity: 8, locked: false, private: false, metadata: null }, host: 1 });
+    const settings = { capacity: 2, locked: false, private: false, metadata: { map: 'dust', round: 1 } };
+    expect(await post('/api/v1/rooms/match/settings', { capacity: 2, metadata: { map: 'dust', round: 1 } })).toEqual({ status: 200, body: { settings } });
+    expect(await a.nextMessage('room_settings')).toEqual({ type: 'room_settings', room: joined.handle, settings });
+    const b = await client(s.wsUrl);
+    expect(await b.join('match')).toMatchObject({ self: 2, settings, host: 1 });
+    const c = await client(s.wsUrl);
+    c.sendControl({ type: 'join', id: 7, room: 'match' });
+    expect(await c.nextError('room_full')).toEqual({ type: 'error', id: 7, code: 'room_full', message: 'room match has its maximum of 2 members', room: joined.handle });
+    await post('/api/v1/rooms/match/settings', { capacity: 8, locked: true });
+    await a.nextMessage('room_settings', (m) => m.settings.locked);
+    c.sendControl({ type: 'join', id: 8, room: 'match' });
+    expect(await c.nextError('room_locked')).toEqual({ type: 'error', id: 8, code: 'room_locked', message: 'room match is locked', room: joined.handle });
+    await post('/api/v1/rooms/match/settings', { locked: false });
+    expect(await c.join('match')).toMatchObject({ self: 3, host: 1 });
+  });
+
+  it('validates settings against the relay limits', async () => {
+    const s = await start({ maxMembersPerRoom: 8, maxRoomMetadataBytes: 16 });
+    await (await client(s.wsUrl)).join('match');
+    expect(await post('/api/v1/rooms/match/settings', { capacity: 9 })).toEqual({
+      status: 400, body: { error: { code: 'bad_request', message: 'body capacity: must be at most RELAY_MAX_MEMBERS_PER_ROOM (8)' } },
+    });
+    expect(await post('/api/v1/rooms/match/settings', { metadata: { text: 'far too long for 16' } })).toEqual({
+      status: 400, body: { error: { code: 'bad_request', message: 'body metadata: 30 bytes as JSON, above RELAY_MAX_ROOM_METADATA_BYTES (16)' } },
+    });
+    expect(await post('/api/v1/rooms/match/settings', { locked: 'yes' })).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await post('/api/v1/rooms/match/settings', { colour: 'red' })).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await post('/api/v1/rooms/none/settings', { locked: true })).toMatchObject({ status: 404, body: { error: { code: 'room_not_found' } } });
+  });
+
+  it('hides private rooms from the list unless asked', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    await a.join('open');
+    await a.join('secret');
+    await post('/api/v1/rooms/secret/settings', { private: true });
+    expect((await api('/api/v1/rooms')).body.rooms.map((r: { name: string }) => r.name)).toEqual(['open']);
+    expect((await api('/api/v1/rooms?private=true')).body.rooms.map((r: { name: string }) => r.name)).toEqual(['open', 'secret']);
+    expect((await api('/api/v1/rooms/secret')).status).toBe(200);
+  });
+
+  it('hands the host over to the longest-present member when the host leaves, and tells the members', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    const b = await client(s.wsUrl);
+    const c = await client(s.wsUrl);
+    const ja = await a.join('match');
+    expect(await b.join('match')).toMatchObject({ self: 2, host: 1 });
+    await c.join('match');
+    // A non-host leaving changes nothing: c leaves, then b still sees host 1 in the API.
+    await c.request({ type: 'leave', room: ja.handle }, 'ok');
+    await b.nextMessage('member_left', (m) => m.member === 3);
+    expect((await api('/api/v1/rooms/match')).body.host).toBe(1);
+    a.ws.terminate();
+    await b.nextMessage('member_left', (m) => m.member === 1);
+    expect(await b.nextMessage('host_changed')).toEqual({ type: 'host_changed', room: ja.handle, host: 2 });
+    expect((await api('/api/v1/rooms/match')).body.host).toBe(2);
+    const d = await client(s.wsUrl);
+    expect(await d.join('match')).toMatchObject({ self: 4, host: 2 });
   });
 });
 
@@ -215,7 +286,7 @@ describe('server API: OpenAPI document', () => {
     const committed = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(committed, 'regenerate with: pnpm --filter @roomcast/relay openapi').toEqual(served);
     expect(Object.keys(served.paths)).toEqual([
-      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/users/{userId}/disconnect',
+      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/users/{userId}/disconnect',
     ]);
   });
 });

@@ -48,14 +48,18 @@ describe('@roomcast/server', () => {
     expect(await ada.nextError('forbidden')).toMatchObject({ id: 99 });
 
     const api = new RoomcastApi({ url: `${relay.httpUrl}/`, key: KEY });
-    expect(await api.listRooms({ prefix: 'match:', limit: 1 })).toEqual({ rooms: [{ name: 'match:1', members: 2, tickHz: 30 }], next: 'match:1' });
+    const settings = { capacity: 256, locked: false, private: false, metadata: null };
+    expect(await api.listRooms({ prefix: 'match:', limit: 1 })).toEqual({ rooms: [{ name: 'match:1', members: 2, tickHz: 30, settings, host: 1 }], next: 'match:1' });
     const all: string[] = [];
     for await (const room of api.allRooms({ pageSize: 1 })) all.push(room.name);
     expect(all).toEqual(['match:1', 'match:2']);
     expect(await api.getRoom('match:1')).toEqual({
-      name: 'match:1', members: 2, tickHz: 30,
+      name: 'match:1', members: 2, tickHz: 30, settings, host: 1,
       memberList: [{ id: 1, userId: 'ada', info: { name: 'Ada' }, presence: null }, { id: 2, userId: 'bob', presence: null }],
     });
+    expect(await api.updateSettings('match:1', { locked: true, metadata: { map: 'dust' } })).toEqual({ ...settings, locked: true, metadata: { map: 'dust' } });
+    expect(await ada.nextMessage('room_settings')).toMatchObject({ settings: { locked: true, metadata: { map: 'dust' } } });
+    expect((await api.listRooms({ includePrivate: true })).rooms).toHaveLength(2);
     expect(await api.publish('match:1', new Uint8Array([7]), { to: 2 })).toBe(1);
     expect(await bob.nextDeliver()).toMatchObject({ room: handle, sender: 0, direct: true });
     expect(await api.kickMember('match:1', 2, 'afk')).toBeUndefined();

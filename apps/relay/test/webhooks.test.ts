@@ -132,18 +132,23 @@ describe('webhooks', () => {
     expect(await metric('roomcast_webhook_requests_failed_total')).toBe(0);
   });
 
-  it('reports a member kicked through the server API with reason kicked', async () => {
+  it('reports settings changed and a member kicked through the server API (reason kicked)', async () => {
     const key = 'key-one-0123456789abcdefghij';
     const s = await start(() => 200, { apiKeys: [key] });
     const a = await open(s.wsUrl);
     const { self } = await a.join('match');
+    const changed = await fetch(`${s.httpUrl}/api/v1/rooms/match/settings`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ locked: true }),
+    });
+    expect(changed.status).toBe(200);
     const res = await fetch(`${s.httpUrl}/api/v1/rooms/match/members/${self}/kick`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
     expect(await a.closed).toEqual({ code: 4403, reason: '' });
-    while (receiver!.allEvents().length < 4) await receiver!.until(receiver!.requests.length + 1);
+    while (receiver!.allEvents().length < 5) await receiver!.until(receiver!.requests.length + 1);
     expect(receiver!.allEvents().map((e) => [e.type, e.reason])).toEqual([
-      ['room.created', undefined], ['member.joined', undefined], ['member.left', 'kicked'], ['room.closed', undefined],
+      ['room.created', undefined], ['member.joined', undefined], ['settings.changed', undefined], ['member.left', 'kicked'], ['room.closed', undefined],
     ]);
+    expect(receiver!.allEvents()[2]).toMatchObject({ room: 'match', settings: { capacity: 256, locked: true, private: false, metadata: null } });
   });
 
   it('retries a batch answered 500 with the same webhook-id, then counts it sent', async () => {

@@ -1,10 +1,25 @@
 // A typed client of the relay's HTTP server API (docs/server-api.md, docs/openapi.json), on the
 // global fetch of Node 20. Errors come back as RoomcastApiError with the API's code.
 
+/** A room's settings (PROTOCOL.md §8.19). */
+export interface RoomSettings {
+  /** Members the room may hold (at most the relay's RELAY_MAX_MEMBERS_PER_ROOM). */
+  capacity: number;
+  /** No new joins: joiners get `room_locked`. */
+  locked: boolean;
+  /** Listed only with `includePrivate`. */
+  private: boolean;
+  /** Small JSON the members see (at most RELAY_MAX_ROOM_METADATA_BYTES); null when none. */
+  metadata: unknown;
+}
+
 export interface RoomSummary {
   name: string;
   members: number;
   tickHz: number;
+  settings: RoomSettings;
+  /** Member id of the host: the longest-present member. */
+  host: number;
 }
 
 export interface RoomMember {
@@ -70,8 +85,9 @@ export class RoomcastApi {
   }
 
   /** Rooms sorted by name; pass `next` of a page as `after` for the following one. */
-  listRooms(query: { prefix?: string; limit?: number; after?: string } = {}): Promise<RoomPage> {
+  listRooms(query: { prefix?: string; limit?: number; after?: string; includePrivate?: boolean } = {}): Promise<RoomPage> {
     const params = new URLSearchParams();
+    if (query.includePrivate === true) params.set('private', 'true');
     if (query.prefix !== undefined) params.set('prefix', query.prefix);
     if (query.limit !== undefined) params.set('limit', String(query.limit));
     if (query.after !== undefined) params.set('after', query.after);
@@ -80,10 +96,10 @@ export class RoomcastApi {
   }
 
   /** Every room, page after page (bounded by the relay's RELAY_MAX_ROOMS). */
-  async *allRooms(query: { prefix?: string; pageSize?: number } = {}): AsyncGenerator<RoomSummary> {
+  async *allRooms(query: { prefix?: string; pageSize?: number; includePrivate?: boolean } = {}): AsyncGenerator<RoomSummary> {
     let after: string | undefined;
     do {
-      const page = await this.listRooms({ prefix: query.prefix, limit: query.pageSize ?? 1000, after });
+      const page = await this.listRooms({ prefix: query.prefix, limit: query.pageSize ?? 1000, after, includePrivate: query.includePrivate });
       yield* page.rooms;
       after = page.next;
     } while (after !== undefined);
@@ -92,6 +108,12 @@ export class RoomcastApi {
   /** One room and its members; throws RoomcastApiError `room_not_found` when nobody is in it. */
   getRoom(room: string): Promise<RoomDetail> {
     return this.#call('GET', `/rooms/${encodeURIComponent(room)}`);
+  }
+
+  /** Changes some settings of a room; members get `room_settings`. Resolves to the new settings. */
+  async updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings> {
+    const answer = await this.#call<{ settings: RoomSettings }>('POST', `/rooms/${encodeURIComponent(room)}/settings`, patch);
+    return answer.settings;
   }
 
   /**

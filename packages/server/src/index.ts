@@ -3,7 +3,7 @@
 export { mintToken, type RoomAction, type SigningKey, type TokenOptions } from './tokens.js';
 export {
   RoomcastApi, RoomcastApiError,
-  type ApiClientOptions, type ApiErrorCode, type RoomDetail, type RoomMember, type RoomPage, type RoomSummary,
+  type ApiClientOptions, type ApiErrorCode, type RoomDetail, type RoomMember, type RoomPage, type RoomSettings, type RoomSummary,
 } from './api.js';
 export {
   verifyWebhook, WebhookVerificationError,

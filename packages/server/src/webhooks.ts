@@ -10,7 +10,8 @@ export type LeftReason = 'left' | 'disconnected' | 'kicked';
 export type RoomcastEvent =
   | { type: 'room.created' | 'room.closed'; timestamp: string; room: string }
   | { type: 'member.joined'; timestamp: string; room: string; memberId: number; userId?: string }
-  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason };
+  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason }
+  | { type: 'settings.changed'; timestamp: string; room: string; settings: { capacity: number; locked: boolean; private: boolean; metadata: unknown } };
 
 /** One webhook request: its id (the same on retries: deduplicate on it) and events, in order. */
 export interface RoomcastWebhook {

@@ -2,10 +2,11 @@
 // read rooms and members, publish frames as the server (sender 0, PROTOCOL.md §8.3), kick a
 // member's connection, disconnect a user everywhere. Plain values in and out; http/api.ts turns
 // requests into these calls. Knows nothing of HTTP.
-import { DeliveryClass, SERVER_SENDER_ID, encodeDeliver, type Presence } from '@roomcast/protocol';
+import { DeliveryClass, SERVER_SENDER_ID, encodeControl, encodeDeliver, type Presence, type RoomSettings } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Connections } from './connections.js';
+import type { RoomEvents } from './events.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
@@ -14,6 +15,9 @@ export interface RoomSummary {
   name: string;
   members: number;
   tickHz: number;
+  settings: RoomSettings;
+  /** Member id of the host (0: none). */
+  host: number;
 }
 
 export interface MemberView {
@@ -47,6 +51,7 @@ export interface AdminDeps {
   stats: Stats;
   clock: Clock;
   softBufferedBytes: number;
+  events: RoomEvents;
 }
 
 export class Admin {
@@ -56,9 +61,10 @@ export class Admin {
    * Rooms whose names start with `prefix`, sorted by name, at most `limit`, after the name `after`
    * (keyset pagination: stable while rooms come and go). O(rooms log rooms) per call: an admin call.
    */
-  listRooms(query: { prefix: string; limit: number; after: string | undefined }): RoomPage {
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): RoomPage {
     const names: string[] = [];
     for (const room of this.deps.rooms.all()) {
+      if (room.settings.private && !query.includePrivate) continue;
       if (room.name.startsWith(query.prefix) && (query.after === undefined || room.name > query.after)) names.push(room.name);
     }
     names.sort();
@@ -71,6 +77,24 @@ export class Admin {
     const room = this.deps.rooms.get(name);
     if (room === undefined) return undefined;
     return { ...summary(room), memberList: [...room.members.values()].map(memberView) };
+  }
+
+  /**
+   * Changes some of a room's settings (already validated against the relay's limits) and sends
+   * every member `room_settings` with the whole new value (§8.19). Undefined: no such room.
+   */
+  updateSettings(name: string, patch: Partial<RoomSettings>): RoomSettings | undefined {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return undefined;
+    const settings: RoomSettings = { ...room.settings };
+    if (patch.capacity !== undefined) settings.capacity = patch.capacity;
+    if (patch.locked !== undefined) settings.locked = patch.locked;
+    if (patch.private !== undefined) settings.private = patch.private;
+    if (patch.metadata !== undefined) settings.metadata = patch.metadata;
+    room.settings = settings;
+    this.deps.out.publish(room.topic, encodeControl({ type: 'room_settings', room: room.handle, settings }), 'control', room.size);
+    this.deps.events.settingsChanged(room.name, settings);
+    return settings;
   }
 
   /**
@@ -135,7 +159,7 @@ export class Admin {
 }
 
 function summary(room: Room): RoomSummary {
-  return { name: room.name, members: room.size, tickHz: room.tickHz };
+  return { name: room.name, members: room.size, tickHz: room.tickHz, settings: room.settings, host: room.host };
 }
 
 function memberView(member: Member): MemberView {

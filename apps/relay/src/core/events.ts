@@ -1,7 +1,7 @@
 // Room lifecycle events for observers outside the core (webhooks, src/webhooks/): a port the
 // process fills. Called on joins, leaves and closes (control traffic, never per data frame); an
 // observer must only record the event and return (no I/O on this path).
-import type { Presence } from '@roomcast/protocol';
+import type { Presence, RoomSettings } from '@roomcast/protocol';
 
 /** Why a member left: its `leave`, its connection closing, or the server kicking it (4403). */
 export type LeftReason = 'left' | 'disconnected' | 'kicked';
@@ -18,6 +18,7 @@ export interface RoomEvents {
   roomClosed(room: string): void;
   memberJoined(member: MemberRef): void;
   memberLeft(member: MemberRef, reason: LeftReason): void;
+  settingsChanged(room: string, settings: RoomSettings): void;
 }
 
 /** No observer. */
@@ -26,4 +27,5 @@ export const NO_ROOM_EVENTS: RoomEvents = Object.freeze({
   roomClosed() {},
   memberJoined() {},
   memberLeft() {},
+  settingsChanged() {},
 });

@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { LeftReason, MemberRef, RoomEvents } from './events.js';
+import { defaultSettings, hostOf } from './host.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
@@ -81,15 +82,20 @@ export class Membership {
         this.stats.hitLimit('rooms');
         return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
       }
-    } else if (room.size >= this.limits.maxMembersPerRoom) {
+      room.settings = defaultSettings(this.limits.maxMembersPerRoom);
+    } else if (room.settings.locked) {
+      return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
+    } else if (room.size >= Math.min(room.settings.capacity, this.limits.maxMembersPerRoom)) {
       this.stats.hitLimit('members_per_room');
-      return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
+      const capacity = Math.min(room.settings.capacity, this.limits.maxMembersPerRoom);
+      return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${capacity} members`, { id, room: room.handle });
     }
     const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name));
     conn.rooms.set(room.handle, member);
+    if (room.host === 0) room.host = member.id;
     this.delivery.joined(member);
     const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
-    this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
+    this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz, settings: room.settings, host: room.host });
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
     if (created) this.events.roomCreated(room.name);
@@ -134,6 +140,11 @@ export class Membership {
     if (room.size > 0) {
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.out.publish(room.topic, frame, 'control', room.size);
+      if (room.host === member.id) {
+        // Hand-over (§8.19): the next longest-present member, told after the member_left.
+        room.host = hostOf(room);
+        this.out.publish(room.topic, encodeControl({ type: 'host_changed', room: room.handle, host: room.host }), 'control', room.size);
+      }
     } else if (this.rooms.disposeIfEmpty(room)) {
       this.delivery.disposed(room);
       this.events.roomClosed(room.name);

@@ -60,7 +60,7 @@ export class Relay {
     });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
     this.admin = new Admin({
-      rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes,
+      rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes, events,
     });
   }
 

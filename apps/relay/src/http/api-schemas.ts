@@ -20,6 +20,7 @@ export const ListRoomsQuery = z.strictObject({
   prefix: z.string().max(128).default('').meta({ description: 'Only rooms whose name starts with this.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(100).meta({ description: 'Rooms per page (1-1000).' }),
   after: z.string().max(128).optional().meta({ description: 'The `next` of the previous page: rooms sorted after this name.' }),
+  private: z.enum(['true', 'false']).default('false').meta({ description: '`true` lists private rooms too.' }),
 });
 
 export const RoomParams = z.strictObject({ room: RoomName });
@@ -34,18 +35,35 @@ export const PublishQuery = z.strictObject({
 
 export const ReasonBody = z.strictObject({ reason: reason.default('') });
 
+const JsonValue = z.unknown().meta({ description: 'Any JSON value.' });
+
+const Settings = z.object({
+  capacity: z.number().int().meta({ description: 'Members the room may hold (at most RELAY_MAX_MEMBERS_PER_ROOM).' }),
+  locked: z.boolean().meta({ description: 'No new joins (`room_locked`).' }),
+  private: z.boolean().meta({ description: 'Listed only with `private=true`.' }),
+  metadata: JsonValue.meta({ description: 'Small JSON (at most RELAY_MAX_ROOM_METADATA_BYTES); null when none.' }),
+});
+
+/** Body of the settings call: any subset; bounds that depend on config are checked in api.ts. */
+export const SettingsPatch = z.strictObject({
+  capacity: z.number().int().min(1).max(MAX_MEMBER_ID).optional(),
+  locked: z.boolean().optional(),
+  private: z.boolean().optional(),
+  metadata: z.json().optional().meta({ description: 'Replaces the metadata (null clears it).' }),
+});
+
 const RoomSummary = z.object({
   name: z.string(),
   members: z.number().int().meta({ description: 'Members present.' }),
   tickHz: z.number().meta({ description: 'How often `latest` values are flushed.' }),
+  settings: Settings,
+  host: z.number().int().meta({ description: 'Member id of the host (the longest-present member).' }),
 });
 
 export const RoomPage = z.object({
   rooms: z.array(RoomSummary),
   next: z.string().optional().meta({ description: 'Pass as `after` to get the next page; absent on the last page.' }),
 });
-
-const JsonValue = z.unknown().meta({ description: 'Any JSON value.' });
 
 export const RoomDetail = RoomSummary.extend({
   memberList: z.array(z.object({
@@ -56,6 +74,7 @@ export const RoomDetail = RoomSummary.extend({
   })).meta({ description: 'Members in join order: the first is the longest present.' }),
 });
 
+export const SettingsAnswer = z.object({ settings: Settings });
 export const Published = z.object({ recipients: z.number().int().meta({ description: 'Connections the frame was sent to.' }) });
 export const Kicked = z.object({ kicked: z.literal(true) });
 export const Disconnected = z.object({ disconnected: z.number().int().meta({ description: 'Connections closed.' }) });
@@ -101,6 +120,8 @@ export const OPERATIONS = [
     query: ListRoomsQuery, response: RoomPage, errors: ['bad_request'] },
   { id: 'getRoom', method: 'get', path: '/rooms/{room}', summary: 'One room: its settings and members (user id, info, presence).',
     params: RoomParams, response: RoomDetail, errors: ['bad_request', 'room_not_found'] },
+  { id: 'updateSettings', method: 'post', path: '/rooms/{room}/settings', summary: 'Change some of a room\'s settings (capacity, locked, private, metadata); members get `room_settings`.',
+    params: RoomParams, body: SettingsPatch, response: SettingsAnswer, errors: ['bad_request', 'room_not_found', 'unsupported_media_type'] },
   { id: 'publish', method: 'post', path: '/rooms/{room}/publish', summary: 'Publish the request body as one frame from the server (sender 0) to the room or to one member.',
     params: RoomParams, query: PublishQuery, body: 'binary', response: Published, errors: ['bad_request', 'room_not_found', 'member_not_found', 'payload_too_large', 'unsupported_media_type'] },
   { id: 'kickMember', method: 'post', path: '/rooms/{room}/members/{member}/kick', summary: 'Close the connection of one member with 4403 `kicked` and the reason.',

@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Admin } from '../core/admin.js';
 import {
-  API_ERROR_CODES, API_PREFIX, OPERATIONS, ReasonBody,
+  API_ERROR_CODES, API_PREFIX, OPERATIONS, ReasonBody, SettingsPatch,
   type ApiErrorCode, type Operation, type OperationId,
 } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -114,9 +114,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, part: string): Parsed<T>
   return result.success ? { ok: true, value: result.data } : { ok: false, answer: invalid(part, result.error) };
 }
 
-/** A JSON body for kick and disconnect: empty means `{}`. */
-function reasonBody(req: ApiRequest): Parsed<{ reason: string }> {
-  if (req.body.length === 0) return parse(ReasonBody, {}, 'body');
+/** A JSON body: empty means `{}`. */
+function jsonBody<T>(req: ApiRequest, schema: z.ZodType<T>): Parsed<T> {
+  if (req.body.length === 0) return parse(schema, {}, 'body');
   if (!/^application\/json\b/i.test(req.contentType)) {
     return { ok: false, answer: apiError('unsupported_media_type', 'send a JSON body with content-type application/json (or no body)') };
   }
@@ -126,8 +126,10 @@ function reasonBody(req: ApiRequest): Parsed<{ reason: string }> {
   } catch {
     return { ok: false, answer: apiError('bad_request', 'body: not valid JSON') };
   }
-  return parse(ReasonBody, value, 'body');
+  return parse(schema, value, 'body');
 }
+
+const reasonBody = (req: ApiRequest) => jsonBody(req, ReasonBody);
 
 export interface ApiOptions {
   admin: Admin;
@@ -135,6 +137,10 @@ export interface ApiOptions {
   keys: readonly string[];
   /** Largest frame payload (RELAY_MAX_PAYLOAD_BYTES): the largest publish body. */
   maxPayloadBytes: number;
+  /** RELAY_MAX_MEMBERS_PER_ROOM: the largest capacity. */
+  maxMembersPerRoom: number;
+  /** RELAY_MAX_ROOM_METADATA_BYTES: the largest metadata, as compact JSON. */
+  maxMetadataBytes: number;
 }
 
 export function createApi(options: ApiOptions): Api | undefined {
@@ -147,8 +153,8 @@ export function createApi(options: ApiOptions): Api | undefined {
     listRooms(m, _req, query) {
       const q = parse(m.op.query!, query, 'query');
       if (!q.ok) return q.answer;
-      const { prefix, limit, after } = q.value as { prefix: string; limit: number; after?: string };
-      const page = admin.listRooms({ prefix, limit, after });
+      const { prefix, limit, after, private: priv } = q.value as { prefix: string; limit: number; after?: string; private: 'true' | 'false' };
+      const page = admin.listRooms({ prefix, limit, after, includePrivate: priv === 'true' });
       return json(200, page.next === undefined ? { rooms: page.rooms } : page);
     },
     getRoom(m) {
@@ -157,6 +163,23 @@ export function createApi(options: ApiOptions): Api | undefined {
       const { room } = p.value as { room: string };
       const view = admin.room(room);
       return view === undefined ? apiError('room_not_found', `no room ${room} (rooms exist while they have members)`) : json(200, view);
+    },
+    updateSettings(m, req) {
+      const p = parse(m.op.params!, m.params, 'path');
+      if (!p.ok) return p.answer;
+      const body = jsonBody(req, SettingsPatch);
+      if (!body.ok) return body.answer;
+      const patch = body.value;
+      if (patch.capacity !== undefined && patch.capacity > options.maxMembersPerRoom) {
+        return apiError('bad_request', `body capacity: must be at most RELAY_MAX_MEMBERS_PER_ROOM (${options.maxMembersPerRoom})`);
+      }
+      if (patch.metadata !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(patch.metadata));
+        if (bytes > options.maxMetadataBytes) return apiError('bad_request', `body metadata: ${bytes} bytes as JSON, above RELAY_MAX_ROOM_METADATA_BYTES (${options.maxMetadataBytes})`);
+      }
+      const { room } = p.value as { room: string };
+      const settings = admin.updateSettings(room, patch);
+      return settings === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { settings });
     },
     publish(m, req, query) {
       const p = parse(m.op.params!, m.params, 'path');

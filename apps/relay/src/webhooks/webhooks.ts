@@ -5,13 +5,15 @@
 // only push into a bounded array; all I/O happens on timers, one batch in flight at a time.
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import type { RoomSettings } from '@roomcast/protocol';
 import type { LeftReason, MemberRef, RoomEvents } from '../core/events.js';
 import type { Logger } from '../log.js';
 
 export type WebhookEvent =
   | { type: 'room.created' | 'room.closed'; timestamp: string; room: string }
   | { type: 'member.joined'; timestamp: string; room: string; memberId: number; userId?: string }
-  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason };
+  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason }
+  | { type: 'settings.changed'; timestamp: string; room: string; settings: RoomSettings };
 
 export interface WebhookOptions {
   url: string;
@@ -80,6 +82,10 @@ export class Webhooks implements RoomEvents {
 
   memberLeft(member: MemberRef, reason: LeftReason): void {
     this.push({ type: 'member.left', timestamp: this.stamp(), room: member.room, memberId: member.memberId, ...user(member), reason });
+  }
+
+  settingsChanged(room: string, settings: RoomSettings): void {
+    this.push({ type: 'settings.changed', timestamp: this.stamp(), room, settings });
   }
 
   /** Stops sending (at shutdown); events still queued are not sent. */
