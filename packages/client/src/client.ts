@@ -457,6 +457,8 @@ export class RoomcastClient {
       case 'member_joined':
       case 'member_updated':
       case 'member_left':
+      case 'room_settings':
+      case 'host_changed':
         this.#handles.get(message.room)?.memberEvent(message);
         return;
       case 'welcome':

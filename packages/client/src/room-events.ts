@@ -1,5 +1,8 @@
 // The public event types of a room: members, messages, resync, and the event map.
-import { CLASS_NAMES, type ClassName, type Presence } from '@roomcast/protocol/client';
+import { CLASS_NAMES, type ClassName, type Presence, type RoomSettings } from '@roomcast/protocol/client';
+
+/** A room's settings, set by the application's server (PROTOCOL.md §8.19). */
+export type { RoomSettings };
 import type { RoomcastError } from './errors.js';
 
 /** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
@@ -24,7 +27,7 @@ export function toMember(m: { id: number; presence: Presence; userId?: string | 
 
 /** Payload of a room's `'message'` event. */
 export interface RoomMessage {
-  /** Member id of the sender. */
+  /** Member id of the sender; 0 (`SERVER_SENDER_ID`) when your application's server published it through the relay's server API. */
   sender: number;
   /**
    * The bytes the sender passed to `send`/`sendTo`. A view into a buffer owned by this message
@@ -66,6 +69,10 @@ export interface RoomEvents {
   member_left: RoomMember;
   /** The room was rejoined after a reconnect: handle, self and members are new. Re-read `room.members`. */
   resync: RoomResync;
+  /** The application's server changed the room's settings (the new value is already `room.settings`). */
+  settings: RoomSettings;
+  /** The room has a new host: its member id (already `room.host`). The previous host left. */
+  host: number;
   /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
   error: RoomcastError;
 }

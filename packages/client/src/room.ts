@@ -7,9 +7,9 @@ import { Emitter, type Listener } from './emitter.js';
 import { LatestThrottle, LatestValues } from './latest.js';
 import { RoomcastError } from './errors.js';
 import type { Reply, ReplyType, RequestMessage } from './requests.js';
-import { CLASS_NAMES, toMember, type RoomEvents, type RoomMember } from './room-events.js';
+import { CLASS_NAMES, toMember, type RoomEvents, type RoomMember, type RoomSettings } from './room-events.js';
 
-export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync } from './room-events.js';
+export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync, RoomSettings } from './room-events.js';
 
 /** @internal What a room needs from its client. */
 export interface RoomLink {
@@ -54,7 +54,7 @@ export function tapRoom(room: Room, tap: RoomTap): RoomLink {
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
-type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' }>;
+type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' }>;
 
 /**
  * @internal The client's side of a room: everything that changes a room's state, kept off the
@@ -152,6 +152,8 @@ export class Room {
   /** Current `latest` values of the other members. */
   readonly #latest = new LatestValues();
   #tickHz = DEFAULT_TICK_HZ;
+  #settings: RoomSettings | undefined;
+  #host = 0;
   /** `sendLatest` values waiting for the next local tick (client-side throttle). */
   readonly #throttle = new LatestThrottle(() => 1000 / this.#tickHz, (values) => this.#flushLatest(values));
 
@@ -170,6 +172,16 @@ export class Room {
   /** Your member id in this room (changes after a reconnect). */
   get self(): number {
     return this.#self;
+  }
+
+  /** The room's settings (capacity, locked, private, metadata), kept current by `'settings'` events; undefined from relays older than PROTOCOL.md §8.19. */
+  get settings(): RoomSettings | undefined {
+    return this.#settings;
+  }
+
+  /** Member id of the room's host (the longest-present member; `'host'` event on hand-over); 0 when the relay does not say. Compare with `self`. */
+  get host(): number {
+    return this.#host;
   }
 
   /** Every member, you included, by member id. A live view: it changes as events arrive. */
@@ -366,6 +378,8 @@ export class Room {
     // A new connection: the relay sends a snapshot if the room has values.
     this.#latest.clear();
     this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
+    this.#settings = reply.settings;
+    this.#host = reply.host ?? 0;
   }
 
   #end(): void {
@@ -379,6 +393,16 @@ export class Room {
   }
 
   #memberEvent(message: MemberEvent): void {
+    if (message.type === 'room_settings') {
+      this.#settings = message.settings;
+      this.#events.emit('settings', message.settings);
+      return;
+    }
+    if (message.type === 'host_changed') {
+      this.#host = message.host;
+      this.#events.emit('host', message.host);
+      return;
+    }
     if (message.type === 'member_left') {
       const member = this.#members.get(message.member);
       if (member === undefined) return;
