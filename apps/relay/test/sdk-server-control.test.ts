@@ -21,7 +21,7 @@ function client(): RoomcastClient {
   return c;
 }
 
-function next<T>(room: Room, name: 'settings' | 'host' | 'message' | 'member_joined'): Promise<T> {
+function next<T>(room: Room, name: 'settings' | 'host' | 'message' | 'member_joined' | 'closed'): Promise<T> {
   return new Promise((resolve) => {
     const off = room.on(name, ((e: T) => { off(); resolve(e); }) as never);
   });
@@ -55,6 +55,19 @@ describe('SDK with the server API', () => {
     await ra.leave();
     expect(await handedOver).toBe(rb.self);
     expect(rb.host).toBe(rb.self);
+  });
+
+  it('ends a room the server closed, with its reason, and keeps the client connected', async () => {
+    server = await startTestRelay({ apiKeys: [KEY] });
+    const alice = client();
+    await alice.connect();
+    const room = await alice.join('match');
+    const closed = next<{ reason: string }>(room, 'closed');
+    expect((await post('/api/v1/rooms/match/close', { reason: 'match over' })).status).toBe(200);
+    expect(await closed).toEqual({ reason: 'match over' });
+    expect(room.joined).toBe(false);
+    expect(alice.status).toBe('open');
+    expect((await alice.join('match')).self).toBe(1);
   });
 
   it('delivers server frames with sender 0, and a kick closes the client without reconnecting', async () => {

@@ -259,6 +259,28 @@ describe('server API: kick and disconnect', () => {
     expect(s.relay.stats.closes.kicked).toBe(1);
   });
 
+  it('closes a room: members get room_closed and are out of it, connections stay open', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    const b = await client(s.wsUrl);
+    const ja = await a.join('match');
+    const jb = await b.join('match');
+    await b.join('lobby');
+    expect(await post('/api/v1/rooms/match/close', { reason: 'match over' })).toEqual({ status: 200, body: { removed: 2 } });
+    expect(await a.nextMessage('room_closed')).toEqual({ type: 'room_closed', room: ja.handle, reason: 'match over' });
+    expect(await b.nextMessage('room_closed')).toEqual({ type: 'room_closed', room: jb.handle, reason: 'match over' });
+    expect(await api('/api/v1/rooms/match')).toMatchObject({ status: 404 });
+    expect((await api('/api/v1/rooms')).body.rooms.map((r: { name: string }) => r.name)).toEqual(['lobby']);
+    // The handle is dead, the connection alive: a leave gets not_in_room, a new join works.
+    a.sendControl({ type: 'leave', id: 50, room: ja.handle });
+    expect(await a.nextError('not_in_room')).toMatchObject({ id: 50 });
+    expect(await a.join('match')).toMatchObject({ self: 1, host: 1 });
+    // No member_left or host_changed was sent for the closing.
+    const unasked = [...a.frames, ...b.frames].filter((f) => f.kind === 'control' && (f.message.type === 'member_left' || f.message.type === 'host_changed'));
+    expect(unasked).toEqual([]);
+    expect(await post('/api/v1/rooms/nope/close', {})).toMatchObject({ status: 404, body: { error: { code: 'room_not_found' } } });
+  });
+
   it('disconnects every connection of a user and leaves the others alone', async () => {
     const s = await start({ jwtSecret: SECRET, allowAnonymous: 'true' });
     const exp = Math.floor(Date.now() / 1000) + 3600;
@@ -286,7 +308,7 @@ describe('server API: OpenAPI document', () => {
     const committed = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(committed, 'regenerate with: pnpm --filter @roomcast/relay openapi').toEqual(served);
     expect(Object.keys(served.paths)).toEqual([
-      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/users/{userId}/disconnect',
+      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/rooms/{room}/close', '/api/v1/users/{userId}/disconnect',
     ]);
   });
 });

@@ -62,6 +62,8 @@ describe('@roomcast/server', () => {
     expect((await api.listRooms({ includePrivate: true })).rooms).toHaveLength(2);
     expect(await api.publish('match:1', new Uint8Array([7]), { to: 2 })).toBe(1);
     expect(await bob.nextDeliver()).toMatchObject({ room: handle, sender: 0, direct: true });
+    expect(await api.closeRoom('match:2', 'done')).toBe(1);
+    expect(await ada.nextMessage('room_closed')).toMatchObject({ reason: 'done' });
     expect(await api.kickMember('match:1', 2, 'afk')).toBeUndefined();
     expect(await bob.closed).toEqual({ code: 4403, reason: 'afk' });
     expect(await api.disconnectUser('ada', 'match over')).toBe(1);

@@ -151,6 +151,21 @@ describe('webhooks', () => {
     expect(receiver!.allEvents()[2]).toMatchObject({ room: 'match', settings: { capacity: 256, locked: true, private: false, metadata: null } });
   });
 
+  it('reports a room closed through the server API: member.left (room_closed) for each member, then room.closed', async () => {
+    const key = 'key-one-0123456789abcdefghij';
+    const s = await start(() => 200, { apiKeys: [key] });
+    const a = await open(s.wsUrl);
+    const b = await open(s.wsUrl);
+    await a.join('match');
+    await b.join('match');
+    const res = await fetch(`${s.httpUrl}/api/v1/rooms/match/close`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    while (receiver!.allEvents().length < 6) await receiver!.until(receiver!.requests.length + 1);
+    expect(receiver!.allEvents().slice(3).map((e) => [e.type, e.memberId, e.reason])).toEqual([
+      ['member.left', 1, 'room_closed'], ['member.left', 2, 'room_closed'], ['room.closed', undefined, undefined],
+    ]);
+  });
+
   it('retries a batch answered 500 with the same webhook-id, then counts it sent', async () => {
     const s = await start((n) => (n === 0 ? 500 : 200));
     const a = await open(s.wsUrl);

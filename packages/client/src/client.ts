@@ -459,6 +459,7 @@ export class RoomcastClient {
       case 'member_left':
       case 'room_settings':
       case 'host_changed':
+      case 'room_closed':
         this.#handles.get(message.room)?.memberEvent(message);
         return;
       case 'welcome':

@@ -73,6 +73,8 @@ export interface RoomEvents {
   settings: RoomSettings;
   /** The room has a new host: its member id (already `room.host`). The previous host left. */
   host: number;
+  /** Your application's server closed the room: you are out of it (`room.joined` is false) and it is not rejoined. */
+  closed: { reason: string };
   /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
   error: RoomcastError;
 }

@@ -54,7 +54,7 @@ export function tapRoom(room: Room, tap: RoomTap): RoomLink {
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
-type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' }>;
+type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' | 'room_closed' }>;
 
 /**
  * @internal The client's side of a room: everything that changes a room's state, kept off the
@@ -396,6 +396,11 @@ export class Room {
     if (message.type === 'room_settings') {
       this.#settings = message.settings;
       this.#events.emit('settings', message.settings);
+      return;
+    }
+    if (message.type === 'room_closed') {
+      this.#end();
+      this.#events.emit('closed', { reason: message.reason });
       return;
     }
     if (message.type === 'host_changed') {

@@ -170,6 +170,14 @@ export const roomSettingsMessageSchema = z.object({
   settings: roomSettingsSchema,
 });
 
+/** The application's server closed the room (§8.19): you are no longer in it and its handle is dead. */
+export const roomClosedSchema = z.object({
+  type: z.literal('room_closed'),
+  room: roomHandle,
+  /** The text the server gave (at most 120 characters; may be empty). */
+  reason: z.string().max(256),
+});
+
 /** The room has a new host (§8.19): the previous one left, or a server member arrived. */
 export const hostChangedSchema = z.object({
   type: z.literal('host_changed'),
@@ -245,6 +253,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   memberLeftSchema,
   roomSettingsMessageSchema,
   hostChangedSchema,
+  roomClosedSchema,
   errorSchema,
   heartbeatSchema,
   closeSchema,

@@ -144,6 +144,8 @@ function parse(o: Obj): ServerMessage {
       return { type, room: room(o), settings: settings(o['settings']) };
     case 'host_changed':
       return { type, room: room(o), host: num(o, 'host', 1, MAX_MEMBER_ID) };
+    case 'room_closed':
+      return { type, room: room(o), reason: str(o, 'reason', 256) };
     case 'error': {
       const code = o['code'];
       if (typeof code !== 'string' || !ERROR_CODES.has(code)) throw new Invalid(['code'], 'unknown error code');

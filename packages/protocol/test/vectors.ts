@@ -144,6 +144,7 @@ export const VECTORS: readonly Vector[] = [
     }),
   serverControl('room_settings', '0183a474797065ad726f6f6d5f73657474696e6773a4726f6f6d01a873657474696e677384a8636170616369747904a66c6f636b6564c3a770726976617465c2a86d65746164617461c0',
     { type: 'room_settings', room: 1, settings: { capacity: 4, locked: true, private: false, metadata: null } }),
+  serverControl('room_closed', '0183a474797065ab726f6f6d5f636c6f736564a4726f6f6d01a6726561736f6eaa6d61746368206f766572', { type: 'room_closed', room: 1, reason: 'match over' }),
   serverControl('host_changed', '0183a474797065ac686f73745f6368616e676564a4726f6f6d01a4686f737402', { type: 'host_changed', room: 1, host: 2 }),
   serverControl('member_joined_identity', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a6757365724964a3626f62',
     { type: 'member_joined', room: 1, member: { id: 3, presence: null, userId: 'bob' } }),

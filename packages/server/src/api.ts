@@ -134,6 +134,12 @@ export class RoomcastApi {
     await this.#call('POST', `/rooms/${encodeURIComponent(room)}/members/${member}/kick`, { reason });
   }
 
+  /** Closes a room: every member gets `room_closed` with `reason` and is removed (connections stay). Resolves to how many. */
+  async closeRoom(room: string, reason = ''): Promise<number> {
+    const answer = await this.#call<{ removed: number }>('POST', `/rooms/${encodeURIComponent(room)}/close`, { reason });
+    return answer.removed;
+  }
+
   /** Closes every connection of `userId` with 4403 and `reason`; resolves to how many. */
   async disconnectUser(userId: string, reason = ''): Promise<number> {
     const answer = await this.#call<{ disconnected: number }>('POST', `/users/${encodeURIComponent(userId)}/disconnect`, { reason });

@@ -5,7 +5,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
 /** Why a member left. */
-export type LeftReason = 'left' | 'disconnected' | 'kicked';
+export type LeftReason = 'left' | 'disconnected' | 'kicked' | 'room_closed';
 
 export type RoomcastEvent =
   | { type: 'room.created' | 'room.closed'; timestamp: string; room: string }

@@ -52,6 +52,8 @@ export interface AdminDeps {
   clock: Clock;
   softBufferedBytes: number;
   events: RoomEvents;
+  /** Membership.remove without announcing (the room is closing). */
+  removeQuietly: (member: Member, reason: 'room_closed') => void;
 }
 
 export class Admin {
@@ -131,6 +133,25 @@ export class Admin {
     this.deps.stats.drops += room.laggingCount;
     this.deps.out.publish(room.fastTopic, frame, 'droppable', recipients, undefined, room);
     return { ok: true, recipients };
+  }
+
+  /**
+   * Closes a room (§8.19 rule 5): every member gets `room_closed` with `reason` and is removed;
+   * connections stay open. Returns how many members were removed, or undefined for no such room.
+   */
+  closeRoom(name: string, reason: string): number | undefined {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return undefined;
+    const members = [...room.members.values()];
+    const frame = encodeControl({ type: 'room_closed', room: room.handle, reason });
+    for (const member of members) {
+      // Sent to each connection, not published on the room topic: the members are unsubscribed
+      // right below, and a topic publish reaches subscribers only later in the event-loop turn.
+      this.deps.out.send(member.conn, frame, 'control');
+      member.conn.rooms.delete(room.handle);
+      this.deps.removeQuietly(member, 'room_closed');
+    }
+    return members.length;
   }
 
   /** Closes the connection of member `id` of room `name` with 4403 `kicked` and `reason`. */

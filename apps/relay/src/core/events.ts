@@ -3,8 +3,8 @@
 // observer must only record the event and return (no I/O on this path).
 import type { Presence, RoomSettings } from '@roomcast/protocol';
 
-/** Why a member left: its `leave`, its connection closing, or the server kicking it (4403). */
-export type LeftReason = 'left' | 'disconnected' | 'kicked';
+/** Why a member left: its `leave`, its connection closing, the server kicking it (4403) or closing the room. */
+export type LeftReason = 'left' | 'disconnected' | 'kicked' | 'room_closed';
 
 export interface MemberRef {
   room: string;

@@ -131,13 +131,17 @@ export class Membership {
     return false;
   }
 
-  /** Removes a member from its room and tells the others; disposes the room when empty. */
-  remove(member: Member, unsubscribe: boolean, reason: LeftReason): void {
+  /**
+   * Removes a member from its room and tells the others (unless the whole room is being closed:
+   * `announce` false); disposes the room when empty.
+   */
+  remove(member: Member, unsubscribe: boolean, reason: LeftReason, announce = true): void {
     const room = member.room;
     room.remove(member);
     this.delivery.left(member, unsubscribe);
     this.events.memberLeft(memberRef(member), reason);
     if (room.size > 0) {
+      if (!announce) return;
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.out.publish(room.topic, frame, 'control', room.size);
       if (room.host === member.id) {

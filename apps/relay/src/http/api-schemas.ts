@@ -9,7 +9,7 @@ export const API_PREFIX = '/api/v1';
 
 /** WebSocket close reasons are at most 123 bytes; the reason is ASCII-printable so chars = bytes. */
 const reason = z.string().regex(/^[\x20-\x7e]{0,120}$/, { error: 'must be at most 120 printable ASCII characters' })
-  .meta({ description: 'Shown to the client as the close reason (close 4403 `kicked`).', example: 'cheating' });
+  .meta({ description: 'Shown to the clients: the close reason (4403 `kicked`), or the reason of `room_closed`.', example: 'cheating' });
 
 export const RoomName = z.string().regex(ROOM_NAME_PATTERN, { error: 'room names are 1-128 printable ASCII characters (0x21-0x7e)' })
   .meta({ description: 'Room name; percent-encode it in paths (a `/` in a name is `%2F`).', example: 'match-42' });
@@ -77,6 +77,7 @@ export const RoomDetail = RoomSummary.extend({
 export const SettingsAnswer = z.object({ settings: Settings });
 export const Published = z.object({ recipients: z.number().int().meta({ description: 'Connections the frame was sent to.' }) });
 export const Kicked = z.object({ kicked: z.literal(true) });
+export const RoomClosed = z.object({ removed: z.number().int().meta({ description: 'Members removed from the room.' }) });
 export const Disconnected = z.object({ disconnected: z.number().int().meta({ description: 'Connections closed.' }) });
 
 export const API_ERROR_CODES = {
@@ -126,6 +127,8 @@ export const OPERATIONS = [
     params: RoomParams, query: PublishQuery, body: 'binary', response: Published, errors: ['bad_request', 'room_not_found', 'member_not_found', 'payload_too_large', 'unsupported_media_type'] },
   { id: 'kickMember', method: 'post', path: '/rooms/{room}/members/{member}/kick', summary: 'Close the connection of one member with 4403 `kicked` and the reason.',
     params: MemberParams, body: ReasonBody, response: Kicked, errors: ['bad_request', 'room_not_found', 'member_not_found', 'unsupported_media_type'] },
+  { id: 'closeRoom', method: 'post', path: '/rooms/{room}/close', summary: 'Close a room: every member gets `room_closed` with the reason and is removed (connections stay open).',
+    params: RoomParams, body: ReasonBody, response: RoomClosed, errors: ['bad_request', 'room_not_found', 'unsupported_media_type'] },
   { id: 'disconnectUser', method: 'post', path: '/users/{userId}/disconnect', summary: 'Close every connection of a user with 4403 `kicked` and the reason.',
     params: UserParams, body: ReasonBody, response: Disconnected, errors: ['bad_request', 'unsupported_media_type'] },
 ] as const satisfies readonly Operation[];

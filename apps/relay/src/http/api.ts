@@ -206,6 +206,15 @@ export function createApi(options: ApiOptions): Api | undefined {
       if (result === 'kicked') return json(200, { kicked: true });
       return result === 'room_not_found' ? apiError('room_not_found', `no room ${room}`) : apiError('member_not_found', `no member ${member} in room ${room}`);
     },
+    closeRoom(m, req) {
+      const p = parse(m.op.params!, m.params, 'path');
+      if (!p.ok) return p.answer;
+      const body = reasonBody(req);
+      if (!body.ok) return body.answer;
+      const { room } = p.value as { room: string };
+      const removed = admin.closeRoom(room, body.value.reason);
+      return removed === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { removed });
+    },
     disconnectUser(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
