@@ -194,6 +194,33 @@ describe('server API: room settings and host', () => {
   });
 });
 
+describe('host: server members', () => {
+  it('a role server member takes the host over when it joins, and hands it back when it leaves', async () => {
+    const s = await start({ jwtSecret: SECRET });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = (claims: Record<string, unknown>) => sign(hmacKey(), 'HS256', { exp, ...claims });
+    const ada = await client(s.wsUrl, await token({ sub: 'ada', rooms: ['*'] }));
+    const bob = await client(s.wsUrl, await token({ sub: 'bob', rooms: ['*'] }));
+    const ja = await ada.join('match');
+    expect(ja.host).toBe(1);
+    await bob.join('match');
+    const backend = await client(s.wsUrl, await token({ sub: 'game-server', role: 'server' }));
+    const js = await backend.join('match');
+    expect(js).toMatchObject({ self: 3, host: 3 });
+    await ada.nextMessage('member_joined', (m) => m.member.id === 3);
+    expect(await ada.nextMessage('host_changed')).toEqual({ type: 'host_changed', room: ja.handle, host: 3 });
+    expect(await bob.nextMessage('host_changed')).toMatchObject({ host: 3 });
+    // A second server member does not take it from the first.
+    const backend2 = await client(s.wsUrl, await token({ sub: 'game-server-2', role: 'server' }));
+    expect(await backend2.join('match')).toMatchObject({ self: 4, host: 3 });
+    // The host leaves: the next server member (4) hosts, not the longest-present user (1).
+    backend.ws.terminate();
+    expect(await ada.nextMessage('host_changed')).toMatchObject({ host: 4 });
+    backend2.ws.terminate();
+    expect(await ada.nextMessage('host_changed')).toMatchObject({ host: 1 });
+  });
+});
+
 describe('server API: publish', () => {
   it('publishes the body to every member as sender 0, or to one member with the direct flag', async () => {
     const s = await start();

@@ -92,12 +92,15 @@ export class Membership {
     }
     const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name));
     conn.rooms.set(room.handle, member);
-    if (room.host === 0) room.host = member.id;
+    // A server member takes the host over from a non-server host (§8.19 rule 4).
+    const previousHost = room.host;
+    if (room.host === 0 || (principal.server === true && room.members.get(room.host)?.conn.principal.server !== true)) room.host = member.id;
     this.delivery.joined(member);
     const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
     this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz, settings: room.settings, host: room.host });
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
+    if (previousHost !== 0 && room.host !== previousHost) this.announce(conn, room.topic, room.size - 1, { type: 'host_changed', room: room.handle, host: room.host });
     if (created) this.events.roomCreated(room.name);
     this.events.memberJoined(memberRef(member));
   }
@@ -146,7 +149,7 @@ export class Membership {
       this.out.publish(room.topic, frame, 'control', room.size);
       if (room.host === member.id) {
         // Hand-over (§8.19): the next longest-present member, told after the member_left.
-        room.host = hostOf(room);
+        room.host = hostOf(room, (c) => c.principal.server === true);
         this.out.publish(room.topic, encodeControl({ type: 'host_changed', room: room.handle, host: room.host }), 'control', room.size);
       }
     } else if (this.rooms.disposeIfEmpty(room)) {
