@@ -107,6 +107,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   }), createApi({
     admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
     maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
+    minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
   }));
   if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');
   const listening = await listen(app, config.host, config.port);

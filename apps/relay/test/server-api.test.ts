@@ -148,6 +148,30 @@ describe('server API: room settings and host', () => {
     expect(await c.join('match')).toMatchObject({ self: 3, host: 1 });
   });
 
+  it('creates an empty room with settings that joiners get; it lives until closed or emptied after a join', async () => {
+    const s = await start({ maxMembersPerRoom: 8 });
+    const created = await api('/api/v1/rooms', {
+      method: 'POST', type: 'application/json', body: JSON.stringify({ name: 'match:9', tickHz: 10, settings: { capacity: 2, metadata: { mode: 'duel' } } }),
+    });
+    const settings = { capacity: 2, locked: false, private: false, metadata: { mode: 'duel' } };
+    expect(created).toEqual({ status: 200, body: { name: 'match:9', members: 0, tickHz: 10, settings, host: 0 } });
+    expect((await api('/api/v1/rooms')).body.rooms).toEqual([{ name: 'match:9', members: 0, tickHz: 10, settings, host: 0 }]);
+    expect(await post('/api/v1/rooms', { name: 'match:9' })).toEqual({ status: 409, body: { error: { code: 'room_exists', message: 'room match:9 already exists' } } });
+    expect(await post('/api/v1/rooms', { name: 'x', tickHz: 61 })).toEqual({
+      status: 400, body: { error: { code: 'bad_request', message: 'body tickHz: must be between RELAY_MIN_TICK_HZ (1) and RELAY_MAX_TICK_HZ (60)' } },
+    });
+    expect(await post('/api/v1/rooms', { name: 'x', settings: { capacity: 9 } })).toMatchObject({ status: 400, body: { error: { message: 'body settings capacity: must be at most RELAY_MAX_MEMBERS_PER_ROOM (8)' } } });
+    expect(await post('/api/v1/rooms', { name: 'bad name' })).toMatchObject({ status: 400 });
+    const a = await client(s.wsUrl);
+    expect(await a.join('match:9')).toMatchObject({ self: 1, host: 1, tickHz: 10, settings });
+    const ja = await a.join('spare');
+    await a.request({ type: 'leave', room: ja.handle }, 'ok');
+    // Emptied after a join: gone like any room. Created and never joined: gone only when closed.
+    await post('/api/v1/rooms', { name: 'empty' });
+    expect(await post('/api/v1/rooms/empty/close', {})).toEqual({ status: 200, body: { removed: 0 } });
+    expect((await api('/api/v1/rooms')).body.rooms.map((r: { name: string }) => r.name)).toEqual(['match:9']);
+  });
+
   it('validates settings against the relay limits', async () => {
     const s = await start({ maxMembersPerRoom: 8, maxRoomMetadataBytes: 16 });
     await (await client(s.wsUrl)).join('match');
@@ -334,6 +358,8 @@ describe('server API: OpenAPI document', () => {
     expect(served).toEqual(openApiDocument());
     const committed = JSON.parse(readFileSync(new URL('../../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(committed, 'regenerate with: pnpm --filter @roomcast/relay openapi').toEqual(served);
+    expect(Object.keys(served.paths.rooms ?? {})).toEqual([]);
+    expect(Object.keys(served.paths['/api/v1/rooms'])).toEqual(['get', 'post']);
     expect(Object.keys(served.paths)).toEqual([
       '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/rooms/{room}/close', '/api/v1/users/{userId}/disconnect',
     ]);

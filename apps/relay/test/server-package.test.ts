@@ -48,6 +48,9 @@ describe('@roomcast/server', () => {
     expect(await ada.nextError('forbidden')).toMatchObject({ id: 99 });
 
     const api = new RoomcastApi({ url: `${relay.httpUrl}/`, key: KEY });
+    expect(await api.createRoom('match:0', { settings: { locked: true } })).toMatchObject({ name: 'match:0', members: 0, settings: { locked: true } });
+    expect(await catchError(api.createRoom('match:0'))).toMatchObject({ status: 409, code: 'room_exists' });
+    expect(await api.closeRoom('match:0')).toBe(0);
     const settings = { capacity: 256, locked: false, private: false, metadata: null };
     expect(await api.listRooms({ prefix: 'match:', limit: 1 })).toEqual({ rooms: [{ name: 'match:1', members: 2, tickHz: 30, settings, host: 1 }], next: 'match:1' });
     const all: string[] = [];

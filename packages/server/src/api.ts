@@ -42,7 +42,7 @@ export interface RoomPage {
 
 export type ApiErrorCode =
   | 'unauthorized' | 'bad_request' | 'not_found' | 'method_not_allowed' | 'room_not_found'
-  | 'member_not_found' | 'payload_too_large' | 'unsupported_media_type';
+  | 'member_not_found' | 'room_exists' | 'relay_full' | 'payload_too_large' | 'unsupported_media_type';
 
 /** An error answer of the API (or `network` when the relay could not be reached). */
 export class RoomcastApiError extends Error {
@@ -103,6 +103,11 @@ export class RoomcastApi {
       yield* page.rooms;
       after = page.next;
     } while (after !== undefined);
+  }
+
+  /** Creates an empty room with settings before anyone joins; `room_exists` if it is live. */
+  createRoom(name: string, options: { settings?: Partial<RoomSettings>; tickHz?: number } = {}): Promise<RoomSummary> {
+    return this.#call('POST', '/rooms', { name, ...options });
   }
 
   /** One room and its members; throws RoomcastApiError `room_not_found` when nobody is in it. */

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Connections } from './connections.js';
 import type { RoomEvents } from './events.js';
+import { defaultSettings } from './host.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
@@ -52,6 +53,7 @@ export interface AdminDeps {
   clock: Clock;
   softBufferedBytes: number;
   events: RoomEvents;
+  limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number };
   /** Membership.remove without announcing (the room is closing). */
   removeQuietly: (member: Member, reason: 'room_closed') => void;
 }
@@ -79,6 +81,24 @@ export class Admin {
     const room = this.deps.rooms.get(name);
     if (room === undefined) return undefined;
     return { ...summary(room), memberList: [...room.members.values()].map(memberView) };
+  }
+
+  /**
+   * Creates an empty room with settings (and a tick rate), so players join a prepared room. It
+   * lives until it is closed, or until its last member leaves once someone joined. Errors:
+   * `exists` (a room of that name is live), `relay_full` (RELAY_MAX_ROOMS).
+   */
+  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): RoomSummary | 'exists' | 'relay_full' {
+    if (this.deps.rooms.get(name) !== undefined) return 'exists';
+    const { limits } = this.deps;
+    const room = this.deps.rooms.create(name, tickHz ?? limits.tickHz, limits.roomMaxBytesOutPerSec, this.deps.clock.now());
+    if (room === undefined) {
+      this.deps.stats.hitLimit('rooms');
+      return 'relay_full';
+    }
+    room.settings = { ...defaultSettings(limits.maxMembersPerRoom), ...definedOnly(patch) };
+    this.deps.events.roomCreated(name);
+    return summary(room);
   }
 
   /**
@@ -143,6 +163,11 @@ export class Admin {
     const room = this.deps.rooms.get(name);
     if (room === undefined) return undefined;
     const members = [...room.members.values()];
+    if (members.length === 0 && this.deps.rooms.disposeIfEmpty(room)) {
+      // A room created by the API that nobody joined: no ticks ever ran for it.
+      this.deps.events.roomClosed(room.name);
+      return 0;
+    }
     const frame = encodeControl({ type: 'room_closed', room: room.handle, reason });
     for (const member of members) {
       // Sent to each connection, not published on the room topic: the members are unsubscribed
@@ -185,4 +210,8 @@ function summary(room: Room): RoomSummary {
 
 function memberView(member: Member): MemberView {
   return { id: member.id, ...member.identity, presence: member.presence };
+}
+
+function definedOnly(patch: Partial<RoomSettings>): Partial<RoomSettings> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
 }

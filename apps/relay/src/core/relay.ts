@@ -61,6 +61,7 @@ export class Relay {
     this.maxFrameBytes = this.inbound.maxFrameBytes;
     this.admin = new Admin({
       rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes, events,
+      limits,
       removeQuietly: (member, reason) => this.membership.remove(member, true, reason, false),
     });
   }

@@ -75,6 +75,12 @@ export const RoomDetail = RoomSummary.extend({
 });
 
 export const SettingsAnswer = z.object({ settings: Settings });
+export const CreateRoomBody = z.strictObject({
+  name: RoomName,
+  settings: SettingsPatch.optional(),
+  tickHz: z.number().int().min(1).max(1000).optional().meta({ description: 'Tick rate for `latest` values (RELAY_MIN_TICK_HZ..RELAY_MAX_TICK_HZ); default RELAY_TICK_HZ.' }),
+});
+export const CreatedRoom = RoomSummary;
 export const Published = z.object({ recipients: z.number().int().meta({ description: 'Connections the frame was sent to.' }) });
 export const Kicked = z.object({ kicked: z.literal(true) });
 export const RoomClosed = z.object({ removed: z.number().int().meta({ description: 'Members removed from the room.' }) });
@@ -87,6 +93,8 @@ export const API_ERROR_CODES = {
   method_not_allowed: 405,
   room_not_found: 404,
   member_not_found: 404,
+  room_exists: 409,
+  relay_full: 503,
   payload_too_large: 413,
   unsupported_media_type: 415,
 } as const;
@@ -119,6 +127,8 @@ export interface Operation {
 export const OPERATIONS = [
   { id: 'listRooms', method: 'get', path: '/rooms', summary: 'List rooms (sorted by name, paginated, optionally filtered by a name prefix).',
     query: ListRoomsQuery, response: RoomPage, errors: ['bad_request'] },
+  { id: 'createRoom', method: 'post', path: '/rooms', summary: 'Create an empty room with settings, before anyone joins (it lives until closed, or until its last member leaves).',
+    body: CreateRoomBody, response: CreatedRoom, errors: ['bad_request', 'room_exists', 'relay_full', 'unsupported_media_type'] },
   { id: 'getRoom', method: 'get', path: '/rooms/{room}', summary: 'One room: its settings and members (user id, info, presence).',
     params: RoomParams, response: RoomDetail, errors: ['bad_request', 'room_not_found'] },
   { id: 'updateSettings', method: 'post', path: '/rooms/{room}/settings', summary: 'Change some of a room\'s settings (capacity, locked, private, metadata); members get `room_settings`.',

@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Admin } from '../core/admin.js';
 import {
-  API_ERROR_CODES, API_PREFIX, OPERATIONS, ReasonBody, SettingsPatch,
+  API_ERROR_CODES, API_PREFIX, CreateRoomBody, OPERATIONS, ReasonBody, SettingsPatch,
   type ApiErrorCode, type Operation, type OperationId,
 } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -33,7 +33,7 @@ export interface Api {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 503: 'Service Unavailable', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
 };
 
 function json(status: number, value: unknown): HttpAnswer {
@@ -141,6 +141,9 @@ export interface ApiOptions {
   maxMembersPerRoom: number;
   /** RELAY_MAX_ROOM_METADATA_BYTES: the largest metadata, as compact JSON. */
   maxMetadataBytes: number;
+  /** RELAY_MIN_TICK_HZ / RELAY_MAX_TICK_HZ: bounds of a created room's tick rate. */
+  minTickHz: number;
+  maxTickHz: number;
 }
 
 export function createApi(options: ApiOptions): Api | undefined {
@@ -149,6 +152,18 @@ export function createApi(options: ApiOptions): Api | undefined {
   const authorized = keyChecker(options.keys);
   const document = JSON.stringify(openApiDocument(), null, 2);
 
+  /** Bounds of settings that depend on the relay's config; undefined when within them. */
+  const outOfBounds = (patch: { capacity?: number | undefined; metadata?: unknown }, where: string): HttpAnswer | undefined => {
+    if (patch.capacity !== undefined && patch.capacity > options.maxMembersPerRoom) {
+      return apiError('bad_request', `${where} capacity: must be at most RELAY_MAX_MEMBERS_PER_ROOM (${options.maxMembersPerRoom})`);
+    }
+    if (patch.metadata !== undefined) {
+      const bytes = Buffer.byteLength(JSON.stringify(patch.metadata));
+      if (bytes > options.maxMetadataBytes) return apiError('bad_request', `${where} metadata: ${bytes} bytes as JSON, above RELAY_MAX_ROOM_METADATA_BYTES (${options.maxMetadataBytes})`);
+    }
+    return undefined;
+  };
+
   const handlers: Record<OperationId, (m: Matched, req: ApiRequest, query: Record<string, string>) => HttpAnswer> = {
     listRooms(m, _req, query) {
       const q = parse(m.op.query!, query, 'query');
@@ -156,6 +171,23 @@ export function createApi(options: ApiOptions): Api | undefined {
       const { prefix, limit, after, private: priv } = q.value as { prefix: string; limit: number; after?: string; private: 'true' | 'false' };
       const page = admin.listRooms({ prefix, limit, after, includePrivate: priv === 'true' });
       return json(200, page.next === undefined ? { rooms: page.rooms } : page);
+    },
+    createRoom(_m, req) {
+      if (!/^application\/json\b/i.test(req.contentType)) {
+        return apiError('unsupported_media_type', 'send a JSON body with content-type application/json');
+      }
+      const body = jsonBody(req, CreateRoomBody);
+      if (!body.ok) return body.answer;
+      const { name, settings = {}, tickHz } = body.value;
+      const bad = outOfBounds(settings, 'body settings');
+      if (bad !== undefined) return bad;
+      if (tickHz !== undefined && (tickHz < options.minTickHz || tickHz > options.maxTickHz)) {
+        return apiError('bad_request', `body tickHz: must be between RELAY_MIN_TICK_HZ (${options.minTickHz}) and RELAY_MAX_TICK_HZ (${options.maxTickHz})`);
+      }
+      const created = admin.createRoom(name, settings, tickHz);
+      if (created === 'exists') return apiError('room_exists', `room ${name} already exists`);
+      if (created === 'relay_full') return apiError('relay_full', 'the relay hosts its maximum of RELAY_MAX_ROOMS rooms');
+      return json(200, created);
     },
     getRoom(m) {
       const p = parse(m.op.params!, m.params, 'path');
@@ -170,13 +202,8 @@ export function createApi(options: ApiOptions): Api | undefined {
       const body = jsonBody(req, SettingsPatch);
       if (!body.ok) return body.answer;
       const patch = body.value;
-      if (patch.capacity !== undefined && patch.capacity > options.maxMembersPerRoom) {
-        return apiError('bad_request', `body capacity: must be at most RELAY_MAX_MEMBERS_PER_ROOM (${options.maxMembersPerRoom})`);
-      }
-      if (patch.metadata !== undefined) {
-        const bytes = Buffer.byteLength(JSON.stringify(patch.metadata));
-        if (bytes > options.maxMetadataBytes) return apiError('bad_request', `body metadata: ${bytes} bytes as JSON, above RELAY_MAX_ROOM_METADATA_BYTES (${options.maxMetadataBytes})`);
-      }
+      const bad = outOfBounds(patch, 'body');
+      if (bad !== undefined) return bad;
       const { room } = p.value as { room: string };
       const settings = admin.updateSettings(room, patch);
       return settings === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { settings });
