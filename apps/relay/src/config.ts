@@ -135,6 +135,8 @@ const envSchema = z.object({
     return keys;
   }),
 
+  /** How long a member whose connection dropped keeps its seat (id, presence, latest values) for a reconnect, in milliseconds. 0: no seats (member_left at once). */
+  RELAY_SEAT_GRACE_MS: int(0, 3_600_000).default(0),
   /** Largest room metadata (server API settings), as compact JSON in UTF-8 bytes. */
   RELAY_MAX_ROOM_METADATA_BYTES: int(2, 64 * 1024).default(1024),
 
@@ -282,6 +284,7 @@ const FIELDS = {
   allowedOrigins: 'RELAY_ALLOWED_ORIGINS',
   apiKeys: 'RELAY_API_KEYS',
   maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
+  seatGraceMs: 'RELAY_SEAT_GRACE_MS',
   webhookUrl: 'RELAY_WEBHOOK_URL',
   webhookSecret: 'RELAY_WEBHOOK_SECRET',
   webhookBatchMs: 'RELAY_WEBHOOK_BATCH_MS',

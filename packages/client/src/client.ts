@@ -411,7 +411,9 @@ export class RoomcastClient {
   /** Rejoins one room; never rejects. */
   #rejoin(control: RoomControl): Promise<void> {
     const { room } = control;
-    const message: RequestMessage = { type: 'join', room: room.name, presence: control.rejoinPresence() };
+    // The seat's resume token (PROTOCOL.md §8.20) gets the same member id back within the relay's grace window.
+    const seat = control.rejoinSeat();
+    const message: RequestMessage = { type: 'join', room: room.name, presence: control.rejoinPresence(), ...(seat === undefined ? {} : { seat }) };
     return this.#request(message, 'joined', (reply) => {
       if (this.#rooms.get(room.name) !== control) {
         this.#leaveStray(reply.handle); // left while the rejoin was in flight
@@ -460,6 +462,8 @@ export class RoomcastClient {
       case 'room_settings':
       case 'host_changed':
       case 'room_closed':
+      case 'member_away':
+      case 'member_back':
         this.#handles.get(message.room)?.memberEvent(message);
         return;
       case 'welcome':

@@ -15,13 +15,16 @@ export interface RoomMember {
   readonly userId?: string;
   /** Trusted info from the member's token (`info` claim, e.g. a display name set by your backend); absent when none. */
   readonly info?: Presence;
+  /** True while its connection is gone and the relay holds its seat (PROTOCOL.md §8.20): hide its cursor, keep its place. */
+  readonly away?: true;
 }
 
 /** A member entry from a relay member map, with the v2 fields only when present. */
-export function toMember(m: { id: number; presence: Presence; userId?: string | undefined; info?: Presence | undefined }): RoomMember {
-  const member: { id: number; presence: Presence; userId?: string; info?: Presence } = { id: m.id, presence: m.presence };
+export function toMember(m: { id: number; presence: Presence; userId?: string | undefined; info?: Presence | undefined; away?: boolean | undefined }): RoomMember {
+  const member: { id: number; presence: Presence; userId?: string; info?: Presence; away?: true } = { id: m.id, presence: m.presence };
   if (m.userId !== undefined) member.userId = m.userId;
   if (m.info !== undefined) member.info = m.info;
+  if (m.away === true) member.away = true;
   return member;
 }
 
@@ -73,6 +76,10 @@ export interface RoomEvents {
   settings: RoomSettings;
   /** The room has a new host: its member id (already `room.host`). The previous host left. */
   host: number;
+  /** A member's connection dropped; the relay holds its seat (the entry, with `away: true`, is already in `members`). */
+  member_away: RoomMember;
+  /** An away member reconnected and took its seat back (same id; already in `members` without `away`). */
+  member_back: RoomMember;
   /** Your application's server closed the room: you are out of it (`room.joined` is false) and it is not rejoined. */
   closed: { reason: string };
   /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */

@@ -54,7 +54,7 @@ export function tapRoom(room: Room, tap: RoomTap): RoomLink {
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
-type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' | 'room_closed' }>;
+type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' | 'room_closed' | 'member_away' | 'member_back' }>;
 
 /**
  * @internal The client's side of a room: everything that changes a room's state, kept off the
@@ -64,6 +64,8 @@ export interface RoomControl {
   readonly room: Room;
   /** The presence a rejoin sends: the latest value asked for that the relay did not refuse. */
   rejoinPresence(): Presence | undefined;
+  /** The resume token of this room's seat, if the relay gave one (PROTOCOL.md §8.20). */
+  rejoinSeat(): string | undefined;
   /** Binds the room to the handle, self id and members of a `joined` reply. */
   attach(reply: Reply<'joined'>): void;
   /** Emits `'resync'` after a rejoin. */
@@ -115,6 +117,7 @@ export class Room {
       return {
         room,
         rejoinPresence: () => room.#presence,
+        rejoinSeat: () => room.#seat,
         attach: (reply) => room.#attach(reply),
         resynced: () => room.#events.emit('resync', { self: room.#self, members: room.#members }),
         detach: () => {
@@ -153,6 +156,7 @@ export class Room {
   readonly #latest = new LatestValues();
   #tickHz = DEFAULT_TICK_HZ;
   #settings: RoomSettings | undefined;
+  #seat: string | undefined;
   #host = 0;
   /** `sendLatest` values waiting for the next local tick (client-side throttle). */
   readonly #throttle = new LatestThrottle(() => 1000 / this.#tickHz, (values) => this.#flushLatest(values));
@@ -380,6 +384,7 @@ export class Room {
     this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
     this.#settings = reply.settings;
     this.#host = reply.host ?? 0;
+    this.#seat = reply.seat;
   }
 
   #end(): void {
@@ -396,6 +401,14 @@ export class Room {
     if (message.type === 'room_settings') {
       this.#settings = message.settings;
       this.#events.emit('settings', message.settings);
+      return;
+    }
+    if (message.type === 'member_away' || message.type === 'member_back') {
+      const member = this.#members.get(message.member);
+      if (member === undefined) return;
+      const next = toMember({ ...member, away: message.type === 'member_away' });
+      this.#members.set(next.id, next);
+      this.#events.emit(message.type, next);
       return;
     }
     if (message.type === 'room_closed') {

@@ -41,6 +41,8 @@ export const joinSchema = z.strictObject({
   presence: presenceSchema.optional(),
   /** Room tick rate for `latest` values, in Hz; used only when this join creates the room. */
   tickHz: z.number().int().min(1).max(1000).optional(),
+  /** The resume token of a seat held for you (§8.20): the relay gives you back that member id. */
+  seat: z.string().min(1).max(64).optional(),
 });
 
 export const leaveSchema = z.strictObject({
@@ -109,6 +111,8 @@ export const memberSchema = z.object({
   userId: userId.optional(),
   /** v2: trusted member info from the token's `info` claim (any JSON, size-capped by the relay); absent when the token has none. */
   info: presenceSchema.optional(),
+  /** True while the member's connection is gone and its seat is held (§8.20); absent otherwise. */
+  away: z.boolean().optional(),
 });
 export type Member = z.infer<typeof memberSchema>;
 
@@ -161,6 +165,22 @@ export const joinedSchema = z.object({
   settings: roomSettingsSchema.optional(),
   /** The host's member id (§8.19); relays of this revision always send it. */
   host: memberId.optional(),
+  /** Your seat's resume token (§8.20), when the relay holds seats: send it in `join` after a reconnect. */
+  seat: z.string().min(1).max(64).optional(),
+});
+
+/** A member's connection dropped; its seat is held for the relay's grace window (§8.20). */
+export const memberAwaySchema = z.object({
+  type: z.literal('member_away'),
+  room: roomHandle,
+  member: memberId,
+});
+
+/** A member that was away took its seat back (§8.20). */
+export const memberBackSchema = z.object({
+  type: z.literal('member_back'),
+  room: roomHandle,
+  member: memberId,
 });
 
 /** The server changed the room's settings (§8.19): every member gets the new settings, whole. */
@@ -254,6 +274,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   roomSettingsMessageSchema,
   hostChangedSchema,
   roomClosedSchema,
+  memberAwaySchema,
+  memberBackSchema,
   errorSchema,
   heartbeatSchema,
   closeSchema,

@@ -66,6 +66,10 @@ function member(v: unknown, path: (string | number)[]): Member {
       if (!isJson(v['info'])) throw new Invalid(['info'], 'expected a JSON value');
       out.info = v['info'] as Member['presence'];
     }
+    if (v['away'] !== undefined) {
+      if (typeof v['away'] !== 'boolean') throw new Invalid(['away'], 'expected a boolean');
+      out.away = v['away'];
+    }
     return out;
   } catch (err) {
     throw err instanceof Invalid ? new Invalid([...path, ...err.path], err.message) : err;
@@ -130,6 +134,7 @@ function parse(o: Obj): ServerMessage {
       if (o['tickHz'] !== undefined) out.tickHz = num(o, 'tickHz', 1);
       if (o['settings'] !== undefined) out.settings = settings(o['settings']);
       if (o['host'] !== undefined) out.host = num(o, 'host', 1, MAX_MEMBER_ID);
+      if (o['seat'] !== undefined) out.seat = str(o, 'seat', 64, 1);
       return out;
     }
     case 'ok':
@@ -139,6 +144,8 @@ function parse(o: Obj): ServerMessage {
     case 'member_updated':
       return { type, room: room(o), member: member(o['member'], ['member']) };
     case 'member_left':
+    case 'member_away':
+    case 'member_back':
       return { type, room: room(o), member: num(o, 'member', 1, MAX_MEMBER_ID) };
     case 'room_settings':
       return { type, room: room(o), settings: settings(o['settings']) };

@@ -26,6 +26,7 @@ export interface MemberView {
   userId?: string;
   info?: Presence;
   presence: Presence;
+  away?: boolean;
 }
 
 export interface RoomView extends RoomSummary {
@@ -56,6 +57,10 @@ export interface AdminDeps {
   limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number };
   /** Membership.remove without announcing (the room is closing). */
   removeQuietly: (member: Member, reason: 'room_closed') => void;
+  /** Ends an away member's held seat (seats.ts) with member_left. */
+  dropSeat: (member: Member) => void;
+  /** Ends every held seat of a user; returns how many. */
+  dropUserSeats: (userId: string) => number;
 }
 
 export class Admin {
@@ -130,6 +135,7 @@ export class Admin {
     if (to !== undefined) {
       const target = room.members.get(to);
       if (target === undefined) return { ok: false, error: 'member_not_found' };
+      if (target.away) return { ok: true, recipients: 0 };
       const frame = encodeDeliver({ room: room.handle, cls: classValue, sender: SERVER_SENDER_ID, direct: true }, payload);
       if (cls === 'droppable' && this.behind(target.conn)) {
         this.deps.stats.drops++;
@@ -172,7 +178,7 @@ export class Admin {
     for (const member of members) {
       // Sent to each connection, not published on the room topic: the members are unsubscribed
       // right below, and a topic publish reaches subscribers only later in the event-loop turn.
-      this.deps.out.send(member.conn, frame, 'control');
+      if (!member.away) this.deps.out.send(member.conn, frame, 'control');
       member.conn.rooms.delete(room.handle);
       this.deps.removeQuietly(member, 'room_closed');
     }
@@ -185,7 +191,8 @@ export class Admin {
     if (room === undefined) return 'room_not_found';
     const member = room.members.get(id);
     if (member === undefined) return 'member_not_found';
-    this.deps.connections.close(member.conn, 'kicked', reason);
+    if (member.away) this.deps.dropSeat(member);
+    else this.deps.connections.close(member.conn, 'kicked', reason);
     return 'kicked';
   }
 
@@ -196,6 +203,8 @@ export class Admin {
       if (conn.state === 'open' && conn.principal.memberFields.userId === userId) targets.push(conn);
     }
     for (const conn of targets) this.deps.connections.close(conn, 'kicked', reason);
+    // Held seats of that user end too, so it cannot resume them.
+    this.deps.dropUserSeats(userId);
     return targets.length;
   }
 
@@ -209,7 +218,7 @@ function summary(room: Room): RoomSummary {
 }
 
 function memberView(member: Member): MemberView {
-  return { id: member.id, ...member.identity, presence: member.presence };
+  return { id: member.id, ...member.identity, presence: member.presence, ...(member.away ? { away: true } : {}) };
 }
 
 function definedOnly(patch: Partial<RoomSettings>): Partial<RoomSettings> {

@@ -25,6 +25,8 @@ export interface RelayLimits {
   maxTickHz: number;
   maxKeysPerMember: number;
   roomMaxBytesOutPerSec: number;
+  /** Grace window of a dropped member's seat (PROTOCOL.md §8.20); 0 holds no seats. */
+  seatGraceMs: number;
 }
 
 /** Largest frame of any kind: the biggest data frame header plus payload, or a control frame. */

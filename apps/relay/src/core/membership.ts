@@ -11,6 +11,7 @@ import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { LeftReason, MemberRef, RoomEvents } from './events.js';
 import { defaultSettings, hostOf } from './host.js';
+import type { Seats } from './seats.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
@@ -25,6 +26,8 @@ export interface MembershipDeps {
   clock: Clock;
   /** Lifecycle observer (webhooks); told after the protocol messages are sent. */
   events: RoomEvents;
+  /** Held seats (PROTOCOL.md §8.20); set by relay.ts after construction (they call back into remove). */
+  seats?: Seats;
 }
 
 type Request<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
@@ -37,6 +40,7 @@ export class Membership {
   private readonly stats: Stats;
   private readonly clock: Clock;
   private readonly events: RoomEvents;
+  seats: Seats | undefined;
 
   constructor(deps: MembershipDeps) {
     this.limits = deps.limits;
@@ -46,6 +50,7 @@ export class Membership {
     this.stats = deps.stats;
     this.clock = deps.clock;
     this.events = deps.events;
+    this.seats = deps.seats;
   }
 
   join(conn: Connection, msg: Request<'join'>): void {
@@ -75,6 +80,10 @@ export class Membership {
       this.stats.hitLimit('rooms_per_connection');
       return this.out.error(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
     }
+    if (msg.seat !== undefined && room !== undefined && this.seats !== undefined) {
+      const seat = this.seats.find(room.members.values(), msg.seat, principal.memberFields.userId);
+      if (seat !== undefined) return this.resume(conn, seat, id);
+    }
     const created = room === undefined;
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
@@ -91,18 +100,36 @@ export class Membership {
       return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${capacity} members`, { id, room: room.handle });
     }
     const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name));
+    member.seat = this.seats?.token();
     conn.rooms.set(room.handle, member);
     // A server member takes the host over from a non-server host (§8.19 rule 4).
     const previousHost = room.host;
     if (room.host === 0 || (principal.server === true && room.members.get(room.host)?.conn.principal.server !== true)) room.host = member.id;
     this.delivery.joined(member);
-    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
-    this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz, settings: room.settings, host: room.host });
+    this.out.reply(conn, this.joinedReply(member, id));
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
     if (previousHost !== 0 && room.host !== previousHost) this.announce(conn, room.topic, room.size - 1, { type: 'host_changed', room: room.handle, host: room.host });
     if (created) this.events.roomCreated(room.name);
     this.events.memberJoined(memberRef(member));
+  }
+
+  /** `conn` takes back the held seat `member` (§8.20): same id, presence and latest values. */
+  private resume(conn: Connection, member: Member, id: number): void {
+    member.may = memberRights(conn.principal, member.room.name);
+    conn.rooms.set(member.room.handle, member);
+    this.seats!.resume(member, conn);
+    this.out.reply(conn, this.joinedReply(member, id));
+    this.delivery.welcome(member);
+  }
+
+  private joinedReply(member: Member, id: number): ServerMessage {
+    const room = member.room;
+    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity, ...(m.away ? { away: true } : {}) }));
+    return {
+      type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz,
+      settings: room.settings, host: room.host, ...(member.seat === undefined ? {} : { seat: member.seat }),
+    };
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {

@@ -19,6 +19,7 @@ import { Membership } from './membership.js';
 import { Outbox, type ErrorExtra } from './outbox.js';
 import type { Peer } from './peer.js';
 import { Rooms } from './rooms.js';
+import { Seats } from './seats.js';
 import type { FrameCountKind, LimitName, Stats } from './stats.js';
 
 export class Relay {
@@ -28,6 +29,8 @@ export class Relay {
   readonly maxFrameBytes: number;
   /** What the HTTP server API may see and do (admin.ts). */
   readonly admin: Admin;
+  /** Held seats of dropped members (PROTOCOL.md §8.20). */
+  readonly seats: Seats;
   private readonly out: Outbox;
   private readonly delivery: Delivery;
   private readonly membership: Membership;
@@ -51,6 +54,11 @@ export class Relay {
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock });
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events });
+    this.seats = new Seats({
+      graceMs: limits.seatGraceMs, clock, out: this.out, delivery: this.delivery, stats,
+      remove: (member, reason) => this.membership.remove(member, false, reason),
+    });
+    this.membership.seats = this.seats;
     this.handshake = new Handshake({
       access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
       internalError: (conn, err) => this.internalError(conn, err),
@@ -62,7 +70,12 @@ export class Relay {
     this.admin = new Admin({
       rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes, events,
       limits,
-      removeQuietly: (member, reason) => this.membership.remove(member, true, reason, false),
+      removeQuietly: (member, reason) => {
+        this.seats.forget(member);
+        this.membership.remove(member, !member.away, reason, false);
+      },
+      dropSeat: (member) => this.seats.drop(member, 'kicked'),
+      dropUserSeats: (userId) => this.seats.dropUser(userId),
     });
   }
 
@@ -140,12 +153,18 @@ export class Relay {
   /** Closes every connection (graceful shutdown). */
   closeAll(name: CloseName, reason: string): void {
     for (const conn of [...this.connections]) this.close(conn, name, reason);
+    this.seats.dropAll();
   }
 
   private leaveAll(conn: Connection): void {
     this.handshake.closed(conn);
     const reason = conn.closedAs === 'kicked' ? 'kicked' : 'disconnected';
-    for (const member of conn.rooms.values()) this.membership.remove(member, false, reason);
+    // A drop (not a kick, a shutdown or a protocol close) keeps the seats, when seats are on (§8.20).
+    const keep = this.seats.enabled && (conn.closedAs === undefined || conn.closedAs === 'slow_consumer' || conn.closedAs === 'timeout');
+    for (const member of conn.rooms.values()) {
+      if (keep) this.seats.hold(member);
+      else this.membership.remove(member, false, reason);
+    }
     conn.rooms.clear();
   }
 }

@@ -9,7 +9,14 @@ import { TokenBucket } from './rate.js';
 export interface Member<C> {
   readonly id: number;
   readonly room: Room<C>;
-  readonly conn: C;
+  /** Its connection; replaced when it takes its seat back on a new one (seats.ts). */
+  conn: C;
+  /** Its connection dropped and its seat is held (PROTOCOL.md §8.20). */
+  away: boolean;
+  /** Resume token of its seat, when the relay holds seats. */
+  seat: string | undefined;
+  /** The seat's expiry timer while away. */
+  seatTimer: unknown;
   presence: Presence;
   /** The v2 member-map fields (`userId`, `info`), fixed at join; `{}` for anonymous members. */
   readonly identity: MemberIdentity;
@@ -69,7 +76,7 @@ export class Room<C> {
       id = id >= MAX_MEMBER_ID ? 1 : id + 1;
     } while (this.members.has(id));
     this.lastId = id;
-    const member: Member<C> = { id, room: this, conn, presence, identity, may, keys: undefined };
+    const member: Member<C> = { id, room: this, conn, away: false, seat: undefined, seatTimer: undefined, presence, identity, may, keys: undefined };
     this.members.set(id, member);
     return member;
   }

@@ -71,6 +71,7 @@ export const RoomDetail = RoomSummary.extend({
     userId: z.string().optional(),
     info: JsonValue.optional(),
     presence: JsonValue,
+    away: z.boolean().optional().meta({ description: 'True while its connection is gone and its seat is held (RELAY_SEAT_GRACE_MS).' }),
   })).meta({ description: 'Members in join order: the first is the longest present.' }),
 });
 
