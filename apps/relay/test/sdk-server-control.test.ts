@@ -4,6 +4,7 @@
 import { RoomcastClient, SERVER_SENDER_ID, type Room, type RoomMessage, type RoomSettings } from '@roomcast/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayServer } from '../src/index.js';
+import { SECRET, hmacKey, sign } from './auth/tokens.js';
 import { startTestRelay } from './helpers.js';
 
 const KEY = 'key-one-0123456789abcdefghij';
@@ -55,6 +56,17 @@ describe('SDK with the server API', () => {
     await ra.leave();
     expect(await handedOver).toBe(rb.self);
     expect(rb.host).toBe(rb.self);
+  });
+
+  it('a role server client creates a room with settings through join', async () => {
+    server = await startTestRelay({ jwtSecret: SECRET });
+    const token = await sign(hmacKey(), 'HS256', { sub: 'game-server', role: 'server', exp: Math.floor(Date.now() / 1000) + 3600 });
+    const backend = new RoomcastClient(server.wsUrl, { getToken: () => token });
+    clients.push(backend);
+    await backend.connect();
+    const room = await backend.join('duel', null, { settings: { capacity: 2, metadata: { mode: 'duel' } } });
+    expect(room.settings).toEqual({ capacity: 2, locked: false, private: false, metadata: { mode: 'duel' } });
+    expect(room.host).toBe(room.self);
   });
 
   it('ends a room the server closed, with its reason, and keeps the client connected', async () => {

@@ -245,6 +245,28 @@ describe('host: server members', () => {
   });
 });
 
+describe('first-join settings (PROTOCOL.md §8.19 rule 6)', () => {
+  it('a role server token creates a room with settings in join; others get forbidden; an existing room ignores them', async () => {
+    const s = await start({ jwtSecret: SECRET, maxMembersPerRoom: 8, maxRoomMetadataBytes: 32 });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = (claims: Record<string, unknown>) => sign(hmacKey(), 'HS256', { exp, ...claims });
+    const backend = await client(s.wsUrl, await token({ sub: 'game-server', role: 'server' }));
+    const user = await client(s.wsUrl, await token({ sub: 'ada', rooms: ['*'] }));
+    user.sendControl({ type: 'join', id: 5, room: 'duel', settings: { locked: true } });
+    expect(await user.nextError('forbidden')).toEqual({ type: 'error', id: 5, code: 'forbidden', message: 'only a role server token may set room settings in join' });
+    expect((await api('/api/v1/rooms')).body.rooms).toEqual([]);
+    backend.sendControl({ type: 'join', id: 6, room: 'duel', settings: { capacity: 9 } });
+    expect(await backend.nextError('bad_message')).toMatchObject({ id: 6, message: 'settings.capacity must be at most 8' });
+    backend.sendControl({ type: 'join', id: 7, room: 'duel', settings: { metadata: 'x'.repeat(40) } });
+    expect(await backend.nextError('bad_message')).toMatchObject({ id: 7, message: 'settings.metadata is 42 bytes as JSON, above the limit of 32' });
+    const settings = { capacity: 2, locked: false, private: true, metadata: { mode: 'duel' } };
+    expect(await backend.request({ type: 'join', room: 'duel', settings: { capacity: 2, private: true, metadata: { mode: 'duel' } } }, 'joined')).toMatchObject({ settings, host: 1 });
+    // The room exists now: a second server connection's settings are ignored.
+    const backend2 = await client(s.wsUrl, await token({ sub: 'game-server-2', role: 'server' }));
+    expect(await backend2.request({ type: 'join', room: 'duel', settings: { locked: true } }, 'joined')).toMatchObject({ settings });
+  });
+});
+
 describe('server API: publish', () => {
   it('publishes the body to every member as sender 0, or to one member with the direct flag', async () => {
     const s = await start();

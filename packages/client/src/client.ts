@@ -11,7 +11,7 @@ import { Emitter, type Listener } from './emitter.js';
 import { RoomcastError } from './errors.js';
 import { resolveConnectOptions, resolveOptions, type ClientOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { Requests, type Reply, type ReplyType, type RequestMessage } from './requests.js';
-import { openRoom, type Room, type RoomControl, type RoomLink } from './room.js';
+import { openRoom, type Room, type RoomControl, type RoomLink, type RoomSettings } from './room.js';
 import { fetchToken, refreshDelayMs } from './token.js';
 import type { WebSocketConstructor } from './socket.js';
 
@@ -238,12 +238,14 @@ export class RoomcastClient {
    * @throws RoomcastError (rejects) `not_connected` unless the status is `open`; `already_joined`
    *   if this client joined or is joining `name`; the relay's code (`bad_room_name`, `room_full`,
    *   `too_many_rooms`, `presence_too_large`, ...); `timeout`; `closed`
+   * @param options.settings Settings of the room if this join creates it (a `role: "server"` token only, PROTOCOL.md §8.19 rule 6).
    */
-  join(name: string, presence?: Presence): Promise<Room> {
+  join(name: string, presence?: Presence, options?: { settings?: Partial<RoomSettings> }): Promise<Room> {
     if (this.#rooms.has(name) || this.#joining.has(name)) {
       return Promise.reject(new RoomcastError('already_joined', `room '${name}' is already joined (or being joined) by this client`));
     }
-    const joined = this.#request({ type: 'join', room: name, presence }, 'joined', (reply) => {
+    const settings = options?.settings;
+    const joined = this.#request({ type: 'join', room: name, presence, ...(settings === undefined ? {} : { settings }) }, 'joined', (reply) => {
       this.#joining.delete(name);
       const control = openRoom(this.#link, name, presence);
       this.#rooms.set(name, control);

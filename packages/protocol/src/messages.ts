@@ -43,6 +43,13 @@ export const joinSchema = z.strictObject({
   tickHz: z.number().int().min(1).max(1000).optional(),
   /** The resume token of a seat held for you (§8.20): the relay gives you back that member id. */
   seat: z.string().min(1).max(64).optional(),
+  /** Settings of the room this join creates (§8.19 rule 6): only `role: "server"` tokens; ignored when the room exists. */
+  settings: z.strictObject({
+    capacity: z.number().int().min(1).max(MAX_MEMBER_ID).optional(),
+    locked: z.boolean().optional(),
+    private: z.boolean().optional(),
+    metadata: presenceSchema.optional(),
+  }).optional(),
 });
 
 export const leaveSchema = z.strictObject({

@@ -79,6 +79,7 @@ export const VECTORS: readonly Vector[] = [
     { type: 'hello', id: 1, v: 1 }),
   clientControl('join', '0183a474797065a46a6f696ea2696402a4726f6f6da56c6f626279',
     { type: 'join', id: 2, room: 'lobby' }),
+  clientControl('join_settings', '0184a474797065a46a6f696ea2696402a4726f6f6da56d61746368a873657474696e677382a8636170616369747902a66c6f636b6564c3', { type: 'join', id: 2, room: 'match', settings: { capacity: 2, locked: true } }),
   clientControl('join_seat', '0184a474797065a46a6f696ea2696403a4726f6f6da56d61746368a473656174a86332566864433078', { type: 'join', id: 3, room: 'match', seat: 'c2VhdC0x' }),
   clientControl('join_presence', '0184a474797065a46a6f696ea2696402a4726f6f6da56c6f626279a870726573656e636581a46e616d65a3416461',
     { type: 'join', id: 2, room: 'lobby', presence: { name: 'Ada' } }),

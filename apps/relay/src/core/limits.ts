@@ -25,6 +25,8 @@ export interface RelayLimits {
   maxTickHz: number;
   maxKeysPerMember: number;
   roomMaxBytesOutPerSec: number;
+  /** Largest room metadata as compact JSON (server API and first-join settings). */
+  maxRoomMetadataBytes: number;
   /** Grace window of a dropped member's seat (PROTOCOL.md §8.20); 0 holds no seats. */
   seatGraceMs: number;
 }

@@ -76,6 +76,7 @@ export class Membership {
     if (tickHz < this.limits.minTickHz || tickHz > this.limits.maxTickHz) {
       return this.out.error(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
     }
+    if (msg.settings !== undefined && room === undefined && !this.settingsFit(conn, msg.settings, id)) return;
     if (conn.rooms.size >= this.limits.maxRoomsPerConnection) {
       this.stats.hitLimit('rooms_per_connection');
       return this.out.error(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
@@ -91,7 +92,7 @@ export class Membership {
         this.stats.hitLimit('rooms');
         return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
       }
-      room.settings = defaultSettings(this.limits.maxMembersPerRoom);
+      room.settings = { ...defaultSettings(this.limits.maxMembersPerRoom), ...definedOnly(msg.settings ?? {}) };
     } else if (room.settings.locked) {
       return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
     } else if (room.size >= Math.min(room.settings.capacity, this.limits.maxMembersPerRoom)) {
@@ -153,6 +154,24 @@ export class Membership {
     this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
   }
 
+  /** First-join settings (§8.19 rule 6): only a `role: "server"` token, within the relay's limits. */
+  private settingsFit(conn: Connection, settings: NonNullable<Request<'join'>['settings']>, id: number): boolean {
+    if (conn.principal.server !== true) {
+      this.out.error(conn, 'forbidden', 'only a role server token may set room settings in join', { id });
+      return false;
+    }
+    if (settings.capacity !== undefined && settings.capacity > this.limits.maxMembersPerRoom) {
+      this.out.error(conn, 'bad_message', `settings.capacity must be at most ${this.limits.maxMembersPerRoom}`, { id });
+      return false;
+    }
+    const bytes = settings.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(settings.metadata));
+    if (bytes > this.limits.maxRoomMetadataBytes) {
+      this.out.error(conn, 'bad_message', `settings.metadata is ${bytes} bytes as JSON, above the limit of ${this.limits.maxRoomMetadataBytes}`, { id });
+      return false;
+    }
+    return true;
+  }
+
   private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
     const bytes = Buffer.byteLength(JSON.stringify(presence));
     if (bytes <= this.limits.maxPresenceBytes) return true;
@@ -194,4 +213,8 @@ export class Membership {
 
 function memberRef(member: Member): MemberRef {
   return { room: member.room.name, memberId: member.id, userId: member.identity.userId, info: member.identity.info };
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
