@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayServer } from '../src/index.js';
 import { SECRET, hmacKey, sign } from './auth/tokens.js';
+import { FakeClock } from './fakes.js';
 import { RawClient, httpGet, startTestRelay } from './helpers.js';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -164,6 +165,29 @@ describe('webhooks', () => {
     expect(receiver!.allEvents().slice(3).map((e) => [e.type, e.memberId, e.reason])).toEqual([
       ['member.left', 1, 'room_closed'], ['member.left', 2, 'room_closed'], ['room.closed', undefined, undefined],
     ]);
+  });
+
+  it('with seats, member.left comes when the seat expires, not when the connection drops', async () => {
+    const clock = new FakeClock();
+    receiver = new Receiver(() => 200);
+    const url = await receiver.listen();
+    relay = await startTestRelay({ webhookUrl: url, webhookSecret: WEBHOOK_SECRET, webhookBatchMs: 10, seatGraceMs: 1000 }, clock);
+    const a = await open(relay.wsUrl);
+    const b = await open(relay.wsUrl);
+    await a.join('r');
+    await b.join('r');
+    b.ws.terminate();
+    await a.nextMessage('member_away');
+    // An event queued after the drop: once it arrived, anything the drop queued has arrived too.
+    await a.join('marker');
+    while (receiver.allEvents().length < 5) await receiver.until(receiver.requests.length + 1);
+    expect(receiver.allEvents().map((e) => `${e.type} ${e.room}`)).toEqual([
+      'room.created r', 'member.joined r', 'member.joined r', 'room.created marker', 'member.joined marker',
+    ]);
+    clock.advance(1000);
+    await a.nextMessage('member_left');
+    while (receiver.allEvents().length < 6) await receiver.until(receiver.requests.length + 1);
+    expect(receiver.allEvents()[5]).toMatchObject({ type: 'member.left', room: 'r', memberId: 2, reason: 'disconnected' });
   });
 
   it('retries a batch answered 500 with the same webhook-id, then counts it sent', async () => {
