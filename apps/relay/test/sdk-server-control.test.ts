@@ -22,7 +22,7 @@ function client(): RoomcastClient {
   return c;
 }
 
-function next<T>(room: Room, name: 'settings' | 'host' | 'message' | 'member_joined' | 'closed'): Promise<T> {
+function next<T>(room: Room, name: 'settings' | 'host' | 'message' | 'member_joined' | 'closed' | 'removed'): Promise<T> {
   return new Promise((resolve) => {
     const off = room.on(name, ((e: T) => { off(); resolve(e); }) as never);
   });
@@ -80,6 +80,10 @@ describe('SDK with the server API', () => {
     expect(room.joined).toBe(false);
     expect(alice.status).toBe('open');
     expect((await alice.join('match')).self).toBe(1);
+    const removed = next<{ reason: string }>(await alice.join('other'), 'removed');
+    expect((await post('/api/v1/rooms/other/members/1/remove', { reason: 'afk' })).status).toBe(200);
+    expect(await removed).toEqual({ reason: 'afk' });
+    expect(alice.status).toBe('open');
   });
 
   it('delivers server frames with sender 0, and a kick closes the client without reconnecting', async () => {

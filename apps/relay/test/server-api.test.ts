@@ -332,6 +332,24 @@ describe('server API: kick and disconnect', () => {
     expect(s.relay.stats.closes.kicked).toBe(1);
   });
 
+  it('removes one member from a room: it gets removed, the others member_left and host_changed; its connection stays', async () => {
+    const s = await start();
+    const a = await client(s.wsUrl);
+    const b = await client(s.wsUrl);
+    const ja = await a.join('match');
+    const jb = await b.join('match');
+    await a.join('lobby');
+    expect(await post('/api/v1/rooms/match/members/1/remove', { reason: 'spectate only' })).toEqual({ status: 200, body: { removed: true } });
+    expect(await a.nextMessage('removed')).toEqual({ type: 'removed', room: ja.handle, reason: 'spectate only' });
+    expect(await b.nextMessage('member_left')).toEqual({ type: 'member_left', room: jb.handle, member: 1 });
+    expect(await b.nextMessage('host_changed')).toMatchObject({ host: 2 });
+    expect((await api('/api/v1/rooms/lobby')).body.members).toBe(1);
+    a.sendControl({ type: 'leave', id: 60, room: ja.handle });
+    expect(await a.nextError('not_in_room')).toMatchObject({ id: 60 });
+    expect(await post('/api/v1/rooms/match/members/1/remove', {})).toMatchObject({ status: 404, body: { error: { code: 'member_not_found' } } });
+    expect(await post('/api/v1/rooms/none/members/1/remove', {})).toMatchObject({ status: 404, body: { error: { code: 'room_not_found' } } });
+  });
+
   it('closes a room: members get room_closed and are out of it, connections stay open', async () => {
     const s = await start();
     const a = await client(s.wsUrl);
@@ -383,7 +401,7 @@ describe('server API: OpenAPI document', () => {
     expect(Object.keys(served.paths.rooms ?? {})).toEqual([]);
     expect(Object.keys(served.paths['/api/v1/rooms'])).toEqual(['get', 'post']);
     expect(Object.keys(served.paths)).toEqual([
-      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/rooms/{room}/close', '/api/v1/users/{userId}/disconnect',
+      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/rooms/{room}/members/{member}/remove', '/api/v1/rooms/{room}/close', '/api/v1/users/{userId}/disconnect',
     ]);
   });
 });

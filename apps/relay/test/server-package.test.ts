@@ -65,6 +65,9 @@ describe('@roomcast/server', () => {
     expect((await api.listRooms({ includePrivate: true })).rooms).toHaveLength(2);
     expect(await api.publish('match:1', new Uint8Array([7]), { to: 2 })).toBe(1);
     expect(await bob.nextDeliver()).toMatchObject({ room: handle, sender: 0, direct: true });
+    await ada.join('match:3');
+    expect(await api.removeMember('match:3', 1, 'bye')).toBeUndefined();
+    expect(await ada.nextMessage('removed')).toMatchObject({ reason: 'bye' });
     expect(await api.closeRoom('match:2', 'done')).toBe(1);
     expect(await ada.nextMessage('room_closed')).toMatchObject({ reason: 'done' });
     expect(await api.kickMember('match:1', 2, 'afk')).toBeUndefined();

@@ -464,6 +464,7 @@ export class RoomcastClient {
       case 'room_settings':
       case 'host_changed':
       case 'room_closed':
+      case 'removed':
       case 'member_away':
       case 'member_back':
         this.#handles.get(message.room)?.memberEvent(message);

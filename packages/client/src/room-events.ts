@@ -82,6 +82,8 @@ export interface RoomEvents {
   member_back: RoomMember;
   /** Your application's server closed the room: you are out of it (`room.joined` is false) and it is not rejoined. */
   closed: { reason: string };
+  /** Your application's server removed you from this room (the connection and other rooms stay); it is not rejoined. */
+  removed: { reason: string };
   /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
   error: RoomcastError;
 }

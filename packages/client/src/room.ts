@@ -54,7 +54,7 @@ export function tapRoom(room: Room, tap: RoomTap): RoomLink {
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
-type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' | 'room_closed' | 'member_away' | 'member_back' }>;
+type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' | 'room_closed' | 'removed' | 'member_away' | 'member_back' }>;
 
 /**
  * @internal The client's side of a room: everything that changes a room's state, kept off the
@@ -411,9 +411,9 @@ export class Room {
       this.#events.emit(message.type, next);
       return;
     }
-    if (message.type === 'room_closed') {
+    if (message.type === 'room_closed' || message.type === 'removed') {
       this.#end();
-      this.#events.emit('closed', { reason: message.reason });
+      this.#events.emit(message.type === 'removed' ? 'removed' : 'closed', { reason: message.reason });
       return;
     }
     if (message.type === 'host_changed') {

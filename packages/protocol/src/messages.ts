@@ -176,6 +176,14 @@ export const joinedSchema = z.object({
   seat: z.string().min(1).max(64).optional(),
 });
 
+/** The application's server removed you from the room (§8.19 rule 7): the handle is dead, the connection stays. */
+export const removedSchema = z.object({
+  type: z.literal('removed'),
+  room: roomHandle,
+  /** The text the server gave (may be empty). */
+  reason: z.string().max(256),
+});
+
 /** A member's connection dropped; its seat is held for the relay's grace window (§8.20). */
 export const memberAwaySchema = z.object({
   type: z.literal('member_away'),
@@ -281,6 +289,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   roomSettingsMessageSchema,
   hostChangedSchema,
   roomClosedSchema,
+  removedSchema,
   memberAwaySchema,
   memberBackSchema,
   errorSchema,

@@ -152,6 +152,7 @@ function parse(o: Obj): ServerMessage {
     case 'host_changed':
       return { type, room: room(o), host: num(o, 'host', 1, MAX_MEMBER_ID) };
     case 'room_closed':
+    case 'removed':
       return { type, room: room(o), reason: str(o, 'reason', 256) };
     case 'error': {
       const code = o['code'];

@@ -155,6 +155,7 @@ export const VECTORS: readonly Vector[] = [
     }),
   serverControl('member_away', '0183a474797065ab6d656d6265725f61776179a4726f6f6d01a66d656d62657202', { type: 'member_away', room: 1, member: 2 }),
   serverControl('member_back', '0183a474797065ab6d656d6265725f6261636ba4726f6f6d01a66d656d62657202', { type: 'member_back', room: 1, member: 2 }),
+  serverControl('removed', '0183a474797065a772656d6f766564a4726f6f6d01a6726561736f6ea361666b', { type: 'removed', room: 1, reason: 'afk' }),
   serverControl('room_closed', '0183a474797065ab726f6f6d5f636c6f736564a4726f6f6d01a6726561736f6eaa6d61746368206f766572', { type: 'room_closed', room: 1, reason: 'match over' }),
   serverControl('host_changed', '0183a474797065ac686f73745f6368616e676564a4726f6f6d01a4686f737402', { type: 'host_changed', room: 1, host: 2 }),
   serverControl('member_joined_identity', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a6757365724964a3626f62',

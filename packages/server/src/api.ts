@@ -139,6 +139,11 @@ export class RoomcastApi {
     await this.#call('POST', `/rooms/${encodeURIComponent(room)}/members/${member}/kick`, { reason });
   }
 
+  /** Removes one member from a room (it gets `removed` with `reason`); its connection and other rooms stay. */
+  async removeMember(room: string, member: number, reason = ''): Promise<void> {
+    await this.#call('POST', `/rooms/${encodeURIComponent(room)}/members/${member}/remove`, { reason });
+  }
+
   /** Closes a room: every member gets `room_closed` with `reason` and is removed (connections stay). Resolves to how many. */
   async closeRoom(room: string, reason = ''): Promise<number> {
     const answer = await this.#call<{ removed: number }>('POST', `/rooms/${encodeURIComponent(room)}/close`, { reason });

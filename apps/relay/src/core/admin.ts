@@ -57,6 +57,8 @@ export interface AdminDeps {
   limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number };
   /** Membership.remove without announcing (the room is closing). */
   removeQuietly: (member: Member, reason: 'room_closed') => void;
+  /** Membership.remove with member_left to the others (reason kicked). */
+  removeMember: (member: Member) => void;
   /** Ends an away member's held seat (seats.ts) with member_left. */
   dropSeat: (member: Member) => void;
   /** Ends every held seat of a user; returns how many. */
@@ -183,6 +185,26 @@ export class Admin {
       this.deps.removeQuietly(member, 'room_closed');
     }
     return members.length;
+  }
+
+  /**
+   * Removes member `id` from room `name` (§8.19 rule 7): it gets `removed` with `reason`, the others
+   * `member_left`; its connection and other rooms stay. An away member's held seat just ends.
+   */
+  removeMember(name: string, id: number, reason: string): 'removed' | 'room_not_found' | 'member_not_found' {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return 'room_not_found';
+    const member = room.members.get(id);
+    if (member === undefined) return 'member_not_found';
+    if (member.away) {
+      this.deps.dropSeat(member);
+      return 'removed';
+    }
+    // Sent before the unsubscribe below, directly (a topic publish would arrive after it).
+    this.deps.out.send(member.conn, encodeControl({ type: 'removed', room: room.handle, reason }), 'control');
+    member.conn.rooms.delete(room.handle);
+    this.deps.removeMember(member);
+    return 'removed';
   }
 
   /** Closes the connection of member `id` of room `name` with 4403 `kicked` and `reason`. */

@@ -75,6 +75,7 @@ export class Relay {
         this.membership.remove(member, !member.away, reason, false);
       },
       dropSeat: (member) => this.seats.drop(member, 'kicked'),
+      removeMember: (member) => this.membership.remove(member, true, 'kicked'),
       dropUserSeats: (userId) => this.seats.dropUser(userId),
     });
   }

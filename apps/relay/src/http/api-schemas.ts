@@ -84,6 +84,7 @@ export const CreateRoomBody = z.strictObject({
 export const CreatedRoom = RoomSummary;
 export const Published = z.object({ recipients: z.number().int().meta({ description: 'Connections the frame was sent to.' }) });
 export const Kicked = z.object({ kicked: z.literal(true) });
+export const Removed = z.object({ removed: z.literal(true) });
 export const RoomClosed = z.object({ removed: z.number().int().meta({ description: 'Members removed from the room.' }) });
 export const Disconnected = z.object({ disconnected: z.number().int().meta({ description: 'Connections closed.' }) });
 
@@ -138,6 +139,8 @@ export const OPERATIONS = [
     params: RoomParams, query: PublishQuery, body: 'binary', response: Published, errors: ['bad_request', 'room_not_found', 'member_not_found', 'payload_too_large', 'unsupported_media_type'] },
   { id: 'kickMember', method: 'post', path: '/rooms/{room}/members/{member}/kick', summary: 'Close the connection of one member with 4403 `kicked` and the reason.',
     params: MemberParams, body: ReasonBody, response: Kicked, errors: ['bad_request', 'room_not_found', 'member_not_found', 'unsupported_media_type'] },
+  { id: 'removeMember', method: 'post', path: '/rooms/{room}/members/{member}/remove', summary: 'Remove one member from the room (it gets `removed` with the reason); its connection and other rooms stay.',
+    params: MemberParams, body: ReasonBody, response: Removed, errors: ['bad_request', 'room_not_found', 'member_not_found', 'unsupported_media_type'] },
   { id: 'closeRoom', method: 'post', path: '/rooms/{room}/close', summary: 'Close a room: every member gets `room_closed` with the reason and is removed (connections stay open).',
     params: RoomParams, body: ReasonBody, response: RoomClosed, errors: ['bad_request', 'room_not_found', 'unsupported_media_type'] },
   { id: 'disconnectUser', method: 'post', path: '/users/{userId}/disconnect', summary: 'Close every connection of a user with 4403 `kicked` and the reason.',

@@ -233,6 +233,16 @@ export function createApi(options: ApiOptions): Api | undefined {
       if (result === 'kicked') return json(200, { kicked: true });
       return result === 'room_not_found' ? apiError('room_not_found', `no room ${room}`) : apiError('member_not_found', `no member ${member} in room ${room}`);
     },
+    removeMember(m, req) {
+      const p = parse(m.op.params!, m.params, 'path');
+      if (!p.ok) return p.answer;
+      const body = reasonBody(req);
+      if (!body.ok) return body.answer;
+      const { room, member } = p.value as { room: string; member: number };
+      const result = admin.removeMember(room, member, body.value.reason);
+      if (result === 'removed') return json(200, { removed: true });
+      return result === 'room_not_found' ? apiError('room_not_found', `no room ${room}`) : apiError('member_not_found', `no member ${member} in room ${room}`);
+    },
     closeRoom(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
