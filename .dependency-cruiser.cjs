@@ -1,7 +1,7 @@
 // Import rules that keep the architecture visible (run by `pnpm lint`; see README "Layout").
 // The relay's core talks to sockets only through Peer and the fan-out service, so it imports
 // nothing but itself and the protocol package; uWebSockets.js is imported in src/uws/ only; the
-// transports do not know each other. A rule that should fire can be checked by adding a
+// transports do not know each other; only src/bus/ imports the Redis client. A rule that should fire can be checked by adding a
 // forbidden import and running `pnpm lint:deps`.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -26,6 +26,20 @@ module.exports = {
       comment: 'In the relay, uWebSockets.js is imported in src/uws/ only (WebSocket transport and HTTP serving). The bench baseline server is not the relay.',
       from: { path: '^apps/relay/', pathNot: '^apps/relay/src/uws/' },
       to: { path: ['(^|/)node_modules/uWebSockets\\.js/', '(^|/)node_modules/\\.pnpm/@trufflesuite\\+uws-js-unofficial'] },
+    },
+    {
+      name: 'only-the-bus-imports-redis',
+      severity: 'error',
+      comment: 'The Redis client is imported in apps/relay/src/bus/ only (the cluster bus, decision 0002); the core reaches other nodes through core/cluster.ts.',
+      from: { path: '^apps/relay/', pathNot: '^apps/relay/src/bus/' },
+      to: { path: ['(^|/)node_modules/ioredis/', '(^|/)node_modules/\\.pnpm/ioredis@'] },
+    },
+    {
+      name: 'bus-is-not-a-transport',
+      severity: 'error',
+      comment: 'The bus talks to the core through its ports (FanoutSink, Cluster, ClusterInbox), never to the transports or the HTTP API.',
+      from: { path: '^apps/relay/src/bus/' },
+      to: { path: '^apps/relay/src/(tcp|uws|http)/' },
     },
     {
       name: 'transports-do-not-know-each-other',

@@ -2,6 +2,7 @@
 import { sig } from '@roomcast/loadtest';
 import type { Goal, ScenarioSummary } from './summary.js';
 import { METRICS } from './summary.js';
+import { tcpVsWsTable } from './tcp-vs-ws.js';
 
 export interface BenchMeta {
   command: string;
@@ -36,14 +37,18 @@ export function renderMarkdown(meta: BenchMeta, sums: ScenarioSummary[], goals: 
     const metrics = METRICS.filter(([m]) => s.labels.some((l) => s.medians[l]?.[m] !== null && s.medians[l]?.[m] !== undefined));
     out.push(`| server | ${metrics.map(([, h]) => h).join(' | ')} |`, `|---|${metrics.map(() => '---').join('|')}|`);
     for (const l of s.labels) out.push(`| ${l} | ${metrics.map(([m]) => cell(s.medians[l]?.[m])).join(' | ')} |`);
-    out.push('', 'Roomcast / other (median, min-max):', '');
-    out.push(`| vs | ${metrics.map(([, h]) => h).join(' | ')} |`, `|---|${metrics.map(() => '---').join('|')}|`);
-    for (const l of s.labels) {
-      if (l === 'roomcast') continue;
-      out.push(`| ${l} | ${metrics.map(([m]) => {
-        const r = s.ratios[l]?.[m];
-        return r ? `${sig(r.median, 3)} (${sig(r.min, 3)}-${sig(r.max, 3)})` : '-';
-      }).join(' | ')} |`);
+    if (s.scenario === 'tcp-vs-ws') out.push('', ...tcpVsWsTable(s));
+    // Scenarios without a `roomcast` label (tcp-vs-ws) have no Roomcast / baseline ratios.
+    if (s.labels.includes('roomcast')) {
+      out.push('', 'Roomcast / other (median, min-max):', '');
+      out.push(`| vs | ${metrics.map(([, h]) => h).join(' | ')} |`, `|---|${metrics.map(() => '---').join('|')}|`);
+      for (const l of s.labels) {
+        if (l === 'roomcast') continue;
+        out.push(`| ${l} | ${metrics.map(([m]) => {
+          const r = s.ratios[l]?.[m];
+          return r ? `${sig(r.median, 3)} (${sig(r.min, 3)}-${sig(r.max, 3)})` : '-';
+        }).join(' | ')} |`);
+      }
     }
     const errs = Object.entries(s.errors).filter(([, e]) => Object.keys(e).length > 0);
     if (errs.length) out.push('', `Errors: ${errs.map(([l, e]) => `${l}: ${Object.entries(e).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('; ')}.`);

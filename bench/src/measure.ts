@@ -59,12 +59,14 @@ export function syscallsPer(perf: PerfResult | undefined, events: number, window
 
 export async function measureOnce(s: Scenario, label: Label, round: number, usePerf: boolean): Promise<RunResult> {
   const variant = variantOf(s, label);
-  const server = await startServer(variant.server, 15_000, variant.env);
+  const server = await startServer(variant.server, 15_000, variant.env, variant.tcpListener === true || variant.transport === 'tcp');
   try {
     const before = sampleProc(server.pid);
     const perf = new PerfCounter();
     let syscalls: PerfResult | undefined;
-    const options: Options = { ...DEFAULTS, ...s.options, ...variant.options, url: server.url, target: server.target, serverPid: server.pid, quiet: true };
+    const url = variant.transport === 'tcp' ? server.tcpUrl : server.url;
+    if (url === undefined) throw new Error(`${label}: the server has no raw TCP listener`);
+    const options: Options = { ...DEFAULTS, ...s.options, ...variant.options, url, target: server.target, serverPid: server.pid, quiet: true };
     const report = await runLoadTest(options, {
       onWindow: async (edge) => {
         if (!usePerf || s.kind === 'idle') return;

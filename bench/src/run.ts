@@ -10,6 +10,7 @@ import { perfInstructionsAvailable, perfSyscallsAvailable } from './perf.js';
 import { scenarios, type Label, type Scenario } from './scenarios.js';
 import { REPO_ROOT } from './servers.js';
 import { evaluateGoals, summarise } from './summary.js';
+import { tcpVsWsGoals } from './tcp-vs-ws.js';
 
 export interface BenchArgs { quick: boolean; rounds?: number; only?: string[]; md: string; json: string }
 
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
     }
   }
   const sums = list.map((s) => summarise(s, results));
-  const goals = evaluateGoals(sums);
+  const only = (name: string) => sums.find((x) => x.scenario === name);
+  const goals = [...evaluateGoals(sums), ...tcpVsWsGoals(only('tcp-vs-ws'), only('tcp-vs-ws-idle'))];
   const command = `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`;
   const meta = { command, quick: args.quick, machine, startedAt, durationSec: (Date.now() - t0) / 1000, perfSyscalls: usePerf, perfInstructions };
   writeFileSync(args.md, renderMarkdown(meta, sums, goals) + keptSections(args.md));

@@ -13,6 +13,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Relay settings for benchmarks: limits that would otherwise throttle the load itself. */
 export const RELAY_BENCH_ENV: Record<string, string> = {
   LOG_LEVEL: 'warn', RELAY_STATIC_DIR: '', TCP_PORT: 'off', RELAY_MAX_MESSAGES_PER_SEC: '1000000', RELAY_BURST_MESSAGES: '10000000',
+  // Every load connection comes from 127.0.0.1: the per-address admission limits would refuse most of
+  // them. 127.0.0.1 is exempt by default (RELAY_IP_LIMIT_EXEMPT); set explicitly so a bench does
+  // not depend on that default.
+  RELAY_MAX_CONNECTIONS_PER_IP: '0', RELAY_CONNECT_RATE_PER_IP: '0',
 };
 
 export interface ServerProc {
@@ -20,6 +24,8 @@ export interface ServerProc {
   pid: number;
   port: number;
   url: string;
+  /** tcp://127.0.0.1:port of the relay's raw TCP listener, when started with `tcp`. */
+  tcpUrl: string | undefined;
   target: TargetKind;
   stop(): Promise<void>;
 }
@@ -34,18 +40,28 @@ export function serverCommand(kind: ServerKind): { script: string; env: Record<s
 
 /** Reads the listening port from a server's stdout line (baselines: {"listening":N}; relay: its pino log line). */
 export function parsePortLine(line: string): number | undefined {
+  return parseListenLine(line)?.port;
+}
+
+/** The ports of a server's "listening" line: HTTP/WebSocket, and the relay's raw TCP port if it has one. */
+export function parseListenLine(line: string): { port: number; tcpPort: number | undefined } | undefined {
   try {
-    const v = JSON.parse(line) as { listening?: number; port?: number; msg?: string };
-    if (typeof v.listening === 'number') return v.listening;
-    if (typeof v.port === 'number' && typeof v.msg === 'string' && v.msg.includes('listening')) return v.port;
+    const v = JSON.parse(line) as { listening?: number; port?: number; tcpPort?: number; msg?: string };
+    if (typeof v.listening === 'number') return { port: v.listening, tcpPort: undefined };
+    if (typeof v.port === 'number' && typeof v.msg === 'string' && v.msg.includes('listening')) {
+      return { port: v.port, tcpPort: typeof v.tcpPort === 'number' ? v.tcpPort : undefined };
+    }
   } catch { /* not JSON */ }
   return undefined;
 }
 
-export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Record<string, string> = {}): Promise<ServerProc> {
+/**
+ * Starts a server process. `tcp` (relay only) also opens the relay's raw TCP listener on a free
+ * port (TCP_PORT=0); otherwise TCP_PORT stays off whatever extraEnv says (it defaults to 8081).
+ */
+export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Record<string, string> = {}, tcp = false): Promise<ServerProc> {
   const { script, env } = serverCommand(kind);
-  // TCP_PORT stays off for the relay whatever extraEnv says (its raw TCP listener defaults to 8081).
-  const childEnv = { ...process.env, ...env, ...extraEnv, ...(kind === 'roomcast' ? { TCP_PORT: 'off' } : {}) };
+  const childEnv = { ...process.env, ...env, ...extraEnv, ...(kind === 'roomcast' ? { TCP_PORT: tcp ? '0' : 'off' } : {}) };
   const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
@@ -59,8 +75,9 @@ export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Reco
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        const port = parsePortLine(line);
-        if (port === undefined) continue;
+        const listen = parseListenLine(line);
+        if (listen === undefined) continue;
+        const { port, tcpPort } = listen;
         clearTimeout(timer);
         child.stdout!.removeAllListeners('data');
         child.stdout!.resume();
@@ -68,6 +85,7 @@ export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Reco
         resolve({
           kind, pid: child.pid!, port,
           url: kind === 'socketio' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/ws`,
+          tcpUrl: tcpPort === undefined ? undefined : `tcp://127.0.0.1:${tcpPort}`,
           target: kind === 'socketio' ? 'socketio' : 'roomcast',
           stop: () => stopChild(child),
         });

@@ -23,6 +23,20 @@ describe('bench smoke run', () => {
     expect(r.wire_bytes_per_delivered).toBeGreaterThanOrEqual(16);
   });
 
+  it('drives the relay over raw TCP (tcp-vs-ws variant: TCP listener on, clients on tcp://)', async () => {
+    if (!existsSync(fileURLToPath(new URL('../../apps/relay/dist/main.js', import.meta.url)))) throw new Error('apps/relay/dist is missing: build first');
+    const s: Scenario = { name: 'smoke', description: 'smoke', kind: 'traffic', rounds: 1, labels: ['tcp'],
+      options: { rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0, probeRatio: 1, drainMs: 1000 },
+      variants: { tcp: { server: 'roomcast', transport: 'tcp', tcpListener: true } } };
+    const r = await measureOnce(s, 'tcp', 0, false);
+    expect(r.report.url).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(r.report.connected).toBe(6);
+    expect(r.report.delivered).toBeGreaterThan(0);
+    expect(r.report.errors).toEqual({});
+    // 4-byte prefix + 6-byte deliver header + 8-byte cursor.
+    expect(r.wire_bytes_per_delivered).toBeGreaterThanOrEqual(18);
+  });
+
   it('drives the Socket.IO baseline through the socketio adapter', async () => {
     needBuild();
     const s: Scenario = { name: 'smoke', description: 'smoke', kind: 'idle', rounds: 1, labels: ['socketio'],

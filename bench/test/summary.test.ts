@@ -5,7 +5,7 @@ import { renderMarkdown } from '../src/markdown.js';
 import { parsePerfCsv } from '../src/perf.js';
 import { parseBenchArgs, roundOrder } from '../src/run.js';
 import { scenarios, type Label, type Scenario } from '../src/scenarios.js';
-import { parsePortLine, serverCommand } from '../src/servers.js';
+import { parseListenLine, parsePortLine, serverCommand } from '../src/servers.js';
 import { evaluateGoals, summarise } from '../src/summary.js';
 
 const scenario: Scenario = { name: 'cursor-small', description: 'test', kind: 'traffic', rounds: 3, labels: ['roomcast', 'roomcast-aa', 'uws', 'socketio'], options: {} };
@@ -75,15 +75,19 @@ describe('bench plumbing', () => {
       expect(cs.rounds).toBeGreaterThanOrEqual(5);
       expect(cs.labels).toContain('roomcast-aa');
     }
-    expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation', 'cursor-throttled']);
+    expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation', 'cursor-throttled', 'tcp-vs-ws', 'tcp-vs-ws-idle']);
     expect(scenarios(true).map((s) => s.name)).not.toContain('cursor-throttled');
+    expect(scenarios(true).map((s) => s.name)).not.toContain('tcp-vs-ws');
     expect(scenarios(true, ['cursor-throttled']).map((s) => s.name)).toContain('cursor-throttled');
+    expect(scenarios(true, ['tcp-vs-ws', 'tcp-vs-ws-idle']).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'tcp-vs-ws', 'tcp-vs-ws-idle']);
   });
 
   it('reads server ports from their first stdout line', () => {
     expect(parsePortLine('{"listening":4321}')).toBe(4321);
     expect(parsePortLine('{"level":30,"port":5555,"msg":"relay listening on http://127.0.0.1:5555"}')).toBe(5555);
     expect(parsePortLine('{"level":30,"port":5555,"msg":"other"}')).toBeUndefined();
+    expect(parseListenLine('{"level":30,"port":5555,"tcpPort":5556,"msg":"relay listening on http://127.0.0.1:5555"}')).toEqual({ port: 5555, tcpPort: 5556 });
+    expect(parseListenLine('{"listening":4321}')).toEqual({ port: 4321, tcpPort: undefined });
     expect(parsePortLine('garbage')).toBeUndefined();
   });
 

@@ -14,7 +14,7 @@ export class LoadAbortedError extends Error {
 /** "127.0.0.1:8080" from a ws:// URL (the default port of the scheme when none is given). */
 function hostPort(url: string): string {
   const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === 'wss:' ? '443' : '80')}`;
+  return `${u.hostname}:${u.port || (u.protocol === 'wss:' ? '443' : u.protocol === 'tcp:' ? '8081' : '80')}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 import WebSocket from 'ws';
 import type { ClassName, TargetKind } from './args.js';
 import { readU32, wsFrameBytes, writePayload } from './payload.js';
+import { TcpLink } from './tcp-link.js';
 
 /** What a simulated client reports to its driver. */
 export interface ClientSink {
@@ -57,7 +58,9 @@ export interface SimClient {
 }
 
 export function createClient(kind: TargetKind, index: number, opts: ClientOptions, sink: ClientSink): SimClient {
-  return kind === 'socketio' ? new SocketIoClient(index, opts, sink) : new RoomcastSimClient(index, opts, sink);
+  if (kind === 'socketio') return new SocketIoClient(index, opts, sink);
+  // tcp://host:port: the same Roomcast client over raw TCP (PROTOCOL.md appendix A).
+  return opts.url.startsWith('tcp:') ? new TcpRoomcastClient(index, opts, sink) : new RoomcastSimClient(index, opts, sink);
 }
 
 const CLASS_BITS: Record<ClassName, DeliveryClass> = {
@@ -150,34 +153,44 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
   open(): Promise<void> {
     return this.connect(
       this.opts.url,
-      () => this.ws!.send(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
-      (data) => this.onMessage(data),
+      () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
+      (data) => this.onMessage(data, wsFrameBytes(data.length)),
     );
   }
 
-  private onMessage(data: Buffer): void {
+  /** Sends one frame (a WebSocket message here; a length-prefixed frame on TCP). */
+  protected transmit(frame: Uint8Array): void {
+    this.ws!.send(frame);
+  }
+
+  protected isOpen(): boolean {
+    return this.ws !== undefined && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** One frame from the relay; `wire` is its size on the wire (framing included). */
+  protected onMessage(data: Uint8Array, wire: number): void {
     const len = data.length;
     if (len >= 6 && data[0] === 0x03) {
       // deliver: 03 flags room:u16 sender:u16 [key] payload; the timestamp opens the payload.
       const off = (data[1]! & 0x03) === DeliveryClass.Latest ? 7 : 6;
       if (this.opts.cursor3 && len > off) {
         this.sink.onDataFrame(this);
-        this.sink.onDeliver(this, -1, wsFrameBytes(len), len - off, (data[4]! << 8) | data[5]!);
+        this.sink.onDeliver(this, -1, wire, len - off, (data[4]! << 8) | data[5]!);
         return;
       }
       if (len >= off + 4) {
         this.sink.onDataFrame(this);
-        this.sink.onDeliver(this, readU32(data, off), wsFrameBytes(len), len - off, (data[4]! << 8) | data[5]!);
+        this.sink.onDeliver(this, readU32(data, off), wire, len - off, (data[4]! << 8) | data[5]!);
         return;
       }
     }
-    if (data[0] === FrameKind.Batch && this.onBatch(data)) return;
-    this.sink.onOther(this, wsFrameBytes(len));
+    if (data[0] === FrameKind.Batch && this.onBatch(data, wire)) return;
+    this.sink.onOther(this, wire);
     const decoded = decodeServerFrame(data);
     if (!decoded.ok) return this.sink.onError(this, decoded.error.code);
     if (decoded.frame.kind !== 'control') return;
     const m = decoded.frame.message;
-    if (m.type === 'welcome') this.ws!.send(encodeControl({ type: 'join', id: 2, room: this.opts.room }));
+    if (m.type === 'welcome') this.transmit(encodeControl({ type: 'join', id: 2, room: this.opts.room }));
     else if (m.type === 'joined') {
       this.handle = m.handle;
       this.self = m.self;
@@ -192,11 +205,11 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
    * A batch frame (kind 0x04, the relay's tick flush of `latest` values): see `splitBatch`.
    * Returns false if the frame is not a decodable batch.
    */
-  private onBatch(data: Buffer): boolean {
+  private onBatch(data: Uint8Array, wire: number): boolean {
     const decoded = decodeServerFrame(data);
     if (!decoded.ok || decoded.frame.kind !== 'batch') return false;
     this.sink.onDataFrame(this);
-    const split = splitBatch(wsFrameBytes(data.length), decoded.frame.entries, this.self, this.opts.cursor3 !== true);
+    const split = splitBatch(wire, decoded.frame.entries, this.self, this.opts.cursor3 !== true);
     if (split.updates.length === 0) {
       this.sink.onOther(this, split.wireBytes);
       return true;
@@ -206,8 +219,7 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
   }
 
   send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
-    const ws = this.ws;
-    if (!this.joined || ws === undefined || ws.readyState !== WebSocket.OPEN) return;
+    if (!this.joined || !this.isOpen()) return;
     let payload: Uint8Array;
     if (this.opts.cursor3) payload = encodeCursor3(cursor?.x ?? 0, cursor?.y ?? 0);
     else {
@@ -215,7 +227,74 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
       writePayload(payload, ts, cursor, seq);
     }
     const key = this.clsBits === DeliveryClass.Latest ? 0 : undefined;
-    ws.send(encodeData({ room: this.handle, cls: this.clsBits, key }, payload));
+    this.transmit(encodeData({ room: this.handle, cls: this.clsBits, key }, payload));
+  }
+}
+
+/**
+ * The Roomcast client over raw TCP (tcp://host:port, PROTOCOL.md appendix A): the same handshake,
+ * frames and counting as over WebSocket; wire bytes are the frame plus its 4-byte length prefix.
+ */
+export class TcpRoomcastClient extends RoomcastSimClient {
+  private link: TcpLink | undefined;
+
+  override open(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (code: string, detail?: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.done = true;
+        this.link?.destroy();
+        reject(Object.assign(new Error(code), { detail }));
+      };
+      const timer = setTimeout(() => fail('join_timeout'), this.opts.timeoutMs);
+      this.settleJoin = (err?: string) => {
+        if (settled) return;
+        if (err !== undefined) return fail(err);
+        settled = true;
+        clearTimeout(timer);
+        this.joined = true;
+        resolve();
+      };
+      this.link = new TcpLink(this.opts.url, {
+        open: () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
+        frame: (frame, wire) => this.onMessage(frame, wire),
+        failed: (code, detail) => fail(code, detail),
+        closed: (code) => {
+          if (!settled) return fail(`closed_${code}`);
+          if (!this.done) this.sink.onClose(this, code);
+          this.joined = false;
+        },
+      });
+    });
+  }
+
+  protected override transmit(frame: Uint8Array): void {
+    this.link?.send(frame);
+  }
+
+  protected override isOpen(): boolean {
+    return this.link?.isOpen === true;
+  }
+
+  override bufferedAmount(): number {
+    return this.link?.bufferedAmount() ?? 0;
+  }
+
+  override pause(): void {
+    this.link?.pause();
+  }
+
+  override resume(): void {
+    this.link?.resume();
+  }
+
+  override close(): void {
+    this.done = true;
+    this.joined = false;
+    this.link?.end();
   }
 }
 

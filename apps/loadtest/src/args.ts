@@ -95,7 +95,7 @@ export function buildCommand(): Command {
   const d = DEFAULTS;
   return new Command('roomcast-loadtest')
     .description('Simulates many Roomcast clients against a relay and reports latency, delivery, bandwidth and CPU.')
-    .option('--url <url>', 'relay WebSocket URL', d.url)
+    .option('--url <url>', 'relay WebSocket URL, or tcp://host:port for the raw TCP transport; comma-separated URLs (relay nodes of one cluster) spread the clients round-robin over them', d.url)
     .addOption(new Option('--target <kind>', 'wire dialect: roomcast (relay, uWS and ws baselines) or socketio').choices(TARGETS).default(d.target))
     .option('--rooms <n>', 'rooms', int(1, LIMITS.clients), d.rooms)
     .option('--per-room <n>', 'clients per room', int(1, 65535), d.perRoom)
@@ -155,15 +155,29 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** Throws UsageError unless `url` is ws(s) on a loopback host (or remote targets are allowed). */
+/** The URLs of `--url`: one, or several comma-separated (the nodes of a cluster). */
+export function targetUrls(url: string): string[] {
+  return url.split(',').map((u) => u.trim()).filter((u) => u !== '');
+}
+
+/** Throws UsageError unless every URL of `url` is ws(s) or tcp://host:port on a loopback host (or remote targets are allowed). */
 export function checkTarget(url: string, allowRemote: boolean): void {
+  const urls = targetUrls(url);
+  if (urls.length > 1 || url.includes(',')) {
+    if (urls.length === 0) throw new UsageError('--url has no URL');
+    for (const u of urls) checkTarget(u, allowRemote);
+    return;
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new UsageError(`--url ${url} is not a valid URL`);
   }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new UsageError(`--url must be ws:// or wss://, got ${parsed.protocol}`);
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:' && parsed.protocol !== 'tcp:') {
+    throw new UsageError(`--url must be ws://, wss:// or tcp://host:port (raw TCP), got ${parsed.protocol}`);
+  }
+  if (parsed.protocol === 'tcp:' && parsed.port === '') throw new UsageError(`--url ${url}: a tcp:// URL needs a port (the relay's TCP_PORT, default 8081)`);
   if (!allowRemote && !isLoopbackHost(parsed.hostname)) {
     throw new UsageError(
       `refusing to load-test ${parsed.hostname}: it is not a loopback address (localhost, 127.x.x.x, ::1). `
@@ -205,6 +219,7 @@ export function validate(o: Options): void {
   const clients = o.rooms * o.perRoom;
   if (clients > LIMITS.clients) throw new UsageError(`--rooms x --per-room = ${clients} clients; at most ${LIMITS.clients}`);
   if (o.target === 'socketio' && o.cls !== 'reliable') throw new UsageError('--target socketio supports only --class reliable');
+  if (o.target === 'socketio' && targetUrls(o.url).some((u) => u.startsWith('tcp:'))) throw new UsageError('--target socketio needs a ws:// URL (Socket.IO has no raw TCP transport)');
   if (o.saturate && o.hz === 0) throw new UsageError('--saturate needs --hz above 0 (the first step)');
   for (const t of o.thresholds) {
     // Thresholds on figures this run cannot produce would fail every time: refuse them up front.

@@ -4,7 +4,7 @@
 // (worker.ts) or on the main thread (--workers 0 and tests).
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { createClient, type ClientSink, type SimClient } from './adapters.js';
-import type { Options } from './args.js';
+import { targetUrls, type Options } from './args.js';
 import { FIRST_WAVE } from './abort.js';
 import { LatencyHistogram } from './histogram.js';
 import { ageUs, inWindow, nowUs32 } from './payload.js';
@@ -120,6 +120,9 @@ export class Driver implements ClientSink {
   private readonly errors: Record<string, number> = {};
   private readonly timers: NodeJS.Timeout[] = [];
   private hz = 0;
+  /** `--url` may name several relay nodes: clients go to them in turn. */
+  private readonly urls: string[];
+  private nextUrl = 0;
   private stopped = false;
   private connected = 0;
   private failed = 0;
@@ -146,6 +149,9 @@ export class Driver implements ClientSink {
 
   constructor(private readonly config: DriverConfig) {
     this.o = config.options;
+    this.urls = targetUrls(this.o.url);
+    // Each driver (worker) starts at another node, so the split stays even with several workers.
+    this.nextUrl = config.driverIndex;
     this.random = rng(this.o.seed * 7919 + config.driverIndex + 1);
     this.sampleRandom = rng(this.o.seed * 104_729 + config.driverIndex + 17);
   }
@@ -203,7 +209,8 @@ export class Driver implements ClientSink {
 
   private clientOptions(room: number) {
     const o = this.o;
-    return { url: o.url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, cursor3: o.cursor3, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS };
+    const url = this.urls[this.nextUrl++ % this.urls.length]!;
+    return { url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, cursor3: o.cursor3, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS };
   }
 
   private onJoined(room: number, client: SimClient): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, isLoopbackHost, parseArgs, stripLeadingDashDash, UsageError } from '../src/args.js';
+import { DEFAULTS, isLoopbackHost, parseArgs, stripLeadingDashDash, targetUrls, UsageError } from '../src/args.js';
 
 describe('argument parsing', () => {
   it('uses the documented defaults', () => {
@@ -45,5 +45,13 @@ describe('loopback guard', () => {
     expect(() => parseArgs(['--url', 'wss://relay.example.com/ws'])).toThrow(/relay\.example\.com/);
     expect(parseArgs(['--url', 'ws://10.1.2.3:8080/ws', '--allow-remote']).url).toBe('ws://10.1.2.3:8080/ws');
     expect(parseArgs(['--url', 'ws://[::1]:8080/ws']).url).toBe('ws://[::1]:8080/ws');
+  });
+
+  it('takes several comma-separated URLs (the nodes of a cluster), each checked', () => {
+    const o = parseArgs(['--url', 'ws://127.0.0.1:8080/ws, ws://127.0.0.1:8082/ws']);
+    expect(targetUrls(o.url)).toEqual(['ws://127.0.0.1:8080/ws', 'ws://127.0.0.1:8082/ws']);
+    expect(() => parseArgs(['--url', 'ws://127.0.0.1:8080/ws,ws://10.1.2.3:8082/ws'])).toThrow(/10\.1\.2\.3.*not a loopback/);
+    expect(() => parseArgs(['--url', 'ws://127.0.0.1:8080/ws,http://127.0.0.1:8082/'])).toThrow(/ws:\/\//);
+    expect(() => parseArgs(['--url', ','])).toThrow(/no URL/);
   });
 });

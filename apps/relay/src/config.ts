@@ -1,5 +1,7 @@
 // Relay configuration: one zod schema read from environment variables, parsed once at start-up.
 // No side effects here; main.ts reports a failure and exits.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MAX_ROOM_HANDLE } from '@roomcast/protocol';
 import { z } from 'zod';
@@ -74,10 +76,63 @@ const envSchema = z.object({
     ctx.addIssue({ code: 'custom', message: "must be a port number from 0 to 65535, or 'off' to disable raw TCP" });
     return z.NEVER;
   }),
+  /**
+   * Seconds a raw TCP frame may take from the first byte of its length prefix to its last byte;
+   * past it the connection is closed with 4408 however many bytes keep trickling in. 0 disables.
+   */
+  TCP_FRAME_TIMEOUT_SEC: int(0, 960).default(10),
   /** Answer Flash `<policy-file-request/>` on the TCP port. */
   TCP_FLASH_POLICY: z.enum(['on', 'off'], { error: "must be 'on' or 'off'" }).default('off').transform((v) => v === 'on'),
   /** File whose contents replace the default Flash policy XML (which allows the relay's TCP port). Empty: the default. */
   TCP_FLASH_POLICY_FILE: z.string().default(''),
+  // ---- admission (PROTOCOL.md §8.19, SECURITY.md) ----------------------------------------
+  /** Connections the relay holds at once; `auto`: the open-file limit minus a reserve (10%, at least 100) so /healthz and /metrics still answer. Above it: HTTP 503 / TCP close 1013. */
+  RELAY_MAX_CONNECTIONS: z.string().default('auto').transform((value, ctx) => {
+    if (value === 'auto') return 'auto' as const;
+    const n = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+    if (n >= 1 && n <= 1_000_000) return n;
+    ctx.addIssue({ code: 'custom', message: "must be 'auto' or a whole number from 1 to 1000000" });
+    return z.NEVER;
+  }),
+  /** Open connections one address (IPv4, or IPv6 /64) may hold; 0 disables. Above it: HTTP 429 / TCP close 4429. */
+  RELAY_MAX_CONNECTIONS_PER_IP: int(0, 1_000_000).default(256),
+  /** New connections per second one address may open (token bucket refill); 0 disables. */
+  RELAY_CONNECT_RATE_PER_IP: number().min(0, { error: 'must be at least 0' }).max(1_000_000, { error: 'must be at most 1000000' }).default(20),
+  /** Connections one address may open in a burst before RELAY_CONNECT_RATE_PER_IP applies. */
+  RELAY_CONNECT_BURST_PER_IP: int(1, 1_000_000).default(100),
+  /** After a 4429 close, seconds during which the address's new connections are refused (429 / 4429); 0 disables. */
+  RELAY_FLOOD_COOLDOWN_SEC: int(0, 3600).default(10),
+  /** Client addresses remembered at once (open connections, leftover budgets, cool-downs); when full and nothing can expire, new addresses get 503. */
+  RELAY_MAX_TRACKED_ADDRESSES: int(1, 10_000_000).default(100_000),
+  /**
+   * Client addresses exempt from the per-address limits (connection cap, connect rate, flood
+   * cool-down, budgets carried across reconnects), comma-separated, exact addresses; `none` for
+   * none. Default loopback: the README's load test and a local reverse proxy (whose clients all
+   * arrive from 127.0.0.1) would otherwise share one address's limits. The relay-wide cap still applies.
+   */
+  RELAY_IP_LIMIT_EXEMPT: z.string().default('127.0.0.1,::1').transform((value, ctx) => {
+    if (value.trim() === 'none') return [];
+    const list = commaList(value);
+    for (const entry of list) {
+      if (isIP(entry) === 0) {
+        ctx.addIssue({ code: 'custom', message: `has ${JSON.stringify(entry)}: each entry must be an IPv4 or IPv6 address (no ranges), or the whole value 'none'` });
+        return z.NEVER;
+      }
+    }
+    return list;
+  }),
+  /** Serve /metrics on this port instead of the public one (`off`: on PORT). 0 picks a free port. */
+  METRICS_PORT: z.string().default('off').transform((value, ctx) => {
+    if (value === 'off') return 'off' as const;
+    const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+    if (port >= 0 && port <= 65535) return port;
+    ctx.addIssue({ code: 'custom', message: "must be a port number from 0 to 65535, or 'off' to serve /metrics on PORT" });
+    return z.NEVER;
+  }),
+  /** Address the METRICS_PORT listener binds to (loopback by default: scrape from the host or a sidecar). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise). At least 16 characters. Never logged. */
+  METRICS_TOKEN: z.string().default('').refine((v) => v === '' || v.length >= 16, { error: 'must be at least 16 characters' }),
   /** Folder served at `/` (the demo page). Empty disables static files. */
   RELAY_STATIC_DIR: z.string().default(DEFAULT_STATIC_DIR),
 
@@ -122,6 +177,17 @@ const envSchema = z.object({
   /** Origins allowed to open a WebSocket (comma-separated; `https://*.example.com` matches subdomains). `*`: any. Upgrades without an Origin header are not refused. */
   RELAY_ALLOWED_ORIGINS: z.string().default('*').transform(commaList),
 
+  // ---- clustering (docs/decisions/0002-cluster.md) -----------------------------------------
+  /** Redis 7 (or Valkey) that joins this relay to a cluster: `redis://[user:pass@]host:port[/db]`. Empty: a single in-memory relay, no Redis code runs. */
+  REDIS_URL: z.string().default('').refine((v) => v === '' || /^rediss?:\/\/\S+$/.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  /** This node's id in the cluster (metrics label, lease key). Default: generated at start-up. */
+  RELAY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 _ . -' })
+    .default(() => `node-${randomBytes(4).toString('hex')}`),
+  /** How long this node's lease in Redis lives without renewal, in milliseconds; its members vanish from other nodes this long after a crash. */
+  RELAY_LEASE_TTL_MS: int(1000, 60_000).default(5000),
+  /** A message from another node older than this on arrival is dropped (never delivered late), in milliseconds. */
+  RELAY_BUS_STALE_MS: int(100, 60_000).default(1000),
+
   // ---- server API (docs/server-api.md) -------------------------------------------------
   /** Bearer keys of the HTTP server API under /api/v1 (comma-separated, each at least 24 characters). Empty: the API is off. Never logged. */
   RELAY_API_KEYS: z.string().default('').transform((v, ctx) => {
@@ -165,6 +231,12 @@ const envSchema = z.object({
   if (env.RELAY_SOFT_BUFFERED_BYTES >= env.RELAY_MAX_BUFFERED_BYTES) {
     ctx.addIssue({ code: 'custom', path: ['RELAY_SOFT_BUFFERED_BYTES'], message: `must be below RELAY_MAX_BUFFERED_BYTES (${env.RELAY_MAX_BUFFERED_BYTES})` });
   }
+  if (env.METRICS_HOST !== '127.0.0.1' && env.METRICS_PORT === 'off') {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_HOST'], message: 'is only used with METRICS_PORT' });
+  }
+  if (env.RELAY_MAX_CONNECTIONS !== 'auto' && env.RELAY_MAX_CONNECTIONS_PER_IP > env.RELAY_MAX_CONNECTIONS) {
+    ctx.addIssue({ code: 'custom', path: ['RELAY_MAX_CONNECTIONS_PER_IP'], message: `must not be above RELAY_MAX_CONNECTIONS (${env.RELAY_MAX_CONNECTIONS})` });
+  }
   if (env.RELAY_MIN_TICK_HZ > env.RELAY_MAX_TICK_HZ) {
     ctx.addIssue({ code: 'custom', path: ['RELAY_MIN_TICK_HZ'], message: `must not be above RELAY_MAX_TICK_HZ (${env.RELAY_MAX_TICK_HZ})` });
   }
@@ -197,7 +269,7 @@ export const JWT_ALGORITHMS = [
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** Variables whose values are secrets: never echoed in errors or logs. */
-export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'RELAY_API_KEYS', 'RELAY_WEBHOOK_SECRET'];
+export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'METRICS_TOKEN', 'REDIS_URL', 'RELAY_API_KEYS', 'RELAY_WEBHOOK_SECRET'];
 
 function commaList(value: string): string[] {
   return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
@@ -264,7 +336,18 @@ const FIELDS = {
   maxKeysPerMember: 'RELAY_MAX_KEYS_PER_MEMBER',
   roomMaxBytesOutPerSec: 'RELAY_ROOM_MAX_BYTES_OUT_PER_SEC',
   staticDir: 'RELAY_STATIC_DIR',
+  maxConnections: 'RELAY_MAX_CONNECTIONS',
+  maxConnectionsPerIp: 'RELAY_MAX_CONNECTIONS_PER_IP',
+  connectRatePerIp: 'RELAY_CONNECT_RATE_PER_IP',
+  connectBurstPerIp: 'RELAY_CONNECT_BURST_PER_IP',
+  floodCooldownSec: 'RELAY_FLOOD_COOLDOWN_SEC',
+  maxTrackedAddresses: 'RELAY_MAX_TRACKED_ADDRESSES',
+  ipLimitExempt: 'RELAY_IP_LIMIT_EXEMPT',
+  metricsPort: 'METRICS_PORT',
+  metricsHost: 'METRICS_HOST',
+  metricsToken: 'METRICS_TOKEN',
   tcpPort: 'TCP_PORT',
+  tcpFrameTimeoutSec: 'TCP_FRAME_TIMEOUT_SEC',
   tcpFlashPolicy: 'TCP_FLASH_POLICY',
   tcpFlashPolicyFile: 'TCP_FLASH_POLICY_FILE',
   jwtSecret: 'RELAY_JWT_SECRET',
@@ -282,6 +365,10 @@ const FIELDS = {
   jwksCooldownSec: 'RELAY_JWKS_COOLDOWN_SEC',
   jwksTimeoutMs: 'RELAY_JWKS_TIMEOUT_MS',
   allowedOrigins: 'RELAY_ALLOWED_ORIGINS',
+  redisUrl: 'REDIS_URL',
+  nodeId: 'RELAY_NODE_ID',
+  leaseTtlMs: 'RELAY_LEASE_TTL_MS',
+  busStaleMs: 'RELAY_BUS_STALE_MS',
   apiKeys: 'RELAY_API_KEYS',
   maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
   seatGraceMs: 'RELAY_SEAT_GRACE_MS',

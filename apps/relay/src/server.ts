@@ -6,21 +6,23 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { authenticator } from './access.js';
 import { createAuth, isOriginAllowed, type Auth } from './auth/index.js';
+import { createBus, registerBusMetrics, type RedisBus } from './bus/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
 import { createApi } from './http/api.js';
+import { openFileLimit, resolveMaxConnections } from './fd-limit.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
 import { registerWebhookMetrics } from './http/webhook-metrics.js';
 import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { TcpFanout } from './tcp/fanout.js';
 import { listenTcp, type TcpListening } from './tcp/listener.js';
-import { createApp, listen } from './uws/app.js';
+import { createApp, listen, type Listening } from './uws/app.js';
 import { WsFanout } from './uws/fanout.js';
-import { serveHttp } from './uws/http.js';
+import { serveHttp, serveMetricsOnly } from './uws/http.js';
 import { attachWebSocket } from './uws/websocket.js';
 import { Webhooks } from './webhooks/webhooks.js';
 
@@ -55,6 +57,10 @@ export interface RelayServer {
   readonly tcpUrl: string | undefined;
   /** The TCP listener, for its counters; undefined when TCP is off. */
   readonly tcp: TcpListening | undefined;
+  /** The cluster bus when REDIS_URL is set; undefined for a single relay. */
+  readonly bus: RedisBus | undefined;
+  /** The METRICS_PORT listener's port, or undefined when /metrics is on `port`. */
+  readonly metricsPort: number | undefined;
   /** Identity and access settings (verifier, anonymous rule, Origin policy). */
   readonly auth: Auth;
   /** The webhook sender and its counters; undefined without RELAY_WEBHOOK_URL. */
@@ -65,7 +71,10 @@ export interface RelayServer {
 
 export async function startRelay(options: StartOptions = {}): Promise<RelayServer> {
   const config: Config = { ...(options.config ?? parseConfig(process.env)), ...options.overrides };
-  const log = options.logger ?? createLogger(config.logLevel);
+  const clustered = config.redisUrl !== '';
+  const baseLog = options.logger ?? createLogger(config.logLevel);
+  // In a cluster every log line names its node.
+  const log = clustered ? baseLog.child({ node: config.nodeId }) : baseLog;
   const clock = options.clock ?? systemClock;
   // Reads key files; throws ConfigError naming the variable. Before any port is bound.
   const auth = await createAuth(config, options.wallClock ? { now: options.wallClock } : {});
@@ -76,15 +85,22 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   if (keysDown !== undefined) log.warn(keysDown);
   const app = createApp();
   const stats = new Stats();
-  // Every publish reaches both transports' subscribers; a cluster bus would be one more sink.
+  // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
+  // (unset: no bus object exists, no Redis code runs).
+  const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
-  const fanout = new Fanout([new WsFanout(app), tcpFanout]);
+  const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
   const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({
     url: config.webhookUrl, secret: config.webhookSecret, batchMs: config.webhookBatchMs, maxBatch: 100,
     queueMax: config.webhookQueueMax, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts,
     retryBaseMs: config.webhookRetryMs, log,
   });
-  const relay = new Relay(config, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, webhooks);
+  const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
+  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, cluster?.bus, webhooks);
+  if (cluster !== undefined) {
+    cluster.bus.attach(relay.remote!);
+    await cluster.start();
+  }
   attachWebSocket(app, relay, {
     path: WS_PATH,
     // The core closes frames above relay.maxFrameBytes with 1009. uWS's own cap sits at twice that,
@@ -99,28 +115,53 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const flashPolicy = config.tcpFlashPolicy ? readPolicyFile(config.tcpFlashPolicyFile) : false;
   let draining = false;
   const metrics = createMetrics(relay);
+  if (cluster !== undefined) {
+    metrics.setDefaultLabels({ node: config.nodeId });
+    registerBusMetrics(metrics, cluster.bus);
+  }
   if (webhooks !== undefined) registerWebhookMetrics(metrics, webhooks.stats);
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
-  serveHttp(app, createRoutes({
+  const routes = createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
-    isDraining: () => draining,
-  }), createApi({
+    isDraining: () => draining, metricsToken: config.metricsToken,
+    cluster: cluster === undefined ? undefined : { node: config.nodeId, state: () => cluster.bus.state },
+  });
+  const api = createApi({
     admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
     maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
     minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
-  }));
+  });
+  serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' }, api);
   if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');
   const listening = await listen(app, config.host, config.port);
+  // METRICS_PORT: /metrics on a listener of its own (loopback by default), not on the public port.
+  let metricsListening: Listening | undefined;
+  if (config.metricsPort !== 'off') {
+    const metricsApp = createApp();
+    serveMetricsOnly(metricsApp, routes);
+    try {
+      metricsListening = await listen(metricsApp, config.metricsHost, config.metricsPort);
+    } catch (err) {
+      listening.close();
+      clearInterval(sampleRooms);
+      webhooks?.stop();
+      await cluster?.stop();
+      throw new Error(`METRICS_PORT: ${(err as Error).message.replace('set PORT', 'set METRICS_PORT')}`);
+    }
+  }
   let tcp: TcpListening | undefined;
   if (config.tcpPort !== 'off') {
     try {
       tcp = await listenTcp(relay, {
         host: config.host, port: config.tcpPort, maxFrameBytes: relay.maxFrameBytes, maxBufferedBytes: config.maxBufferedBytes,
-        idleTimeoutMs: config.idleTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
+        idleTimeoutMs: config.idleTimeoutSec * 1000, frameTimeoutMs: config.tcpFrameTimeoutSec * 1000, flashPolicy, fanout: tcpFanout, clock, log,
       });
     } catch (err) {
       listening.close();
+      metricsListening?.close();
       clearInterval(sampleRooms);
+      webhooks?.stop();
+      await cluster?.stop();
       throw err;
     }
   }
@@ -128,7 +169,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const displayHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const httpUrl = `http://${displayHost}:${listening.port}`;
   const tcpUrl = tcp === undefined ? undefined : `tcp://${displayHost}:${tcp.port}`;
-  log.info({ port: listening.port, tcpPort: tcp?.port, host: config.host, version },
+  log.info({ port: listening.port, tcpPort: tcp?.port, metricsPort: metricsListening?.port, host: config.host, version, maxConnections },
     `relay listening on ${httpUrl} (WebSocket ${WS_PATH}; raw TCP ${tcpUrl ?? 'off'})`);
 
   let closed: Promise<void> | undefined;
@@ -136,11 +177,13 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     config,
     relay,
     port: listening.port,
+    metricsPort: metricsListening?.port,
     httpUrl,
     wsUrl: `ws://${displayHost}:${listening.port}${WS_PATH}`,
     tcpPort: tcp?.port,
     tcpUrl,
     tcp,
+    bus: cluster?.bus,
     auth,
     webhooks,
     close() {
@@ -149,6 +192,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         stopSweep();
         clearInterval(sampleRooms);
         listening.close();
+        metricsListening?.close();
         const clients = relay.connections.size;
         relay.closeAll('going_away', 'relay shutting down');
         // After closeAll, so the members' last `member.left` events are queued (and then not sent: a
@@ -157,7 +201,8 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         log.info({ clients }, 'relay stopped');
         // Let the close frames reach the sockets before the caller tears the process down; TCP
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).
-        void Promise.all([tcp?.close(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
+        // The bus goes last: closing the members above released their ids in Redis.
+        void Promise.all([tcp?.close(), cluster?.stop(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
       });
       return closed;
     },

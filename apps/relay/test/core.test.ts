@@ -65,7 +65,7 @@ describe('room core', () => {
     relay.sweep();
     expect(silent.closedWith).toBe(4408);
     expect(slow.peer.closedWith).toBe(4503);
-    // The host (slow, member 1) left: member_left, then host_changed to other (PROTOCOL.md §8.19).
+    // The host (slow, member 1) left: member_left, then host_changed to other (PROTOCOL.md §8.20).
     expect(other.peer.messages().slice(-2)).toMatchObject([{ type: 'member_left', room: jo.handle }, { type: 'host_changed', host: jo.self }]);
     expect(relay.stats.closes).toMatchObject({ timeout: 1, slow_consumer: 1 });
   });

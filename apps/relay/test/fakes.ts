@@ -1,5 +1,6 @@
 // Fakes for unit tests of the room core: an in-memory transport fan-out with uWS semantics, peers
 // that record what they receive, and a clock whose time moves only when the test says so.
+import { openFileLimit, resolveMaxConnections } from '../src/fd-limit.js';
 import {
   decodeServerFrame, encodeControl, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
@@ -9,6 +10,7 @@ import { parseConfig } from '../src/config.js';
 import type { Clock } from '../src/core/clock.js';
 import type { Connection } from '../src/core/connection.js';
 import { Fanout, type TransportFanout } from '../src/core/fanout.js';
+import type { RelayLimits } from '../src/core/limits.js';
 import type { Peer } from '../src/core/peer.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
@@ -104,10 +106,16 @@ export const OPEN: Auth = {
   warmUp: () => Promise.resolve(undefined),
 };
 
+/** The relay's limits from these settings, with `RELAY_MAX_CONNECTIONS=auto` resolved as the server does. */
+export function relayLimits(overrides: Record<string, string> = {}): RelayLimits {
+  const config = parseConfig(overrides);
+  return { ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) };
+}
+
 export function setup(overrides: Record<string, string> = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const relay = new Relay(parseConfig(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);

@@ -35,16 +35,17 @@ export class RawClient extends ProtocolClient {
     ws.on('error', () => { /* surfaced through `closed` */ });
   }
 
-  static async connect(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url);
+  /** `localAddress`: the source address (127.0.0.2, 127.0.0.3 … act as other clients). */
+  static async connect(url: string, localAddress?: string): Promise<RawClient> {
+    const ws = new WebSocket(url, localAddress === undefined ? {} : { localAddress });
     const client = new RawClient(ws);
     await once(ws, 'open');
     return client;
   }
 
   /** Connects and completes the handshake. */
-  static async open(url: string): Promise<RawClient> {
-    const client = await RawClient.connect(url);
+  static async open(url: string, localAddress?: string): Promise<RawClient> {
+    const client = await RawClient.connect(url, localAddress);
     await client.request({ type: 'hello', v: PROTOCOL_VERSION, client: 'test' }, 'welcome');
     return client;
   }

@@ -1,4 +1,4 @@
-// Seats (PROTOCOL.md §8.20) against the real relay with an injected clock: a dropped member is away
+// Seats (PROTOCOL.md §8.21) against the real relay with an injected clock: a dropped member is away
 // at once, gets its id back when it returns with its seat token within the grace window (no
 // member_left), and is member_left when the window ends; seats count against capacity; the SDK
 // resumes its seat by itself after a reconnect.

@@ -245,7 +245,7 @@ describe('host: server members', () => {
   });
 });
 
-describe('first-join settings (PROTOCOL.md §8.19 rule 6)', () => {
+describe('first-join settings (PROTOCOL.md §8.20 rule 6)', () => {
   it('a role server token creates a room with settings in join; others get forbidden; an existing room ignores them', async () => {
     const s = await start({ jwtSecret: SECRET, maxMembersPerRoom: 8, maxRoomMetadataBytes: 32 });
     const exp = Math.floor(Date.now() / 1000) + 3600;

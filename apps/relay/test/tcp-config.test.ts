@@ -1,4 +1,4 @@
-// TCP settings: TCP_PORT (a port, 0, or off), TCP_FLASH_POLICY and its file; bad values name the variable.
+// TCP settings: TCP_PORT (a port, 0, or off), TCP_FRAME_TIMEOUT_SEC, TCP_FLASH_POLICY and its file; bad values name the variable.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,14 @@ describe('tcp config', () => {
 
   it.each(['70000', 'eighty', '-1', '1.5', 'false'])('TCP_PORT=%s fails naming the variable', (value) => {
     expect(problem({ TCP_PORT: value })).toContain(`TCP_PORT must be a port number from 0 to 65535, or 'off' to disable raw TCP (got ${JSON.stringify(value)})`);
+  });
+
+  it('TCP_FRAME_TIMEOUT_SEC: 10 s by default, 0 disables, bad values name the variable', () => {
+    expect(parseConfig({}).tcpFrameTimeoutSec).toBe(10);
+    expect(parseConfig({ TCP_FRAME_TIMEOUT_SEC: '0' }).tcpFrameTimeoutSec).toBe(0);
+    expect(parseConfig({ TCP_FRAME_TIMEOUT_SEC: '3' }).tcpFrameTimeoutSec).toBe(3);
+    expect(problem({ TCP_FRAME_TIMEOUT_SEC: 'soon' })).toContain('TCP_FRAME_TIMEOUT_SEC');
+    expect(problem({ TCP_FRAME_TIMEOUT_SEC: '-1' })).toContain('TCP_FRAME_TIMEOUT_SEC');
   });
 
   it('TCP_FLASH_POLICY is on or off', () => {

@@ -38,8 +38,8 @@ export class RawTcpClient extends ProtocolClient {
     }
   }
 
-  static async connect(port: number, host = '127.0.0.1'): Promise<RawTcpClient> {
-    const socket = connect({ port, host, noDelay: true });
+  static async connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawTcpClient> {
+    const socket = connect({ port, host, noDelay: true, ...(localAddress === undefined ? {} : { localAddress }) });
     const client = new RawTcpClient(socket);
     await once(socket, 'connect');
     return client;

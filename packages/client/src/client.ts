@@ -238,7 +238,7 @@ export class RoomcastClient {
    * @throws RoomcastError (rejects) `not_connected` unless the status is `open`; `already_joined`
    *   if this client joined or is joining `name`; the relay's code (`bad_room_name`, `room_full`,
    *   `too_many_rooms`, `presence_too_large`, ...); `timeout`; `closed`
-   * @param options.settings Settings of the room if this join creates it (a `role: "server"` token only, PROTOCOL.md §8.19 rule 6).
+   * @param options.settings Settings of the room if this join creates it (a `role: "server"` token only, PROTOCOL.md §8.20 rule 6).
    */
   join(name: string, presence?: Presence, options?: { settings?: Partial<RoomSettings> }): Promise<Room> {
     if (this.#rooms.has(name) || this.#joining.has(name)) {
@@ -413,7 +413,7 @@ export class RoomcastClient {
   /** Rejoins one room; never rejects. */
   #rejoin(control: RoomControl): Promise<void> {
     const { room } = control;
-    // The seat's resume token (PROTOCOL.md §8.20) gets the same member id back within the relay's grace window.
+    // The seat's resume token (PROTOCOL.md §8.21) gets the same member id back within the relay's grace window.
     const seat = control.rejoinSeat();
     const message: RequestMessage = { type: 'join', room: room.name, presence: control.rejoinPresence(), ...(seat === undefined ? {} : { seat }) };
     return this.#request(message, 'joined', (reply) => {

@@ -1,7 +1,7 @@
 // The public event types of a room: members, messages, resync, and the event map.
 import { CLASS_NAMES, type ClassName, type Presence, type RoomSettings } from '@roomcast/protocol/client';
 
-/** A room's settings, set by the application's server (PROTOCOL.md §8.19). */
+/** A room's settings, set by the application's server (PROTOCOL.md §8.20). */
 export type { RoomSettings };
 import type { RoomcastError } from './errors.js';
 
@@ -15,7 +15,7 @@ export interface RoomMember {
   readonly userId?: string;
   /** Trusted info from the member's token (`info` claim, e.g. a display name set by your backend); absent when none. */
   readonly info?: Presence;
-  /** True while its connection is gone and the relay holds its seat (PROTOCOL.md §8.20): hide its cursor, keep its place. */
+  /** True while its connection is gone and the relay holds its seat (PROTOCOL.md §8.21): hide its cursor, keep its place. */
   readonly away?: true;
 }
 

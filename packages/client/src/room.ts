@@ -64,7 +64,7 @@ export interface RoomControl {
   readonly room: Room;
   /** The presence a rejoin sends: the latest value asked for that the relay did not refuse. */
   rejoinPresence(): Presence | undefined;
-  /** The resume token of this room's seat, if the relay gave one (PROTOCOL.md §8.20). */
+  /** The resume token of this room's seat, if the relay gave one (PROTOCOL.md §8.21). */
   rejoinSeat(): string | undefined;
   /** Binds the room to the handle, self id and members of a `joined` reply. */
   attach(reply: Reply<'joined'>): void;
@@ -178,7 +178,7 @@ export class Room {
     return this.#self;
   }
 
-  /** The room's settings (capacity, locked, private, metadata), kept current by `'settings'` events; undefined from relays older than PROTOCOL.md §8.19. */
+  /** The room's settings (capacity, locked, private, metadata), kept current by `'settings'` events; undefined from relays older than PROTOCOL.md §8.20. */
   get settings(): RoomSettings | undefined {
     return this.#settings;
   }

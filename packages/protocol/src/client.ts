@@ -9,7 +9,7 @@ export * from './server-messages.js';
 export * from './stream.js';
 export * from './batch.js';
 export { packPlain } from './plain-writer.js';
-export { readPlain, type ReadResult } from './plain-reader.js';
+export { readPlain, type ReadOptions, type ReadResult } from './plain-reader.js';
 export type {
   ClientMessage, ServerMessage, ControlMessage, ErrorMessage, Limits, Member, Presence, RoomSettings,
 } from './messages.js';

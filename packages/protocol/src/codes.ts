@@ -10,7 +10,7 @@ export const ErrorCodes = {
   unsupported_version: { retry: false, description: 'The client speaks a protocol version the relay does not (the relay closes with 4406).' },
   bad_room_name: { retry: false, description: 'The room name is empty, too long, or has characters outside printable ASCII.' },
   room_full: { retry: true, description: 'The room already has the maximum number of members.' },
-  room_locked: { retry: true, description: 'The room is locked by the application\'s server: no new joins until it unlocks it (§8.19).' },
+  room_locked: { retry: true, description: 'The room is locked by the application\'s server: no new joins until it unlocks it (§8.20).' },
   too_many_rooms: { retry: false, description: 'This connection is already in the maximum number of rooms.' },
   relay_full: { retry: true, description: 'The relay already hosts the maximum number of rooms.' },
   already_joined: { retry: false, description: 'This connection is already a member of that room.' },
@@ -44,10 +44,12 @@ export const CloseCodes = {
   unauthorized: { code: 4401, reconnect: false, description: 'Authentication failed: no token where the relay requires one, or an invalid token (see error `unauthorized`). Reconnect only with a new token.' },
   kicked: { code: 4403, reconnect: false, description: 'The server removed this connection through the HTTP server API (kick a member, disconnect a user); the close reason is the text the server gave. Do not reconnect automatically.' },
   unsupported_version: { code: 4406, reconnect: false, description: 'The `hello` asked for a protocol version the relay does not speak.' },
-  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) nothing received within the idle timeout. (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
-  rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors. Reconnect with backoff.' },
+  timeout: { code: 4408, reconnect: true, description: 'No `hello` within the handshake deadline, or (raw TCP) no complete frame within the idle timeout, or a frame not completed within the frame deadline (appendix A.3). (A WebSocket connection silent past the idle timeout is dropped by the WebSocket layer without a close frame: 1006.)' },
+  try_again_later: { code: 1013, reconnect: true, description: 'Raw TCP only: the relay refused the connection because it is at its connection cap (an HTTP 503 before the WebSocket upgrade). Reconnect with backoff, maybe to another node.' },
+  rate_limited: { code: 4429, reconnect: true, description: 'The connection kept sending above its rate limit after `rate_limited` errors; or (raw TCP) its address is over its connection cap, connect rate or flood cool-down (an HTTP 429 before the WebSocket upgrade). Reconnect with backoff.' },
   token_expired: { code: 4440, reconnect: true, description: 'v2: the connection token expired and no `refresh` replaced it in time (or `hello` carried an expired token). Get a new token, then reconnect.' },
   internal_error: { code: 4500, reconnect: true, description: 'Unexpected relay failure.' },
+  frames_lost: { code: 4502, reconnect: true, description: 'Clustered relays: frames or member events meant for this connection from another relay node were lost or arrived too late (the cluster store froze or dropped them). Reconnect, rejoin and resync (§8.5 rule 9).' },
   slow_consumer: { code: 4503, reconnect: true, description: 'The connection read too slowly: its send buffer passed the hard cap. Reconnect and resync.' },
 } as const;
 

@@ -1,10 +1,34 @@
 // Decoding of frames a client sent: what the relay reads. Control messages are checked against
-// the zod schemas (messages.ts) after `scanPlain` has proved the bytes are plain MessagePack.
+// the zod schemas (messages.ts) after `scanPlain` has proved the bytes are plain MessagePack
+// (no repeated keys, at most CONTROL_MAX_ITEMS values). The relay runs the two steps apart
+// (decodeControlValue, then parseClientMessage) so it can check cheap caps in between.
 import { DeliveryClass, FrameKind } from './frames.js';
-import { clientMessageSchema } from './messages.js';
+import { clientMessageSchema, type ClientMessage } from './messages.js';
 import { scanPlain, unpackPlain } from './msgpack.js';
-import { readDataHeader, type ClientFrame, type Decoded } from './codec.js';
-import { fail, hex, invalidMessage } from './decode-errors.js';
+import { readDataHeader, type ClientFrame, type ControlFrame, type Decoded } from './codec.js';
+import { fail, hex, invalidMessage, type DecodeError } from './decode-errors.js';
+
+/**
+ * The plain MessagePack value of a control frame (first byte 0x01, not checked), and how many
+ * values it holds (a cheap measure of what validating it costs). `maxItems` defaults to the
+ * client → relay bound CONTROL_MAX_ITEMS (PROTOCOL.md §5.1).
+ */
+export function decodeControlValue(bytes: Uint8Array, maxItems?: number): { ok: true; value: unknown; items: number } | { ok: false; error: DecodeError } {
+  const scan = scanPlain(bytes, 1, { maxItems });
+  if (!scan.ok) return fail('bad_frame', `control frame: ${scan.reason}`);
+  try {
+    return { ok: true, value: unpackPlain(bytes.subarray(1)), items: scan.items };
+  } catch (err) {
+    return fail('bad_frame', `control frame: ${(err as Error).message}`);
+  }
+}
+
+/** Validates a decoded control value as a client → relay message (the schema step of decodeClientFrame). */
+export function parseClientMessage(value: unknown): Decoded<ControlFrame<ClientMessage>> {
+  const parsed = clientMessageSchema.safeParse(value);
+  if (!parsed.success) return invalidMessage(value, parsed.error.issues[0]);
+  return { ok: true, frame: { kind: 'control', message: parsed.data } };
+}
 
 /** Decodes a frame a client sent (what the relay reads). Never throws. */
 export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
@@ -25,17 +49,9 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
     };
   }
   if (kind === FrameKind.Control) {
-    const scan = scanPlain(bytes, 1);
-    if (!scan.ok) return fail('bad_frame', `control frame: ${scan.reason}`);
-    let value: unknown;
-    try {
-      value = unpackPlain(bytes.subarray(1));
-    } catch (err) {
-      return fail('bad_frame', `control frame: ${(err as Error).message}`);
-    }
-    const parsed = clientMessageSchema.safeParse(value);
-    if (!parsed.success) return invalidMessage(value, parsed.error.issues[0]);
-    return { ok: true, frame: { kind: 'control', message: parsed.data } };
+    const body = decodeControlValue(bytes);
+    if (!body.ok) return body;
+    return parseClientMessage(body.value);
   }
   return fail('bad_frame', `unknown frame kind 0x${hex(kind!)} from a client`);
 }

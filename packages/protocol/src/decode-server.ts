@@ -39,7 +39,9 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
     };
   }
   if (kind === FrameKind.Control) {
-    const body = readPlain(bytes, 1);
+    // Relay → client control frames carry whole member lists: no value cap beyond one per byte
+    // (PROTOCOL.md §8.8 rule 3); depth stays within 16 because presence nests at most 13 deep.
+    const body = readPlain(bytes, 1, { maxItems: bytes.length });
     if (!body.ok) return fail('bad_frame', `control frame: ${body.reason}`);
     const parsed = parseServerMessage(body.value);
     if (!parsed.ok) return invalidMessage(body.value, parsed.issue);

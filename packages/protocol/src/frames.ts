@@ -79,6 +79,11 @@ export const MAX_ROOM_HANDLE = 0xffff;
 /** Bounds the MessagePack structure of a control frame before it is decoded. */
 export const CONTROL_MAX_DEPTH = 16;
 export const CONTROL_MAX_ITEMS = 4096;
+/**
+ * Deepest presence (and `info`) value, counting a top-level map or array as 1: leaves room for
+ * the envelope of `joined` (3 levels) within CONTROL_MAX_DEPTH, so relayed frames stay legal.
+ */
+export const PRESENCE_MAX_DEPTH = 13;
 
 /** Longest token accepted in `hello` / `refresh`, in characters (the whole frame must also fit `limits.maxControlBytes`). */
 export const MAX_TOKEN_CHARS = 8192;

@@ -9,6 +9,6 @@ export * from './decode-server.js';
 export * from './server-messages.js';
 export * from './stream.js';
 export * from './batch.js';
-export { scanPlain } from './msgpack.js';
+export { scanPlain, type ScanOptions, type ScanResult } from './msgpack.js';
 export { packPlain } from './plain-writer.js';
-export { readPlain, type ReadResult } from './plain-reader.js';
+export { readPlain, type ReadOptions, type ReadResult } from './plain-reader.js';

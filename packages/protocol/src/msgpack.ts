@@ -10,19 +10,30 @@ import { CONTROL_MAX_DEPTH, CONTROL_MAX_ITEMS } from './frames.js';
 // they must decode to plain numbers, not BigInt, or every schema would reject them.
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
-export type ScanResult = { ok: true } | { ok: false; reason: string };
+/** `items`: MessagePack values counted (containers, keys and values), a cheap measure of decode cost. */
+export type ScanResult = { ok: true; items: number } | { ok: false; reason: string };
+
+export interface ScanOptions {
+  /** Most values allowed (default CONTROL_MAX_ITEMS, the client → relay bound of PROTOCOL.md §5.1). */
+  maxItems?: number;
+}
 
 /**
  * Checks that `bytes[start..]` holds exactly one plain MessagePack value within the depth and
- * item bounds. Never throws, never allocates in proportion to claimed lengths.
+ * item bounds, with string keys that no map repeats. Never throws, never allocates in
+ * proportion to claimed lengths (key copies are bounded by the input's own length).
  */
-export function scanPlain(bytes: Uint8Array, start = 0): ScanResult {
+export function scanPlain(bytes: Uint8Array, start = 0, options: ScanOptions = {}): ScanResult {
+  const maxItems = options.maxItems ?? CONTROL_MAX_ITEMS;
   let pos = start;
   let items = 0;
   const end = bytes.length;
   // Stack of remaining children per open container; maps count keys and values separately.
   const remaining: number[] = [];
   const keyExpected: boolean[] = [];
+  // Keys seen so far in each open map (undefined for arrays): §5.1 forbids a repeated key, and a
+  // decoder that let the last one win would read `{type:"ping",type:"hello"}` as a hello.
+  const keysSeen: (Set<string> | undefined)[] = [];
 
   const need = (n: number): boolean => pos + n <= end;
   const readUint = (n: number): number => {
@@ -40,7 +51,7 @@ export function scanPlain(bytes: Uint8Array, start = 0): ScanResult {
     const b = bytes[pos++]!;
     const isStr = (b >= 0xa0 && b <= 0xbf) || b === 0xd9 || b === 0xda || b === 0xdb;
     if (mustBeKey && !isStr) return { ok: false, reason: 'map keys must be strings' };
-    if (++items > CONTROL_MAX_ITEMS) return { ok: false, reason: `more than ${CONTROL_MAX_ITEMS} items` };
+    if (++items > maxItems) return { ok: false, reason: `more than ${maxItems} items` };
 
     let skip = 0;
     let children = -1; // >= 0 when a container opens
@@ -72,21 +83,36 @@ export function scanPlain(bytes: Uint8Array, start = 0): ScanResult {
       if (!need(skip)) return trunc();
       pos += skip;
     }
+    if (mustBeKey) {
+      const seen = keysSeen[depth - 1]!;
+      const key = latin1(bytes, pos - skip, pos);
+      if (seen.has(key)) return { ok: false, reason: `map key ${JSON.stringify(key.slice(0, 32))} repeated` };
+      seen.add(key);
+    }
     if (depth > 0) remaining[depth - 1]!--;
     if (children > 0) {
-      if (children > CONTROL_MAX_ITEMS * 2) return { ok: false, reason: `more than ${CONTROL_MAX_ITEMS} items` };
+      if (children > maxItems * 2) return { ok: false, reason: `more than ${maxItems} items` };
       if (remaining.length >= CONTROL_MAX_DEPTH) return { ok: false, reason: `nested deeper than ${CONTROL_MAX_DEPTH}` };
       remaining.push(children);
       keyExpected.push(isMap);
+      keysSeen.push(isMap ? new Set() : undefined);
     }
     while (remaining.length > 0 && remaining[remaining.length - 1] === 0) {
       remaining.pop();
       keyExpected.pop();
+      keysSeen.pop();
     }
   } while (remaining.length > 0);
 
   if (pos !== end) return { ok: false, reason: 'trailing bytes after the MessagePack value' };
-  return { ok: true };
+  return { ok: true, items };
+}
+
+/** The raw bytes of a key as a string (one char per byte): equal bytes, equal strings. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
 }
 
 function trunc(): ScanResult {

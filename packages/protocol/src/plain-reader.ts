@@ -11,17 +11,27 @@ const utf8Decoder = new TextDecoder();
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
+export interface ReadOptions {
+  /**
+   * Most values allowed (default CONTROL_MAX_ITEMS, the client → relay bound of §5.1). Relay →
+   * client frames carry whole member lists and have no value cap beyond their length (§8.8), so
+   * the client decoder passes `bytes.length`.
+   */
+  maxItems?: number;
+}
+
 /** Thrown inside the reader, caught at its edge: the reader never throws to its caller. */
 class PlainError extends Error {}
 
 /**
  * Decodes `bytes[start..]` as exactly one plain MessagePack value, with the same refusals as
- * `scanPlain` (extension types, 0xc1, non-string map keys, depth > CONTROL_MAX_DEPTH, more than
- * CONTROL_MAX_ITEMS items, truncation, trailing bytes). Maps become plain objects; a
+ * `scanPlain` (extension types, 0xc1, non-string map keys, a key repeated in one map, depth >
+ * CONTROL_MAX_DEPTH, more than `maxItems` items, truncation, trailing bytes). Maps become plain objects; a
  * `__proto__` key is renamed `__proto_`, as msgpackr does, so no prototype can be set.
  * Never throws, and never allocates in proportion to a claimed length before checking it.
  */
-export function readPlain(bytes: Uint8Array, start = 0): ReadResult {
+export function readPlain(bytes: Uint8Array, start = 0, options: ReadOptions = {}): ReadResult {
+  const maxItems = options.maxItems ?? CONTROL_MAX_ITEMS;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = start;
   let items = 0;
@@ -45,7 +55,7 @@ export function readPlain(bytes: Uint8Array, start = 0): ReadResult {
     const b = view.getUint8(take(1));
     const isStr = (b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb);
     if (isKey && !isStr) throw new PlainError('map keys must be strings');
-    if (++items > CONTROL_MAX_ITEMS) throw new PlainError(`more than ${CONTROL_MAX_ITEMS} items`);
+    if (++items > maxItems) throw new PlainError(`more than ${maxItems} items`);
     if (b <= 0x7f) return b;
     if (b >= 0xe0) return b - 0x100;
     if (b <= 0x8f) return map(b & 0x0f, depth);
@@ -84,7 +94,7 @@ export function readPlain(bytes: Uint8Array, start = 0): ReadResult {
   };
 
   const open = (children: number, depth: number): void => {
-    if (children > CONTROL_MAX_ITEMS * 2) throw new PlainError(`more than ${CONTROL_MAX_ITEMS} items`);
+    if (children > maxItems * 2) throw new PlainError(`more than ${maxItems} items`);
     if (depth >= CONTROL_MAX_DEPTH) throw new PlainError(`nested deeper than ${CONTROL_MAX_DEPTH}`);
   };
   const array = (n: number, depth: number): unknown[] => {
@@ -98,8 +108,16 @@ export function readPlain(bytes: Uint8Array, start = 0): ReadResult {
     const out: Record<string, unknown> = {};
     if (n === 0) return out;
     open(n * 2, depth);
+    // §5.1: a map must not repeat a key. Compared as raw bytes, as scanPlain does, so two
+    // different invalid UTF-8 keys that decode to the same string are not mistaken for a repeat.
+    const seen = new Set<string>();
     for (let i = 0; i < n; i++) {
+      const at = pos;
       const key = read(depth + 1, true) as string;
+      const head = bytes[at]!;
+      const raw = latin1(bytes, at + (head <= 0xbf ? 1 : head === 0xd9 ? 2 : head === 0xda ? 3 : 5), pos);
+      if (seen.has(raw)) throw new PlainError(`map key ${JSON.stringify(raw.slice(0, 32))} repeated`);
+      seen.add(raw);
       out[key === '__proto__' ? '__proto_' : key] = read(depth + 1, false);
     }
     return out;
@@ -114,4 +132,11 @@ export function readPlain(bytes: Uint8Array, start = 0): ReadResult {
     if (err instanceof RangeError) return { ok: false, reason: 'truncated MessagePack' };
     throw err;
   }
+}
+
+/** The raw bytes of a key as a string (one char per byte): equal bytes, equal strings. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
 }

@@ -31,6 +31,7 @@ describe('CloseCodes', () => {
       normal: [1000, false],
       going_away: [1001, true],
       message_too_big: [1009, false],
+      try_again_later: [1013, true],
       protocol_error: [4400, false],
       unauthorized: [4401, false],
       kicked: [4403, false],
@@ -39,6 +40,7 @@ describe('CloseCodes', () => {
       rate_limited: [4429, true],
       token_expired: [4440, true],
       internal_error: [4500, true],
+      frames_lost: [4502, true],
       slow_consumer: [4503, true],
     });
   });

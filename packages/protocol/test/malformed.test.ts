@@ -79,7 +79,13 @@ const FRAMES: Bad[] = [
   bad('control: array32 length itself truncated', 'both', '01ddffffff', 'bad_frame'),
   bad('control: array16 claiming 65535 items', 'both', '01dcffff00', 'bad_frame'),
   bad('control: map32 claiming 2^32-1 entries', 'both', '01dfffffffff', 'bad_frame'),
-  bad('control: presence array of 4096 items (4097+ values in total)', 'both', `${JOIN_LOBBY_PRESENCE}dc1000${'00'.repeat(4096)}`, 'bad_frame'),
+  // §5.1: a map MUST NOT repeat a key (otherwise the last one would silently win).
+  bad('control: repeated key id in ping', 'both', '0183a474797065a470696e67a2696401a2696402', 'bad_frame'),
+  bad('control: repeated key type (ping, then hello)', 'both', '0184a474797065a470696e67a474797065a568656c6c6fa2696407a17601', 'bad_frame'),
+  bad('control: repeated key inside presence', 'both', `${JOIN_LOBBY_PRESENCE}82a16101a16102`, 'bad_frame'),
+  // Relay → client frames have no value cap beyond their length (§8.8 rule 3): a client decoder
+  // reads this as a join (bad_message), the relay refuses the values.
+  bad('control: presence array of 4096 items (4097+ values in total)', 'client', `${JOIN_LOBBY_PRESENCE}dc1000${'00'.repeat(4096)}`, 'bad_frame'),
   bad('control: str32 value claiming 4 GiB', 'both', '0181a474797065dbffffffff70696e67', 'bad_frame'),
   bad('control: str32 key claiming 4 GiB', 'both', '0181dbffffffff74797065', 'bad_frame'),
   bad('control: str8 key truncated', 'both', '0181d9ff7479', 'bad_frame'),

@@ -116,9 +116,15 @@ describe('readPlain refuses exactly what scanPlain refuses', () => {
     { maxLength: 64 },
   ).map((xs) => Uint8Array.from(xs));
 
+  // Both bounds: the client → relay default (4096 values) and the relay → client one (a value per byte).
   function agree(input: Uint8Array, start: number): void {
-    const scan = scanPlain(input, start);
-    const read = readPlain(input, start);
+    agreeWith(input, start, undefined);
+    agreeWith(input, start, input.length);
+  }
+
+  function agreeWith(input: Uint8Array, start: number, maxItems: number | undefined): void {
+    const scan = scanPlain(input, start, { maxItems });
+    const read = readPlain(input, start, { maxItems });
     expect(read.ok, toHex(input)).toBe(scan.ok);
     if (!scan.ok && !read.ok) expect(read.reason).toBe(scan.reason);
     if (scan.ok && read.ok) {
@@ -159,9 +165,32 @@ describe('readPlain refuses exactly what scanPlain refuses', () => {
     ['array32 claiming 2^32-1 items', 'ddffffffff000000', 'more than 4096 items'],
     ['str32 claiming 4 GiB', 'dbffffffff70', 'truncated MessagePack'],
     ['trailing byte', 'c000', 'trailing bytes after the MessagePack value'],
+    ['repeated map key', '82a16101a16102', 'map key "a" repeated'],
+    ['repeated key written as fixstr and str8', '82a16101d9016102', 'map key "a" repeated'],
+    ['repeated key in a nested map', '81a17882a17901a17902', 'map key "y" repeated'],
+    ['a ping whose type is repeated', '83a474797065a470696e67a26964' + '01a474797065a568656c6c6f', 'map key "type" repeated'],
   ])('%s', (_what, hex, reason) => {
     expect(readPlain(bytes(hex))).toEqual({ ok: false, reason });
     expect(scanPlain(bytes(hex))).toEqual({ ok: false, reason });
+  });
+});
+
+describe('the value cap is an option (relay → client frames have none beyond their length)', () => {
+  const big = packr.pack(new Array(5000).fill(0));
+
+  test('4096 values by default, refused by both', () => {
+    expect(readPlain(big)).toEqual({ ok: false, reason: 'more than 4096 items' });
+    expect(scanPlain(big)).toEqual({ ok: false, reason: 'more than 4096 items' });
+  });
+
+  test('with maxItems: bytes.length both accept 5,001 values and agree on them', () => {
+    expect(scanPlain(big, 0, { maxItems: big.length })).toEqual({ ok: true, items: 5001 });
+    expect(readPlain(big, 0, { maxItems: big.length })).toEqual({ ok: true, value: new Array(5000).fill(0) });
+  });
+
+  test('a smaller cap is refused with its own number', () => {
+    expect(readPlain(big, 0, { maxItems: 100 })).toEqual({ ok: false, reason: 'more than 100 items' });
+    expect(scanPlain(big, 0, { maxItems: 100 })).toEqual({ ok: false, reason: 'more than 100 items' });
   });
 });
 

@@ -135,7 +135,7 @@ describe('round trips', () => {
   test('client control messages', () => {
     fc.assert(fc.property(clientMessage, (m) => {
       const encoded = encodeControl(m);
-      expect(scanPlain(encoded, 1)).toStrictEqual({ ok: true });
+      expect(scanPlain(encoded, 1).ok).toBe(true);
       expect(decodeClientFrame(encoded)).toStrictEqual({ ok: true, frame: { kind: 'control', message: m } });
       expect(decodeServerFrame(encoded).ok).toBe(false);
     }), { numRuns: 500 });
@@ -144,7 +144,7 @@ describe('round trips', () => {
   test('relay control messages', () => {
     fc.assert(fc.property(serverMessage, (m) => {
       const encoded = encodeControl(m);
-      expect(scanPlain(encoded, 1)).toStrictEqual({ ok: true });
+      expect(scanPlain(encoded, 1).ok).toBe(true);
       expect(decodeServerFrame(encoded)).toStrictEqual({ ok: true, frame: { kind: 'control', message: m } });
       expect(decodeClientFrame(encoded).ok).toBe(false);
     }), { numRuns: 500 });

@@ -103,6 +103,7 @@ describe('FrameStreamReader', () => {
     const err = reader.push(bytes('ffff'), (f) => { frames.push(f); });
     expect(err).toEqual({ code: 'frame_too_large', length: 0xffffffff, message: 'length prefix of 4294967295 bytes is above the frame cap of 16391' });
     expect(reader.pendingBytes).toBe(0);
+    expect(reader.heldBytes).toBe(0);
     expect(reader.push(bytes(STREAM_VECTORS.tcp_data!.hex), (f) => { frames.push(f); })).toBe(err);
     expect(frames).toEqual([]);
     // Exactly at the cap is fine; one above is not.
@@ -119,9 +120,38 @@ describe('FrameStreamReader', () => {
 
   test('a partial frame holds exactly what arrived', () => {
     const reader = new FrameStreamReader(100);
+    expect(reader.partial).toBe(false);
     reader.push(bytes('000000'), () => {});
     expect(reader.pendingBytes).toBe(3);
+    expect(reader.partial).toBe(true);
     reader.push(bytes('070200'), () => {});
     expect(reader.pendingBytes).toBe(2);
+    expect(reader.partial).toBe(true);
+    reader.push(bytes('0001010203'), () => {});
+    expect(reader.partial).toBe(false);
+    expect(reader.heldBytes).toBe(0);
+  });
+
+  test('the buffer of a split frame grows with the bytes that arrived, not with the claimed length', () => {
+    // A 16,391-byte claim (the default frame cap) trickled in: what is allocated follows what arrived.
+    const claim = 16391;
+    const body = Uint8Array.from({ length: claim }, (_, i) => (i * 7) % 251);
+    const reader = new FrameStreamReader(claim);
+    const frames: Uint8Array[] = [];
+    const onFrame = (f: Uint8Array): void => { frames.push(f.slice()); };
+    reader.push(Uint8Array.of(0, 0, 0x40, 0x07, body[0]!), onFrame);
+    expect(reader.heldBytes).toBe(256);
+    let arrived = 1;
+    for (const size of [1, 100, 300, 1000, 5000]) {
+      reader.push(body.subarray(arrived, arrived + size), onFrame);
+      arrived += size;
+      expect(reader.pendingBytes).toBe(arrived);
+      expect(reader.heldBytes).toBeLessThanOrEqual(Math.max(256, 2 * arrived));
+      expect(reader.heldBytes).toBeGreaterThanOrEqual(arrived);
+    }
+    reader.push(body.subarray(arrived), onFrame);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toEqual(body);
+    expect(reader.heldBytes).toBe(0);
   });
 });

@@ -138,7 +138,7 @@ export const VECTORS: readonly Vector[] = [
         { id: 2, presence: { x: 1 }, userId: 'ada', info: { name: 'Ada L.' } },
       ],
     }),
-  // room settings and host (§8.19)
+  // room settings and host (§8.20)
   serverControl('joined_settings', '0189a474797065a66a6f696e6564a2696402a4726f6f6da56d61746368a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e6365c0a67469636b487a1ea873657474696e677384a8636170616369747904a66c6f636b6564c2a770726976617465c2a86d6574616461746181a36d6170a464757374a4686f737401',
     {
       type: 'joined', id: 2, room: 'match', handle: 1, self: 1, members: [{ id: 1, presence: null }], tickHz: 30,
@@ -146,7 +146,7 @@ export const VECTORS: readonly Vector[] = [
     }),
   serverControl('room_settings', '0183a474797065ad726f6f6d5f73657474696e6773a4726f6f6d01a873657474696e677384a8636170616369747904a66c6f636b6564c3a770726976617465c2a86d65746164617461c0',
     { type: 'room_settings', room: 1, settings: { capacity: 4, locked: true, private: false, metadata: null } }),
-  // seats (§8.20)
+  // seats (§8.21)
   serverControl('joined_seat', '018aa474797065a66a6f696e6564a2696403a4726f6f6da56d61746368a668616e646c6501a473656c6602a76d656d626572739283a2696401a870726573656e6365c0a461776179c382a2696402a870726573656e6365c0a67469636b487a1ea873657474696e677384a86361706163697479cd0100a66c6f636b6564c2a770726976617465c2a86d65746164617461c0a4686f737401a473656174a86332566864433078',
     {
       type: 'joined', id: 3, room: 'match', handle: 1, self: 2,

@@ -1,7 +1,7 @@
 // A typed client of the relay's HTTP server API (docs/server-api.md, docs/openapi.json), on the
 // global fetch of Node 20. Errors come back as RoomcastApiError with the API's code.
 
-/** A room's settings (PROTOCOL.md §8.19). */
+/** A room's settings (PROTOCOL.md §8.20). */
 export interface RoomSettings {
   /** Members the room may hold (at most the relay's RELAY_MAX_MEMBERS_PER_ROOM). */
   capacity: number;

@@ -1,6 +1,6 @@
 // Who a connection is, from a verified token: user id, rights, trusted info and expiry
 // (PROTOCOL.md §8.18). The claims are validated here with zod after jose checked the signature.
-import { MAX_USER_ID_CHARS, type Presence } from '@roomcast/protocol';
+import { MAX_USER_ID_CHARS, PRESENCE_MAX_DEPTH, type Presence } from '@roomcast/protocol';
 import { z } from 'zod';
 import { ACTIONS, ALL_RIGHTS, rightsFromClaim, type Rights } from './rights.js';
 
@@ -53,6 +53,8 @@ export function identityFromClaims(payload: unknown, maxInfoBytes: number): Clai
   if (claims.info !== undefined) {
     const bytes = Buffer.byteLength(JSON.stringify(claims.info), 'utf8');
     if (bytes > maxInfoBytes) return { ok: false, reason: `claim info is ${bytes} bytes of JSON, above RELAY_MAX_INFO_BYTES (${maxInfoBytes})` };
+    // Like presence (PROTOCOL.md §8.4): info sits in member maps, so it must leave room for the envelope.
+    if (jsonDepth(claims.info) > PRESENCE_MAX_DEPTH) return { ok: false, reason: `claim info nests deeper than ${PRESENCE_MAX_DEPTH}` };
     info = claims.info as Presence;
   }
   const server = claims.role === 'server';
@@ -94,4 +96,12 @@ export function applyRefresh(current: Identity, next: Identity): RefreshResult {
   if (current.userId === undefined) return { ok: false, code: 'unauthorized', reason: 'an anonymous connection cannot refresh: reconnect with a token' };
   if (next.userId !== current.userId) return { ok: false, code: 'unauthorized', reason: 'the new token names another user (sub); reconnect to change user' };
   return { ok: true, identity: { ...next, info: current.info } };
+}
+
+/** Nesting of a JSON value: 0 for a scalar, 1 for a flat array or object. */
+function jsonDepth(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, jsonDepth(child));
+  return deepest + 1;
 }

@@ -110,7 +110,7 @@ export class Admin {
 
   /**
    * Changes some of a room's settings (already validated against the relay's limits) and sends
-   * every member `room_settings` with the whole new value (§8.19). Undefined: no such room.
+   * every member `room_settings` with the whole new value (§8.20). Undefined: no such room.
    */
   updateSettings(name: string, patch: Partial<RoomSettings>): RoomSettings | undefined {
     const room = this.deps.rooms.get(name);
@@ -164,7 +164,7 @@ export class Admin {
   }
 
   /**
-   * Closes a room (§8.19 rule 5): every member gets `room_closed` with `reason` and is removed;
+   * Closes a room (§8.20 rule 5): every member gets `room_closed` with `reason` and is removed;
    * connections stay open. Returns how many members were removed, or undefined for no such room.
    */
   closeRoom(name: string, reason: string): number | undefined {
@@ -188,7 +188,7 @@ export class Admin {
   }
 
   /**
-   * Removes member `id` from room `name` (§8.19 rule 7): it gets `removed` with `reason`, the others
+   * Removes member `id` from room `name` (§8.20 rule 7): it gets `removed` with `reason`, the others
    * `member_left`; its connection and other rooms stay. An away member's held seat just ends.
    */
   removeMember(name: string, id: number, reason: string): 'removed' | 'room_not_found' | 'member_not_found' {

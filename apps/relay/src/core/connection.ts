@@ -23,6 +23,8 @@ export class Connection {
   /** Joined rooms by handle. */
   readonly rooms = new Map<number, Member>();
   protocolErrors = 0;
+  /** Set when the relay closes the connection: the close name (a 4429 starts the address's cool-down). */
+  closedWith: CloseName | undefined;
   /** Who it is and what it may do; NOBODY (no rights) until the welcome. */
   principal: Principal = NOBODY;
   /** Closes it with 4440 when its token expires; created at the first welcome or refresh that has an expiry. */
@@ -37,15 +39,33 @@ export class Connection {
   readonly byteBucket: TokenBucket;
   readonly strikes: StrikeWindow;
 
+  /**
+   * The id the client sees in `welcome.session`: random, so it says nothing about how many
+   * connections the relay has served or when (the sequential `id` stays in logs only).
+   */
+  readonly session = randomSessionId();
+
   constructor(
-    /** Relay-wide connection number, shown to the client as its session id. */
+    /** Relay-wide connection number, for logs. */
     readonly id: number,
     readonly peer: Peer,
     readonly openedAt: number,
     limits: { maxMessagesPerSec: number; burstMessages: number; maxBytesPerSec: number; floodStrikes: number },
+    /** Key of the per-address table (addresses.ts): budgets and limits follow it across reconnects; undefined for an exempt address. */
+    readonly address: string | undefined,
+    /** Budgets to start with: what the address's last connection left (default: full). */
+    carried?: { frames: number; bytes: number },
   ) {
-    this.bucket = new TokenBucket(limits.maxMessagesPerSec, limits.burstMessages, openedAt);
-    this.byteBucket = new TokenBucket(limits.maxBytesPerSec, limits.maxBytesPerSec * 2, openedAt);
+    this.bucket = new TokenBucket(limits.maxMessagesPerSec, limits.burstMessages, openedAt, carried?.frames);
+    this.byteBucket = new TokenBucket(limits.maxBytesPerSec, limits.maxBytesPerSec * 2, openedAt, carried?.bytes);
     this.strikes = new StrikeWindow(limits.floodStrikes, FLOOD_WINDOW_MS);
   }
+}
+
+/** 16 hex digits from the platform's CSPRNG (Web Crypto, global in Node 20). */
+function randomSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
 }

@@ -7,6 +7,7 @@
 // of queueing them) and get one snapshot per room when they drain.
 import { deliverFromData, encodeBatch, type DataHeader } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Fanout } from './fanout.js';
 import type { Outbox } from './outbox.js';
@@ -18,6 +19,8 @@ export interface DeliveryDeps {
   fanout: Fanout;
   stats: Stats;
   clock: Clock;
+  /** Other relay nodes (REDIS_URL set), else undefined. */
+  cluster?: Cluster | undefined;
 }
 
 export class Delivery {
@@ -26,8 +29,10 @@ export class Delivery {
   private readonly fanout: Fanout;
   private readonly stats: Stats;
   private readonly clock: Clock;
+  private readonly cluster: Cluster | undefined;
 
   constructor(deps: DeliveryDeps) {
+    this.cluster = deps.cluster;
     this.limits = deps.limits;
     this.out = deps.out;
     this.fanout = deps.fanout;
@@ -41,12 +46,13 @@ export class Delivery {
     const { room, conn } = member;
     const frame = deliverFromData(bytes, header, member.id);
     if (header.target !== 0) {
-      const target = this.target(member, header);
+      const target = this.target(member, header, frame);
       if (target === undefined) return;
       return this.out.send(target.conn, frame, 'reliable', room);
     }
     const recipients = room.size - 1;
-    if (recipients === 0) return;
+    // Members on other nodes get it through the bus, a sink of the same publish.
+    if (recipients === 0 && room.remote.size === 0) return;
     room.outBudget.force(this.clock.now(), frame.length * recipients);
     this.out.publish(room.topic, frame, 'reliable', recipients, conn, room);
   }
@@ -77,7 +83,7 @@ export class Delivery {
     const { room, conn } = member;
     const frame = deliverFromData(bytes, header, member.id);
     if (header.target !== 0) {
-      const target = this.target(member, header);
+      const target = this.target(member, header, frame);
       if (target === undefined) return;
       if (target.conn.lagging || target.conn.peer.bufferedAmount() > this.limits.softBufferedBytes) {
         this.stats.drops++;
@@ -86,7 +92,7 @@ export class Delivery {
       return this.out.send(target.conn, frame, 'droppable', room);
     }
     const others = room.size - 1;
-    if (others === 0) return;
+    if (others === 0 && room.remote.size === 0) return;
     const laggingOthers = room.laggingCount - (conn.lagging ? 1 : 0);
     const recipients = others - laggingOthers;
     if (!room.outBudget.take(this.clock.now(), frame.length * recipients)) {
@@ -177,12 +183,46 @@ export class Delivery {
       return;
     }
     const entries = room.latest.changed;
+    if (this.cluster !== undefined && room.remote.size > 0) {
+      // Other nodes get only this node's senders: each node publishes its own merged batch per tick.
+      // (A node whose first member joins later gets this node's values then: remote.ts memberJoined.)
+      const own = room.latest.peekChanges().filter((e) => room.members.has(e.sender));
+      if (own.length > 0) this.cluster.latest(room.name, own);
+    }
     room.latest.clearChanges();
     room.lastFlushAt = now;
     this.stats.ticks++;
     this.stats.latestUpdatesOut += entries * recipients;
     this.stats.skippedTicks += room.laggingCount;
     this.out.publish(room.fastTopic, frame, 'latest', recipients, undefined, room);
+  }
+
+  // ---- values from other nodes (clustering) -----------------------------------------------
+
+  /** Another node's batch: merged into the room's values, sent to local members on this room's tick. */
+  mergeRemote(room: Room, entries: readonly { sender: number; key: number; payload: Uint8Array }[]): void {
+    let changed = false;
+    for (const e of entries) {
+      const remote = room.remote.get(e.sender);
+      if (remote === undefined) continue; // left meanwhile (or not announced yet): its values must not linger
+      if (e.payload.length === 0) remote.keys.delete(e.key);
+      else remote.keys.add(e.key);
+      room.latest.set(e.sender, e.key, e.payload);
+      changed = true;
+    }
+    if (changed) this.schedule(room);
+  }
+
+  /** A remote member left: drop its values (member_left tells the members). */
+  clearRemote(room: Room, id: number, keys: Iterable<number>): void {
+    room.latest.clearMember(id, keys);
+  }
+
+  /** After a cluster resync: every local member gets the room's current values. */
+  resnapshot(room: Room): void {
+    for (const member of room.members.values()) {
+      if (!member.conn.lagging) this.snapshot(member.conn, room);
+    }
   }
 
   private snapshot(conn: Connection, room: Room): void {
@@ -193,12 +233,17 @@ export class Delivery {
 
   // ---- helpers ---------------------------------------------------------------------------
 
-  private target(member: Member, header: DataHeader): Member | undefined {
+  /** The local target of a direct frame; a target on another node gets `frame` through the cluster. */
+  private target(member: Member, header: DataHeader, frame: Uint8Array): Member | undefined {
     const target = member.room.members.get(header.target);
+    if (target === undefined && this.cluster !== undefined && member.room.remote.has(header.target)) {
+      this.cluster.direct(member.room.name, header.target, frame);
+      return undefined;
+    }
     if (target === undefined) {
       this.out.error(member.conn, 'unknown_member', `member ${header.target} is not in room ${member.room.name}`, { room: member.room.handle });
     } else if (target.away) {
-      // Its seat is held but its connection is gone (PROTOCOL.md §8.20).
+      // Its seat is held but its connection is gone (PROTOCOL.md §8.21).
       this.stats.drops++;
       return undefined;
     }

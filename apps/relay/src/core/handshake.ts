@@ -72,7 +72,7 @@ export class Handshake {
     stats.hellos[d.fields.userId === undefined ? 'anonymous' : 'token']++;
     conn.principal = d.principal;
     conn.state = 'open';
-    out.reply(conn, { type: 'welcome', id: msg.id, v: msg.v, session: String(conn.id), limits: this.deps.welcomeLimits, ...d.fields });
+    out.reply(conn, { type: 'welcome', id: msg.id, v: msg.v, session: conn.session, limits: this.deps.welcomeLimits, ...d.fields });
     this.arm(conn, d);
   }
 

@@ -1,4 +1,4 @@
-// Room settings defaults and the host rule (PROTOCOL.md §8.19): the host is the longest-present
+// Room settings defaults and the host rule (PROTOCOL.md §8.20): the host is the longest-present
 // server member (a `role: "server"` token) if there is one, else the longest-present member, i.e.
 // the first in the room's join-ordered member map. Kept apart from membership.ts so the rule is
 // one readable place.

@@ -2,7 +2,8 @@
 // the delivery classes and of control messages to membership, and protocol errors. The hot path
 // for data frames reads the fixed binary header only; payloads are never decoded.
 import {
-  CLASS_NAMES, DATA_HEADER_BYTES, DeliveryClass, Flags, FrameKind, decodeClientFrame, readDataHeader, type ErrorCode,
+  CLASS_NAMES, DATA_HEADER_BYTES, DeliveryClass, Flags, FrameKind, decodeControlValue, parseClientMessage, readDataHeader,
+  type ErrorCode,
 } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
 import type { Connection } from './connection.js';
@@ -13,12 +14,20 @@ import { maxFrameBytes, type RelayLimits } from './limits.js';
 import type { Log } from './log.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
+import { presenceProblem } from './presence.js';
 import type { Stats } from './stats.js';
 
-/** Errors that count toward RELAY_MAX_PROTOCOL_ERRORS. */
+/** Errors that count toward RELAY_MAX_PROTOCOL_ERRORS (presence_too_large: its check costs a walk). */
 const PROTOCOL_ERRORS: ReadonlySet<ErrorCode> = new Set([
-  'bad_frame', 'bad_message', 'handshake_required', 'already_welcomed', 'control_too_large',
+  'bad_frame', 'bad_message', 'handshake_required', 'already_welcomed', 'control_too_large', 'presence_too_large',
 ]);
+
+/**
+ * Decode cost budget: a control frame takes one extra frame token per this many MessagePack values
+ * beyond the first batch (PROTOCOL.md §8.7), so the values a connection makes the relay validate
+ * per second are bounded by its frame budget, not only its frame count.
+ */
+export const CONTROL_VALUES_PER_TOKEN = 64;
 
 export interface InboundDeps {
   limits: RelayLimits;
@@ -122,9 +131,20 @@ export class Inbound {
       this.stats.hitLimit('control_bytes');
       return this.protocolError(conn, 'control_too_large', `control frame of ${bytes.length} bytes is above the limit of ${this.limits.maxControlBytes}`);
     }
-    const decoded = decodeClientFrame(bytes);
+    // Cheap before costly: the scan counts values, depth and repeated keys (bounded by the frame's
+    // length); a big frame pays for its values from the frame budget; presence caps are checked
+    // on the plain value; only then does the schema run.
+    const value = decodeControlValue(bytes);
+    if (!value.ok) return this.protocolError(conn, value.error.code, value.error.message);
+    const extra = Math.floor(value.items / CONTROL_VALUES_PER_TOKEN);
+    if (extra > 0) conn.bucket.force(this.deps.clock.now(), extra);
+    const tooBig = this.presenceCheck(value.value);
+    if (tooBig !== undefined) {
+      this.stats.hitLimit('presence_bytes');
+      return this.protocolError(conn, 'presence_too_large', tooBig.problem, tooBig.id);
+    }
+    const decoded = parseClientMessage(value.value);
     if (!decoded.ok) return this.protocolError(conn, decoded.error.code, decoded.error.message, decoded.error.id);
-    if (decoded.frame.kind !== 'control') return; // unreachable: first byte was 0x01
     const msg = decoded.frame.message;
 
     if (conn.state === 'handshake') {
@@ -145,6 +165,17 @@ export class Inbound {
     }
   }
 
+  /** A `join` or `presence` whose presence breaks §8.4's caps, checked on the unvalidated value. */
+  private presenceCheck(value: unknown): { problem: string; id: number | undefined } | undefined {
+    if (value === null || typeof value !== 'object' || !('presence' in value)) return undefined;
+    const { type, id, presence } = value as { type?: unknown; id?: unknown; presence: unknown };
+    if (type !== 'join' && type !== 'presence') return undefined;
+    const problem = presenceProblem(presence, this.limits.maxPresenceBytes);
+    if (problem === undefined) return undefined;
+    const validId = typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xffff_ffff ? id : undefined;
+    return { problem, id: validId };
+  }
+
   /** An error that counts toward the protocol-error budget; `fatal` closes at once. */
   private protocolError(conn: Connection, code: ErrorCode, message: string, id?: number, fatal = false): void {
     this.deps.out.error(conn, code, message, { id });
@@ -161,8 +192,11 @@ export class Inbound {
     // A data frame's room handle, so clients can route the error to the room.
     const room = bytes[0] === FrameKind.Data && bytes.length >= DATA_HEADER_BYTES ? (bytes[2]! << 8) | bytes[3]! : undefined;
     if (bytes[0] === FrameKind.Control && bytes.length <= this.limits.maxControlBytes) {
-      const decoded = decodeClientFrame(bytes);
-      if (decoded.ok && decoded.frame.kind === 'control') id = decoded.frame.message.id;
+      // Only the id, for the reply: a refused frame gets no schema work.
+      const decoded = decodeControlValue(bytes);
+      const value = decoded.ok ? decoded.value as { id?: unknown } | null : undefined;
+      const raw = value !== null && typeof value === 'object' ? value.id : undefined;
+      if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= 0xffff_ffff) id = raw;
     }
     this.deps.out.error(conn, 'rate_limited', `more than ${this.limits.maxMessagesPerSec} frames or ${this.limits.maxBytesPerSec} bytes per second; frame dropped`, { id, room: room || undefined });
     this.strike(conn);

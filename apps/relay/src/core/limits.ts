@@ -2,9 +2,10 @@
 // (config.ts), which has all of these fields; the core does not import config.ts so it depends on
 // nothing outside core/ and the protocol package.
 import { MAX_DATA_HEADER_BYTES, type Limits } from '@roomcast/protocol';
+import type { AdmissionLimits } from './addresses.js';
 
 /** Limits by their Config field names; units and defaults are documented in config.ts. */
-export interface RelayLimits {
+export interface RelayLimits extends AdmissionLimits {
   maxPayloadBytes: number;
   maxControlBytes: number;
   maxRoomsPerConnection: number;
@@ -27,7 +28,7 @@ export interface RelayLimits {
   roomMaxBytesOutPerSec: number;
   /** Largest room metadata as compact JSON (server API and first-join settings). */
   maxRoomMetadataBytes: number;
-  /** Grace window of a dropped member's seat (PROTOCOL.md §8.20); 0 holds no seats. */
+  /** Grace window of a dropped member's seat (PROTOCOL.md §8.21); 0 holds no seats. */
   seatGraceMs: number;
 }
 

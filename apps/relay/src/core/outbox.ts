@@ -47,6 +47,12 @@ export class Outbox {
     this.deps.fanout.publish(topic, frame, except);
   }
 
+  /** Like `publish`, to this node's subscribers only (what other relay nodes hand us; never back to the bus). */
+  publishLocal(topic: string, frame: Uint8Array, kind: FrameCountKind, recipients: number, room?: Room): void {
+    this.count(kind, frame.length, recipients, kind === 'control' ? undefined : room);
+    this.deps.fanout.publishLocal(topic, frame);
+  }
+
   /** Counts frames out; data frames also count toward their room's output (the per-room metric). */
   count(kind: FrameCountKind, frameBytes: number, recipients: number, room?: Room): void {
     const stats = this.deps.stats;

@@ -10,9 +10,23 @@ export class TokenBucket {
     private readonly ratePerSec: number,
     private readonly capacity: number,
     now: number,
+    /** Tokens at `now` (default: full). A bucket carried over from an earlier connection starts lower. */
+    initial = capacity,
   ) {
-    this.tokens = capacity;
+    this.tokens = Math.min(capacity, initial);
     this.last = now;
+  }
+
+  /** Tokens available at `now` (may be negative after `force`). */
+  level(now: number): number {
+    this.refill(now);
+    return this.tokens;
+  }
+
+  /** Milliseconds from `now` until the bucket is full again. */
+  msUntilFull(now: number): number {
+    this.refill(now);
+    return this.ratePerSec > 0 ? Math.max(0, ((this.capacity - this.tokens) * 1000) / this.ratePerSec) : 0;
   }
 
   /** Takes `n` tokens if available. `now` is in milliseconds from a monotonic clock. */

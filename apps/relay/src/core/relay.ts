@@ -3,9 +3,11 @@
 // classes in delivery.ts, frame handling in inbound.ts, sending and counting in outbox.ts, the
 // close path in connections.ts, fan-out in fanout.ts. Knows nothing of sockets.
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
+import type { Refusal } from './addresses.js';
 import type { Authenticator } from './access.js';
 import { Admin } from './admin.js';
 import { systemClock, type Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
@@ -18,6 +20,7 @@ import type { Log } from './log.js';
 import { Membership } from './membership.js';
 import { Outbox, type ErrorExtra } from './outbox.js';
 import type { Peer } from './peer.js';
+import { RemoteRooms } from './remote.js';
 import { Rooms } from './rooms.js';
 import { Seats } from './seats.js';
 import type { FrameCountKind, LimitName, Stats } from './stats.js';
@@ -29,13 +32,15 @@ export class Relay {
   readonly maxFrameBytes: number;
   /** What the HTTP server API may see and do (admin.ts). */
   readonly admin: Admin;
-  /** Held seats of dropped members (PROTOCOL.md §8.20). */
+  /** Held seats of dropped members (PROTOCOL.md §8.21). */
   readonly seats: Seats;
   private readonly out: Outbox;
   private readonly delivery: Delivery;
   private readonly membership: Membership;
   private readonly inbound: Inbound;
   private readonly handshake: Handshake;
+  /** What other relay nodes cause here (the bus calls it); undefined without a cluster. */
+  readonly remote: RemoteRooms | undefined;
 
   constructor(
     private readonly limits: RelayLimits,
@@ -46,14 +51,20 @@ export class Relay {
     access: Authenticator,
     /** Monotonic time and timers; injectable for tests. */
     private readonly clock: Clock = systemClock,
+    /** Other relay nodes (REDIS_URL set); undefined: a single relay. */
+    cluster?: Cluster,
     /** Room lifecycle observer (webhooks); none by default. */
     events: RoomEvents = NO_ROOM_EVENTS,
   ) {
     this.rooms = new Rooms(limits.maxRooms);
     this.connections = new Connections({ limits, stats, clock, log, onClosed: (conn) => this.leaveAll(conn) });
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
-    this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock });
-    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events });
+    this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
+    this.remote = cluster === undefined ? undefined
+      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats });
+    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events, cluster, hold: this.remote,
+      internalError: (conn, err) => this.internalError(conn, err) });
+    if (this.remote !== undefined) this.remote.deps.membership = this.membership;
     this.seats = new Seats({
       graceMs: limits.seatGraceMs, clock, out: this.out, delivery: this.delivery, stats,
       remove: (member, reason) => this.membership.remove(member, false, reason),
@@ -81,6 +92,11 @@ export class Relay {
   }
 
   // ---- what transports call -------------------------------------------------------
+
+  /** Before accepting a socket: undefined to accept, else why to refuse it (PROTOCOL.md §8.19). */
+  admit(remoteAddress: string): Refusal | undefined {
+    return this.connections.admit(remoteAddress);
+  }
 
   /** A transport accepted a socket. */
   open(peer: Peer): Connection {
@@ -134,6 +150,7 @@ export class Relay {
   /** Periodic check: handshake deadlines, send-buffer hard caps, soft caps (lag). O(connections). */
   sweep(): void {
     const now = this.clock.now();
+    this.connections.addresses.prune(now);
     for (const conn of this.connections) {
       if (conn.state === 'handshake' || conn.state === 'authenticating') {
         // The deadline runs until the welcome, token verification included.
@@ -160,7 +177,7 @@ export class Relay {
   private leaveAll(conn: Connection): void {
     this.handshake.closed(conn);
     const reason = conn.closedAs === 'kicked' ? 'kicked' : 'disconnected';
-    // A drop (not a kick, a shutdown or a protocol close) keeps the seats, when seats are on (§8.20).
+    // A drop (not a kick, a shutdown or a protocol close) keeps the seats, when seats are on (§8.21).
     const keep = this.seats.enabled && (conn.closedAs === undefined || conn.closedAs === 'slow_consumer' || conn.closedAs === 'timeout');
     for (const member of conn.rooms.values()) {
       if (keep) this.seats.hold(member);
@@ -171,4 +188,4 @@ export class Relay {
 }
 
 /** What a transport may call on the core. */
-export type TransportCore = Pick<Relay, 'open' | 'message' | 'textMessage' | 'closed' | 'close' | 'send' | 'sendError' | 'internalError' | 'maxFrameBytes'>;
+export type TransportCore = Pick<Relay, 'admit' | 'open' | 'message' | 'textMessage' | 'closed' | 'close' | 'send' | 'sendError' | 'internalError' | 'maxFrameBytes'>;

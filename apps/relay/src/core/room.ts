@@ -11,7 +11,7 @@ export interface Member<C> {
   readonly room: Room<C>;
   /** Its connection; replaced when it takes its seat back on a new one (seats.ts). */
   conn: C;
-  /** Its connection dropped and its seat is held (PROTOCOL.md §8.20). */
+  /** Its connection dropped and its seat is held (PROTOCOL.md §8.21). */
   away: boolean;
   /** Resume token of its seat, when the relay holds seats. */
   seat: string | undefined;
@@ -26,9 +26,21 @@ export interface Member<C> {
   keys: Set<number> | undefined;
 }
 
+/** A member held by another relay node (clustering only): presence, identity, and the `latest` keys it holds here. */
+export interface RemoteMember {
+  readonly id: number;
+  readonly node: string;
+  presence: Presence;
+  /** Its `userId` / `info` (protocol v2), as its node verified them; `{}` when anonymous. */
+  readonly identity: MemberIdentity;
+  keys: Set<number>;
+}
+
 export class Room<C> {
   /** Members in join order (Map keeps insertion order). */
   readonly members = new Map<number, Member<C>>();
+  /** Members on other nodes (empty without a cluster). `size` counts local members only. */
+  readonly remote = new Map<number, RemoteMember>();
   /** Topic of every member: reliable data frames and control events. */
   readonly topic: string;
   /** Topic of the members that keep up: batches of `latest` values and `droppable` frames. */
@@ -41,7 +53,7 @@ export class Room<C> {
   lastFlushAt = Number.NEGATIVE_INFINITY;
   /** Members currently unsubscribed from `fastTopic` because they fell behind. */
   laggingCount = 0;
-  /** Capacity, locked, private, metadata (PROTOCOL.md §8.19): set at creation, changed by the server API. */
+  /** Capacity, locked, private, metadata (PROTOCOL.md §8.20): set at creation, changed by the server API. */
   settings: RoomSettings = { capacity: MAX_MEMBER_ID, locked: false, private: false, metadata: null };
   /** Member id of the host (host.ts); 0 while the room is empty. */
   host = 0;
@@ -69,13 +81,19 @@ export class Room<C> {
     return this.members.size;
   }
 
-  /** Adds a member with a fresh id: incremental, wrapping at 65535, never one in use. */
-  add(conn: C, presence: Presence, identity: MemberIdentity, may: MemberRights): Member<C> {
-    let id = this.lastId;
-    do {
-      id = id >= MAX_MEMBER_ID ? 1 : id + 1;
-    } while (this.members.has(id));
-    this.lastId = id;
+  /**
+   * Adds a member with a fresh id: incremental, wrapping at 65535, never one in use. In a cluster
+   * the id was decided by the cluster store and is passed in (`clusterId`).
+   */
+  add(conn: C, presence: Presence, identity: MemberIdentity, may: MemberRights, clusterId?: number): Member<C> {
+    let id = clusterId ?? this.lastId;
+    if (clusterId === undefined) {
+      do {
+        id = id >= MAX_MEMBER_ID ? 1 : id + 1;
+      } while (this.members.has(id));
+      this.lastId = id;
+    }
+    this.remote.delete(id);
     const member: Member<C> = { id, room: this, conn, away: false, seat: undefined, seatTimer: undefined, presence, identity, may, keys: undefined };
     this.members.set(id, member);
     return member;

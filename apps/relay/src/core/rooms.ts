@@ -6,7 +6,7 @@ import { Room } from './room.js';
 /** The registry, generic in the connection type like Room. */
 export class Rooms<C> {
   private readonly byName = new Map<string, Room<C>>();
-  private readonly byHandle = new Map<number, Room<C>>();
+  private readonly handles = new Map<number, Room<C>>();
   private lastHandle = 0;
 
   constructor(private readonly maxRooms: number) {}
@@ -25,11 +25,11 @@ export class Rooms<C> {
     let handle = this.lastHandle;
     do {
       handle = handle >= MAX_ROOM_HANDLE ? 1 : handle + 1;
-    } while (this.byHandle.has(handle));
+    } while (this.handles.has(handle));
     this.lastHandle = handle;
     const room = new Room<C>(name, handle, tickHz, outBytesPerSec, now);
     this.byName.set(name, room);
-    this.byHandle.set(handle, room);
+    this.handles.set(handle, room);
     return room;
   }
 
@@ -37,8 +37,13 @@ export class Rooms<C> {
   disposeIfEmpty(room: Room<C>): boolean {
     if (room.size > 0) return false;
     this.byName.delete(room.name);
-    this.byHandle.delete(room.handle);
+    this.handles.delete(room.handle);
     return true;
+  }
+
+  /** The room with this (node-local) handle. */
+  byHandle(handle: number): Room<C> | undefined {
+    return this.handles.get(handle);
   }
 
   all(): IterableIterator<Room<C>> {

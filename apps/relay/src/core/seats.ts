@@ -1,4 +1,4 @@
-// Seats (PROTOCOL.md §8.20): a member whose connection drops without leaving keeps its member id,
+// Seats (PROTOCOL.md §8.21): a member whose connection drops without leaving keeps its member id,
 // presence and latest values for a grace window; the others see it away at once and get
 // member_left only when the window ends. A reconnecting client names its seat's resume token in
 // `join` and gets the same member id back. Grace 0 (the default) holds nothing.

@@ -2,6 +2,7 @@
 // http/metrics.ts exposes them to Prometheus when scraped. Frames and bytes out are counted only
 // by outbox.ts, closes only by connections.ts, whatever the transport.
 import { ERROR_CODE_NAMES, type ClassName, type CloseName, type ErrorCode } from '@roomcast/protocol';
+import { REFUSAL_REASONS, type RefusalReason } from './addresses.js';
 
 /** What a frame is, for the frame counters: a control frame, or the delivery class of a data frame. */
 export type FrameCountKind = 'control' | ClassName;
@@ -9,7 +10,7 @@ export type FrameCountKind = 'control' | ClassName;
 export const LIMIT_NAMES = [
   'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
   'presence_bytes', 'messages_per_sec', 'bytes_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
-  'keys_per_member', 'room_bytes_out',
+  'keys_per_member', 'room_bytes_out', 'frame_timeout',
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
@@ -42,6 +43,8 @@ export class Stats {
   lagStarts = 0;
   errors: Record<ErrorCode, number> = Object.fromEntries(ERROR_CODE_NAMES.map((c) => [c, 0])) as Record<ErrorCode, number>;
   limitHits: Record<LimitName, number> = Object.fromEntries(LIMIT_NAMES.map((l) => [l, 0])) as Record<LimitName, number>;
+  /** Connections refused before they opened (PROTOCOL.md §8.19), by reason. */
+  refused: Record<RefusalReason, number> = Object.fromEntries(REFUSAL_REASONS.map((r) => [r, 0])) as Record<RefusalReason, number>;
   /** `hello` outcomes: welcomed anonymous or with a token, or refused by code. */
   hellos: Record<HelloResult, number> = { anonymous: 0, token: 0, unauthorized: 0, token_expired: 0, internal: 0, unsupported_version: 0 };
   /** `refresh` outcomes. */

@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ERROR_CODE_NAMES, type CloseName } from '@roomcast/protocol';
 import type { Relay } from '../core/relay.js';
+import { REFUSAL_REASONS } from '../core/addresses.js';
 import { HELLO_RESULTS, LIMIT_NAMES, REFRESH_RESULTS } from '../core/stats.js';
 
 type Sample = [labels: Record<string, string>, value: number];
@@ -46,6 +47,10 @@ export function createMetrics(relay: Relay): Registry {
   gauge(registry, 'roomcast_rooms', 'Live rooms.', () => relay.rooms.size);
   gauge(registry, 'roomcast_members', 'Room memberships over all rooms.', () => relay.rooms.memberCount());
   mirroredCounter(registry, 'roomcast_connections_opened_total', 'Connections accepted.', [], () => [[{}, s.connectionsOpened]]);
+  mirroredCounter(registry, 'roomcast_connections_refused_total',
+    'Connections refused before opening (HTTP 429/503 before the upgrade, TCP close 4429/1013), by reason: connections_per_ip, connect_rate, flood_cooldown, connections, tracked_addresses.',
+    ['reason'], () => REFUSAL_REASONS.map((reason) => [{ reason }, s.refused[reason]]));
+  gauge(registry, 'roomcast_tracked_addresses', 'Client addresses the relay remembers (open connections, leftover budgets, cool-downs).', () => relay.connections.addresses.size);
   const byKind = (counts: Record<string, number>): Sample[] => Object.entries(counts).map(([kind, n]) => [{ kind }, n]);
   mirroredCounter(registry, 'roomcast_frames_in_total', 'Frames received from clients, by kind (control, or the delivery class of a data frame).', ['kind'],
     () => byKind(s.framesIn));

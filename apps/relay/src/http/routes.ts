@@ -1,5 +1,6 @@
 // The HTTP API on the relay's port: health, Prometheus metrics and the static demo page. Answers
 // are plain values; uws/http.ts serves them with uWebSockets.js (this file does not import it).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { Registry } from 'prom-client';
@@ -59,14 +60,24 @@ export interface RouteOptions {
   startedAt: number;
   version: string;
   isDraining: () => boolean;
+  /** Set when the relay is a cluster node: its id and the state of its bus (Redis). */
+  cluster?: { node: string; state: () => 'up' | 'down' } | undefined;
+  /** METRICS_TOKEN: when non-empty, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 /** The relay's HTTP routes, as functions of the request path. */
 export interface Routes {
-  /** `GET /healthz`: 200 with status `ok`, or 503 `draining` during shutdown. */
+  /**
+   * `GET /healthz`: 200 with status `ok`, or 503 `draining` during shutdown. A cluster node adds
+   * `node` and `bus`; while Redis is unreachable the status is `degraded` (still 200: the node
+   * serves its local members).
+   */
   health(): HttpAnswer;
   /** `GET /metrics`: Prometheus text. */
   metrics(): Promise<HttpAnswer>;
+  /** Whether a request with this `Authorization` header may read /metrics. */
+  metricsAllowed(authorization: string): boolean;
   /** `GET` of any other path: a file of the demo build, a hint at `/`, or 404. */
   file(url: string): HttpAnswer;
 }
@@ -74,11 +85,20 @@ export interface Routes {
 export function createRoutes(options: RouteOptions): Routes {
   const { relay, metrics } = options;
   const files = loadStatic(options.staticDir);
+  // Compared as SHA-256 digests: equal lengths, so timingSafeEqual leaks neither content nor length.
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  const tokenDigest = options.metricsToken ? digest(`Bearer ${options.metricsToken}`) : undefined;
   return {
+    metricsAllowed(authorization) {
+      return tokenDigest === undefined || timingSafeEqual(digest(authorization), tokenDigest);
+    },
     health() {
       const draining = options.isDraining();
+      const cluster = options.cluster;
+      const busState = cluster?.state();
       const body = JSON.stringify({
-        status: draining ? 'draining' : 'ok',
+        status: draining ? 'draining' : busState === 'down' ? 'degraded' : 'ok',
+        ...(cluster === undefined ? {} : { node: cluster.node, bus: busState }),
         version: options.version,
         uptimeSec: Math.round((Date.now() - options.startedAt) / 1000),
         connections: relay.connections.size,

@@ -1,17 +1,25 @@
 // Raw TCP transport on node:net (PROTOCOL.md appendix A): every frame is preceded by its u32be
 // length; otherwise the same frames, handshake, rooms and codes as WebSocket. Adapts each socket
-// to the core's Peer (peer.ts), keeps its subscribers in TcpFanout (fanout.ts), sends heartbeats
-// to silent clients and closes them after the idle window (on the core's clock), and optionally
+// to the core's Peer (peer.ts), keeps its subscribers in TcpFanout (fanout.ts), coalesces writes
+// per socket per event-loop turn (flush-queue.ts), sends heartbeats to silent clients and closes
+// them after the idle window, closes a client whose frame does not complete within the frame
+// deadline (both in one periodic sweep on the core's clock, no timer per socket), and optionally
 // answers Flash policy requests. Every close and counter goes through the core.
 import { createServer, type Server, type Socket } from 'node:net';
-import { FrameStreamReader, encodeControl, type StreamError } from '@roomcast/protocol';
+import { CloseCodes, FrameStreamReader, encodeControl, lengthPrefixed, type StreamError } from '@roomcast/protocol';
+import type { Refusal } from '../core/addresses.js';
 import { repeat, type Clock } from '../core/clock.js';
 import type { Connection } from '../core/connection.js';
 import type { Log } from '../core/log.js';
 import type { TransportCore } from '../core/relay.js';
 import type { TcpFanout } from './fanout.js';
 import { defaultPolicyXml, policyResponse, sniffPolicyRequest } from './flash-policy.js';
-import { TcpPeer, type TcpPeerEvents } from './peer.js';
+import { FlushQueue } from './flush-queue.js';
+import { CLOSE_LINGER_MS, TcpPeer, type TcpPeerEvents } from './peer.js';
+
+/** Where a socket keeps its peer, for the shared socket handlers. */
+const PEER = Symbol('roomcast.tcpPeer');
+type PeerSocket = Socket & { [PEER]?: TcpPeer };
 
 /** The frame a silent client gets at half its idle window (vector `heartbeat`). */
 const HEARTBEAT = encodeControl({ type: 'heartbeat' });
@@ -24,8 +32,13 @@ export interface TcpTransportOptions {
   maxFrameBytes: number;
   /** Send-buffer hard cap (RELAY_MAX_BUFFERED_BYTES); a fan-out past twice that closes at once. */
   maxBufferedBytes: number;
-  /** Silence after which a client is closed with 4408; a heartbeat goes out at half of it. 0 disables. */
+  /** Time without a complete frame after which a client is closed with 4408; a heartbeat goes out at half of it. 0 disables. */
   idleTimeoutMs: number;
+  /**
+   * Longest time from the first byte of a frame (its length prefix) to its last; past it the client
+   * is closed with 4408 however many bytes trickle in. 0 disables (the idle timeout still applies).
+   */
+  frameTimeoutMs: number;
   /** Serve Flash policy requests: `true` for the default policy (allows this port), or the XML to send. */
   flashPolicy: boolean | string;
   /** This transport's fan-out (a sink of the core's fan-out service). */
@@ -49,23 +62,23 @@ export interface TcpListening {
 export async function listenTcp(relay: TransportCore, options: TcpTransportOptions): Promise<TcpListening> {
   const log = options.log.child({ transport: 'tcp' });
   const { clock, fanout } = options;
-  const peers = new Map<TcpPeer, Connection>();
+  const flushQueue = new FlushQueue();
+  const peers = new Set<TcpPeer>();
   let policy: Uint8Array | undefined;
   let policyRequests = 0;
 
   const events: TcpPeerEvents = {
     backstopBytes: options.maxBufferedBytes * 2,
     overflowed(peer) {
-      const conn = peers.get(peer);
+      const conn = peer.conn;
       if (peer.closed || conn === undefined) return;
       log.debug({ remote: peer.remoteAddress, buffered: peer.bufferedAmount() }, 'closing slow TCP reader');
       relay.close(conn, 'slow_consumer', 'send buffer above the hard cap', 'buffered_bytes');
     },
     closed(peer) {
       fanout.drop(peer);
-      const conn = peers.get(peer);
       peers.delete(peer);
-      if (conn !== undefined) relay.closed(conn);
+      if (peer.conn !== undefined) relay.closed(peer.conn);
     },
   };
 
@@ -76,53 +89,102 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
     relay.close(conn, 'message_too_big', 'frame above the size cap', 'frame_bytes');
   }
 
-  function accept(socket: Socket): void {
-    socket.setNoDelay(true);
-    const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, clock.now());
-    const conn = relay.open(peer);
-    peers.set(peer, conn);
-    log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'tcp connection');
-    const reader = new FrameStreamReader(options.maxFrameBytes);
-    // With the Flash policy on, the first bytes are held until they cannot be a policy request.
-    let sniffed: Uint8Array | undefined = policy === undefined ? undefined : new Uint8Array(0);
-    const onFrame = (frame: Uint8Array): boolean => {
-      try {
-        relay.message(conn, frame);
-      } catch (err) {
-        // A bug must cost one connection, never the process.
-        relay.internalError(conn, err);
-      }
-      return !peer.closed;
-    };
+  /** A connection admission refused (PROTOCOL.md §8.19): one `close` frame, then the socket ends. */
+  function turnAway(socket: Socket, refusal: Refusal): void {
+    const { code } = CloseCodes[refusal.scope === 'address' ? 'rate_limited' : 'try_again_later'];
+    log.debug({ remote: socket.remoteAddress, reason: refusal.reason }, 'refusing TCP connection');
+    socket.on('error', () => {});
+    // Discard whatever the client sends, so its FIN is seen and the socket closes at once.
+    socket.resume();
+    const linger = setTimeout(() => socket.destroy(), CLOSE_LINGER_MS);
+    linger.unref();
+    socket.on('close', () => clearTimeout(linger));
+    socket.end(lengthPrefixed(encodeControl({ type: 'close', code, reason: refusal.message.slice(0, 256) })));
+  }
 
-    socket.on('data', (chunk: Buffer) => {
-      if (peer.closed) return;
-      peer.lastReceivedAt = clock.now();
-      peer.heartbeatPending = false;
-      let bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-      if (sniffed !== undefined) {
-        const seen = concat(sniffed, bytes);
-        const verdict = sniffPolicyRequest(seen);
-        if (verdict === 'maybe') {
-          sniffed = seen;
-          return;
-        }
-        sniffed = undefined;
-        if (verdict === 'request' && policy !== undefined) {
-          policyRequests++;
-          peer.endWith(policy);
-          return;
-        }
-        bytes = seen;
+  // The socket handlers are shared by every connection (they find their peer on the socket) rather
+  // than closures made per connection: fewer objects per idle connection (issue 17).
+  /** The peer whose chunk is being read, and whether a frame of it completed (reads are synchronous). */
+  let reading: TcpPeer | undefined;
+  let framed = false;
+
+  function onFrame(frame: Uint8Array): boolean {
+    const peer = reading!;
+    const conn = peer.conn!;
+    framed = true;
+    try {
+      relay.message(conn, frame);
+    } catch (err) {
+      // A bug must cost one connection, never the process.
+      relay.internalError(conn, err);
+    }
+    return !peer.closed;
+  }
+
+  function onData(this: PeerSocket, chunk: Buffer): void {
+    const peer = this[PEER];
+    if (peer === undefined || peer.closed) return;
+    let bytes: Uint8Array = chunk;
+    if (peer.sniffed !== undefined) {
+      const seen = concat(peer.sniffed, bytes);
+      const verdict = sniffPolicyRequest(seen);
+      if (verdict === 'maybe') {
+        peer.sniffed = seen;
+        if (peer.partialSince < 0) peer.partialSince = clock.now();
+        return;
       }
-      // One write (syscall) for all the replies this chunk produces.
-      socket.cork();
-      const err = reader.push(bytes, onFrame);
-      if (err !== undefined && !peer.closed) refuse(conn, err);
-      socket.uncork();
-    });
-    socket.on('close', () => peer.gone());
-    socket.on('error', (err) => log.debug({ conn: conn.id, err: err.message }, 'tcp socket error'));
+      peer.sniffed = undefined;
+      peer.partialSince = -1;
+      if (verdict === 'request' && policy !== undefined) {
+        policyRequests++;
+        peer.endWith(policy);
+        return;
+      }
+      bytes = seen;
+    }
+    // Replies are queued on the peer and written once at the end of the turn (no cork needed).
+    const outer = reading;
+    reading = peer;
+    framed = false;
+    const reader = peer.reader;
+    const err = reader.push(bytes, onFrame);
+    const completed = framed;
+    reading = outer;
+    if (err !== undefined && !peer.closed) return refuse(peer.conn!, err);
+    // Only complete frames count as activity: a client trickling the bytes of a frame it never
+    // finishes does not keep its connection (issue 14, item 4).
+    if (completed || peer.partialSince < 0) {
+      const now = clock.now();
+      if (completed) {
+        peer.lastReceivedAt = now;
+        peer.heartbeatPending = false;
+      }
+      peer.partialSince = reader.partial ? now : -1;
+    } else if (!reader.partial) peer.partialSince = -1;
+  }
+
+  function onClose(this: PeerSocket): void {
+    this[PEER]?.gone();
+  }
+
+  function onError(this: PeerSocket, err: Error): void {
+    log.debug({ conn: this[PEER]?.conn?.id, err: err.message }, 'tcp socket error');
+  }
+
+  function accept(socket: PeerSocket): void {
+    const refusal = relay.admit(socket.remoteAddress ?? 'unknown');
+    if (refusal !== undefined) return turnAway(socket, refusal);
+    const peer = new TcpPeer(socket, socket.remoteAddress ?? 'unknown', events, flushQueue, clock.now());
+    peer.reader = new FrameStreamReader(options.maxFrameBytes);
+    // With the Flash policy on, the first bytes are held until they cannot be a policy request.
+    if (policy !== undefined) peer.sniffed = new Uint8Array(0);
+    peer.conn = relay.open(peer);
+    peers.add(peer);
+    socket[PEER] = peer;
+    log.debug({ conn: peer.conn.id, remote: peer.remoteAddress }, 'tcp connection');
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.on('error', onError);
   }
 
   const server: Server = createServer({ noDelay: true }, accept);
@@ -140,11 +202,23 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
   }
 
   const idleMs = options.idleTimeoutMs;
-  const stopIdle = idleMs > 0 ? repeat(clock, Math.max(50, Math.min(1000, idleMs / 8)), () => checkIdle(clock.now())) : undefined;
+  const frameMs = options.frameTimeoutMs;
+  const shortest = Math.min(idleMs > 0 ? idleMs : Infinity, frameMs > 0 ? frameMs : Infinity);
+  const stopSweep = Number.isFinite(shortest) ? repeat(clock, Math.max(50, Math.min(1000, shortest / 8)), () => sweep(clock.now())) : undefined;
 
-  /** Per tick, O(TCP connections): heartbeat at half the window, close 4408 at the full window. */
-  function checkIdle(now: number): void {
-    for (const [peer, conn] of peers) {
+  /**
+   * Per tick, O(TCP connections): heartbeat at half the idle window, close 4408 at the full window
+   * or when a frame has been arriving for longer than the frame deadline.
+   */
+  function sweep(now: number): void {
+    for (const peer of peers) {
+      const conn = peer.conn!;
+      if (frameMs > 0 && peer.partialSince >= 0 && now - peer.partialSince >= frameMs) {
+        log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'closing TCP connection with an unfinished frame');
+        relay.close(conn, 'timeout', `frame not completed within ${frameMs / 1000} s`, 'frame_timeout');
+        continue;
+      }
+      if (idleMs <= 0) continue;
       const silent = now - peer.lastReceivedAt;
       if (silent >= idleMs) {
         log.debug({ conn: conn.id, remote: peer.remoteAddress }, 'closing silent TCP connection');
@@ -165,11 +239,11 @@ export async function listenTcp(relay: TransportCore, options: TcpTransportOptio
       return policyRequests;
     },
     close() {
-      stopIdle?.();
+      stopSweep?.();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());
         // The core closed its connections already (closeAll); any left would keep the server open.
-        for (const conn of [...peers.values()]) relay.close(conn, 'going_away', 'relay shutting down');
+        for (const peer of [...peers]) if (peer.conn !== undefined) relay.close(peer.conn, 'going_away', 'relay shutting down');
       });
     },
   };

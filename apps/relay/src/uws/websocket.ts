@@ -3,6 +3,7 @@
 // (fanout.ts), so the JavaScript work per incoming frame does not grow with room size.
 import uWS from 'uWebSockets.js';
 import type { TransportCore } from '../core/relay.js';
+import { checkUpgrade, refuseHttp } from './handshake.js';
 import { WsPeer, type SocketData } from './peer.js';
 
 export interface WsTransportOptions {
@@ -32,18 +33,21 @@ export function attachWebSocket(app: uWS.TemplatedApp, relay: TransportCore, opt
     upgrade: (res, req, context) => {
       // Copy everything from req synchronously: it is invalid after this callback returns.
       const key = req.getHeader('sec-websocket-key');
-      const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
       const origin = req.getHeader('origin');
+      const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+      // Version, then admission (PROTOCOL.md §8.19): a refused address costs no further work.
+      if (!checkUpgrade(res, req, relay, remoteAddress)) return;
       // Cross-site WebSocket hijacking: a page of a foreign site gets 403 before the upgrade
       // (PROTOCOL.md §8.18 rule 7). Non-browser clients send no Origin and are judged by their token.
+      // refuseHttp closes the connection too, as every other refused upgrade does.
       if (!options.allowOrigin(origin)) {
         options.originRefused();
-        res.writeStatus('403 Forbidden').writeHeader('content-type', 'text/plain').end('origin not allowed\n');
+        refuseHttp(res, '403 Forbidden', 'origin not allowed');
         return;
       }
-      const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
-      res.upgrade<SocketData>({ remoteAddress }, key, protocol, extensions, context);
+      // No subprotocol is negotiated (PROTOCOL.md §2): an offered one is never echoed back.
+      res.upgrade<SocketData>({ remoteAddress }, key, '', extensions, context);
     },
     open: (ws) => {
       const data = ws.getUserData();

@@ -7,13 +7,12 @@ import fc from 'fast-check';
 import { encodeControl, encodeData } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
 import { ExpiryTimer } from '../../src/auth/index.js';
-import { parseConfig } from '../../src/config.js';
 import type { AccessDecision, Authenticator } from '../../src/core/access.js';
 import type { Connection } from '../../src/core/connection.js';
 import { Fanout } from '../../src/core/fanout.js';
 import { Relay } from '../../src/core/relay.js';
 import { Stats } from '../../src/core/stats.js';
-import { FakeClock, FakeHub, FakePeer } from '../fakes.js';
+import { FakeClock, FakeHub, FakePeer, relayLimits } from '../fakes.js';
 import { silentLogger } from '../helpers.js';
 
 type TokenKind = 'good' | 'bad' | 'expired';
@@ -63,7 +62,7 @@ describe('pending token decisions vs closes, deadlines and expiry', () => {
         refresh: (_p, token) => s.schedule(Promise.resolve(decision(token as TokenKind, 'refresh')), `refresh ${token}`),
         expiryTimer: (onExpire) => new ExpiryTimer(clock, onExpire),
       };
-      const relay = new Relay(parseConfig({ RELAY_HELLO_TIMEOUT_MS: '10000' }), new Fanout([hub]), new Stats(), silentLogger, access, clock);
+      const relay = new Relay(relayLimits({ RELAY_HELLO_TIMEOUT_MS: '10000' }), new Fanout([hub]), new Stats(), silentLogger, access, clock);
       const peers: StrictPeer[] = [];
       const conns: Connection[] = [];
       for (let i = 0; i < CONNECTIONS; i++) {
@@ -117,7 +116,7 @@ describe('pending token decisions vs closes, deadlines and expiry', () => {
       refresh: () => new Promise((resolve) => { decide = resolve; }),
       expiryTimer: (onExpire) => new ExpiryTimer(clock, onExpire),
     };
-    const relay = new Relay(parseConfig({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
+    const relay = new Relay(relayLimits({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
     const peer = new StrictPeer(hub);
     const conn = relay.open(peer);
     peer.onClose = () => relay.closed(conn);
@@ -142,7 +141,7 @@ describe('pending token decisions vs closes, deadlines and expiry', () => {
       refresh: () => Promise.resolve(broken),
       expiryTimer: (onExpire) => new ExpiryTimer(clock, onExpire),
     };
-    const relay = new Relay(parseConfig({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
+    const relay = new Relay(relayLimits({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
     const peer = new StrictPeer(hub);
     const conn = relay.open(peer);
     peer.onClose = () => relay.closed(conn);

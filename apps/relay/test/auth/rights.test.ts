@@ -89,6 +89,13 @@ describe('rights', () => {
     expect(identityFromClaims({ sub: 'a', exp: 1, info: { n: 'ééé' } }, 13))
       .toStrictEqual({ ok: false, reason: 'claim info is 14 bytes of JSON, above RELAY_MAX_INFO_BYTES (13)' });
   });
+
+  it('info nests at most 13 deep, like presence (PROTOCOL.md §8.4)', () => {
+    const nest = (d: number): unknown => (d === 0 ? 1 : [nest(d - 1)]);
+    expect(identityFromClaims({ sub: 'a', exp: 1, info: nest(13) }, 1024)).toMatchObject({ ok: true });
+    expect(identityFromClaims({ sub: 'a', exp: 1, info: nest(14) }, 1024))
+      .toStrictEqual({ ok: false, reason: 'claim info nests deeper than 13' });
+  });
 });
 
 describe('a signed token end to end: only that user, only those rooms', () => {

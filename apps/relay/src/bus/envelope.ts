@@ -1,0 +1,64 @@
+// The binary envelope of every message on a room's channel: kind, sending node, send time and a
+// body. The send time (wall clock, ms) lets receivers drop what Redis delivers late (a frozen
+// Redis runs already written SPUBLISHes when it wakes up): nothing crosses nodes late.
+//   byte 0      kind (BusKind)
+//   byte 1      n = length of the node id (ASCII, 1-64)
+//   2..2+n      node id
+//   +8          send time, float64 BE, ms since the epoch
+//   +2          member id: target of a direct frame (0 = the room), or the member of a presence event
+//   +4          sequence number of the sending node on this room's channel (u32 BE, wraps): a
+//               receiver that sees a jump knows messages were lost (a gap), e.g. while its
+//               subscription was down
+//   rest        body: a deliver frame, a member entry (entry.ts: presence and identity JSON), or a
+//               batch frame of latest entries
+export const BusKind = {
+  Frame: 1,
+  Joined: 2,
+  Updated: 3,
+  Left: 4,
+  Latest: 5,
+} as const;
+export type BusKind = (typeof BusKind)[keyof typeof BusKind];
+export const BUS_KIND_NAMES: Record<BusKind, string> = { 1: 'frame', 2: 'joined', 3: 'updated', 4: 'left', 5: 'latest' };
+
+export interface Envelope {
+  kind: BusKind;
+  node: string;
+  sentAt: number;
+  member: number;
+  seq: number;
+  body: Uint8Array;
+}
+
+/** Bytes before the body for a node id of `n` characters. */
+const headerBytes = (n: number): number => 2 + n + 8 + 2 + 4;
+
+export function encodeEnvelope(kind: BusKind, node: string, sentAt: number, member: number, seq: number, body: Uint8Array): Buffer {
+  const n = node.length;
+  const out = Buffer.allocUnsafe(headerBytes(n) + body.length);
+  out[0] = kind;
+  out[1] = n;
+  out.write(node, 2, 'latin1');
+  out.writeDoubleBE(sentAt, 2 + n);
+  out.writeUInt16BE(member, 10 + n);
+  out.writeUInt32BE(seq >>> 0, 12 + n);
+  out.set(body, headerBytes(n));
+  return out;
+}
+
+/** Decodes an envelope; undefined for anything malformed (other writers on the channel). */
+export function decodeEnvelope(bytes: Buffer): Envelope | undefined {
+  if (bytes.length < 3) return undefined;
+  const kind = bytes[0]!;
+  const n = bytes[1]!;
+  if (kind < BusKind.Frame || kind > BusKind.Latest || n === 0 || bytes.length < headerBytes(n)) return undefined;
+  return {
+    kind: kind as BusKind,
+    node: bytes.toString('latin1', 2, 2 + n),
+    sentAt: bytes.readDoubleBE(2 + n),
+    member: bytes.readUInt16BE(10 + n),
+    seq: bytes.readUInt32BE(12 + n),
+    // A copy: the receiver rewrites the room handle in place.
+    body: new Uint8Array(bytes.subarray(headerBytes(n))),
+  };
+}

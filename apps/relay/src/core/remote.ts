@@ -1,0 +1,198 @@
+// Other nodes' events applied to this node's rooms (clustering, docs/decisions/0002-cluster.md):
+// remote members and their presence, deliver frames from remote senders, remote `latest` values,
+// and the resync after a cluster-store outage. The bus (src/bus/) calls this through the
+// `ClusterInbox` port; nothing here knows Redis.
+import { DeliveryClass, Flags, encodeControl, type BatchEntry } from '@roomcast/protocol';
+import type { Clock } from './clock.js';
+import type { Cluster, ClusterInbox, ClusterMember, LocalRoomState } from './cluster.js';
+import type { Connection, Room } from './connection.js';
+import type { Connections } from './connections.js';
+import type { Delivery } from './delivery.js';
+import type { Membership } from './membership.js';
+import type { Outbox } from './outbox.js';
+import type { Rooms } from './rooms.js';
+import type { Stats } from './stats.js';
+
+/** Events held for one room while a local join of it waits for its claim (bounded). */
+const MAX_HELD_EVENTS = 1024;
+
+export interface RemoteDeps {
+  rooms: Rooms<Connection>;
+  out: Outbox;
+  delivery: Delivery;
+  connections: Connections;
+  cluster: Cluster;
+  clock: Clock;
+  stats: Stats;
+  /** Set after construction (membership needs this object as its `hold`). */
+  membership?: Membership;
+}
+
+export class RemoteRooms implements ClusterInbox {
+  /** Room name -> joins waiting for a claim, and the events that arrived meanwhile. */
+  readonly #held = new Map<string, { joins: number; events: (() => void)[] }>();
+
+  constructor(readonly deps: RemoteDeps) {}
+
+  // ---- holding events while a join is pending ----------------------------------------
+
+  hold(room: string): void {
+    const held = this.#held.get(room);
+    if (held === undefined) this.#held.set(room, { joins: 1, events: [] });
+    else held.joins++;
+  }
+
+  release(room: string): void {
+    const held = this.#held.get(room);
+    if (held === undefined) return;
+    if (--held.joins > 0) return;
+    this.#held.delete(room);
+    for (const event of held.events) event();
+  }
+
+  /** Runs `event` on the local room now, later (a join is pending), or never (no local member). */
+  #apply(name: string, event: (room: Room) => void): void {
+    const held = this.#held.get(name);
+    if (held !== undefined) {
+      if (held.events.length < MAX_HELD_EVENTS) held.events.push(() => this.#apply(name, event));
+      return;
+    }
+    const room = this.deps.rooms.get(name);
+    if (room !== undefined) event(room);
+  }
+
+  // ---- ClusterInbox ------------------------------------------------------------------
+
+  forwardRoom(topic: string): string | undefined {
+    // Topics are `room/<handle>` and `room/<handle>/fast` (room.ts); parseInt stops at the slash.
+    const room = this.deps.rooms.byHandle(Number.parseInt(topic.slice(5), 10));
+    return room !== undefined && room.remote.size > 0 ? room.name : undefined;
+  }
+
+  memberJoined(name: string, member: ClusterMember): void {
+    this.#apply(name, (room) => {
+      if (room.members.has(member.id) || room.remote.has(member.id)) return;
+      // The first member of another node in this room: that node has none of our values yet
+      // (we publish them only while another node listens), so hand them over once.
+      if (![...room.remote.values()].some((m) => m.node === member.node)) this.#handOver(room);
+      room.remote.set(member.id, { id: member.id, node: member.node, presence: member.presence, identity: member.identity, keys: new Set() });
+      this.#announce(room, { type: 'member_joined', room: room.handle, member: { id: member.id, presence: member.presence, ...member.identity } });
+    });
+  }
+
+  memberUpdated(name: string, member: ClusterMember): void {
+    this.#apply(name, (room) => {
+      const remote = room.remote.get(member.id);
+      if (remote === undefined) return;
+      remote.presence = member.presence;
+      // The identity is fixed at join: the one this node learnt then is what the room keeps seeing.
+      this.#announce(room, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: member.presence, ...remote.identity } });
+    });
+  }
+
+  memberLeft(name: string, id: number): void {
+    this.#apply(name, (room) => {
+      const remote = room.remote.get(id);
+      if (remote === undefined) return;
+      room.remote.delete(id);
+      this.deps.delivery.clearRemote(room, id, remote.keys);
+      this.#announce(room, { type: 'member_left', room: room.handle, member: id });
+    });
+  }
+
+  holds(name: string, id: number): boolean {
+    return this.deps.rooms.get(name)?.members.has(id) === true;
+  }
+
+  frame(name: string, frame: Uint8Array, target: number): void {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined || frame.length < 4) return;
+    // The sender's node stamped its own room handle: every node numbers its rooms itself.
+    frame[2] = room.handle >>> 8;
+    frame[3] = room.handle & 0xff;
+    const droppable = (frame[1]! & Flags.CLASS_MASK) === DeliveryClass.Droppable;
+    const kind = droppable ? 'droppable' : 'reliable';
+    const { stats } = this.deps;
+    if (target !== 0) {
+      const member = room.members.get(target);
+      if (member === undefined) return;
+      if (droppable && member.conn.lagging) {
+        stats.drops++;
+        return;
+      }
+      this.deps.out.send(member.conn, frame, kind, room);
+      return;
+    }
+    const recipients = droppable ? room.size - room.laggingCount : room.size;
+    if (recipients <= 0) return;
+    // The room's output budget holds here too, as for a local sender (delivery.ts).
+    const bytes = frame.length * recipients;
+    if (!droppable) room.outBudget.force(this.deps.clock.now(), bytes);
+    else if (!room.outBudget.take(this.deps.clock.now(), bytes)) {
+      stats.hitLimit('room_bytes_out');
+      stats.drops += room.size;
+      return;
+    } else stats.drops += room.laggingCount;
+    this.deps.out.publishLocal(droppable ? room.fastTopic : room.topic, frame, kind, recipients, room);
+  }
+
+  latest(name: string, entries: BatchEntry[]): void {
+    this.#apply(name, (room) => this.deps.delivery.mergeRemote(room, entries));
+  }
+
+  localRooms(): Map<string, LocalRoomState> {
+    const rooms = new Map<string, LocalRoomState>();
+    for (const room of this.deps.rooms.all()) {
+      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, identity: m.identity }));
+      const values = room.latest.all().filter((e) => room.members.has(e.sender));
+      rooms.set(room.name, { tickHz: room.tickHz, members, values });
+    }
+    return rooms;
+  }
+
+  resync(name: string, members: ClusterMember[]): void {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return;
+    const inStore = new Map(members.filter((m) => !room.members.has(m.id)).map((m) => [m.id, m]));
+    for (const id of [...room.remote.keys()]) {
+      if (!inStore.has(id)) this.memberLeft(name, id);
+    }
+    for (const m of inStore.values()) {
+      const known = room.remote.get(m.id);
+      if (known === undefined) this.memberJoined(name, m);
+      else if (JSON.stringify(known.presence) !== JSON.stringify(m.presence)) this.memberUpdated(name, m);
+    }
+    this.deps.delivery.resnapshot(room);
+  }
+
+  evict(name: string, id: number): void {
+    const room = this.deps.rooms.get(name);
+    const member = room?.members.get(id);
+    if (member === undefined || this.deps.membership === undefined) return;
+    member.conn.rooms.delete(room!.handle);
+    this.deps.membership.remove(member, true, 'disconnected', true, false);
+    this.deps.connections.close(member.conn, 'going_away', 'member id taken by another node during a cluster outage; rejoin');
+  }
+
+  lost(name: string, target: number): void {
+    const room = this.deps.rooms.get(name);
+    if (room === undefined) return;
+    const members = target === 0 ? [...room.members.values()] : [room.members.get(target)].filter((m) => m !== undefined);
+    for (const m of members) {
+      // Closing leaves every room of the connection (connections.ts -> membership.remove), which
+      // tells the other nodes; the SDK reconnects and its rooms emit 'resync' after the rejoin.
+      this.deps.connections.close(m.conn, 'frames_lost', `messages of another relay node for room ${name} were lost or late; reconnect and resync`);
+    }
+  }
+
+  #handOver(room: Room): void {
+    const own = room.latest.all().filter((e) => room.members.has(e.sender));
+    if (own.length > 0) this.deps.cluster.latest(room.name, own);
+  }
+
+  /** Tells this node's members of the room (never echoed to the bus). */
+  #announce(room: Room, message: Parameters<typeof encodeControl>[0]): void {
+    if (room.size === 0) return;
+    this.deps.out.publishLocal(room.topic, encodeControl(message), 'control', room.size, room);
+  }
+}
