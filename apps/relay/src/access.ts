@@ -11,9 +11,11 @@ import type { Clock } from './core/clock.js';
 /** A connection's identity seen through the core's Principal. */
 class IdentityPrincipal implements Principal {
   readonly memberFields: MemberIdentity;
+  readonly server: boolean;
 
   constructor(readonly identity: Identity) {
     this.memberFields = memberFields(identity);
+    this.server = identity.role === 'server';
   }
 
   can(room: string, action: AccessAction): boolean {

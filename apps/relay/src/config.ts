@@ -190,6 +190,42 @@ const envSchema = z.object({
   RELAY_LEASE_TTL_MS: int(1000, 60_000).default(5000),
   /** A message from another node older than this on arrival is dropped (never delivered late), in milliseconds. */
   RELAY_BUS_STALE_MS: int(100, 60_000).default(1000),
+
+  // ---- server API (docs/server-api.md) -------------------------------------------------
+  /** Bearer keys of the HTTP server API under /api/v1 (comma-separated, each at least 24 characters). Empty: the API is off. Never logged. */
+  RELAY_API_KEYS: z.string().default('').transform((v, ctx) => {
+    const keys = commaList(v);
+    const short = keys.findIndex((k) => k.length < 24 || !/^[\x21-\x7e]+$/.test(k));
+    if (short >= 0) {
+      // The position only: the value itself is a secret.
+      ctx.addIssue({ code: 'custom', message: `key ${short + 1} must be at least 24 printable ASCII characters without spaces` });
+      return z.NEVER;
+    }
+    return keys;
+  }),
+
+  /** How long a member whose connection dropped keeps its seat (id, presence, latest values) for a reconnect, in milliseconds. 0: no seats (member_left at once). */
+  RELAY_SEAT_GRACE_MS: int(0, 3_600_000).default(0),
+  /** Largest room metadata (server API settings), as compact JSON in UTF-8 bytes. */
+  RELAY_MAX_ROOM_METADATA_BYTES: int(2, 64 * 1024).default(1024),
+
+  // ---- webhooks (docs/server-api.md#webhooks) -------------------------------------------
+  /** Where room and member events are POSTed (http:// or https://). Empty: no webhooks. */
+  RELAY_WEBHOOK_URL: z.string().default('').refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), { error: 'must be an http:// or https:// URL' }),
+  /** Signing secret, `whsec_` + base64 of 24 to 64 random bytes (Standard Webhooks). Never logged. */
+  RELAY_WEBHOOK_SECRET: z.string().default('').refine((v) => v === '' || webhookSecretBytes(v) !== undefined, {
+    error: 'must be whsec_ followed by the base64 of 24 to 64 bytes (e.g. whsec_$(openssl rand -base64 32))',
+  }),
+  /** Events wait this long to be sent in one request, in milliseconds. */
+  RELAY_WEBHOOK_BATCH_MS: int(0, 60_000).default(200),
+  /** Events waiting to be sent at most; more are dropped (and counted in roomcast_webhook_events_dropped_total). */
+  RELAY_WEBHOOK_QUEUE_MAX: int(1, 1_000_000).default(10_000),
+  /** Timeout of one webhook request, in milliseconds. */
+  RELAY_WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
+  /** Tries of one batch, the first included, before its events are dropped. */
+  RELAY_WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(6),
+  /** First retry delay in milliseconds; doubled per retry (capped at 30 s), with jitter. */
+  RELAY_WEBHOOK_RETRY_MS: int(1, 60_000).default(500),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
@@ -211,7 +247,19 @@ const envSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['RELAY_TICK_HZ'], message: `must be between RELAY_MIN_TICK_HZ (${env.RELAY_MIN_TICK_HZ}) and RELAY_MAX_TICK_HZ (${env.RELAY_MAX_TICK_HZ})` });
   }
   authRules(env, ctx);
+  if ((env.RELAY_WEBHOOK_URL === '') !== (env.RELAY_WEBHOOK_SECRET === '')) {
+    const missing = env.RELAY_WEBHOOK_URL === '' ? 'RELAY_WEBHOOK_URL' : 'RELAY_WEBHOOK_SECRET';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set too: webhooks need both RELAY_WEBHOOK_URL and RELAY_WEBHOOK_SECRET' });
+  }
 });
+
+/** The key bytes of a `whsec_` secret, or undefined when it is not one. */
+function webhookSecretBytes(value: string): Buffer | undefined {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (match === null) return undefined;
+  const bytes = Buffer.from(match[1]!, 'base64');
+  return bytes.length >= 24 && bytes.length <= 64 ? bytes : undefined;
+}
 
 type Env = z.output<typeof envSchema>;
 
@@ -224,7 +272,7 @@ export const JWT_ALGORITHMS = [
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 /** Variables whose values are secrets: never echoed in errors or logs. */
-export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'METRICS_TOKEN', 'REDIS_URL'];
+export const SECRET_ENV_NAMES: readonly string[] = ['RELAY_JWT_SECRET', 'METRICS_TOKEN', 'REDIS_URL', 'RELAY_API_KEYS', 'RELAY_WEBHOOK_SECRET'];
 
 function commaList(value: string): string[] {
   return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
@@ -324,6 +372,16 @@ const FIELDS = {
   nodeId: 'RELAY_NODE_ID',
   leaseTtlMs: 'RELAY_LEASE_TTL_MS',
   busStaleMs: 'RELAY_BUS_STALE_MS',
+  apiKeys: 'RELAY_API_KEYS',
+  maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
+  seatGraceMs: 'RELAY_SEAT_GRACE_MS',
+  webhookUrl: 'RELAY_WEBHOOK_URL',
+  webhookSecret: 'RELAY_WEBHOOK_SECRET',
+  webhookBatchMs: 'RELAY_WEBHOOK_BATCH_MS',
+  webhookQueueMax: 'RELAY_WEBHOOK_QUEUE_MAX',
+  webhookTimeoutMs: 'RELAY_WEBHOOK_TIMEOUT_MS',
+  webhookMaxAttempts: 'RELAY_WEBHOOK_MAX_ATTEMPTS',
+  webhookRetryMs: 'RELAY_WEBHOOK_RETRY_MS',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

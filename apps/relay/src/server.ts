@@ -12,8 +12,10 @@ import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
+import { createApi } from './http/api.js';
 import { openFileLimit, resolveMaxConnections } from './fd-limit.js';
 import { createMetrics, roomOutputSampler } from './http/metrics.js';
+import { registerWebhookMetrics } from './http/webhook-metrics.js';
 import { createRoutes } from './http/routes.js';
 import { createLogger, type Logger } from './log.js';
 import { TcpFanout } from './tcp/fanout.js';
@@ -22,6 +24,7 @@ import { createApp, listen, type Listening } from './uws/app.js';
 import { WsFanout } from './uws/fanout.js';
 import { serveHttp, serveMetricsOnly } from './uws/http.js';
 import { attachWebSocket } from './uws/websocket.js';
+import { Webhooks } from './webhooks/webhooks.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -60,6 +63,8 @@ export interface RelayServer {
   readonly metricsPort: number | undefined;
   /** Identity and access settings (verifier, anonymous rule, Origin policy). */
   readonly auth: Auth;
+  /** The webhook sender and its counters; undefined without RELAY_WEBHOOK_URL. */
+  readonly webhooks: Webhooks | undefined;
   /** Stops accepting, closes every client with 1001 going_away, and releases the port. */
   close(): Promise<void>;
 }
@@ -85,8 +90,13 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
+  const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({
+    url: config.webhookUrl, secret: config.webhookSecret, batchMs: config.webhookBatchMs, maxBatch: 100,
+    queueMax: config.webhookQueueMax, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts,
+    retryBaseMs: config.webhookRetryMs, log,
+  });
   const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
-  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, cluster?.bus);
+  const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, cluster?.bus, webhooks);
   if (cluster !== undefined) {
     cluster.bus.attach(relay.remote!);
     await cluster.start();
@@ -109,13 +119,20 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     metrics.setDefaultLabels({ node: config.nodeId });
     registerBusMetrics(metrics, cluster.bus);
   }
+  if (webhooks !== undefined) registerWebhookMetrics(metrics, webhooks.stats);
   const sampleRooms = setInterval(roomOutputSampler(metrics, relay), 1000);
   const routes = createRoutes({
     relay, metrics, staticDir: config.staticDir, startedAt: Date.now(), version,
     isDraining: () => draining, metricsToken: config.metricsToken,
     cluster: cluster === undefined ? undefined : { node: config.nodeId, state: () => cluster.bus.state },
   });
-  serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' });
+  const api = createApi({
+    admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
+    maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
+    minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
+  });
+  serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' }, api);
+  if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');
   const listening = await listen(app, config.host, config.port);
   // METRICS_PORT: /metrics on a listener of its own (loopback by default), not on the public port.
   let metricsListening: Listening | undefined;
@@ -127,6 +144,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     } catch (err) {
       listening.close();
       clearInterval(sampleRooms);
+      webhooks?.stop();
       await cluster?.stop();
       throw new Error(`METRICS_PORT: ${(err as Error).message.replace('set PORT', 'set METRICS_PORT')}`);
     }
@@ -142,6 +160,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
       listening.close();
       metricsListening?.close();
       clearInterval(sampleRooms);
+      webhooks?.stop();
       await cluster?.stop();
       throw err;
     }
@@ -166,6 +185,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     tcp,
     bus: cluster?.bus,
     auth,
+    webhooks,
     close() {
       closed ??= new Promise<void>((resolve) => {
         draining = true;
@@ -175,6 +195,9 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         metricsListening?.close();
         const clients = relay.connections.size;
         relay.closeAll('going_away', 'relay shutting down');
+        // After closeAll, so the members' last `member.left` events are queued (and then not sent: a
+        // sender that outlived the relay would hold the process; see docs/server-api.md#webhooks).
+        webhooks?.stop();
         log.info({ clients }, 'relay stopped');
         // Let the close frames reach the sockets before the caller tears the process down; TCP
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).

@@ -32,6 +32,10 @@ const FIELD_OF: Record<EnvName, keyof Config> = {
   RELAY_FLOOD_COOLDOWN_SEC: 'floodCooldownSec', RELAY_MAX_TRACKED_ADDRESSES: 'maxTrackedAddresses',
   RELAY_IP_LIMIT_EXEMPT: 'ipLimitExempt', METRICS_PORT: 'metricsPort', METRICS_HOST: 'metricsHost', METRICS_TOKEN: 'metricsToken',
   REDIS_URL: 'redisUrl', RELAY_NODE_ID: 'nodeId', RELAY_LEASE_TTL_MS: 'leaseTtlMs', RELAY_BUS_STALE_MS: 'busStaleMs',
+  RELAY_API_KEYS: 'apiKeys', RELAY_MAX_ROOM_METADATA_BYTES: 'maxRoomMetadataBytes', RELAY_SEAT_GRACE_MS: 'seatGraceMs',
+  RELAY_WEBHOOK_URL: 'webhookUrl', RELAY_WEBHOOK_SECRET: 'webhookSecret', RELAY_WEBHOOK_BATCH_MS: 'webhookBatchMs',
+  RELAY_WEBHOOK_QUEUE_MAX: 'webhookQueueMax', RELAY_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
+  RELAY_WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts', RELAY_WEBHOOK_RETRY_MS: 'webhookRetryMs',
 };
 
 /** Every default, exactly (the README's table states the same values; docs-config.test.ts checks that). */
@@ -55,9 +59,15 @@ const DEFAULTS: Record<EnvName, unknown> = {
   RELAY_IP_LIMIT_EXEMPT: ['127.0.0.1', '::1'], METRICS_PORT: 'off', METRICS_HOST: '127.0.0.1', METRICS_TOKEN: '',
   // Generated at start-up when unset: `node-` and 8 random hex digits.
   REDIS_URL: '', RELAY_NODE_ID: expect.stringMatching(/^node-[0-9a-f]{8}$/), RELAY_LEASE_TTL_MS: 5000, RELAY_BUS_STALE_MS: 1000,
+  RELAY_API_KEYS: [], RELAY_MAX_ROOM_METADATA_BYTES: 1024, RELAY_SEAT_GRACE_MS: 0, RELAY_WEBHOOK_URL: '',
+  RELAY_WEBHOOK_SECRET: '', RELAY_WEBHOOK_BATCH_MS: 200, RELAY_WEBHOOK_QUEUE_MAX: 10000, RELAY_WEBHOOK_TIMEOUT_MS: 5000,
+  RELAY_WEBHOOK_MAX_ATTEMPTS: 6, RELAY_WEBHOOK_RETRY_MS: 500,
 };
 
 const SECRET = 'k'.repeat(32);
+/** A Standard Webhooks secret: `whsec_` and 32 bytes in base64. */
+const WHSEC = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const HOOK_URL = 'http://127.0.0.1:9999/hooks';
 
 /**
  * For each variable: a valid non-default value as set in the environment, the parsed field, and
@@ -90,6 +100,12 @@ const SAMPLES: Record<EnvName, [string, unknown, Record<string, string>?]> = {
   METRICS_HOST: ['0.0.0.0', '0.0.0.0', { METRICS_PORT: '9090' }], METRICS_TOKEN: ['t'.repeat(16), 't'.repeat(16)],
   REDIS_URL: ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'], RELAY_NODE_ID: ['relay-a.1', 'relay-a.1'],
   RELAY_LEASE_TTL_MS: ['2000', 2000], RELAY_BUS_STALE_MS: ['250', 250],
+  RELAY_API_KEYS: [`${'a'.repeat(24)}, ${'b'.repeat(30)}`, ['a'.repeat(24), 'b'.repeat(30)]],
+  RELAY_MAX_ROOM_METADATA_BYTES: ['2048', 2048], RELAY_SEAT_GRACE_MS: ['5000', 5000],
+  RELAY_WEBHOOK_URL: [HOOK_URL, HOOK_URL, { RELAY_WEBHOOK_SECRET: WHSEC }],
+  RELAY_WEBHOOK_SECRET: [WHSEC, WHSEC, { RELAY_WEBHOOK_URL: HOOK_URL }],
+  RELAY_WEBHOOK_BATCH_MS: ['50', 50], RELAY_WEBHOOK_QUEUE_MAX: ['100', 100], RELAY_WEBHOOK_TIMEOUT_MS: ['1000', 1000],
+  RELAY_WEBHOOK_MAX_ATTEMPTS: ['3', 3], RELAY_WEBHOOK_RETRY_MS: ['100', 100],
 };
 
 /** The key sources exclude each other (one per configuration), so they are parsed one at a time. */

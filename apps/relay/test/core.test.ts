@@ -83,7 +83,8 @@ describe('room core', () => {
     relay.sweep();
     expect(silent.closedWith).toBe(4408);
     expect(slow.peer.closedWith).toBe(4503);
-    expect(other.peer.last()).toMatchObject({ type: 'member_left', room: jo.handle });
+    // The host (slow, member 1) left: member_left, then host_changed to other (PROTOCOL.md §8.20).
+    expect(other.peer.messages().slice(-2)).toMatchObject([{ type: 'member_left', room: jo.handle }, { type: 'host_changed', host: jo.self }]);
     expect(relay.stats.closes).toMatchObject({ timeout: 1, slow_consumer: 1 });
   });
 
@@ -95,7 +96,7 @@ describe('room core', () => {
     const jb = join(b, 'r');
     relay.internalError(a.conn, new Error('boom'));
     expect(a.peer.closedWith).toBe(4500);
-    expect(b.peer.last()).toMatchObject({ type: 'member_left', room: jb.handle });
+    expect(b.peer.messages().slice(-2)).toMatchObject([{ type: 'member_left', room: jb.handle }, { type: 'host_changed', host: jb.self }]);
     expect(relay.stats.errors.internal).toBe(1);
   });
 

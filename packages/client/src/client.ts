@@ -11,7 +11,7 @@ import { Emitter, type Listener } from './emitter.js';
 import { RoomcastError } from './errors.js';
 import { resolveConnectOptions, resolveOptions, type ClientOptions, type ConnectOptions, type ResolvedOptions } from './options.js';
 import { Requests, type Reply, type ReplyType, type RequestMessage } from './requests.js';
-import { openRoom, type Room, type RoomControl, type RoomLink } from './room.js';
+import { openRoom, type Room, type RoomControl, type RoomLink, type RoomSettings } from './room.js';
 import { fetchToken, refreshDelayMs } from './token.js';
 import type { WebSocketConstructor } from './socket.js';
 
@@ -238,12 +238,14 @@ export class RoomcastClient {
    * @throws RoomcastError (rejects) `not_connected` unless the status is `open`; `already_joined`
    *   if this client joined or is joining `name`; the relay's code (`bad_room_name`, `room_full`,
    *   `too_many_rooms`, `presence_too_large`, ...); `timeout`; `closed`
+   * @param options.settings Settings of the room if this join creates it (a `role: "server"` token only, PROTOCOL.md §8.20 rule 6).
    */
-  join(name: string, presence?: Presence): Promise<Room> {
+  join(name: string, presence?: Presence, options?: { settings?: Partial<RoomSettings> }): Promise<Room> {
     if (this.#rooms.has(name) || this.#joining.has(name)) {
       return Promise.reject(new RoomcastError('already_joined', `room '${name}' is already joined (or being joined) by this client`));
     }
-    const joined = this.#request({ type: 'join', room: name, presence }, 'joined', (reply) => {
+    const settings = options?.settings;
+    const joined = this.#request({ type: 'join', room: name, presence, ...(settings === undefined ? {} : { settings }) }, 'joined', (reply) => {
       this.#joining.delete(name);
       const control = openRoom(this.#link, name, presence);
       this.#rooms.set(name, control);
@@ -411,7 +413,9 @@ export class RoomcastClient {
   /** Rejoins one room; never rejects. */
   #rejoin(control: RoomControl): Promise<void> {
     const { room } = control;
-    const message: RequestMessage = { type: 'join', room: room.name, presence: control.rejoinPresence() };
+    // The seat's resume token (PROTOCOL.md §8.21) gets the same member id back within the relay's grace window.
+    const seat = control.rejoinSeat();
+    const message: RequestMessage = { type: 'join', room: room.name, presence: control.rejoinPresence(), ...(seat === undefined ? {} : { seat }) };
     return this.#request(message, 'joined', (reply) => {
       if (this.#rooms.get(room.name) !== control) {
         this.#leaveStray(reply.handle); // left while the rejoin was in flight
@@ -457,6 +461,12 @@ export class RoomcastClient {
       case 'member_joined':
       case 'member_updated':
       case 'member_left':
+      case 'room_settings':
+      case 'host_changed':
+      case 'room_closed':
+      case 'removed':
+      case 'member_away':
+      case 'member_back':
         this.#handles.get(message.room)?.memberEvent(message);
         return;
       case 'welcome':

@@ -6,4 +6,4 @@ export { Room, type ClassName, type RoomEvents, type RoomMember, type RoomMessag
 export { CURSOR_BYTES, CURSOR_KEY, decodeCursor, encodeCursor } from './cursor.js';
 export type { Listener } from './emitter.js';
 export type { SocketCloseEvent, SocketMessageEvent, WebSocketConstructor, WebSocketLike } from './socket.js';
-export { PROTOCOL_VERSION, type ErrorCode, type Limits, type Presence } from '@roomcast/protocol/client';
+export { PROTOCOL_VERSION, SERVER_SENDER_ID, type ErrorCode, type Limits, type Presence, type RoomSettings } from '@roomcast/protocol/client';

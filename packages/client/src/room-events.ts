@@ -1,5 +1,8 @@
 // The public event types of a room: members, messages, resync, and the event map.
-import { CLASS_NAMES, type ClassName, type Presence } from '@roomcast/protocol/client';
+import { CLASS_NAMES, type ClassName, type Presence, type RoomSettings } from '@roomcast/protocol/client';
+
+/** A room's settings, set by the application's server (PROTOCOL.md §8.20). */
+export type { RoomSettings };
 import type { RoomcastError } from './errors.js';
 
 /** A member of a room: its compact id in that room and its presence state. Entries are replaced, never mutated. */
@@ -12,19 +15,22 @@ export interface RoomMember {
   readonly userId?: string;
   /** Trusted info from the member's token (`info` claim, e.g. a display name set by your backend); absent when none. */
   readonly info?: Presence;
+  /** True while its connection is gone and the relay holds its seat (PROTOCOL.md §8.21): hide its cursor, keep its place. */
+  readonly away?: true;
 }
 
 /** A member entry from a relay member map, with the v2 fields only when present. */
-export function toMember(m: { id: number; presence: Presence; userId?: string | undefined; info?: Presence | undefined }): RoomMember {
-  const member: { id: number; presence: Presence; userId?: string; info?: Presence } = { id: m.id, presence: m.presence };
+export function toMember(m: { id: number; presence: Presence; userId?: string | undefined; info?: Presence | undefined; away?: boolean | undefined }): RoomMember {
+  const member: { id: number; presence: Presence; userId?: string; info?: Presence; away?: true } = { id: m.id, presence: m.presence };
   if (m.userId !== undefined) member.userId = m.userId;
   if (m.info !== undefined) member.info = m.info;
+  if (m.away === true) member.away = true;
   return member;
 }
 
 /** Payload of a room's `'message'` event. */
 export interface RoomMessage {
-  /** Member id of the sender. */
+  /** Member id of the sender; 0 (`SERVER_SENDER_ID`) when your application's server published it through the relay's server API. */
   sender: number;
   /**
    * The bytes the sender passed to `send`/`sendTo`. A view into a buffer owned by this message
@@ -66,6 +72,18 @@ export interface RoomEvents {
   member_left: RoomMember;
   /** The room was rejoined after a reconnect: handle, self and members are new. Re-read `room.members`. */
   resync: RoomResync;
+  /** The application's server changed the room's settings (the new value is already `room.settings`). */
+  settings: RoomSettings;
+  /** The room has a new host: its member id (already `room.host`). The previous host left. */
+  host: number;
+  /** A member's connection dropped; the relay holds its seat (the entry, with `away: true`, is already in `members`). */
+  member_away: RoomMember;
+  /** An away member reconnected and took its seat back (same id; already in `members` without `away`). */
+  member_back: RoomMember;
+  /** Your application's server closed the room: you are out of it (`room.joined` is false) and it is not rejoined. */
+  closed: { reason: string };
+  /** Your application's server removed you from this room (the connection and other rooms stay); it is not rejoined. */
+  removed: { reason: string };
   /** A relay error about this room (e.g. `rate_limited`, `unknown_member`, `payload_too_large`), or a failed rejoin. */
   error: RoomcastError;
 }

@@ -7,9 +7,9 @@ import { Emitter, type Listener } from './emitter.js';
 import { LatestThrottle, LatestValues } from './latest.js';
 import { RoomcastError } from './errors.js';
 import type { Reply, ReplyType, RequestMessage } from './requests.js';
-import { CLASS_NAMES, toMember, type RoomEvents, type RoomMember } from './room-events.js';
+import { CLASS_NAMES, toMember, type RoomEvents, type RoomMember, type RoomSettings } from './room-events.js';
 
-export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync } from './room-events.js';
+export type { ClassName, RoomEvents, RoomMember, RoomMessage, RoomResync, RoomSettings } from './room-events.js';
 
 /** @internal What a room needs from its client. */
 export interface RoomLink {
@@ -54,7 +54,7 @@ export function tapRoom(room: Room, tap: RoomTap): RoomLink {
 }
 
 type RoomState = 'joined' | 'rejoining' | 'left';
-type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' }>;
+type MemberEvent = Extract<ServerMessage, { type: 'member_joined' | 'member_updated' | 'member_left' | 'room_settings' | 'host_changed' | 'room_closed' | 'removed' | 'member_away' | 'member_back' }>;
 
 /**
  * @internal The client's side of a room: everything that changes a room's state, kept off the
@@ -64,6 +64,8 @@ export interface RoomControl {
   readonly room: Room;
   /** The presence a rejoin sends: the latest value asked for that the relay did not refuse. */
   rejoinPresence(): Presence | undefined;
+  /** The resume token of this room's seat, if the relay gave one (PROTOCOL.md §8.21). */
+  rejoinSeat(): string | undefined;
   /** Binds the room to the handle, self id and members of a `joined` reply. */
   attach(reply: Reply<'joined'>): void;
   /** Emits `'resync'` after a rejoin. */
@@ -115,6 +117,7 @@ export class Room {
       return {
         room,
         rejoinPresence: () => room.#presence,
+        rejoinSeat: () => room.#seat,
         attach: (reply) => room.#attach(reply),
         resynced: () => room.#events.emit('resync', { self: room.#self, members: room.#members }),
         detach: () => {
@@ -152,6 +155,9 @@ export class Room {
   /** Current `latest` values of the other members. */
   readonly #latest = new LatestValues();
   #tickHz = DEFAULT_TICK_HZ;
+  #settings: RoomSettings | undefined;
+  #seat: string | undefined;
+  #host = 0;
   /** `sendLatest` values waiting for the next local tick (client-side throttle). */
   readonly #throttle = new LatestThrottle(() => 1000 / this.#tickHz, (values) => this.#flushLatest(values));
 
@@ -170,6 +176,16 @@ export class Room {
   /** Your member id in this room (changes after a reconnect). */
   get self(): number {
     return this.#self;
+  }
+
+  /** The room's settings (capacity, locked, private, metadata), kept current by `'settings'` events; undefined from relays older than PROTOCOL.md §8.20. */
+  get settings(): RoomSettings | undefined {
+    return this.#settings;
+  }
+
+  /** Member id of the room's host (the longest-present member; `'host'` event on hand-over); 0 when the relay does not say. Compare with `self`. */
+  get host(): number {
+    return this.#host;
   }
 
   /** Every member, you included, by member id. A live view: it changes as events arrive. */
@@ -366,6 +382,9 @@ export class Room {
     // A new connection: the relay sends a snapshot if the room has values.
     this.#latest.clear();
     this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
+    this.#settings = reply.settings;
+    this.#host = reply.host ?? 0;
+    this.#seat = reply.seat;
   }
 
   #end(): void {
@@ -379,6 +398,29 @@ export class Room {
   }
 
   #memberEvent(message: MemberEvent): void {
+    if (message.type === 'room_settings') {
+      this.#settings = message.settings;
+      this.#events.emit('settings', message.settings);
+      return;
+    }
+    if (message.type === 'member_away' || message.type === 'member_back') {
+      const member = this.#members.get(message.member);
+      if (member === undefined) return;
+      const next = toMember({ ...member, away: message.type === 'member_away' });
+      this.#members.set(next.id, next);
+      this.#events.emit(message.type, next);
+      return;
+    }
+    if (message.type === 'room_closed' || message.type === 'removed') {
+      this.#end();
+      this.#events.emit(message.type === 'removed' ? 'removed' : 'closed', { reason: message.reason });
+      return;
+    }
+    if (message.type === 'host_changed') {
+      this.#host = message.host;
+      this.#events.emit('host', message.host);
+      return;
+    }
     if (message.type === 'member_left') {
       const member = this.#members.get(message.member);
       if (member === undefined) return;

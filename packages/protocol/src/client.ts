@@ -11,5 +11,5 @@ export * from './batch.js';
 export { packPlain } from './plain-writer.js';
 export { readPlain, type ReadOptions, type ReadResult } from './plain-reader.js';
 export type {
-  ClientMessage, ServerMessage, ControlMessage, ErrorMessage, Limits, Member, Presence,
+  ClientMessage, ServerMessage, ControlMessage, ErrorMessage, Limits, Member, Presence, RoomSettings,
 } from './messages.js';

@@ -24,7 +24,9 @@ export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
     if (cls === 3) return fail('bad_frame', 'delivery class 3 is not defined');
     const room = (bytes[2]! << 8) | bytes[3]!;
     const sender = (bytes[4]! << 8) | bytes[5]!;
-    if (room === 0 || sender === 0) return fail('bad_frame', 'room handle and sender must be non-zero');
+    if (room === 0) return fail('bad_frame', 'room handle must be non-zero');
+    // Sender 0 is the server (HTTP server API, PROTOCOL.md §8.3), which publishes only reliable and droppable frames.
+    if (sender === 0 && cls === DeliveryClass.Latest) return fail('bad_frame', 'a latest deliver frame must have a non-zero sender');
     let pos = DELIVER_HEADER_BYTES;
     let key: number | undefined;
     if (cls === DeliveryClass.Latest) {

@@ -71,6 +71,8 @@ export const MAX_DATA_HEADER_BYTES = DATA_HEADER_BYTES + MEMBER_ID_BYTES + KEY_B
 
 /** Member ids are 1..65535; 0 never names a member. */
 export const MAX_MEMBER_ID = 0xffff;
+/** Sender id of deliver frames the server published through the HTTP server API (§8.3): never a member. */
+export const SERVER_SENDER_ID = 0;
 /** Room handles are 1..65535; 0 never names a room. */
 export const MAX_ROOM_HANDLE = 0xffff;
 

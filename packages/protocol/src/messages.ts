@@ -41,6 +41,15 @@ export const joinSchema = z.strictObject({
   presence: presenceSchema.optional(),
   /** Room tick rate for `latest` values, in Hz; used only when this join creates the room. */
   tickHz: z.number().int().min(1).max(1000).optional(),
+  /** The resume token of a seat held for you (§8.21): the relay gives you back that member id. */
+  seat: z.string().min(1).max(64).optional(),
+  /** Settings of the room this join creates (§8.20 rule 6): only `role: "server"` tokens; ignored when the room exists. */
+  settings: z.strictObject({
+    capacity: z.number().int().min(1).max(MAX_MEMBER_ID).optional(),
+    locked: z.boolean().optional(),
+    private: z.boolean().optional(),
+    metadata: presenceSchema.optional(),
+  }).optional(),
 });
 
 export const leaveSchema = z.strictObject({
@@ -109,6 +118,8 @@ export const memberSchema = z.object({
   userId: userId.optional(),
   /** v2: trusted member info from the token's `info` claim (any JSON, size-capped by the relay); absent when the token has none. */
   info: presenceSchema.optional(),
+  /** True while the member's connection is gone and its seat is held (§8.21); absent otherwise. */
+  away: z.boolean().optional(),
 });
 export type Member = z.infer<typeof memberSchema>;
 
@@ -133,6 +144,19 @@ export const refreshedSchema = z.object({
   expiresInSec,
 });
 
+/** The room's settings (PROTOCOL.md §8.20), set by the application's server; defaults when it set none. */
+export const roomSettingsSchema = z.object({
+  /** Members the room may hold (at most the relay's `maxMembersPerRoom`). */
+  capacity: z.number().int().min(1).max(MAX_MEMBER_ID),
+  /** No new joins (`room_locked`); members present stay. */
+  locked: z.boolean(),
+  /** Not listed by the server API unless asked for. */
+  private: z.boolean(),
+  /** Small JSON set by the server (size-capped by the relay); `null` when none. */
+  metadata: presenceSchema,
+});
+export type RoomSettings = z.infer<typeof roomSettingsSchema>;
+
 export const joinedSchema = z.object({
   type: z.literal('joined'),
   id: requestId,
@@ -144,6 +168,56 @@ export const joinedSchema = z.object({
   members: z.array(memberSchema).max(MAX_MEMBER_ID),
   /** The room's tick rate for `latest` values, in Hz. */
   tickHz: z.number().int().min(1).optional(),
+  /** The room's settings (§8.20); relays of this revision always send them. */
+  settings: roomSettingsSchema.optional(),
+  /** The host's member id (§8.20); relays of this revision always send it. */
+  host: memberId.optional(),
+  /** Your seat's resume token (§8.21), when the relay holds seats: send it in `join` after a reconnect. */
+  seat: z.string().min(1).max(64).optional(),
+});
+
+/** The application's server removed you from the room (§8.20 rule 7): the handle is dead, the connection stays. */
+export const removedSchema = z.object({
+  type: z.literal('removed'),
+  room: roomHandle,
+  /** The text the server gave (may be empty). */
+  reason: z.string().max(256),
+});
+
+/** A member's connection dropped; its seat is held for the relay's grace window (§8.21). */
+export const memberAwaySchema = z.object({
+  type: z.literal('member_away'),
+  room: roomHandle,
+  member: memberId,
+});
+
+/** A member that was away took its seat back (§8.21). */
+export const memberBackSchema = z.object({
+  type: z.literal('member_back'),
+  room: roomHandle,
+  member: memberId,
+});
+
+/** The server changed the room's settings (§8.20): every member gets the new settings, whole. */
+export const roomSettingsMessageSchema = z.object({
+  type: z.literal('room_settings'),
+  room: roomHandle,
+  settings: roomSettingsSchema,
+});
+
+/** The application's server closed the room (§8.20): you are no longer in it and its handle is dead. */
+export const roomClosedSchema = z.object({
+  type: z.literal('room_closed'),
+  room: roomHandle,
+  /** The text the server gave (at most 120 characters; may be empty). */
+  reason: z.string().max(256),
+});
+
+/** The room has a new host (§8.20): the previous one left, or a server member arrived. */
+export const hostChangedSchema = z.object({
+  type: z.literal('host_changed'),
+  room: roomHandle,
+  host: memberId,
 });
 
 export const okSchema = z.object({
@@ -212,6 +286,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   memberJoinedSchema,
   memberUpdatedSchema,
   memberLeftSchema,
+  roomSettingsMessageSchema,
+  hostChangedSchema,
+  roomClosedSchema,
+  removedSchema,
+  memberAwaySchema,
+  memberBackSchema,
   errorSchema,
   heartbeatSchema,
   closeSchema,

@@ -5,7 +5,7 @@
 // unknown fields are dropped from the result.
 import { ERROR_CODE_NAMES } from './codes.js';
 import { MAX_MEMBER_ID, MAX_ROOM_HANDLE, MAX_USER_ID_CHARS, ROOM_NAME_PATTERN } from './frames.js';
-import type { Limits, Member, ServerMessage } from './messages.js';
+import type { Limits, Member, RoomSettings, ServerMessage } from './messages.js';
 
 /** Where and why a message was refused, like the first issue of a zod error. */
 export interface MessageIssue {
@@ -66,6 +66,10 @@ function member(v: unknown, path: (string | number)[]): Member {
       if (!isJson(v['info'])) throw new Invalid(['info'], 'expected a JSON value');
       out.info = v['info'] as Member['presence'];
     }
+    if (v['away'] !== undefined) {
+      if (typeof v['away'] !== 'boolean') throw new Invalid(['away'], 'expected a boolean');
+      out.away = v['away'];
+    }
     return out;
   } catch (err) {
     throw err instanceof Invalid ? new Invalid([...path, ...err.path], err.message) : err;
@@ -88,6 +92,19 @@ function limits(v: unknown): Limits {
     return out;
   } catch (err) {
     throw err instanceof Invalid ? new Invalid(['limits', ...err.path], err.message) : err;
+  }
+}
+
+function settings(v: unknown): RoomSettings {
+  if (!isObject(v)) throw new Invalid(['settings'], 'expected an object');
+  try {
+    const capacity = num(v, 'capacity', 1, MAX_MEMBER_ID);
+    const flags = { locked: v['locked'], private: v['private'] };
+    for (const [k, flag] of Object.entries(flags)) if (typeof flag !== 'boolean') throw new Invalid([k], 'expected a boolean');
+    if (!('metadata' in v) || !isJson(v['metadata'])) throw new Invalid(['metadata'], 'expected a JSON value');
+    return { capacity, locked: flags.locked as boolean, private: flags.private as boolean, metadata: v['metadata'] as RoomSettings['metadata'] };
+  } catch (err) {
+    throw err instanceof Invalid ? new Invalid(['settings', ...err.path], err.message) : err;
   }
 }
 
@@ -115,6 +132,9 @@ function parse(o: Obj): ServerMessage {
       if (!Array.isArray(members) || members.length > MAX_MEMBER_ID) throw new Invalid(['members'], 'expected an array of members');
       const out: ServerMessage = { type, id, room: name, handle, self, members: Array.from(members, (m, i) => member(m, ['members', i])) };
       if (o['tickHz'] !== undefined) out.tickHz = num(o, 'tickHz', 1);
+      if (o['settings'] !== undefined) out.settings = settings(o['settings']);
+      if (o['host'] !== undefined) out.host = num(o, 'host', 1, MAX_MEMBER_ID);
+      if (o['seat'] !== undefined) out.seat = str(o, 'seat', 64, 1);
       return out;
     }
     case 'ok':
@@ -124,7 +144,16 @@ function parse(o: Obj): ServerMessage {
     case 'member_updated':
       return { type, room: room(o), member: member(o['member'], ['member']) };
     case 'member_left':
+    case 'member_away':
+    case 'member_back':
       return { type, room: room(o), member: num(o, 'member', 1, MAX_MEMBER_ID) };
+    case 'room_settings':
+      return { type, room: room(o), settings: settings(o['settings']) };
+    case 'host_changed':
+      return { type, room: room(o), host: num(o, 'host', 1, MAX_MEMBER_ID) };
+    case 'room_closed':
+    case 'removed':
+      return { type, room: room(o), reason: str(o, 'reason', 256) };
     case 'error': {
       const code = o['code'];
       if (typeof code !== 'string' || !ERROR_CODES.has(code)) throw new Invalid(['code'], 'unknown error code');

@@ -51,7 +51,7 @@ const FRAMES: Bad[] = [
   bad('deliver: reserved flag bit 3', 'server', '030800010001', 'bad_frame'),
   bad('deliver: delivery class 3', 'server', '030300010001', 'bad_frame'),
   bad('deliver: room handle 0', 'server', '030000000001010203', 'bad_frame'),
-  bad('deliver: sender 0', 'server', '030000010000010203', 'bad_frame'),
+  bad('deliver: latest with sender 0 (the server publishes no latest values)', 'server', '03010001000007010203', 'bad_frame'),
   bad('deliver: latest without key byte', 'server', '030100010001', 'bad_frame'),
 
   // ---- control frame: MessagePack outside the plain subset (both sides) ----------

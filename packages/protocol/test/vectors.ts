@@ -79,6 +79,8 @@ export const VECTORS: readonly Vector[] = [
     { type: 'hello', id: 1, v: 1 }),
   clientControl('join', '0183a474797065a46a6f696ea2696402a4726f6f6da56c6f626279',
     { type: 'join', id: 2, room: 'lobby' }),
+  clientControl('join_settings', '0184a474797065a46a6f696ea2696402a4726f6f6da56d61746368a873657474696e677382a8636170616369747902a66c6f636b6564c3', { type: 'join', id: 2, room: 'match', settings: { capacity: 2, locked: true } }),
+  clientControl('join_seat', '0184a474797065a46a6f696ea2696403a4726f6f6da56d61746368a473656174a86332566864433078', { type: 'join', id: 3, room: 'match', seat: 'c2VhdC0x' }),
   clientControl('join_presence', '0184a474797065a46a6f696ea2696402a4726f6f6da56c6f626279a870726573656e636581a46e616d65a3416461',
     { type: 'join', id: 2, room: 'lobby', presence: { name: 'Ada' } }),
   clientControl('leave', '0183a474797065a56c65617665a2696404a4726f6f6d01',
@@ -136,6 +138,26 @@ export const VECTORS: readonly Vector[] = [
         { id: 2, presence: { x: 1 }, userId: 'ada', info: { name: 'Ada L.' } },
       ],
     }),
+  // room settings and host (§8.20)
+  serverControl('joined_settings', '0189a474797065a66a6f696e6564a2696402a4726f6f6da56d61746368a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e6365c0a67469636b487a1ea873657474696e677384a8636170616369747904a66c6f636b6564c2a770726976617465c2a86d6574616461746181a36d6170a464757374a4686f737401',
+    {
+      type: 'joined', id: 2, room: 'match', handle: 1, self: 1, members: [{ id: 1, presence: null }], tickHz: 30,
+      settings: { capacity: 4, locked: false, private: false, metadata: { map: 'dust' } }, host: 1,
+    }),
+  serverControl('room_settings', '0183a474797065ad726f6f6d5f73657474696e6773a4726f6f6d01a873657474696e677384a8636170616369747904a66c6f636b6564c3a770726976617465c2a86d65746164617461c0',
+    { type: 'room_settings', room: 1, settings: { capacity: 4, locked: true, private: false, metadata: null } }),
+  // seats (§8.21)
+  serverControl('joined_seat', '018aa474797065a66a6f696e6564a2696403a4726f6f6da56d61746368a668616e646c6501a473656c6602a76d656d626572739283a2696401a870726573656e6365c0a461776179c382a2696402a870726573656e6365c0a67469636b487a1ea873657474696e677384a86361706163697479cd0100a66c6f636b6564c2a770726976617465c2a86d65746164617461c0a4686f737401a473656174a86332566864433078',
+    {
+      type: 'joined', id: 3, room: 'match', handle: 1, self: 2,
+      members: [{ id: 1, presence: null, away: true }, { id: 2, presence: null }], tickHz: 30,
+      settings: { capacity: 256, locked: false, private: false, metadata: null }, host: 1, seat: 'c2VhdC0x',
+    }),
+  serverControl('member_away', '0183a474797065ab6d656d6265725f61776179a4726f6f6d01a66d656d62657202', { type: 'member_away', room: 1, member: 2 }),
+  serverControl('member_back', '0183a474797065ab6d656d6265725f6261636ba4726f6f6d01a66d656d62657202', { type: 'member_back', room: 1, member: 2 }),
+  serverControl('removed', '0183a474797065a772656d6f766564a4726f6f6d01a6726561736f6ea361666b', { type: 'removed', room: 1, reason: 'afk' }),
+  serverControl('room_closed', '0183a474797065ab726f6f6d5f636c6f736564a4726f6f6d01a6726561736f6eaa6d61746368206f766572', { type: 'room_closed', room: 1, reason: 'match over' }),
+  serverControl('host_changed', '0183a474797065ac686f73745f6368616e676564a4726f6f6d01a4686f737402', { type: 'host_changed', room: 1, host: 2 }),
   serverControl('member_joined_identity', '0183a474797065ad6d656d6265725f6a6f696e6564a4726f6f6d01a66d656d62657283a2696403a870726573656e6365c0a6757365724964a3626f62',
     { type: 'member_joined', room: 1, member: { id: 3, presence: null, userId: 'bob' } }),
   serverControl('error_forbidden', '0184a474797065a56572726f72a2696402a4636f6465a9666f7262696464656ea76d657373616765d925746f6b656e20646f6573206e6f7420616c6c6f77206a6f696e696e6720726f6f6d20766970',
@@ -169,6 +191,8 @@ export const VECTORS: readonly Vector[] = [
   deliver('deliver_droppable', '030200010001010203', { room: 1, cls: Droppable, sender: 1, direct: false }, '010203'),
   deliver('deliver_empty_payload', '030000010001', { room: 1, cls: Reliable, sender: 1, direct: false }, ''),
   deliver('deliver_byte_order', '03001234abcdff', { room: 0x1234, cls: Reliable, sender: 0xabcd, direct: false }, 'ff'),
+  deliver('deliver_from_server', '030000010000010203', { room: 1, cls: Reliable, sender: 0, direct: false }, '010203'),
+  deliver('deliver_from_server_direct', '030400010000010203', { room: 1, cls: Reliable, sender: 0, direct: true }, '010203'),
 
   // ---- batch, relay → client (latest values of one room tick) -------------------
   batch('batch_one_cursor', '0401000101000312345f', 1, false, [[1, 0, '12345f']]),

@@ -16,6 +16,8 @@ export interface MemberIdentity {
 /** Who a connection is, once welcomed: its member fields and its rights. */
 export interface Principal {
   readonly memberFields: MemberIdentity;
+  /** A `role: "server"` token (the application's server as a peer): it hosts the rooms it joins (PROTOCOL.md §8.20). */
+  readonly server?: boolean;
   can(room: string, action: AccessAction): boolean;
 }
 

@@ -18,6 +18,8 @@ export const FLOOD_WINDOW_MS = 10_000;
 
 export class Connection {
   state: ConnectionState = 'handshake';
+  /** The close the relay initiated (undefined when the peer closed): tells a kick from a drop. */
+  closedAs: CloseName | undefined;
   /** Joined rooms by handle. */
   readonly rooms = new Map<number, Member>();
   protocolErrors = 0;

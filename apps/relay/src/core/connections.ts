@@ -69,6 +69,7 @@ export class Connections implements Iterable<Connection> {
     if (conn.state === 'closed') return;
     if (limit !== undefined) this.deps.stats.hitLimit(limit);
     this.deps.stats.countClose(name);
+    conn.closedAs = name;
     const { code } = CloseCodes[name];
     this.deps.log.debug({ conn: conn.id, transport: conn.peer.transport, code, reason }, 'closing connection');
     // The transport may report the close synchronously (uWS does): record why first.

@@ -242,6 +242,10 @@ export class Delivery {
     }
     if (target === undefined) {
       this.out.error(member.conn, 'unknown_member', `member ${header.target} is not in room ${member.room.name}`, { room: member.room.handle });
+    } else if (target.away) {
+      // Its seat is held but its connection is gone (PROTOCOL.md §8.21).
+      this.stats.drops++;
+      return undefined;
     }
     return target;
   }

@@ -26,6 +26,10 @@ export interface RelayLimits extends AdmissionLimits {
   maxTickHz: number;
   maxKeysPerMember: number;
   roomMaxBytesOutPerSec: number;
+  /** Largest room metadata as compact JSON (server API and first-join settings). */
+  maxRoomMetadataBytes: number;
+  /** Grace window of a dropped member's seat (PROTOCOL.md §8.21); 0 holds no seats. */
+  seatGraceMs: number;
 }
 
 /** Largest frame of any kind: the biggest data frame header plus payload, or a control frame. */

@@ -10,6 +10,9 @@ import type { Clock } from './clock.js';
 import type { Claim, Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Delivery } from './delivery.js';
+import type { LeftReason, MemberRef, RoomEvents } from './events.js';
+import { defaultSettings, hostOf } from './host.js';
+import type { Seats } from './seats.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
 import { presenceProblem } from './presence.js';
@@ -23,6 +26,10 @@ export interface MembershipDeps {
   out: Outbox;
   stats: Stats;
   clock: Clock;
+  /** Lifecycle observer (webhooks); told after the protocol messages are sent. */
+  events: RoomEvents;
+  /** Held seats (PROTOCOL.md §8.21); set by relay.ts after construction (they call back into remove). */
+  seats?: Seats;
   /** Other relay nodes (REDIS_URL set), else undefined: joins are then synchronous, as always. */
   cluster?: Cluster | undefined;
   /** Holds other nodes' events for a room while a join of it waits for its claim. */
@@ -40,6 +47,8 @@ export class Membership {
   private readonly out: Outbox;
   private readonly stats: Stats;
   private readonly clock: Clock;
+  private readonly events: RoomEvents;
+  seats: Seats | undefined;
   private readonly cluster: Cluster | undefined;
   private readonly hold: MembershipDeps['hold'];
   private readonly internalError: MembershipDeps['internalError'];
@@ -56,6 +65,8 @@ export class Membership {
     this.out = deps.out;
     this.stats = deps.stats;
     this.clock = deps.clock;
+    this.events = deps.events;
+    this.seats = deps.seats;
   }
 
   join(conn: Connection, msg: Request<'join'>): void {
@@ -81,6 +92,7 @@ export class Membership {
     if (tickHz < this.limits.minTickHz || tickHz > this.limits.maxTickHz) {
       return this.out.error(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
     }
+    if (msg.settings !== undefined && room === undefined && !this.settingsFit(conn, msg.settings, id)) return;
     const pending = this.joining.get(conn);
     if (pending?.has(msg.room) === true) {
       return this.out.error(conn, 'already_joined', `already joining room ${msg.room}`, { id });
@@ -89,72 +101,121 @@ export class Membership {
       this.stats.hitLimit('rooms_per_connection');
       return this.out.error(conn, 'too_many_rooms', `a connection may be in at most ${this.limits.maxRoomsPerConnection} rooms`, { id });
     }
-    if (this.cluster !== undefined) return this.joinCluster(conn, msg, presence, tickHz);
+    // A held seat is still a member here and in the cluster store (its id was never given
+    // back), so taking it back needs no claim.
+    if (msg.seat !== undefined && room !== undefined && this.seats !== undefined) {
+      const seat = this.seats.find(room.members.values(), msg.seat, principal.memberFields.userId);
+      if (seat !== undefined) return this.resume(conn, seat, id);
+    }
+    if (room !== undefined && room.settings.locked) {
+      return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
+    }
+    if (this.cluster !== undefined) return this.joinCluster(conn, msg, presence, tickHz, room);
+    const created = room === undefined;
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
       if (room === undefined) {
         this.stats.hitLimit('rooms');
         return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
       }
-    } else if (room.size >= this.limits.maxMembersPerRoom) {
+      room.settings = { ...defaultSettings(this.limits.maxMembersPerRoom), ...definedOnly(msg.settings ?? {}) };
+    } else if (room.size >= capacityOf(room, this.limits.maxMembersPerRoom)) {
       this.stats.hitLimit('members_per_room');
-      return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id, room: room.handle });
+      return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${capacityOf(room, this.limits.maxMembersPerRoom)} members`, { id, room: room.handle });
     }
-    this.admit(conn, room, presence, id);
+    this.admit(conn, room, presence, id, created);
   }
 
-  /** Adds the member (with its cluster-wide id, in a cluster), replies `joined`, tells the others. */
-  private admit(conn: Connection, room: Room, presence: Presence, id: number, clusterId?: number): void {
+  /**
+   * Adds the member (with its cluster-wide id, in a cluster), replies `joined`, tells the others,
+   * hands the host over if a server member arrives, and tells the webhooks.
+   */
+  private admit(conn: Connection, room: Room, presence: Presence, id: number, created: boolean, clusterId?: number): void {
     // Identity and rights from the connection's principal now: a token refresh during an
     // asynchronous claim is taken into account.
     const principal = conn.principal;
     const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name), clusterId);
+    member.seat = this.seats?.token();
     conn.rooms.set(room.handle, member);
+    // A server member takes the host over from a non-server host (§8.20 rule 4).
+    const previousHost = room.host;
+    if (room.host === 0 || (principal.server === true && room.members.get(room.host)?.conn.principal.server !== true)) room.host = member.id;
     this.delivery.joined(member);
-    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity }));
-    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence, ...m.identity });
-    this.out.reply(conn, { type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz });
+    this.out.reply(conn, this.joinedReply(member, id));
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
+    if (previousHost !== 0 && room.host !== previousHost) this.announce(conn, room.topic, room.size - 1, { type: 'host_changed', room: room.handle, host: room.host });
     this.cluster?.joined(room.name, member.id, presence, member.identity);
+    if (created) this.events.roomCreated(room.name);
+    this.events.memberJoined(memberRef(member));
+  }
+
+  /** `conn` takes back the held seat `member` (§8.21): same id, presence and latest values. */
+  private resume(conn: Connection, member: Member, id: number): void {
+    member.may = memberRights(conn.principal, member.room.name);
+    conn.rooms.set(member.room.handle, member);
+    this.seats!.resume(member, conn);
+    this.out.reply(conn, this.joinedReply(member, id));
+    this.delivery.welcome(member);
+  }
+
+  private joinedReply(member: Member, id: number): ServerMessage {
+    const room = member.room;
+    const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity, ...(m.away ? { away: true } : {}) }));
+    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence, ...m.identity });
+    return {
+      type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz,
+      settings: room.settings, host: room.host, ...(member.seat === undefined ? {} : { seat: member.seat }),
+    };
   }
 
   /**
    * A join in a cluster: the member id and the capacity are decided atomically by the cluster
    * store (`claim`); other nodes' events for the room wait (`hold`) until the member is in.
+   * Room settings, the host and seats are per relay process (docs/decisions/0002-cluster.md):
+   * the claim's cap is this node's view of the room's capacity (its settings if it holds the
+   * room, else the join's first-join settings, else the relay limit).
    */
-  private joinCluster(conn: Connection, msg: Request<'join'>, presence: Presence, tickHz: number): void {
+  private joinCluster(conn: Connection, msg: Request<'join'>, presence: Presence, tickHz: number, room: Room | undefined): void {
     const cluster = this.cluster!;
     const name = msg.room;
     const pending = this.joining.get(conn) ?? new Set<string>();
     this.joining.set(conn, pending);
     pending.add(name);
     this.hold?.hold(name);
+    const capacity = room !== undefined ? capacityOf(room, this.limits.maxMembersPerRoom)
+      : Math.min(msg.settings?.capacity ?? this.limits.maxMembersPerRoom, this.limits.maxMembersPerRoom);
     const done = (claim: Claim): void => {
       pending.delete(name);
       try {
-        this.claimed(conn, msg, presence, claim);
+        this.claimed(conn, msg, presence, claim, capacity);
       } finally {
         this.hold?.release(name);
       }
     };
-    cluster.claim(name, tickHz, presence, conn.principal.memberFields, this.limits.maxMembersPerRoom)
+    cluster.claim(name, room?.tickHz ?? tickHz, presence, conn.principal.memberFields, capacity)
       .then(done, () => done({ ok: false, reason: 'unavailable' }))
       .catch((err: unknown) => this.internalError?.(conn, err));
   }
 
-  private claimed(conn: Connection, msg: Request<'join'>, presence: Presence, claim: Claim): void {
+  private claimed(conn: Connection, msg: Request<'join'>, presence: Presence, claim: Claim, capacity: number): void {
     const { id } = msg;
     if (!claim.ok) {
       if (conn.state === 'closed') return;
       if (claim.reason === 'full') {
         this.stats.hitLimit('members_per_room');
-        return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${this.limits.maxMembersPerRoom} members`, { id });
+        return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${capacity} members`, { id });
       }
       return this.out.error(conn, 'internal', 'the cluster store (Redis) cannot be reached: joins wait until it is back; retry', { id });
     }
     let room = this.rooms.get(msg.room);
     if (conn.state === 'closed') return this.cluster!.left(msg.room, claim.id);
+    // The room may have been locked here while the claim was under way.
+    if (room !== undefined && room.settings.locked) {
+      this.cluster!.left(msg.room, claim.id);
+      return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
+    }
+    const created = room === undefined;
     if (room === undefined) {
       room = this.rooms.create(msg.room, claim.tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
       if (room === undefined) {
@@ -162,18 +223,19 @@ export class Membership {
         this.stats.hitLimit('rooms');
         return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
       }
+      room.settings = { ...defaultSettings(this.limits.maxMembersPerRoom), ...definedOnly(msg.settings ?? {}) };
     }
     for (const m of claim.members) {
       if (m.node !== this.cluster!.nodeId && !room.remote.has(m.id)) room.remote.set(m.id, { id: m.id, node: m.node, presence: m.presence, identity: m.identity, keys: new Set() });
     }
-    this.admit(conn, room, presence, id, claim.id);
+    this.admit(conn, room, presence, id, created, claim.id);
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {
     const member = conn.rooms.get(msg.room);
     if (member === undefined) return this.out.error(conn, 'not_in_room', `room handle ${msg.room} is not joined`, { id: msg.id, room: msg.room });
     conn.rooms.delete(msg.room);
-    this.remove(member, true);
+    this.remove(member, true, 'left');
     this.out.reply(conn, { type: 'ok', id: msg.id });
   }
 
@@ -191,6 +253,24 @@ export class Membership {
     this.cluster?.updated(room.name, member.id, msg.presence, member.identity);
   }
 
+  /** First-join settings (§8.20 rule 6): only a `role: "server"` token, within the relay's limits. */
+  private settingsFit(conn: Connection, settings: NonNullable<Request<'join'>['settings']>, id: number): boolean {
+    if (conn.principal.server !== true) {
+      this.out.error(conn, 'forbidden', 'only a role server token may set room settings in join', { id });
+      return false;
+    }
+    if (settings.capacity !== undefined && settings.capacity > this.limits.maxMembersPerRoom) {
+      this.out.error(conn, 'bad_message', `settings.capacity must be at most ${this.limits.maxMembersPerRoom}`, { id });
+      return false;
+    }
+    const bytes = settings.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(settings.metadata));
+    if (bytes > this.limits.maxRoomMetadataBytes) {
+      this.out.error(conn, 'bad_message', `settings.metadata is ${bytes} bytes as JSON, above the limit of ${this.limits.maxRoomMetadataBytes}`, { id });
+      return false;
+    }
+    return true;
+  }
+
   /** The caps of §8.4 (inbound.ts checked them before validation already; this keeps the rule where presence is stored). */
   private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
     const problem = presenceProblem(presence, this.limits.maxPresenceBytes);
@@ -201,19 +281,28 @@ export class Membership {
   }
 
   /**
-   * Removes a member from its room and tells the others; disposes the room when empty.
-   * `tellCluster` is false only for a member whose id another node holds now (remote.ts evict).
+   * Removes a member from its room and tells the others (unless the whole room is being closed:
+   * `announce` false); disposes the room when empty. `tellCluster` is false only for a member
+   * whose id another node holds now (remote.ts evict).
    */
-  remove(member: Member, unsubscribe: boolean, tellCluster = true): void {
+  remove(member: Member, unsubscribe: boolean, reason: LeftReason, announce = true, tellCluster = true): void {
     const room = member.room;
     room.remove(member);
     this.delivery.left(member, unsubscribe);
     if (tellCluster) this.cluster?.left(room.name, member.id);
+    this.events.memberLeft(memberRef(member), reason);
     if (room.size > 0) {
+      if (!announce) return;
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.out.publish(room.topic, frame, 'control', room.size);
+      if (room.host === member.id) {
+        // Hand-over (§8.20): the next longest-present member, told after the member_left.
+        room.host = hostOf(room, (c) => c.principal.server === true);
+        this.out.publish(room.topic, encodeControl({ type: 'host_changed', room: room.handle, host: room.host }), 'control', room.size);
+      }
     } else if (this.rooms.disposeIfEmpty(room)) {
       this.delivery.disposed(room);
+      this.events.roomClosed(room.name);
     }
   }
 
@@ -222,4 +311,17 @@ export class Membership {
     if (recipients <= 0) return;
     this.out.publish(topic, encodeControl(message), 'control', recipients, conn);
   }
+}
+
+function memberRef(member: Member): MemberRef {
+  return { room: member.room.name, memberId: member.id, userId: member.identity.userId, info: member.identity.info };
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The most members `room` takes: its settings' capacity, never above the relay limit. */
+function capacityOf(room: Room, maxMembersPerRoom: number): number {
+  return Math.min(room.settings.capacity, maxMembersPerRoom);
 }

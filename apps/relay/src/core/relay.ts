@@ -5,11 +5,13 @@
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
 import type { Refusal } from './addresses.js';
 import type { Authenticator } from './access.js';
+import { Admin } from './admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
+import { NO_ROOM_EVENTS, type RoomEvents } from './events.js';
 import type { Fanout } from './fanout.js';
 import { Handshake } from './handshake.js';
 import { Inbound } from './inbound.js';
@@ -20,6 +22,7 @@ import { Outbox, type ErrorExtra } from './outbox.js';
 import type { Peer } from './peer.js';
 import { RemoteRooms } from './remote.js';
 import { Rooms } from './rooms.js';
+import { Seats } from './seats.js';
 import type { FrameCountKind, LimitName, Stats } from './stats.js';
 
 export class Relay {
@@ -27,6 +30,10 @@ export class Relay {
   readonly connections: Connections;
   /** Largest frame of any kind; transports size their own frame limits from it. */
   readonly maxFrameBytes: number;
+  /** What the HTTP server API may see and do (admin.ts). */
+  readonly admin: Admin;
+  /** Held seats of dropped members (PROTOCOL.md §8.21). */
+  readonly seats: Seats;
   private readonly out: Outbox;
   private readonly delivery: Delivery;
   private readonly membership: Membership;
@@ -46,6 +53,8 @@ export class Relay {
     private readonly clock: Clock = systemClock,
     /** Other relay nodes (REDIS_URL set); undefined: a single relay. */
     cluster?: Cluster,
+    /** Room lifecycle observer (webhooks); none by default. */
+    events: RoomEvents = NO_ROOM_EVENTS,
   ) {
     this.rooms = new Rooms(limits.maxRooms);
     this.connections = new Connections({ limits, stats, clock, log, onClosed: (conn) => this.leaveAll(conn) });
@@ -53,9 +62,14 @@ export class Relay {
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
     this.remote = cluster === undefined ? undefined
       : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats });
-    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, cluster, hold: this.remote,
+    this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events, cluster, hold: this.remote,
       internalError: (conn, err) => this.internalError(conn, err) });
     if (this.remote !== undefined) this.remote.deps.membership = this.membership;
+    this.seats = new Seats({
+      graceMs: limits.seatGraceMs, clock, out: this.out, delivery: this.delivery, stats,
+      remove: (member, reason) => this.membership.remove(member, false, reason),
+    });
+    this.membership.seats = this.seats;
     this.handshake = new Handshake({
       access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
       internalError: (conn, err) => this.internalError(conn, err),
@@ -64,6 +78,17 @@ export class Relay {
       limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery, handshake: this.handshake,
     });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
+    this.admin = new Admin({
+      rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes, events,
+      limits,
+      removeQuietly: (member, reason) => {
+        this.seats.forget(member);
+        this.membership.remove(member, !member.away, reason, false);
+      },
+      dropSeat: (member) => this.seats.drop(member, 'kicked'),
+      removeMember: (member) => this.membership.remove(member, true, 'kicked'),
+      dropUserSeats: (userId) => this.seats.dropUser(userId),
+    });
   }
 
   // ---- what transports call -------------------------------------------------------
@@ -146,11 +171,18 @@ export class Relay {
   /** Closes every connection (graceful shutdown). */
   closeAll(name: CloseName, reason: string): void {
     for (const conn of [...this.connections]) this.close(conn, name, reason);
+    this.seats.dropAll();
   }
 
   private leaveAll(conn: Connection): void {
     this.handshake.closed(conn);
-    for (const member of conn.rooms.values()) this.membership.remove(member, false);
+    const reason = conn.closedAs === 'kicked' ? 'kicked' : 'disconnected';
+    // A drop (not a kick, a shutdown or a protocol close) keeps the seats, when seats are on (§8.21).
+    const keep = this.seats.enabled && (conn.closedAs === undefined || conn.closedAs === 'slow_consumer' || conn.closedAs === 'timeout');
+    for (const member of conn.rooms.values()) {
+      if (keep) this.seats.hold(member);
+      else this.membership.remove(member, false, reason);
+    }
     conn.rooms.clear();
   }
 }

@@ -170,7 +170,7 @@ export class RemoteRooms implements ClusterInbox {
     const member = room?.members.get(id);
     if (member === undefined || this.deps.membership === undefined) return;
     member.conn.rooms.delete(room!.handle);
-    this.deps.membership.remove(member, true, false);
+    this.deps.membership.remove(member, true, 'disconnected', true, false);
     this.deps.connections.close(member.conn, 'going_away', 'member id taken by another node during a cluster outage; rejoin');
   }
 

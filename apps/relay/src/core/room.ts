@@ -1,7 +1,7 @@
 // A room: its members, their compact ids and presence, its `latest` values and tick state.
 // Pure state; membership.ts and delivery.ts decide who is told what. Generic in the connection
 // type `C` so this file does not import connection.ts (which imports it): no import cycle.
-import { MAX_MEMBER_ID, type Presence } from '@roomcast/protocol';
+import { MAX_MEMBER_ID, type Presence, type RoomSettings } from '@roomcast/protocol';
 import type { MemberIdentity, MemberRights } from './access.js';
 import { LatestValues } from './latest.js';
 import { TokenBucket } from './rate.js';
@@ -9,7 +9,14 @@ import { TokenBucket } from './rate.js';
 export interface Member<C> {
   readonly id: number;
   readonly room: Room<C>;
-  readonly conn: C;
+  /** Its connection; replaced when it takes its seat back on a new one (seats.ts). */
+  conn: C;
+  /** Its connection dropped and its seat is held (PROTOCOL.md §8.21). */
+  away: boolean;
+  /** Resume token of its seat, when the relay holds seats. */
+  seat: string | undefined;
+  /** The seat's expiry timer while away. */
+  seatTimer: unknown;
   presence: Presence;
   /** The v2 member-map fields (`userId`, `info`), fixed at join; `{}` for anonymous members. */
   readonly identity: MemberIdentity;
@@ -46,6 +53,10 @@ export class Room<C> {
   lastFlushAt = Number.NEGATIVE_INFINITY;
   /** Members currently unsubscribed from `fastTopic` because they fell behind. */
   laggingCount = 0;
+  /** Capacity, locked, private, metadata (PROTOCOL.md §8.20): set at creation, changed by the server API. */
+  settings: RoomSettings = { capacity: MAX_MEMBER_ID, locked: false, private: false, metadata: null };
+  /** Member id of the host (host.ts); 0 while the room is empty. */
+  host = 0;
   /** Bytes sent to members of this room (per recipient), for the per-room output metric. */
   bytesOut = 0;
   /** Bytes per second the room may send out, over all recipients. */
@@ -83,7 +94,7 @@ export class Room<C> {
       this.lastId = id;
     }
     this.remote.delete(id);
-    const member: Member<C> = { id, room: this, conn, presence, identity, may, keys: undefined };
+    const member: Member<C> = { id, room: this, conn, away: false, seat: undefined, seatTimer: undefined, presence, identity, may, keys: undefined };
     this.members.set(id, member);
     return member;
   }
