@@ -1,12 +1,12 @@
 // Helpers for the browser tests: a system Chromium through playwright-core (never a downloaded
 // browser), an in-process relay serving the built page, and pages that record console errors.
 import { mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startRelay, parseConfig, type RelayServer } from '@roomcast/relay';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { requireTool } from '../../../scripts/provision.mjs';
+export { freePort } from '../../../scripts/ports.mjs';
 
 /** Screenshots land here (git-ignored; CI can keep them as artifacts). */
 export const RESULTS_DIR = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -33,18 +33,6 @@ export function startDemoRelay(port = 0): Promise<RelayServer> {
   return startRelay({
     config: parseConfig({ TCP_PORT: 'off' }),
     overrides: { host: '127.0.0.1', port, logLevel: 'silent', staticDir: inject('demoDist') },
-  });
-}
-
-/** A port that is free right now (bind 0, release): for a relay that must restart on the same port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
   });
 }
 

@@ -3,12 +3,12 @@
 // thresholds pass or fail, and --help.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeServerFrame, encodeControl, PROTOCOL_VERSION } from '@roomcast/protocol';
 import { parseConfig, startRelay, type RelayServer } from '@roomcast/relay';
 import WebSocket from 'ws';
+import { freePort } from '../../../scripts/ports.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -28,15 +28,6 @@ function cli(args: string[]): Promise<Run> {
     clearTimeout(killer);
     resolve({ code, stdout, stderr, ms: performance.now() - t0 });
   }));
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** Joins `room` with a raw WebSocket client and resolves at its first deliver frame. */
