@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startRelay, parseConfig, type RelayServer } from '@roomcast/relay';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { requireTool } from '../../../scripts/provision.mjs';
 export { freePort } from '../../../scripts/ports.mjs';
 
@@ -34,6 +34,34 @@ export function startDemoRelay(port = 0): Promise<RelayServer> {
     config: parseConfig({ TCP_PORT: 'off' }),
     overrides: { host: '127.0.0.1', port, logLevel: 'silent', staticDir: inject('demoDist') },
   });
+}
+
+/**
+ * One demo relay and one Chromium for the whole test file (started in beforeAll, closed in
+ * afterAll), like the relay tests' useRelay. `open(query)` opens `/?query` in its own context and
+ * waits until the page is live.
+ */
+export function useDemo() {
+  let relay: RelayServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    relay = await startDemoRelay();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.close();
+  });
+  const fixture = {
+    get relay(): RelayServer { return relay!; },
+    get browser(): Browser { return browser!; },
+    async open(query: string, viewport?: { width: number; height: number }, options: { hasTouch?: boolean } = {}): Promise<DemoPage> {
+      const demo = await openDemo(fixture.browser, `${fixture.relay.httpUrl}/?${query}`, viewport, options);
+      await waitLive(demo.page);
+      return demo;
+    },
+  };
+  return fixture;
 }
 
 export interface DemoPage {
