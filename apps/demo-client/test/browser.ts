@@ -1,12 +1,12 @@
 // Helpers for the browser tests: a system Chromium through playwright-core (never a downloaded
 // browser), an in-process relay serving the built page, and pages that record console errors.
 import { mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startRelay, parseConfig, type RelayServer } from '@roomcast/relay';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { requireTool } from '../../../scripts/provision.mjs';
+export { freePort } from '../../../scripts/ports.mjs';
 
 /** Screenshots land here (git-ignored; CI can keep them as artifacts). */
 export const RESULTS_DIR = fileURLToPath(new URL('../test-results/', import.meta.url));
@@ -36,16 +36,32 @@ export function startDemoRelay(port = 0): Promise<RelayServer> {
   });
 }
 
-/** A port that is free right now (bind 0, release): for a relay that must restart on the same port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
+/**
+ * One demo relay and one Chromium for the whole test file (started in beforeAll, closed in
+ * afterAll), like the relay tests' useRelay. `open(query)` opens `/?query` in its own context and
+ * waits until the page is live.
+ */
+export function useDemo() {
+  let relay: RelayServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    relay = await startDemoRelay();
+    browser = await launchChromium();
   });
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.close();
+  });
+  const fixture = {
+    get relay(): RelayServer { return relay!; },
+    get browser(): Browser { return browser!; },
+    async open(query: string, viewport?: { width: number; height: number }, options: { hasTouch?: boolean } = {}): Promise<DemoPage> {
+      const demo = await openDemo(fixture.browser, `${fixture.relay.httpUrl}/?${query}`, viewport, options);
+      await waitLive(demo.page);
+      return demo;
+    },
+  };
+  return fixture;
 }
 
 export interface DemoPage {

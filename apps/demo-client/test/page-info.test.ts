@@ -1,32 +1,15 @@
 // What the page tells a newcomer, in real Chromium against a real relay: a notice when `?room=`
 // is not a valid name, what Roomcast is (with a link), a labelled traffic meter that stays on
 // phones, and distinct colours for members who arrive with the same one.
-import type { RelayServer } from '@roomcast/relay';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PALETTE } from '../src/identity.js';
-import { launchChromium, memberCount, openDemo, screenshot, startDemoRelay, uniqueRoom, waitLive, type DemoPage } from './browser.js';
+import { memberCount, screenshot, uniqueRoom, useDemo, waitLive, type DemoPage } from './browser.js';
 
-let relay: RelayServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  relay = await startDemoRelay();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+const app = useDemo();
 
 const PHONE = { width: 390, height: 844 };
 
-async function open(query: string, viewport?: { width: number; height: number }): Promise<DemoPage> {
-  const demo = await openDemo(browser, `${relay.httpUrl}/?${query}`, viewport);
-  await waitLive(demo.page);
-  return demo;
-}
+const open = (query: string, viewport?: { width: number; height: number }): Promise<DemoPage> => app.open(query, viewport);
 
 describe('invalid ?room=', () => {
   it.each([
@@ -100,7 +83,7 @@ describe('member colours', () => {
     const blue = PALETTE.find((p) => p.label === 'Blue')!.color;
     const demos: DemoPage[] = [];
     for (const name of ['Ann', 'Ben', 'Cy']) {
-      const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+      const context = await app.browser.newContext({ viewport: { width: 1000, height: 700 } });
       // A saved identity with the same colour in every visitor's storage (not picked by hand).
       await context.addInitScript(([n, c]) => {
         localStorage.setItem('roomcast-demo:identity', JSON.stringify({ name: n, color: c }));
@@ -108,7 +91,7 @@ describe('member colours', () => {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
-      await page.goto(`${relay.httpUrl}/?room=${room}`);
+      await page.goto(`${app.relay.httpUrl}/?room=${room}`);
       await waitLive(page);
       demos.push({ page, context, errors });
     }

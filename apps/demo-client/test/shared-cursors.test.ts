@@ -1,38 +1,24 @@
 // The demo in real Chromium against a real relay: two pages in a room see each other's cursors,
 // a page in another room sees nothing, a cursor goes away with its page, and a late joiner gets
 // the cursors already in the room from the relay's snapshot.
-import type { RelayServer } from '@roomcast/relay';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  cursorTip, documentSize, expectCursorAt, launchChromium, memberCount, openDemo, remoteCursors, screenshot, selfId,
-  startDemoRelay, uniqueRoom, waitLive, type DemoPage,
+  cursorTip, documentSize, expectCursorAt, memberCount, remoteCursors, screenshot, selfId,
+  uniqueRoom, useDemo, type DemoPage,
 } from './browser.js';
 
-let relay: RelayServer;
-let browser: Browser;
+const app = useDemo();
 const pages: DemoPage[] = [];
 
-beforeAll(async () => {
-  relay = await startDemoRelay();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await relay?.close();
-});
-
 async function open(query: string, viewport?: { width: number; height: number }, hasTouch = false): Promise<DemoPage> {
-  const demo = await openDemo(browser, `${relay.httpUrl}/?${query}`, viewport, { hasTouch });
-  pages.push(demo);
-  await waitLive(demo.page);
-  return demo;
+  const page = await app.open(query, viewport, { hasTouch });
+  pages.push(page);
+  return page;
 }
 
 describe('shared cursors in Chromium', () => {
   it('serves the built page at /', async () => {
-    const res = await fetch(`${relay.httpUrl}/`);
+    const res = await fetch(`${app.relay.httpUrl}/`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('<div class="cursor-layer"');
   });

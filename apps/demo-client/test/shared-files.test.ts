@@ -1,29 +1,13 @@
 // Dropping an image on the demo page in real Chromium against a real relay: every other tab in
 // the room shows it with a progress ring that fills while the bytes arrive, then the image,
 // byte-identical to what was dropped; a tab in another room sees nothing.
-import type { RelayServer } from '@roomcast/relay';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, memberCount, openDemo, screenshot, startDemoRelay, uniqueRoom, waitLive, type DemoPage } from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { memberCount, screenshot, uniqueRoom, useDemo, type DemoPage } from './browser.js';
 
-let relay: RelayServer;
-let browser: Browser;
+const app = useDemo();
 
-beforeAll(async () => {
-  relay = await startDemoRelay();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await relay?.close();
-});
-
-async function open(room: string): Promise<DemoPage> {
-  const demo = await openDemo(browser, `${relay.httpUrl}/?room=${room}`);
-  await waitLive(demo.page);
-  return demo;
-}
+const open = (room: string): Promise<DemoPage> => app.open(`room=${room}`);
 
 /**
  * Draws noise on a canvas (PNG barely compresses it: about 600 kB, a few seconds at the relay's

@@ -83,33 +83,16 @@ abstract class BaseClient {
       const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: this.opts.timeoutMs });
       this.ws = ws;
       ws.binaryType = 'nodebuffer';
-      let settled = false;
-      const timer = setTimeout(() => fail('join_timeout'), this.opts.timeoutMs);
-      const fail = (code: string, detail?: string): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.done = true;
-        ws.terminate();
-        reject(Object.assign(new Error(code), { detail }));
-      };
-      this.settleJoin = (err?: string) => {
-        if (settled) return;
-        if (err !== undefined) return fail(err);
-        settled = true;
-        clearTimeout(timer);
-        this.joined = true;
-        resolve();
-      };
+      const { fail, settled } = this.pendingJoin(resolve, reject, () => ws.terminate());
       ws.on('open', onOpen);
       ws.on('message', onMessage);
       // A refused upgrade (wrong path, not a WebSocket server) is counted by its HTTP status.
       ws.on('unexpected-response', (_req, res) => fail(`http_${res.statusCode ?? 0}`, `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
       ws.on('error', (err: Error & { code?: string }) => {
-        if (!settled) fail(err.code === 'ECONNREFUSED' ? 'connect_refused' : 'connect_failed', err.message);
+        if (!settled()) fail(err.code === 'ECONNREFUSED' ? 'connect_refused' : 'connect_failed', err.message);
       });
       ws.on('close', (code: number) => {
-        if (!settled) return fail(`closed_${code}`);
+        if (!settled()) return fail(`closed_${code}`);
         if (!this.done) this.sink.onClose(this as unknown as SimClient, code);
         this.joined = false;
       });
@@ -117,6 +100,33 @@ abstract class BaseClient {
   }
 
   protected settleJoin: (err?: string) => void = () => {};
+
+  /**
+   * The join handshake of open(): `fail` rejects it once (after `teardown` of the connection),
+   * settleJoin resolves it once the relay says joined, and it fails with join_timeout after
+   * timeoutMs. `settled()` tells a close during the join (a failure) from one after it (a loss).
+   */
+  protected pendingJoin(resolve: () => void, reject: (err: Error) => void, teardown: () => void) {
+    let settled = false;
+    const fail = (code: string, detail?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      this.done = true;
+      teardown();
+      reject(Object.assign(new Error(code), { detail }));
+    };
+    const timer = setTimeout(() => fail('join_timeout'), this.opts.timeoutMs);
+    this.settleJoin = (err?: string) => {
+      if (settled) return;
+      if (err !== undefined) return fail(err);
+      settled = true;
+      clearTimeout(timer);
+      this.joined = true;
+      resolve();
+    };
+    return { fail, settled: () => settled };
+  }
 
   bufferedAmount(): number {
     return this.ws?.bufferedAmount ?? 0;
@@ -240,30 +250,13 @@ export class TcpRoomcastClient extends RoomcastSimClient {
 
   override open(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const fail = (code: string, detail?: string): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.done = true;
-        this.link?.destroy();
-        reject(Object.assign(new Error(code), { detail }));
-      };
-      const timer = setTimeout(() => fail('join_timeout'), this.opts.timeoutMs);
-      this.settleJoin = (err?: string) => {
-        if (settled) return;
-        if (err !== undefined) return fail(err);
-        settled = true;
-        clearTimeout(timer);
-        this.joined = true;
-        resolve();
-      };
+      const { fail, settled } = this.pendingJoin(resolve, reject, () => this.link?.destroy());
       this.link = new TcpLink(this.opts.url, {
         open: () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
         frame: (frame, wire) => this.onMessage(frame, wire),
         failed: (code, detail) => fail(code, detail),
         closed: (code) => {
-          if (!settled) return fail(`closed_${code}`);
+          if (!settled()) return fail(`closed_${code}`);
           if (!this.done) this.sink.onClose(this, code);
           this.joined = false;
         },

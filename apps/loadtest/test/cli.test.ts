@@ -3,12 +3,12 @@
 // thresholds pass or fail, and --help.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeServerFrame, encodeControl, PROTOCOL_VERSION } from '@roomcast/protocol';
-import { parseConfig, startRelay, type RelayServer } from '@roomcast/relay';
 import WebSocket from 'ws';
+import { freePort } from '../../../scripts/ports.mjs';
+import { startLocalRelay, useLocalRelay } from './relay.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -30,15 +30,6 @@ function cli(args: string[]): Promise<Run> {
   }));
 }
 
-/** A loopback port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 /** Joins `room` with a raw WebSocket client and resolves at its first deliver frame. */
 function firstDeliver(url: string, room: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,14 +49,7 @@ function firstDeliver(url: string, room: string): Promise<void> {
   });
 }
 
-let relay: RelayServer;
-beforeAll(async () => {
-  relay = await startRelay({
-    config: parseConfig({ TCP_PORT: 'off', RELAY_STATIC_DIR: '' }),
-    overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
-  });
-});
-afterAll(() => relay?.close());
+const relay = useLocalRelay();
 
 /** A short run against the in-process relay: 2 rooms of 3, every receiver a latency probe. */
 const small = ['--rooms', '2', '--per-room', '3', '--hz', '20', '--seconds', '0.5', '--warmup', '0', '--workers', '0', '--probe-ratio', '1', '--drain-ms', '1000'];
@@ -109,10 +93,7 @@ describe('roomcast-loadtest exit codes and messages', { timeout: 60_000 }, () =>
   });
 
   it('the relay stops mid-run: exit 3 at once, the summary still printed', async () => {
-    const doomed = await startRelay({
-      config: parseConfig({ TCP_PORT: 'off', RELAY_STATIC_DIR: '' }),
-      overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
-    });
+    const doomed = await startLocalRelay();
     // --seconds 30: without the early stop the run would wait out the whole window.
     const run = cli(['--url', doomed.wsUrl, ...small, '--seconds', '30']);
     // A member of the load tester's first room sees its traffic: the load is running. Then stop.

@@ -2,22 +2,14 @@
 // pipeline counts, measures and reports).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, startRelay, type RelayServer } from '@roomcast/relay';
+import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type Options } from '../src/args.js';
 import { renderHtml } from '../src/html.js';
 import { REQUIRED_FIELDS, summaryTable } from '../src/report.js';
 import { runLoadTest } from '../src/run.js';
+import { useLocalRelay } from './relay.js';
 
-let relay: RelayServer;
-
-beforeAll(async () => {
-  relay = await startRelay({
-    config: parseConfig({ TCP_PORT: 'off', RELAY_STATIC_DIR: '' }),
-    overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
-  });
-});
-afterAll(() => relay?.close());
+const relay = useLocalRelay();
 
 const small = (o: Partial<Options> = {}): Options => ({
   ...DEFAULTS, url: relay.wsUrl, rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0,

@@ -1,21 +1,13 @@
 // The load tester over raw TCP (tcp://host:port, PROTOCOL.md appendix A) against a real relay
 // started in-process with its TCP listener on: same scenarios, same JSON fields, wire bytes
 // counted with the 4-byte length prefix, and the relay's close code read from its close frame.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig, startRelay, type RelayServer } from '@roomcast/relay';
+import { describe, expect, it } from 'vitest';
 import { DEFAULTS, parseArgs, type Options } from '../src/args.js';
 import { REQUIRED_FIELDS } from '../src/report.js';
 import { runLoadTest } from '../src/run.js';
+import { startLocalRelay, useLocalRelay } from './relay.js';
 
-let relay: RelayServer;
-
-beforeAll(async () => {
-  relay = await startRelay({
-    config: parseConfig({ TCP_PORT: '0', RELAY_STATIC_DIR: '' }),
-    overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
-  });
-});
-afterAll(() => relay?.close());
+const relay = useLocalRelay(true);
 
 const small = (o: Partial<Options> = {}): Options => ({
   ...DEFAULTS, url: relay.tcpUrl!, rooms: 2, perRoom: 3, hz: 20, cursor: true, seconds: 1, warmup: 0.2, workers: 0,
@@ -55,10 +47,7 @@ describe('load tester over raw TCP', () => {
   });
 
   it('reports the relay\'s close code from its close frame when the relay stops', async () => {
-    const local = await startRelay({
-      config: parseConfig({ TCP_PORT: '0', RELAY_STATIC_DIR: '' }),
-      overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent' },
-    });
+    const local = await startLocalRelay(true);
     const run = runLoadTest(small({ url: local.tcpUrl!, seconds: 5, warmup: 0 }));
     setTimeout(() => void local.close(), 800);
     const r = await run;

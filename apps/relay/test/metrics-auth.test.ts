@@ -2,11 +2,9 @@
 // count, exactly: hellos and token refreshes by result (a relay with RELAY_JWT_SECRET and tokens
 // signed by jose), and WebSocket upgrades refused for their Origin. metrics.test.ts covers the rest;
 // docs-metrics.test.ts checks that every README metric is read in one of the two files.
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { RelayServer } from '../src/index.js';
-import { useAuthRelays } from './auth/harness.js';
+import { upgrade, useAuthRelays } from './auth/harness.js';
 import { hmacKey, NOW_SEC, SECRET, sign } from './auth/tokens.js';
 
 const relays = useAuthRelays();
@@ -63,20 +61,3 @@ describe('identity metrics after real traffic', () => {
     expect(await unlabelled(server, 'roomcast_origin_refused_total')).toBe(2);
   });
 });
-
-/** Opens a WebSocket with this Origin: 101 (open) or the HTTP status of a refused upgrade. */
-async function upgrade(server: RelayServer, origin: string): Promise<number> {
-  const ws = new WebSocket(server.wsUrl, { origin });
-  const status = await new Promise<number>((resolve, reject) => {
-    ws.once('open', () => resolve(101));
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', reject);
-  });
-  if (status === 101) {
-    ws.close();
-    await once(ws, 'close');
-  } else {
-    ws.terminate();
-  }
-  return status;
-}

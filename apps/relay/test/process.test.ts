@@ -2,11 +2,11 @@
 // config validation, exclusive port, SIGTERM. These spawn real processes on loopback ports.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nativeUwsBinary } from '../src/index.js';
 import { RawClient, startTestRelay } from './helpers.js';
+import { freePort } from '../../../scripts/ports.mjs';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -35,18 +35,6 @@ function listeningPort(child: ChildProcessWithoutNullStreams): Promise<number> {
       }
     });
     child.on('exit', (code) => reject(new Error(`relay exited with ${code} before listening`)));
-  });
-}
-
-/** A port that is free right now, found by binding port 0 and releasing it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
   });
 }
 

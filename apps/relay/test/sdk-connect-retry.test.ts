@@ -1,20 +1,11 @@
 // The client SDK's connect({ retry: true }) against the real relay: a client started before the
 // relay keeps retrying and gets in once a relay listens on that port (the demo page's case: a
 // page opened while the relay restarts).
-import { createServer } from 'node:net';
 import { RoomcastClient, type RetryingInfo } from '@roomcast/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayServer } from '../src/index.js';
 import { startTestRelay } from './helpers.js';
-
-/** A loopback port that was free a moment ago (asked from the OS with port 0, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../../../scripts/ports.mjs';
 
 let server: RelayServer | undefined;
 const clients: RoomcastClient[] = [];

@@ -1,7 +1,6 @@
 // The Python file receiver (examples/python/receive_file.py, standard library, written from
 // PROTOCOL.md appendix B) against the real relay and an SDK sender: it saves files byte-identical
 // (empty ones too), drops a file the sender cancels, and declines one above --max-bytes.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { othersPresent, pattern, reason, useFileRelay } from './files-helpers.js';
+import { spawnLines, type LineProcess } from './python-process.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../examples/python/receive_file.py', import.meta.url));
 // 4 MiB/s per connection: a 4 MiB file takes over a second, long enough to cancel it midway.
@@ -16,31 +16,10 @@ const relay = useFileRelay({ maxBytesPerSec: 4 * 1024 ** 2, maxMessagesPerSec: 1
 const cleanups: (() => void)[] = [];
 afterEach(() => { for (const c of cleanups.splice(0)) c(); });
 
-function run(args: string[]) {
-  const child: ChildProcessWithoutNullStreams = spawn('python3', [SCRIPT, ...args]);
-  cleanups.push(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
-  const lines: string[] = [];
-  const waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdout.on('data', (d: Buffer) => {
-    partial += d.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop()!;
-    for (const l of parts) {
-      lines.push(l);
-      for (const w of waiters.splice(0)) (w.pred(l) ? w.resolve(l) : waiters.push(w));
-    }
-  });
-  return {
-    lines,
-    line: (pred: (l: string) => boolean): Promise<string> => {
-      const found = lines.find(pred);
-      return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ pred, resolve }));
-    },
-    exited: new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr }))),
-  };
+function run(args: string[]): LineProcess {
+  const py = spawnLines('python3', [SCRIPT, ...args]);
+  cleanups.push(() => { if (py.child.exitCode === null) py.child.kill('SIGKILL'); });
+  return py;
 }
 
 describe('python file receiver over TCP', () => {

@@ -2,11 +2,12 @@
 // PROTOCOL.md) against the real relay: it joins over TCP, its reliable, droppable and latest
 // frames reach a WebSocket member, it prints what the WebSocket member sends with the class
 // first, it reports the shutdown close frame, and --seconds ends a run cleanly.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DeliveryClass, encodeData, type ServerFrame } from '@roomcast/protocol';
 import { encodeCursor } from '@roomcast/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnLines, type LineProcess } from './python-process.js';
 import { hex, useTcpRelay } from './tcp-helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../examples/python/roomcast_tcp.py', import.meta.url));
@@ -16,33 +17,11 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** Spawns the example; `line(pred)` resolves with the first stdout line (past or future) matching. */
-function runExample(args: string[]) {
-  const child = spawn('python3', [SCRIPT, ...args]);
-  children.push(child);
-  const lines: string[] = [];
-  const waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdout.on('data', (d: Buffer) => {
-    partial += d.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop()!;
-    for (const l of parts) {
-      lines.push(l);
-      for (const w of waiters.splice(0)) (w.pred(l) ? w.resolve(l) : waiters.push(w));
-    }
-  });
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
-  return {
-    lines,
-    line(pred: (l: string) => boolean): Promise<string> {
-      const found = lines.find(pred);
-      return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ pred, resolve }));
-    },
-    exited,
-  };
+/** Spawns the example; killed after the test. */
+function runExample(args: string[]): LineProcess {
+  const py = spawnLines('python3', [SCRIPT, ...args]);
+  children.push(py.child);
+  return py;
 }
 
 type Deliver = Extract<ServerFrame, { kind: 'deliver' }>;

@@ -33,6 +33,17 @@ async function welcome(socket: () => FakeSocket, fields: { userId?: string; expi
   return hello;
 }
 
+/** Fake timers on; a client with tokens() and a fixed 100 ms reconnect delay, connected as ada. */
+async function connectedWithTokens() {
+  vi.useFakeTimers();
+  const { calls, getToken } = tokens();
+  const h = harness({ getToken, reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
+  const connecting = h.client.connect();
+  await welcome(h.socket, { userId: 'ada', expiresInSec: 3600 });
+  await connecting;
+  return { calls, h };
+}
+
 describe('refreshDelayMs', () => {
   it('is 80% of the lifetime, at least 5 s before expiry; half of short lifetimes; never under 1 s', () => {
     expect(refreshDelayMs(3600)).toBe(2_880_000);
@@ -87,12 +98,7 @@ describe('getToken', () => {
   });
 
   it('asks for a new token on every reconnect; 4440 (token expired) reconnects', async () => {
-    vi.useFakeTimers();
-    const { calls, getToken } = tokens();
-    const h = harness({ getToken, reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
-    const connecting = h.client.connect();
-    await welcome(h.socket, { userId: 'ada', expiresInSec: 3600 });
-    await connecting;
+    const { calls, h } = await connectedWithTokens();
     h.socket().drop(4440, 'token expired: get a new token and reconnect');
     expect(h.client.status).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(100);
@@ -104,12 +110,7 @@ describe('getToken', () => {
   });
 
   it('stops on 4401 (unauthorized) without asking for another token', async () => {
-    vi.useFakeTimers();
-    const { calls, getToken } = tokens();
-    const h = harness({ getToken, reconnect: { initialDelayMs: 100, maxDelayMs: 100 } });
-    const connecting = h.client.connect();
-    await welcome(h.socket, { userId: 'ada', expiresInSec: 3600 });
-    await connecting;
+    const { calls, h } = await connectedWithTokens();
     const closed = new Promise((resolve) => h.client.on('close', resolve));
     h.socket().drop(4401, 'unauthorized');
     expect(await closed).toEqual({ code: 4401, reason: 'unauthorized' });

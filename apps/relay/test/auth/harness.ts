@@ -2,9 +2,11 @@
 // with real keys, raw protocol clients over WebSocket or TCP, and a JWKS endpoint on node:http
 // whose keys can rotate and whose answers can be held back. Token times are pinned: the relay's
 // wall clock is NOW_MS (plus the fake clock's time when a test drives one).
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
+import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { startRelay, type Clock, type RelayServer } from '../../src/index.js';
 import { parseConfig } from '../../src/config.js';
@@ -116,4 +118,21 @@ async function serveJwks(initial: object[]): Promise<JwksServer> {
     },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+}
+
+/** Opens a WebSocket with this Origin: 101 (open) or the HTTP status of a refused upgrade. */
+export async function upgrade(server: RelayServer, origin: string | undefined): Promise<number> {
+  const ws = new WebSocket(server.wsUrl, origin === undefined ? {} : { origin });
+  const status = await new Promise<number>((resolve, reject) => {
+    ws.once('open', () => resolve(101));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', reject);
+  });
+  if (status === 101) {
+    ws.close();
+    await once(ws, 'close');
+  } else {
+    ws.terminate();
+  }
+  return status;
 }

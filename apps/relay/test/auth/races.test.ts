@@ -52,6 +52,15 @@ const op = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('settle' as const) }), weight: 4 },
 );
 
+/** A relay with default limits and one strict peer connected to it (closes reach the relay). */
+function oneConnection(hub: FakeHub, access: Authenticator, clock: FakeClock) {
+  const relay = new Relay(relayLimits({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
+  const peer = new StrictPeer(hub);
+  const conn = relay.open(peer);
+  peer.onClose = () => relay.closed(conn);
+  return { relay, peer, conn };
+}
+
 describe('pending token decisions vs closes, deadlines and expiry', () => {
   it('leave no exception, no send on a closed peer and no leaked state', async () => {
     await fc.assert(fc.asyncProperty(fc.scheduler(), fc.array(op, { minLength: 1, maxLength: 30 }), async (s, ops) => {
@@ -116,10 +125,7 @@ describe('pending token decisions vs closes, deadlines and expiry', () => {
       refresh: () => new Promise((resolve) => { decide = resolve; }),
       expiryTimer: (onExpire) => new ExpiryTimer(clock, onExpire),
     };
-    const relay = new Relay(relayLimits({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
-    const peer = new StrictPeer(hub);
-    const conn = relay.open(peer);
-    peer.onClose = () => relay.closed(conn);
+    const { relay, peer, conn } = oneConnection(hub, access, clock);
     relay.message(conn, encodeControl({ type: 'hello', id: 1, v: 2, token: 'good' }));
     expect(peer.last()).toMatchObject({ type: 'welcome', userId: 'u', expiresInSec: 1 });
     relay.message(conn, encodeControl({ type: 'refresh', id: 2, token: 'good' }));
@@ -141,10 +147,7 @@ describe('pending token decisions vs closes, deadlines and expiry', () => {
       refresh: () => Promise.resolve(broken),
       expiryTimer: (onExpire) => new ExpiryTimer(clock, onExpire),
     };
-    const relay = new Relay(relayLimits({}), new Fanout([hub]), new Stats(), silentLogger, access, clock);
-    const peer = new StrictPeer(hub);
-    const conn = relay.open(peer);
-    peer.onClose = () => relay.closed(conn);
+    const { relay, peer, conn } = oneConnection(hub, access, clock);
     relay.message(conn, encodeControl({ type: 'hello', id: 1, v: 2, token: 'good' }));
     for (let i = 0; i < 5 && peer.closedWith === undefined; i++) await Promise.resolve();
     expect(peer.closedWith).toBe(4500);

@@ -1,30 +1,11 @@
 // The Origin allow-list at the real relay's WebSocket upgrade: a foreign Origin gets HTTP 403 and
 // no socket (counted in /metrics); listed origins, subdomain patterns and clients without Origin
 // are upgraded. Raw TCP has no Origin and is unaffected (PROTOCOL.md §8.18 rule 7).
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import type { RelayServer } from '../../src/index.js';
-import { useAuthRelays } from './harness.js';
+import { upgrade, useAuthRelays } from './harness.js';
 
 const relays = useAuthRelays();
-
-/** Opens a WebSocket with this Origin: 101 (open) or the HTTP status of a refused upgrade. */
-async function upgrade(server: RelayServer, origin: string | undefined): Promise<number> {
-  const ws = new WebSocket(server.wsUrl, origin === undefined ? {} : { origin });
-  const status = await new Promise<number>((resolve, reject) => {
-    ws.once('open', () => resolve(101));
-    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('error', reject);
-  });
-  if (status === 101) {
-    ws.close();
-    await once(ws, 'close');
-  } else {
-    ws.terminate();
-  }
-  return status;
-}
 
 describe('Origin allow-list', () => {
   it('403 for a foreign Origin before the upgrade; listed ones, subdomains and no Origin pass', async () => {

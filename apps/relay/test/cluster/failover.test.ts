@@ -2,14 +2,11 @@
 // plays the load balancer) reconnects with backoff when its node is killed with SIGKILL, lands on
 // the surviving node and rejoins; the survivor's member sees the old member leave (lease expiry)
 // and the new one join.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { RoomcastClient } from '@roomcast/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useCluster } from './nodes.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const cluster = useCluster();
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -36,31 +33,11 @@ async function proxy(target: () => number): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function relayProcess(nodeId: string, leaseTtlMs: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TCP_PORT: 'off', LOG_LEVEL: 'info',
-      REDIS_URL: cluster.redis.url, RELAY_NODE_ID: nodeId, RELAY_LEASE_TTL_MS: String(leaseTtlMs),
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  cleanups.push(() => child.kill('SIGKILL'));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      for (const line of buffer.split('\n')) if (line.includes('relay listening')) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.on('exit', (code) => reject(new Error(`relay ${nodeId} exited with ${code} before listening`)));
-  });
-  return { child, port };
-}
-
 describe('cluster failover', () => {
   it('the SDK of a killed node reconnects to the survivor and rejoins; the survivor sees left then joined', async () => {
     const LEASE = 2000;
     const survivor = await cluster.node('survivor', { leaseTtlMs: LEASE });
-    const doomed = await relayProcess('doomed', LEASE);
+    const doomed = await cluster.process('doomed', LEASE);
     let backend = doomed.port;
     const lb = await proxy(() => backend);
 

@@ -3,9 +3,6 @@
 // Redis outage, frozen (SIGSTOP) or killed and restarted: local traffic goes on, /healthz says
 // degraded, nothing crosses nodes late (members that missed reliable frames are closed with 4502
 // and rejoin), and the rooms resynchronise when Redis is back.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import type { RelayServer } from '../../src/index.js';
 import { RawClient, httpGet } from '../helpers.js';
@@ -14,32 +11,10 @@ import { BusKind, encodeEnvelope } from '../../src/bus/envelope.js';
 import { useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const cluster = useCluster();
 
 const delivered = (c: ProtocolClient): number[] =>
   c.frames.flatMap((f) => (f.kind === 'deliver' ? [f.payload[0]!] : []));
-
-/** Starts a relay process joined to the test's Redis; resolves with it and its HTTP port. */
-async function relayProcess(nodeId: string, leaseTtlMs: number): Promise<{ child: ChildProcess; port: number }> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm build, or the root pnpm test)`);
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TCP_PORT: '0', LOG_LEVEL: 'info',
-      REDIS_URL: cluster.redis.url, RELAY_NODE_ID: nodeId, RELAY_LEASE_TTL_MS: String(leaseTtlMs),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      for (const line of buffer.split('\n')) if (line.includes('relay listening')) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.on('exit', (code) => reject(new Error(`relay ${nodeId} exited with ${code} before listening`)));
-  });
-  return { child, port };
-}
 
 async function bothUp(nodes: RelayServer[]): Promise<void> {
   await vi.waitFor(() => {
@@ -51,7 +26,7 @@ describe('cluster failures', () => {
   it('kill -9 of a node: its members leave the survivor\'s room within the lease TTL + 1 s, and Redis forgets them', async () => {
     const LEASE = 2000;
     const survivor = await cluster.node('survivor', { leaseTtlMs: LEASE });
-    const { child, port } = await relayProcess('doomed', LEASE);
+    const { child, port } = await cluster.process('doomed', LEASE);
     try {
       const alice = await cluster.ws(survivor);
       const bob = await RawClient.open(`ws://127.0.0.1:${port}/ws`);

@@ -3,22 +3,13 @@
 // machine; REDIS_SERVER_PATH overrides the PATH search).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTool } from '../../../../scripts/provision.mjs';
+import { freePort } from '../../../../scripts/ports.mjs';
 
-/** A port that is free right now, found by binding port 0 and releasing it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Sends one inline command and resolves with the raw reply (enough for PING, DBSIZE, KEYS). */
 export function redisCommand(port: number, command: string, timeoutMs = 2000): Promise<string> {
