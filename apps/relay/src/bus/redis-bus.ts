@@ -1,16 +1,17 @@
 // The cluster bus on Redis 7 (docs/decisions/0002-cluster.md): one more fan-out sink (it forwards
 // this node's deliver frames to the room's sharded channel) and the core's `Cluster` port (atomic
 // member ids, presence, direct frames, latest batches). Messages from other nodes go to the core
-// through its `ClusterInbox`. Leases, the reaper and the resync after an outage are in
-// lifecycle.ts. Only src/bus/ imports ioredis.
+// through its `ClusterInbox`, checked on the way (sequence gaps, staleness) by receiver.ts.
+// Leases, the reaper and the resync after an outage are in lifecycle.ts. Only src/bus/ imports ioredis.
 import { Redis, type RedisOptions } from 'ioredis';
-import { DeliveryClass, Flags, FrameKind, MAX_MEMBER_ID, decodeBatch, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
+import { FrameKind, MAX_MEMBER_ID, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
 import type { Claim, Cluster, ClusterInbox, ClusterMember, MemberIdentity } from '../core/cluster.js';
 import type { FanoutSink } from '../core/fanout.js';
 import type { Log } from '../core/log.js';
 import { decodeEntry, encodeEntry } from './entry.js';
-import { BusKind, decodeEnvelope, encodeEnvelope } from './envelope.js';
-import { channelRoom, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
+import { BusKind, encodeEnvelope } from './envelope.js';
+import { membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
+import { type BusState, BusReceiver } from './receiver.js';
 import { CLAIM, REAP, RECLAIM, RELEASE, UPDATE } from './scripts.js';
 import { BusStats } from './stats.js';
 
@@ -25,7 +26,7 @@ export interface BusOptions {
   commandTimeoutMs?: number;
 }
 
-export type BusState = 'up' | 'down';
+export type { BusState } from './receiver.js';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 interface Scripts {
@@ -60,18 +61,12 @@ export class RedisBus implements FanoutSink, Cluster {
   readonly sub: Redis;
   readonly log: Log;
   inbox: ClusterInbox | undefined;
-  readonly #staleMs: number;
   /** Rooms this node listens to: claims in flight plus local members, and the subscription. */
   readonly #listening = new Map<string, { count: number; ready: Promise<unknown> }>();
   /** Next sequence number of this node per room channel. */
   readonly #seqOut = new Map<string, number>();
-  /** Last sequence number seen per room channel and sending node (gap detection). */
-  readonly #seqIn = new Map<string, Map<string, number>>();
-  /**
-   * Members owed a 4502 close (room -> targets, 0 = all), held while the bus is down: their
-   * clients' rejoin needs Redis, so they are closed once the resync is done (`flushLost`).
-   */
-  readonly #owed = new Map<string, Set<number>>();
+  /** Messages from other nodes: sequence and staleness checks, then the inbox. */
+  readonly #receiver: BusReceiver;
   /** Commands in flight (awaited on close). */
   readonly #inFlight = new Set<Promise<unknown>>();
 
@@ -79,7 +74,7 @@ export class RedisBus implements FanoutSink, Cluster {
     this.nodeId = options.nodeId;
     this.leaseTtlMs = options.leaseTtlMs;
     this.log = options.log;
-    this.#staleMs = options.staleMs ?? 1000;
+    this.#receiver = new BusReceiver(this, options.staleMs ?? 1000);
     const redisOptions: RedisOptions = {
       lazyConnect: true,
       // Never queue while disconnected, never retry a command after a reconnect: a frame is sent
@@ -104,7 +99,7 @@ export class RedisBus implements FanoutSink, Cluster {
     this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       // An exception must not reach ioredis's reply parser (it would break the subscription).
       try {
-        this.#receive(channel.toString('latin1'), message);
+        this.#receiver.receive(channel.toString('latin1'), message);
       } catch (err) {
         this.stats.dropped.error++;
         this.log.error({ err }, 'bus message from another node failed');
@@ -178,7 +173,7 @@ export class RedisBus implements FanoutSink, Cluster {
     this.send(room, BusKind.Latest, 0, encodeBatch(1, entries));
   }
 
-  // ---- sending and receiving ----------------------------------------------------------
+  // ---- sending -----------------------------------------------------------------
 
   /** Publishes one message on the room's channel now, or drops it (counted) while Redis is down. */
   send(room: string, kind: BusKind, member: number, body: Uint8Array): void {
@@ -197,85 +192,6 @@ export class RedisBus implements FanoutSink, Cluster {
     this.cmd.spublish(roomChannel(room), message, (err) => {
       if (err) this.stats.dropped.error++;
     });
-  }
-
-  #receive(channel: string, message: Buffer): void {
-    const room = channelRoom(channel);
-    const env = decodeEnvelope(message);
-    const inbox = this.inbox;
-    if (room === undefined || env === undefined || inbox === undefined || env.node === this.nodeId) return;
-    // Lost messages (a gap) may have been reliable frames or member events: every local member
-    // of the room is owed a resync (PROTOCOL.md §8.5 rule 9).
-    if (this.#checkSeq(room, env.node, env.seq) > 0) this.#lost(room, 0);
-    const age = Date.now() - env.sentAt;
-    if (age > this.#staleMs) {
-      this.stats.dropped.stale++;
-      // Never delivered late; but a late reliable frame or member event is not dropped silently
-      // either: its recipients are closed with 4502 and resync. Droppable frames and latest
-      // values may be dropped (§8.16, §8.15): only counted.
-      if (env.kind === BusKind.Frame) {
-        if (env.body.length >= 4 && (env.body[1]! & Flags.CLASS_MASK) === DeliveryClass.Reliable) this.#lost(room, env.member);
-      } else if (env.kind !== BusKind.Latest) this.#lost(room, 0);
-      return;
-    }
-    this.stats.received[env.kind]++;
-    this.onLatency(Math.max(0, age));
-    switch (env.kind) {
-      case BusKind.Frame: return inbox.frame(room, env.body, env.member);
-      case BusKind.Left:
-        if (inbox.holds(room, env.member)) {
-          // Another node reaped one of our members (it took our lease for expired, e.g. after a
-          // stall): count it as an outage, so the next check re-registers our members (lifecycle.ts).
-          if (this.state === 'up') this.log.error({ room, member: env.member }, 'another node removed a member of this node: re-registering');
-          this.state = 'down';
-          return;
-        }
-        return inbox.memberLeft(room, env.member);
-      case BusKind.Latest: {
-        const batch = decodeBatch(env.body);
-        if (batch.ok) inbox.latest(room, batch.frame.entries);
-        return;
-      }
-      case BusKind.Joined:
-      case BusKind.Updated: {
-        const state = decodeEntry(Buffer.from(env.body).toString('utf8'));
-        if (state === undefined) return;
-        const member = { id: env.member, node: env.node, ...state };
-        if (env.kind === BusKind.Joined) inbox.memberJoined(room, member);
-        else inbox.memberUpdated(room, member);
-      }
-    }
-  }
-
-  /** Members of `room` (target 0: all) missed messages: closed with 4502 now, or after the resync if Redis is down. */
-  #lost(room: string, target: number): void {
-    if (this.state === 'up') return this.inbox?.lost(room, target);
-    const owed = this.#owed.get(room) ?? new Set<number>();
-    this.#owed.set(room, owed);
-    owed.add(target);
-  }
-
-  /** After the resync (lifecycle.ts): closes the members owed a 4502 close while Redis was down. */
-  flushLost(): void {
-    const owed = [...this.#owed];
-    this.#owed.clear();
-    for (const [room, targets] of owed) {
-      for (const target of targets.has(0) ? [0] : targets) this.inbox?.lost(room, target);
-    }
-  }
-
-  /** Counts messages of `node` that did not arrive (a forward jump in its sequence numbers); returns how many. */
-  #checkSeq(room: string, node: string, seq: number): number {
-    const nodes = this.#seqIn.get(room) ?? new Map<string, number>();
-    this.#seqIn.set(room, nodes);
-    const last = nodes.get(node);
-    nodes.set(node, seq);
-    if (last === undefined) return 0;
-    const missing = (seq - last - 1) >>> 0;
-    // A small forward jump is a gap; anything else is the sender starting its numbering again.
-    if (missing === 0 || missing >= 1_000_000) return 0;
-    this.stats.gaps += missing;
-    return missing;
   }
 
   // ---- subscriptions -----------------------------------------------------------------
@@ -299,11 +215,16 @@ export class RedisBus implements FanoutSink, Cluster {
     const entry = this.#listening.get(room);
     if (entry === undefined || --entry.count > 0) return;
     this.#listening.delete(room);
-    this.#seqIn.delete(room);
+    this.#receiver.forget(room);
     this.#seqOut.delete(room);
     if (this.state !== 'up') return; // the resync after the outage cleans up
     this.quiet(this.sub.sunsubscribe(roomChannel(room)));
     this.quiet(this.cmd.srem(nodeRoomsKey(this.nodeId), room));
+  }
+
+  /** After the resync (lifecycle.ts): closes the members owed a 4502 close while Redis was down. */
+  flushLost(): void {
+    this.#receiver.flushLost();
   }
 
   /** Rooms this node listens to now. */

@@ -1,17 +1,19 @@
 // Rooms and presence: join, leave, presence updates, and the member_joined / member_updated /
 // member_left events the other members get. Used by inbound.ts for control messages and by
-// relay.ts when a connection closes.
+// relay.ts when a connection closes. In a cluster a join that passed the checks here finishes in
+// cluster-join.ts (the claim is asynchronous).
 import {
   ROOM_NAME_PATTERN, encodeControl,
   type ClientMessage, type Presence, type ServerMessage,
 } from '@roomcast/protocol';
 import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
-import type { Claim, Cluster } from './cluster.js';
+import { ClusterJoin } from './cluster-join.js';
+import type { Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { LeftReason, MemberRef, RoomEvents } from './events.js';
-import { defaultSettings, hostOf } from './host.js';
+import { capacityOf, firstJoinSettings, hostOf } from './host.js';
 import type { Seats } from './seats.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
@@ -50,15 +52,11 @@ export class Membership {
   private readonly events: RoomEvents;
   seats: Seats | undefined;
   private readonly cluster: Cluster | undefined;
-  private readonly hold: MembershipDeps['hold'];
-  private readonly internalError: MembershipDeps['internalError'];
-  /** Rooms each connection is joining (clustering: the claim is asynchronous). */
-  private readonly joining = new WeakMap<Connection, Set<string>>();
+  /** The asynchronous join path, in a cluster only (cluster-join.ts). */
+  private readonly clusterJoin: ClusterJoin | undefined;
 
   constructor(deps: MembershipDeps) {
     this.cluster = deps.cluster;
-    this.hold = deps.hold;
-    this.internalError = deps.internalError;
     this.limits = deps.limits;
     this.rooms = deps.rooms;
     this.delivery = deps.delivery;
@@ -67,6 +65,11 @@ export class Membership {
     this.clock = deps.clock;
     this.events = deps.events;
     this.seats = deps.seats;
+    this.clusterJoin = deps.cluster === undefined ? undefined : new ClusterJoin({
+      cluster: deps.cluster, limits: deps.limits, rooms: deps.rooms, out: deps.out, stats: deps.stats, clock: deps.clock,
+      hold: deps.hold, internalError: deps.internalError,
+      admit: (conn, room, presence, id, created, clusterId) => this.admit(conn, room, presence, id, created, clusterId),
+    });
   }
 
   join(conn: Connection, msg: Request<'join'>): void {
@@ -93,7 +96,7 @@ export class Membership {
       return this.out.error(conn, 'bad_tick_rate', `tickHz must be between ${this.limits.minTickHz} and ${this.limits.maxTickHz}`, { id });
     }
     if (msg.settings !== undefined && room === undefined && !this.settingsFit(conn, msg.settings, id)) return;
-    const pending = this.joining.get(conn);
+    const pending = this.clusterJoin?.pending(conn);
     if (pending?.has(msg.room) === true) {
       return this.out.error(conn, 'already_joined', `already joining room ${msg.room}`, { id });
     }
@@ -110,7 +113,7 @@ export class Membership {
     if (room !== undefined && room.settings.locked) {
       return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
     }
-    if (this.cluster !== undefined) return this.joinCluster(conn, msg, presence, tickHz, room);
+    if (this.clusterJoin !== undefined) return this.clusterJoin.join(conn, msg, presence, tickHz, room);
     const created = room === undefined;
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
@@ -118,7 +121,7 @@ export class Membership {
         this.stats.hitLimit('rooms');
         return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
       }
-      room.settings = { ...defaultSettings(this.limits.maxMembersPerRoom), ...definedOnly(msg.settings ?? {}) };
+      room.settings = firstJoinSettings(this.limits.maxMembersPerRoom, msg.settings);
     } else if (room.size >= capacityOf(room, this.limits.maxMembersPerRoom)) {
       this.stats.hitLimit('members_per_room');
       return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${capacityOf(room, this.limits.maxMembersPerRoom)} members`, { id, room: room.handle });
@@ -167,68 +170,6 @@ export class Membership {
       type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz,
       settings: room.settings, host: room.host, ...(member.seat === undefined ? {} : { seat: member.seat }),
     };
-  }
-
-  /**
-   * A join in a cluster: the member id and the capacity are decided atomically by the cluster
-   * store (`claim`); other nodes' events for the room wait (`hold`) until the member is in.
-   * Room settings, the host and seats are per relay process (docs/decisions/0002-cluster.md):
-   * the claim's cap is this node's view of the room's capacity (its settings if it holds the
-   * room, else the join's first-join settings, else the relay limit).
-   */
-  private joinCluster(conn: Connection, msg: Request<'join'>, presence: Presence, tickHz: number, room: Room | undefined): void {
-    const cluster = this.cluster!;
-    const name = msg.room;
-    const pending = this.joining.get(conn) ?? new Set<string>();
-    this.joining.set(conn, pending);
-    pending.add(name);
-    this.hold?.hold(name);
-    const capacity = room !== undefined ? capacityOf(room, this.limits.maxMembersPerRoom)
-      : Math.min(msg.settings?.capacity ?? this.limits.maxMembersPerRoom, this.limits.maxMembersPerRoom);
-    const done = (claim: Claim): void => {
-      pending.delete(name);
-      try {
-        this.claimed(conn, msg, presence, claim, capacity);
-      } finally {
-        this.hold?.release(name);
-      }
-    };
-    cluster.claim(name, room?.tickHz ?? tickHz, presence, conn.principal.memberFields, capacity)
-      .then(done, () => done({ ok: false, reason: 'unavailable' }))
-      .catch((err: unknown) => this.internalError?.(conn, err));
-  }
-
-  private claimed(conn: Connection, msg: Request<'join'>, presence: Presence, claim: Claim, capacity: number): void {
-    const { id } = msg;
-    if (!claim.ok) {
-      if (conn.state === 'closed') return;
-      if (claim.reason === 'full') {
-        this.stats.hitLimit('members_per_room');
-        return this.out.error(conn, 'room_full', `room ${msg.room} has its maximum of ${capacity} members`, { id });
-      }
-      return this.out.error(conn, 'internal', 'the cluster store (Redis) cannot be reached: joins wait until it is back; retry', { id });
-    }
-    let room = this.rooms.get(msg.room);
-    if (conn.state === 'closed') return this.cluster!.left(msg.room, claim.id);
-    // The room may have been locked here while the claim was under way.
-    if (room !== undefined && room.settings.locked) {
-      this.cluster!.left(msg.room, claim.id);
-      return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
-    }
-    const created = room === undefined;
-    if (room === undefined) {
-      room = this.rooms.create(msg.room, claim.tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
-      if (room === undefined) {
-        this.cluster!.left(msg.room, claim.id);
-        this.stats.hitLimit('rooms');
-        return this.out.error(conn, 'relay_full', `the relay hosts its maximum of ${this.limits.maxRooms} rooms`, { id });
-      }
-      room.settings = { ...defaultSettings(this.limits.maxMembersPerRoom), ...definedOnly(msg.settings ?? {}) };
-    }
-    for (const m of claim.members) {
-      if (m.node !== this.cluster!.nodeId && !room.remote.has(m.id)) room.remote.set(m.id, { id: m.id, node: m.node, presence: m.presence, identity: m.identity, keys: new Set() });
-    }
-    this.admit(conn, room, presence, id, created, claim.id);
   }
 
   leave(conn: Connection, msg: Request<'leave'>): void {
@@ -315,13 +256,4 @@ export class Membership {
 
 function memberRef(member: Member): MemberRef {
   return { room: member.room.name, memberId: member.id, userId: member.identity.userId, info: member.identity.info };
-}
-
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** The most members `room` takes: its settings' capacity, never above the relay limit. */
-function capacityOf(room: Room, maxMembersPerRoom: number): number {
-  return Math.min(room.settings.capacity, maxMembersPerRoom);
 }
