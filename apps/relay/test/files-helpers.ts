@@ -2,9 +2,8 @@
 // relay, each with its RoomFiles and a record of what reached the application.
 import { RoomcastClient, type Room, type RoomMessage, type RoomcastError } from '@roomcast/client';
 import { roomFiles, type IncomingFile, type RoomFiles, type RoomFilesOptions } from '@roomcast/client/files';
-import { afterEach } from 'vitest';
 import type { Config, RelayServer } from '../src/index.js';
-import { startTestRelay } from './helpers.js';
+import { useRelay } from './helpers.js';
 
 export interface FileMember {
   client: RoomcastClient;
@@ -18,23 +17,14 @@ export interface FileMember {
 
 /** A relay per test and SDK members in it; everything is closed after each test. */
 export function useFileRelay(config: Partial<Config>) {
-  let server: RelayServer | undefined;
-  const clients: RoomcastClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.close();
-    await server?.close();
-    server = undefined;
-  });
+  const relay = useRelay(config);
   return {
-    async start(overrides: Partial<Config> = {}): Promise<RelayServer> {
-      server = await startTestRelay({ ...config, ...overrides });
-      return server;
-    },
+    start: (overrides: Partial<Config> = {}): Promise<RelayServer> => relay.start(overrides),
     /** Joins `room` over WebSocket (or raw TCP) with its own RoomFiles. */
     async member(roomName: string, transport: 'ws' | 'tcp' = 'ws', options: RoomFilesOptions = {}, reconnect = false): Promise<FileMember> {
-      const url = transport === 'ws' ? server!.wsUrl : server!.tcpUrl!;
+      const url = transport === 'ws' ? relay.server.wsUrl : relay.server.tcpUrl!;
       const client = new RoomcastClient(url, { reconnect: reconnect ? { initialDelayMs: 10, maxDelayMs: 100 } : false });
-      clients.push(client);
+      relay.keep(client);
       await client.connect();
       const room = await client.join(roomName);
       const files = roomFiles(room, { roomBytesPerSec: 1024 ** 3, ...options });

@@ -78,8 +78,10 @@ export async function httpGet(server: RelayServer, path: string): Promise<{ stat
 export function useRelay(defaults: Partial<Config> = {}) {
   let current: RelayServer | undefined;
   const clients: RawClient[] = [];
+  const others: { close(): void }[] = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) c.ws.terminate();
+    for (const c of others.splice(0)) c.close();
     await current?.close();
     current = undefined;
   });
@@ -103,6 +105,11 @@ export function useRelay(defaults: Partial<Config> = {}) {
     /** A connected client that has not sent hello. */
     async connect(): Promise<RawClient> {
       return track(await RawClient.connect(this.server.wsUrl));
+    },
+    /** Closes `client` (an SDK client, say) after the test, before the relay. */
+    keep<C extends { close(): void }>(client: C): C {
+      others.push(client);
+      return client;
     },
   };
 }

@@ -2,24 +2,17 @@
 // relay keeps retrying and gets in once a relay listens on that port (the demo page's case: a
 // page opened while the relay restarts).
 import { RoomcastClient, type RetryingInfo } from '@roomcast/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RelayServer } from '../src/index.js';
-import { startTestRelay } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useRelay } from './helpers.js';
 import { freePort } from '../../../scripts/ports.mjs';
 
-let server: RelayServer | undefined;
-const clients: RoomcastClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = undefined;
-});
+const relay = useRelay();
 
 describe('connect({ retry: true }) against the relay', () => {
   it('keeps retrying while nothing listens, then connects and joins once the relay starts on that port', async () => {
     const port = await freePort();
     const client = new RoomcastClient(`ws://127.0.0.1:${port}/ws`, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
-    clients.push(client);
+    relay.keep(client);
     const retries: RetryingInfo[] = [];
     // Start the relay after the third refused attempt: events, not timers, decide when.
     const thirdFailure = new Promise<void>((resolve) => {
@@ -35,7 +28,7 @@ describe('connect({ retry: true }) against the relay', () => {
     expect(retries[0]!.error.message).toMatch(/ECONNREFUSED/);
     for (const r of retries) expect(r.delayMs).toBeLessThan(100);
 
-    server = await startTestRelay({ port });
+    await relay.start({ port });
     await connecting;
     expect(client.status).toBe('open');
     expect(client.session).toEqual(expect.any(String));
@@ -46,7 +39,7 @@ describe('connect({ retry: true }) against the relay', () => {
   it('without retry, the same situation rejects at once with connect_failed', async () => {
     const port = await freePort();
     const client = new RoomcastClient(`ws://127.0.0.1:${port}/ws`);
-    clients.push(client);
+    relay.keep(client);
     await expect(client.connect()).rejects.toMatchObject({ code: 'connect_failed' });
     expect(client.status).toBe('closed');
   });
@@ -54,7 +47,7 @@ describe('connect({ retry: true }) against the relay', () => {
   it('maxAttempts bounds the retrying against a port where nothing listens', async () => {
     const port = await freePort();
     const client = new RoomcastClient(`ws://127.0.0.1:${port}/ws`, { reconnect: { initialDelayMs: 5, maxDelayMs: 5 } });
-    clients.push(client);
+    relay.keep(client);
     let failures = 0;
     client.on('retrying', () => failures++);
     await expect(client.connect({ retry: true, maxAttempts: 4 })).rejects.toMatchObject({ code: 'connect_failed' });

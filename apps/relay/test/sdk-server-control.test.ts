@@ -2,23 +2,16 @@
 // 'settings' event, room.host and the 'host' hand-over event, frames from the server (sender 0),
 // and a kick (4403) that closes the client for good instead of reconnecting.
 import { RoomcastClient, SERVER_SENDER_ID, type Room, type RoomMessage, type RoomSettings } from '@roomcast/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RelayServer } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { SECRET, hmacKey, sign } from './auth/tokens.js';
-import { startTestRelay } from './helpers.js';
+import { useRelay } from './helpers.js';
 
 const KEY = 'key-one-0123456789abcdefghij';
-let server: RelayServer | undefined;
-const clients: RoomcastClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.close();
-  server = undefined;
-});
+const relay = useRelay();
 
 function client(): RoomcastClient {
-  const c = new RoomcastClient(server!.wsUrl, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
-  clients.push(c);
+  const c = new RoomcastClient(relay.server.wsUrl, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  relay.keep(c);
   return c;
 }
 
@@ -28,14 +21,14 @@ function next<T>(room: Room, name: 'settings' | 'host' | 'message' | 'member_joi
   });
 }
 
-const post = (path: string, body: unknown, type = 'application/json') => fetch(`${server!.httpUrl}${path}`, {
+const post = (path: string, body: unknown, type = 'application/json') => fetch(`${relay.server.httpUrl}${path}`, {
   method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': type },
   body: type === 'application/json' ? JSON.stringify(body) : (body as Uint8Array<ArrayBuffer>),
 });
 
 describe('SDK with the server API', () => {
   it('exposes settings and host, with events on change and on hand-over', async () => {
-    server = await startTestRelay({ apiKeys: [KEY], maxMembersPerRoom: 4 });
+    await relay.start({ apiKeys: [KEY], maxMembersPerRoom: 4 });
     const alice = client();
     const bob = client();
     await Promise.all([alice.connect(), bob.connect()]);
@@ -59,10 +52,10 @@ describe('SDK with the server API', () => {
   });
 
   it('a role server client creates a room with settings through join', async () => {
-    server = await startTestRelay({ jwtSecret: SECRET });
+    await relay.start({ jwtSecret: SECRET });
     const token = await sign(hmacKey(), 'HS256', { sub: 'game-server', role: 'server', exp: Math.floor(Date.now() / 1000) + 3600 });
-    const backend = new RoomcastClient(server.wsUrl, { getToken: () => token });
-    clients.push(backend);
+    const backend = new RoomcastClient(relay.server.wsUrl, { getToken: () => token });
+    relay.keep(backend);
     await backend.connect();
     const room = await backend.join('duel', null, { settings: { capacity: 2, metadata: { mode: 'duel' } } });
     expect(room.settings).toEqual({ capacity: 2, locked: false, private: false, metadata: { mode: 'duel' } });
@@ -70,7 +63,7 @@ describe('SDK with the server API', () => {
   });
 
   it('ends a room the server closed, with its reason, and keeps the client connected', async () => {
-    server = await startTestRelay({ apiKeys: [KEY] });
+    await relay.start({ apiKeys: [KEY] });
     const alice = client();
     await alice.connect();
     const room = await alice.join('match');
@@ -87,7 +80,7 @@ describe('SDK with the server API', () => {
   });
 
   it('delivers server frames with sender 0, and a kick closes the client without reconnecting', async () => {
-    server = await startTestRelay({ apiKeys: [KEY] });
+    await relay.start({ apiKeys: [KEY] });
     const alice = client();
     await alice.connect();
     const room = await alice.join('match');
