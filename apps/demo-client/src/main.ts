@@ -283,7 +283,9 @@ for (const { color, label } of PALETTE) {
   input.setAttribute('aria-label', label);
   input.title = label;
   input.checked = color === identity.color;
-  input.addEventListener('change', () => {
+  // 'click' as well as 'change': clicking the swatch the page picked for you (already checked,
+  // so no 'change') still means "this one is mine" and must stop the page moving you off it.
+  const pick = (): void => {
     if (!input.checked) return;
     colorPicked = true;
     try {
@@ -291,8 +293,10 @@ for (const { color, label } of PALETTE) {
     } catch {
       // not remembering is fine
     }
-    changeIdentity({ ...identity, color });
-  });
+    if (identity.color !== color) changeIdentity({ ...identity, color });
+  };
+  input.addEventListener('click', pick);
+  input.addEventListener('change', pick);
   ui.swatches.append(input);
 }
 

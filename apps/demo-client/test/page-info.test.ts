@@ -122,4 +122,35 @@ describe('member colours', () => {
     await first.context.close();
     await second.context.close();
   });
+
+  it('clicking the swatch the page already chose for you also keeps it', async () => {
+    const room = uniqueRoom('reclick');
+    const [blue, rose] = ['Blue', 'Rose'].map((label) => PALETTE.find((p) => p.label === label)!.color);
+    const withColour = async (color: string): Promise<DemoPage> => {
+      const context = await app.browser.newContext({ viewport: { width: 1000, height: 700 } });
+      await context.addInitScript((c) => {
+        localStorage.setItem('roomcast-demo:identity', JSON.stringify({ name: 'Ann', color: c }));
+      }, color);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.goto(`${app.relay.httpUrl}/?room=${room}`);
+      await waitLive(page);
+      return { page, context, errors };
+    };
+    const first = await withColour(blue);
+    const second = await withColour(rose); // a saved colour, not picked by hand: Rose is checked
+    await expect.poll(() => memberCount(first.page)).toBe(2);
+    expect(await second.page.getByRole('radio', { name: 'Rose' }).isChecked()).toBe(true);
+    await second.page.getByRole('radio', { name: 'Rose' }).click(); // already checked: no 'change' event
+    await first.page.getByRole('radio', { name: 'Rose' }).check();
+    const colours = (demo: DemoPage) => demo.page.locator('[data-testid="member-list"] .member-dot')
+      .evaluateAll((dots) => dots.map((d) => (d as HTMLElement).style.getPropertyValue('--cursor-color')));
+    await expect.poll(() => colours(first)).toEqual([rose, rose]);
+    await expect.poll(() => colours(second)).toEqual([rose, rose]);
+    expect(first.errors).toEqual([]);
+    expect(second.errors).toEqual([]);
+    await first.context.close();
+    await second.context.close();
+  });
 });
