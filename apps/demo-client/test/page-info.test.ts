@@ -125,7 +125,8 @@ describe('member colours', () => {
 
   it('clicking the swatch the page already chose for you also keeps it', async () => {
     const room = uniqueRoom('reclick');
-    const [blue, rose] = ['Blue', 'Rose'].map((label) => PALETTE.find((p) => p.label === label)!.color);
+    const blue = PALETTE.find((p) => p.label === 'Blue')!.color;
+    const rose = PALETTE.find((p) => p.label === 'Rose')!.color;
     const withColour = async (color: string): Promise<DemoPage> => {
       const context = await app.browser.newContext({ viewport: { width: 1000, height: 700 } });
       await context.addInitScript((c) => {
