@@ -226,6 +226,8 @@ const envSchema = z.object({
   RELAY_WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(6),
   /** First retry delay in milliseconds; doubled per retry (capped at 30 s), with jitter. */
   RELAY_WEBHOOK_RETRY_MS: int(1, 60_000).default(500),
+  /** At shutdown, how long queued webhook events may still be sent, in milliseconds; then the rest are dropped and counted. 0: not sent. */
+  RELAY_WEBHOOK_DRAIN_MS: int(0, 60_000).default(5000),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
@@ -382,6 +384,7 @@ const FIELDS = {
   webhookTimeoutMs: 'RELAY_WEBHOOK_TIMEOUT_MS',
   webhookMaxAttempts: 'RELAY_WEBHOOK_MAX_ATTEMPTS',
   webhookRetryMs: 'RELAY_WEBHOOK_RETRY_MS',
+  webhookDrainMs: 'RELAY_WEBHOOK_DRAIN_MS',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

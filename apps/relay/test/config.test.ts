@@ -35,7 +35,7 @@ const FIELD_OF: Record<EnvName, keyof Config> = {
   RELAY_API_KEYS: 'apiKeys', RELAY_MAX_ROOM_METADATA_BYTES: 'maxRoomMetadataBytes', RELAY_SEAT_GRACE_MS: 'seatGraceMs',
   RELAY_WEBHOOK_URL: 'webhookUrl', RELAY_WEBHOOK_SECRET: 'webhookSecret', RELAY_WEBHOOK_BATCH_MS: 'webhookBatchMs',
   RELAY_WEBHOOK_QUEUE_MAX: 'webhookQueueMax', RELAY_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
-  RELAY_WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts', RELAY_WEBHOOK_RETRY_MS: 'webhookRetryMs',
+  RELAY_WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts', RELAY_WEBHOOK_RETRY_MS: 'webhookRetryMs', RELAY_WEBHOOK_DRAIN_MS: 'webhookDrainMs',
 };
 
 /** Every default, exactly (the README's table states the same values; docs-config.test.ts checks that). */
@@ -61,7 +61,7 @@ const DEFAULTS: Record<EnvName, unknown> = {
   REDIS_URL: '', RELAY_NODE_ID: expect.stringMatching(/^node-[0-9a-f]{8}$/), RELAY_LEASE_TTL_MS: 5000, RELAY_BUS_STALE_MS: 1000,
   RELAY_API_KEYS: [], RELAY_MAX_ROOM_METADATA_BYTES: 1024, RELAY_SEAT_GRACE_MS: 0, RELAY_WEBHOOK_URL: '',
   RELAY_WEBHOOK_SECRET: '', RELAY_WEBHOOK_BATCH_MS: 200, RELAY_WEBHOOK_QUEUE_MAX: 10000, RELAY_WEBHOOK_TIMEOUT_MS: 5000,
-  RELAY_WEBHOOK_MAX_ATTEMPTS: 6, RELAY_WEBHOOK_RETRY_MS: 500,
+  RELAY_WEBHOOK_MAX_ATTEMPTS: 6, RELAY_WEBHOOK_RETRY_MS: 500, RELAY_WEBHOOK_DRAIN_MS: 5000,
 };
 
 const SECRET = 'k'.repeat(32);
@@ -105,7 +105,7 @@ const SAMPLES: Record<EnvName, [string, unknown, Record<string, string>?]> = {
   RELAY_WEBHOOK_URL: [HOOK_URL, HOOK_URL, { RELAY_WEBHOOK_SECRET: WHSEC }],
   RELAY_WEBHOOK_SECRET: [WHSEC, WHSEC, { RELAY_WEBHOOK_URL: HOOK_URL }],
   RELAY_WEBHOOK_BATCH_MS: ['50', 50], RELAY_WEBHOOK_QUEUE_MAX: ['100', 100], RELAY_WEBHOOK_TIMEOUT_MS: ['1000', 1000],
-  RELAY_WEBHOOK_MAX_ATTEMPTS: ['3', 3], RELAY_WEBHOOK_RETRY_MS: ['100', 100],
+  RELAY_WEBHOOK_MAX_ATTEMPTS: ['3', 3], RELAY_WEBHOOK_RETRY_MS: ['100', 100], RELAY_WEBHOOK_DRAIN_MS: ['0', 0],
 };
 
 /** The key sources exclude each other (one per configuration), so they are parsed one at a time. */
