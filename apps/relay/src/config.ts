@@ -206,6 +206,8 @@ const envSchema = z.object({
 
   /** How long a member whose connection dropped keeps its seat (id, presence, latest values) for a reconnect, in milliseconds. 0: no seats (member_left at once). */
   RELAY_SEAT_GRACE_MS: int(0, 3_600_000).default(0),
+  /** How long a room created by the server API may stay empty before nobody joined it, in seconds; then it is closed (webhook room.closed). 0: until closed. */
+  RELAY_EMPTY_ROOM_TTL_SEC: int(0, 7 * 24 * 3600).default(600),
   /** Largest room metadata (server API settings), as compact JSON in UTF-8 bytes. */
   RELAY_MAX_ROOM_METADATA_BYTES: int(2, 64 * 1024).default(1024),
 
@@ -377,6 +379,7 @@ const FIELDS = {
   apiKeys: 'RELAY_API_KEYS',
   maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
   seatGraceMs: 'RELAY_SEAT_GRACE_MS',
+  emptyRoomTtlSec: 'RELAY_EMPTY_ROOM_TTL_SEC',
   webhookUrl: 'RELAY_WEBHOOK_URL',
   webhookSecret: 'RELAY_WEBHOOK_SECRET',
   webhookBatchMs: 'RELAY_WEBHOOK_BATCH_MS',

@@ -9,9 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayServer } from '../src/index.js';
 import { SECRET } from './auth/tokens.js';
 import { RawClient, startTestRelay } from './helpers.js';
+import { WEBHOOK_SECRET } from './webhook-receiver.js';
 
 const KEY = 'key-one-0123456789abcdefghij';
-const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 let relay: RelayServer | undefined;
 let receiver: Server | undefined;

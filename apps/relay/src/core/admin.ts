@@ -54,7 +54,7 @@ export interface AdminDeps {
   clock: Clock;
   softBufferedBytes: number;
   events: RoomEvents;
-  limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number };
+  limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number; emptyRoomTtlSec: number };
   /** Membership.remove without announcing (the room is closing). */
   removeQuietly: (member: Member, reason: 'room_closed') => void;
   /** Membership.remove with member_left to the others (reason kicked). */
@@ -92,8 +92,9 @@ export class Admin {
 
   /**
    * Creates an empty room with settings (and a tick rate), so players join a prepared room. It
-   * lives until it is closed, or until its last member leaves once someone joined. Errors:
-   * `exists` (a room of that name is live), `relay_full` (RELAY_MAX_ROOMS).
+   * lives until it is closed, or until its last member leaves once someone joined, or (nobody
+   * joined) for RELAY_EMPTY_ROOM_TTL_SEC. Errors: `exists` (a room of that name is live),
+   * `relay_full` (RELAY_MAX_ROOMS).
    */
   createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): RoomSummary | 'exists' | 'relay_full' {
     if (this.deps.rooms.get(name) !== undefined) return 'exists';
@@ -105,7 +106,21 @@ export class Admin {
     }
     room.settings = { ...defaultSettings(limits.maxMembersPerRoom), ...definedOnly(patch) };
     this.deps.events.roomCreated(name);
+    // Without an expiry, a backend that creates rooms nobody joins would fill RELAY_MAX_ROOMS.
+    if (limits.emptyRoomTtlSec > 0) this.deps.clock.setTimeout(() => this.expire(room), limits.emptyRoomTtlSec * 1000);
     return summary(room);
+  }
+
+  /**
+   * The TTL of a created room ran out: closed if it is still that room (not closed meanwhile and
+   * created again) and still empty. A room someone joined is disposed by its last leave instead,
+   * so an empty one here was never joined (or its members left and the name was reused).
+   */
+  private expire(room: Room): void {
+    if (this.deps.rooms.get(room.name) !== room || room.size > 0) return;
+    this.deps.rooms.disposeIfEmpty(room);
+    this.deps.stats.emptyRoomsExpired++;
+    this.deps.events.roomClosed(room.name);
   }
 
   /**

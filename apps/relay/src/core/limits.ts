@@ -30,6 +30,8 @@ export interface RelayLimits extends AdmissionLimits {
   maxRoomMetadataBytes: number;
   /** Grace window of a dropped member's seat (PROTOCOL.md §8.21); 0 holds no seats. */
   seatGraceMs: number;
+  /** A room the server API created that nobody joined is closed after this long; 0: never. */
+  emptyRoomTtlSec: number;
 }
 
 /** Largest frame of any kind: the biggest data frame header plus payload, or a control frame. */
