@@ -204,6 +204,10 @@ const envSchema = z.object({
     return keys;
   }),
 
+  /** Server API requests per second per key (sustained); above it 429 `rate_limited` with Retry-After. 0: no limit. */
+  RELAY_API_RATE_PER_SEC: int(0, 1_000_000).default(200),
+  /** Server API requests one key may make at once before RELAY_API_RATE_PER_SEC applies. */
+  RELAY_API_BURST: int(1, 1_000_000).default(400),
   /** How long a member whose connection dropped keeps its seat (id, presence, latest values) for a reconnect, in milliseconds. 0: no seats (member_left at once). */
   RELAY_SEAT_GRACE_MS: int(0, 3_600_000).default(0),
   /** How long a room created by the server API may stay empty before nobody joined it, in seconds; then it is closed (webhook room.closed). 0: until closed. */
@@ -377,6 +381,8 @@ const FIELDS = {
   leaseTtlMs: 'RELAY_LEASE_TTL_MS',
   busStaleMs: 'RELAY_BUS_STALE_MS',
   apiKeys: 'RELAY_API_KEYS',
+  apiRatePerSec: 'RELAY_API_RATE_PER_SEC',
+  apiBurst: 'RELAY_API_BURST',
   maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
   seatGraceMs: 'RELAY_SEAT_GRACE_MS',
   emptyRoomTtlSec: 'RELAY_EMPTY_ROOM_TTL_SEC',

@@ -130,6 +130,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
     maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
     minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
+    ratePerSec: config.apiRatePerSec, burst: config.apiBurst, now: () => clock.now(), limited: () => stats.hitLimit('api_requests'),
   });
   serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' }, api);
   if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');

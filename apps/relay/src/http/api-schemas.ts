@@ -99,6 +99,7 @@ export const API_ERROR_CODES = {
   relay_full: 503,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
@@ -106,6 +107,7 @@ export const ApiError = z.object({
   error: z.object({
     code: z.enum(Object.keys(API_ERROR_CODES) as [ApiErrorCode, ...ApiErrorCode[]]),
     message: z.string(),
+    retryAfterMs: z.number().int().optional().meta({ description: '`rate_limited` only: milliseconds until the key may make its next request (the `Retry-After` header rounds it up to seconds).' }),
   }),
 });
 

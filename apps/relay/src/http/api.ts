@@ -8,6 +8,7 @@ import {
   API_ERROR_CODES, API_PREFIX, CreateRoomBody, OPERATIONS, ReasonBody, SettingsPatch,
   type ApiErrorCode, type Operation, type OperationId,
 } from './api-schemas.js';
+import { apiRateLimit } from './api-rate.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpAnswer } from './routes.js';
 
@@ -33,7 +34,7 @@ export interface Api {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 503: 'Service Unavailable', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  200: 'OK', 429: 'Too Many Requests', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 503: 'Service Unavailable', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
 };
 
 function json(status: number, value: unknown): HttpAnswer {
@@ -44,6 +45,14 @@ export function apiError(code: ApiErrorCode, message: string): HttpAnswer {
   return json(API_ERROR_CODES[code], { error: { code, message } });
 }
 
+/** 429 with `Retry-After` in whole seconds (RFC 9110) and the exact wait in the body. */
+function rateLimited(retryAfterMs: number, ratePerSec: number): HttpAnswer {
+  const answer = json(API_ERROR_CODES.rate_limited, {
+    error: { code: 'rate_limited', message: `more than RELAY_API_RATE_PER_SEC (${ratePerSec}) requests per second with this key; retry in ${retryAfterMs} ms`, retryAfterMs },
+  });
+  return { ...answer, headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
+}
+
 /** SHA-256 first, so keys of any length compare in constant time (timingSafeEqual needs equal lengths). */
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -51,16 +60,18 @@ function digest(value: string): Buffer {
 
 /**
  * A key check that takes the same time whichever key matches or how much of it does: every
- * configured key is compared, without an early exit.
+ * configured key is compared, without an early exit. Returns the matching key's index, or -1.
  */
-export function keyChecker(keys: readonly string[]): (authorization: string) => boolean {
+export function keyChecker(keys: readonly string[]): (authorization: string) => number {
   const digests = keys.map(digest);
   return (authorization) => {
     const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization);
     const given = digest(match?.[1] ?? '');
-    let ok = false;
-    for (const key of digests) ok = timingSafeEqual(key, given) || ok;
-    return ok && match !== null;
+    let found = -1;
+    digests.forEach((key, i) => {
+      if (timingSafeEqual(key, given) && match !== null) found = i;
+    });
+    return found;
   };
 }
 
@@ -144,12 +155,20 @@ export interface ApiOptions {
   /** RELAY_MIN_TICK_HZ / RELAY_MAX_TICK_HZ: bounds of a created room's tick rate. */
   minTickHz: number;
   maxTickHz: number;
+  /** RELAY_API_RATE_PER_SEC / RELAY_API_BURST: requests per key (0: no limit). */
+  ratePerSec: number;
+  burst: number;
+  /** Monotonic milliseconds for the rate limit. */
+  now: () => number;
+  /** Counts a refused request (roomcast_limit_hits_total{limit="api_requests"}). */
+  limited: () => void;
 }
 
 export function createApi(options: ApiOptions): Api | undefined {
   if (options.keys.length === 0) return undefined;
   const { admin, maxPayloadBytes } = options;
-  const authorized = keyChecker(options.keys);
+  const keyOf = keyChecker(options.keys);
+  const overRate = apiRateLimit({ keys: options.keys.length, ratePerSec: options.ratePerSec, burst: options.burst, now: options.now });
   const document = JSON.stringify(openApiDocument(), null, 2);
 
   /** Bounds of settings that depend on the relay's config; undefined when within them. */
@@ -268,8 +287,12 @@ export function createApi(options: ApiOptions): Api | undefined {
     openapi: () => ({ status: '200 OK', type: 'application/json', body: document }),
     handle(req) {
       // The key is checked before routing, so an unauthorized caller learns nothing about paths.
-      if (!authorized(req.authorization)) {
-        return apiError('unauthorized', 'send an API key of RELAY_API_KEYS as `Authorization: Bearer <key>`');
+      const key = keyOf(req.authorization);
+      if (key < 0) return apiError('unauthorized', 'send an API key of RELAY_API_KEYS as `Authorization: Bearer <key>`');
+      const wait = overRate(key);
+      if (wait !== undefined) {
+        options.limited();
+        return rateLimited(wait, options.ratePerSec);
       }
       const found = route(req.method, req.path);
       if (!found.ok) return found.answer;
