@@ -1,6 +1,7 @@
 // The server API's per-key rate limit against the real relay (time on a fake clock): the burst,
 // then 429 rate_limited with Retry-After and retryAfterMs, a bucket per key, refill over time, the
 // limit_hits counter; no limit with RELAY_API_RATE_PER_SEC=0.
+import { RoomcastApi, RoomcastApiError } from '@roomcast/server';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './fakes.js';
 import { httpGet, useRelay } from './helpers.js';
@@ -56,6 +57,18 @@ describe('server API rate limit', () => {
     const wrong = await fetch(`${relay.server.httpUrl}/api/v1/rooms`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     expect((await list()).status).toBe(200);
+  });
+
+  it('@roomcast/server waits retryAfterMs and sends a refused request again (rateLimitRetries 0: throws rate_limited)', async () => {
+    await relay.start({ apiRatePerSec: 20, apiBurst: 1 });
+    const patient = new RoomcastApi({ url: relay.server.httpUrl, key: KEY });
+    expect(await patient.listRooms()).toEqual({ rooms: [] });
+    expect(await patient.createRoom('r')).toMatchObject({ name: 'r', members: 0 });
+    expect(await limitHits()).toBe(1);
+    const impatient = new RoomcastApi({ url: relay.server.httpUrl, key: KEY, rateLimitRetries: 0 });
+    const error = await impatient.listRooms().then(() => impatient.listRooms()).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(RoomcastApiError);
+    expect(error).toMatchObject({ status: 429, code: 'rate_limited' });
   });
 
   it('RELAY_API_RATE_PER_SEC=0 turns the limit off', async () => {

@@ -2,7 +2,10 @@
 // read rooms and members, publish frames as the server (sender 0, PROTOCOL.md §8.3), kick a
 // member's connection, disconnect a user everywhere. Plain values in and out; http/api.ts turns
 // requests into these calls. Knows nothing of HTTP.
-import { DeliveryClass, SERVER_SENDER_ID, encodeControl, encodeDeliver, type Presence, type RoomSettings } from '@roomcast/protocol';
+import { DeliveryClass, SERVER_SENDER_ID, encodeControl, encodeDeliver, type RoomSettings } from '@roomcast/protocol';
+// The answers' shapes are the API's schemas (one source: the relay validates with them, the
+// OpenAPI document and @roomcast/server are made from them).
+import type { ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSummary } from '@roomcast/protocol/server-api';
 import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Connections } from './connections.js';
@@ -11,34 +14,6 @@ import { defaultSettings } from './host.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
-
-export interface RoomSummary {
-  name: string;
-  members: number;
-  tickHz: number;
-  settings: RoomSettings;
-  /** Member id of the host (0: none). */
-  host: number;
-}
-
-export interface MemberView {
-  id: number;
-  userId?: string;
-  info?: Presence;
-  presence: Presence;
-  away?: boolean;
-}
-
-export interface RoomView extends RoomSummary {
-  /** Members in join order (the first is the longest present). */
-  memberList: MemberView[];
-}
-
-export interface RoomPage {
-  rooms: RoomSummary[];
-  /** Pass as `after` for the next page; undefined on the last page. */
-  next: string | undefined;
-}
 
 export type PublishClass = 'reliable' | 'droppable';
 
@@ -72,7 +47,7 @@ export class Admin {
    * Rooms whose names start with `prefix`, sorted by name, at most `limit`, after the name `after`
    * (keyset pagination: stable while rooms come and go). O(rooms log rooms) per call: an admin call.
    */
-  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): RoomPage {
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): ApiRoomPage {
     const names: string[] = [];
     for (const room of this.deps.rooms.all()) {
       if (room.settings.private && !query.includePrivate) continue;
@@ -81,10 +56,10 @@ export class Admin {
     names.sort();
     const page = names.slice(0, query.limit);
     const rooms = page.map((name) => summary(this.deps.rooms.get(name)!));
-    return { rooms, next: names.length > query.limit ? page[page.length - 1] : undefined };
+    return names.length > query.limit ? { rooms, next: page[page.length - 1]! } : { rooms };
   }
 
-  room(name: string): RoomView | undefined {
+  room(name: string): ApiRoomDetail | undefined {
     const room = this.deps.rooms.get(name);
     if (room === undefined) return undefined;
     return { ...summary(room), memberList: [...room.members.values()].map(memberView) };
@@ -96,7 +71,7 @@ export class Admin {
    * joined) for RELAY_EMPTY_ROOM_TTL_SEC. Errors: `exists` (a room of that name is live),
    * `relay_full` (RELAY_MAX_ROOMS).
    */
-  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): RoomSummary | 'exists' | 'relay_full' {
+  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): ApiRoomSummary | 'exists' | 'relay_full' {
     if (this.deps.rooms.get(name) !== undefined) return 'exists';
     const { limits } = this.deps;
     const room = this.deps.rooms.create(name, tickHz ?? limits.tickHz, limits.roomMaxBytesOutPerSec, this.deps.clock.now());
@@ -250,11 +225,11 @@ export class Admin {
   }
 }
 
-function summary(room: Room): RoomSummary {
+function summary(room: Room): ApiRoomSummary {
   return { name: room.name, members: room.size, tickHz: room.tickHz, settings: room.settings, host: room.host };
 }
 
-function memberView(member: Member): MemberView {
+function memberView(member: Member): ApiRoomMember {
   return { id: member.id, ...member.identity, presence: member.presence, ...(member.away ? { away: true } : {}) };
 }
 

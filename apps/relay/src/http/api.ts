@@ -189,7 +189,7 @@ export function createApi(options: ApiOptions): Api | undefined {
       if (!q.ok) return q.answer;
       const { prefix, limit, after, private: priv } = q.value as { prefix: string; limit: number; after?: string; private: 'true' | 'false' };
       const page = admin.listRooms({ prefix, limit, after, includePrivate: priv === 'true' });
-      return json(200, page.next === undefined ? { rooms: page.rooms } : page);
+      return json(200, page);
     },
     createRoom(_m, req) {
       if (!/^application\/json\b/i.test(req.contentType)) {

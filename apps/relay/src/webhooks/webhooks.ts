@@ -6,14 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { RoomSettings } from '@roomcast/protocol';
+import type { WebhookEvent } from '@roomcast/protocol/server-api';
 import type { LeftReason, MemberRef, RoomEvents } from '../core/events.js';
 import type { Logger } from '../log.js';
 
-export type WebhookEvent =
-  | { type: 'room.created' | 'room.closed'; timestamp: string; room: string }
-  | { type: 'member.joined'; timestamp: string; room: string; memberId: number; userId?: string }
-  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason }
-  | { type: 'settings.changed'; timestamp: string; room: string; settings: RoomSettings };
+export type { WebhookEvent };
 
 export interface WebhookOptions {
   url: string;
