@@ -5,7 +5,7 @@
 import { SERVER_SENDER_ID } from '@roomcast/client';
 import { RoomcastApi } from '@roomcast/server';
 import { describe, expect, it } from 'vitest';
-import { nextFile, pattern, useFileRelay, type FileMember } from './files-helpers.js';
+import { nextFile, pattern, same, useFileRelay, type FileMember } from './files-helpers.js';
 import { httpGet } from './helpers.js';
 
 const KEY = 'key-one-0123456789abcdefghij';
@@ -43,7 +43,7 @@ describe('@roomcast/server sendFile', () => {
       expect(sent).toMatchObject({ size, recipients: 1, complete: true });
       const got = await end;
       expect(got).toMatchObject({ sender: SERVER_SENDER_ID, name: `level-${size}.bin`, type: 'application/x-map', direct: false });
-      expect(Buffer.from(got.bytes).equals(Buffer.from(data))).toBe(true);
+      expect(same(got.bytes, data)).toBe(true);
     }
     // File messages never reach the application as ordinary messages.
     expect(m.messages).toEqual([]);
@@ -58,7 +58,7 @@ describe('@roomcast/server sendFile', () => {
     const progress: number[] = [];
     const sent = await api().sendFile('replay', data, { name: 'match.replay', onProgress: (n) => progress.push(n) });
     expect(sent).toMatchObject({ size: data.length, recipients: 2, complete: true });
-    for (const got of await Promise.all(ends)) expect(Buffer.from(got.bytes).equals(Buffer.from(data))).toBe(true);
+    for (const got of await Promise.all(ends)) expect(same(got.bytes, data)).toBe(true);
     expect(progress.length).toBe(Math.ceil(data.length / CHUNK));
     expect(progress.at(-1)).toBe(data.length);
     expect(await apiLimitHits()).toBe(0);
@@ -76,7 +76,7 @@ describe('@roomcast/server sendFile', () => {
     expect(await api().sendFile('duel', data, { name: 'secret.bin', to: a.room.self })).toMatchObject({ recipients: 1, complete: true });
     const got = await end;
     expect(got.direct).toBe(true);
-    expect(Buffer.from(got.bytes).equals(Buffer.from(data))).toBe(true);
+    expect(same(got.bytes, data)).toBe(true);
     // A later broadcast reaches b: had b seen the direct transfer, its file_start would have come first.
     const bEnd = nextEnd(b);
     await api().sendFile('duel', pattern(1), { name: 'marker' });

@@ -156,6 +156,7 @@ export class Room {
   readonly #latest = new LatestValues();
   #tickHz = DEFAULT_TICK_HZ;
   #settings: RoomSettings | undefined;
+  #fileBytesPerSec: number | undefined;
   #seat: string | undefined;
   #host = 0;
   /** `sendLatest` values waiting for the next local tick (client-side throttle). */
@@ -176,6 +177,15 @@ export class Room {
   /** Your member id in this room (changes after a reconnect). */
   get self(): number {
     return this.#self;
+  }
+
+  /**
+   * The room's file budget the relay announced in `joined` (bytes per second file transfers may
+   * make it send, counted per recipient; PROTOCOL.md appendix B.3); `@roomcast/client/files`
+   * paces by it. Undefined from relays that do not announce one.
+   */
+  get fileBytesPerSec(): number | undefined {
+    return this.#fileBytesPerSec;
   }
 
   /** The room's settings (capacity, locked, private, metadata), kept current by `'settings'` events; undefined from relays older than PROTOCOL.md §8.20. */
@@ -385,6 +395,7 @@ export class Room {
     this.#settings = reply.settings;
     this.#host = reply.host ?? 0;
     this.#seat = reply.seat;
+    this.#fileBytesPerSec = reply.fileBytesPerSec;
   }
 
   #end(): void {

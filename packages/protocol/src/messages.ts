@@ -174,6 +174,12 @@ export const joinedSchema = z.object({
   host: memberId.optional(),
   /** Your seat's resume token (§8.21), when the relay holds seats: send it in `join` after a reconnect. */
   seat: z.string().min(1).max(64).optional(),
+  /**
+   * The room's file budget (appendix B.3 rule 2): bytes per second that file transfers in this room
+   * may make the relay send, counted once per recipient. Senders pace by it; relays of this
+   * revision always send it.
+   */
+  fileBytesPerSec: z.number().int().min(1).optional(),
 });
 
 /** The application's server removed you from the room (§8.20 rule 7): the handle is dead, the connection stays. */

@@ -135,6 +135,7 @@ function parse(o: Obj): ServerMessage {
       if (o['settings'] !== undefined) out.settings = settings(o['settings']);
       if (o['host'] !== undefined) out.host = num(o, 'host', 1, MAX_MEMBER_ID);
       if (o['seat'] !== undefined) out.seat = str(o, 'seat', 64, 1);
+      if (o['fileBytesPerSec'] !== undefined) out.fileBytesPerSec = num(o, 'fileBytesPerSec', 1);
       return out;
     }
     case 'ok':

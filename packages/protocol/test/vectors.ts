@@ -153,6 +153,12 @@ export const VECTORS: readonly Vector[] = [
       members: [{ id: 1, presence: null, away: true }, { id: 2, presence: null }], tickHz: 30,
       settings: { capacity: 256, locked: false, private: false, metadata: null }, host: 1, seat: 'c2VhdC0x',
     }),
+  // the room's file budget (appendix B.3 rule 2)
+  serverControl('joined_files', '018aa474797065a66a6f696e6564a2696402a4726f6f6da56d61746368a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e6365c0a67469636b487a1ea873657474696e677384a8636170616369747904a66c6f636b6564c2a770726976617465c2a86d65746164617461c0a4686f737401af66696c654279746573506572536563ce00400000',
+    {
+      type: 'joined', id: 2, room: 'match', handle: 1, self: 1, members: [{ id: 1, presence: null }], tickHz: 30,
+      settings: { capacity: 4, locked: false, private: false, metadata: null }, host: 1, fileBytesPerSec: 4194304,
+    }),
   serverControl('member_away', '0183a474797065ab6d656d6265725f61776179a4726f6f6d01a66d656d62657202', { type: 'member_away', room: 1, member: 2 }),
   serverControl('member_back', '0183a474797065ab6d656d6265725f6261636ba4726f6f6d01a66d656d62657202', { type: 'member_back', room: 1, member: 2 }),
   serverControl('removed', '0183a474797065a772656d6f766564a4726f6f6d01a6726561736f6ea361666b', { type: 'removed', room: 1, reason: 'afk' }),

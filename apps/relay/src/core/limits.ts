@@ -39,6 +39,15 @@ export function maxFrameBytes(limits: RelayLimits): number {
   return Math.max(limits.maxPayloadBytes + MAX_DATA_HEADER_BYTES, limits.maxControlBytes);
 }
 
+/**
+ * The room's file budget announced in `joined` (PROTOCOL.md appendix B.3 rule 2): half of the
+ * room's output budget, so file transfers that pace by it leave the other half to `latest` ticks
+ * (cursors). The relay does not enforce it: chunks are ordinary reliable frames (decision 0003).
+ */
+export function roomFileBytesPerSec(limits: Pick<RelayLimits, 'roomMaxBytesOutPerSec'>): number {
+  return Math.max(1, Math.floor(limits.roomMaxBytesOutPerSec / 2));
+}
+
 /** The limits a client learns in `welcome`. */
 export function welcomeLimits(limits: RelayLimits): Limits {
   return {
