@@ -10,6 +10,7 @@ import { createBus, registerBusMetrics, type RedisBus } from './bus/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
+import { roomFileBytesPerSec } from './core/limits.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
 import { createApi } from './http/api.js';
@@ -130,7 +131,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
     maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
     minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
-    ratePerSec: config.apiRatePerSec, burst: config.apiBurst, now: () => clock.now(), limited: () => stats.hitLimit('api_requests'),
+    fileBytesPerSec: roomFileBytesPerSec(config), ratePerSec: config.apiRatePerSec, burst: config.apiBurst, now: () => clock.now(), limited: () => stats.hitLimit('api_requests'),
   });
   serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' }, api);
   if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');

@@ -65,6 +65,19 @@ describe('@roomcast/server sendFile', () => {
     expect([...ws.errors, ...tcp.errors]).toEqual([]);
   });
 
+  it('chunks and paces by the relay\'s own limits (GET /api/v1/limits): a smaller RELAY_MAX_PAYLOAD_BYTES', async () => {
+    await relay.start({ maxPayloadBytes: 4096, roomMaxBytesOutPerSec: 1_000_000 });
+    expect(await api().getLimits()).toEqual({ maxPayloadBytes: 4096, fileBytesPerSec: 500_000, apiRatePerSec: 200, apiBurst: 400 });
+    const m = await relay.member('small');
+    const data = pattern(10_000, 9);
+    const end = nextEnd(m);
+    const progress: number[] = [];
+    // With the default 16 384-byte chunks every publish would be refused (413 payload_too_large).
+    await api().sendFile('small', data, { name: 'small.bin', onProgress: (n) => progress.push(n) });
+    expect(progress).toEqual([4079, 8158, 10_000]);
+    expect(same((await end).bytes, data)).toBe(true);
+  });
+
   it('sends to one member alone with `to` (direct), the other gets nothing', async () => {
     await relay.start();
     const a = await relay.member('duel');

@@ -93,6 +93,13 @@ export const Removed = z.object({ removed: z.literal(true) });
 export const RoomClosed = z.object({ removed: z.number().int().meta({ description: 'Members removed from the room.' }) });
 export const Disconnected = z.object({ disconnected: z.number().int().meta({ description: 'Connections closed.' }) });
 
+export const ApiLimits = z.object({
+  maxPayloadBytes: z.number().int().meta({ description: 'RELAY_MAX_PAYLOAD_BYTES: the largest publish body (a file chunk is this minus its 17-byte header).' }),
+  fileBytesPerSec: z.number().int().meta({ description: 'The rooms\' file budget (PROTOCOL.md appendix B.3 rule 2): bytes per second file transfers may make the relay send, counted per recipient.' }),
+  apiRatePerSec: z.number().int().meta({ description: 'RELAY_API_RATE_PER_SEC: requests per second per key (0: no limit).' }),
+  apiBurst: z.number().int().meta({ description: 'RELAY_API_BURST: requests one key may make at once.' }),
+});
+
 /** Every error code of the API and its HTTP status. */
 export const API_ERROR_CODES = {
   unauthorized: 401,
@@ -131,6 +138,8 @@ export type ApiRoomDetail = z.output<typeof RoomDetail>;
 export type ApiRoomPage = z.output<typeof RoomPage>;
 /** A settings change: any subset. */
 export type ApiSettingsPatch = z.input<typeof SettingsPatch>;
+/** The relay's limits a backend paces by (`GET /api/v1/limits`). */
+export type ApiLimitsAnswer = z.output<typeof ApiLimits>;
 /** The body of an error answer. */
 export type ApiErrorBody = z.output<typeof ApiError>;
 

@@ -2,7 +2,7 @@
 // global fetch of Node 20. Errors come back as RoomcastApiError with the API's code. The answer
 // types are the relay's own schemas (@roomcast/protocol/server-api), not a copy of them.
 import type {
-  ApiErrorBody, ApiErrorCode, ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSettings, ApiRoomSummary, ApiSettingsPatch,
+  ApiErrorBody, ApiErrorCode, ApiLimitsAnswer, ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSettings, ApiRoomSummary, ApiSettingsPatch,
 } from '@roomcast/protocol/server-api';
 import { sendFile, type SendFileOptions, type SentFile } from './files.js';
 
@@ -57,6 +57,7 @@ export class RoomcastApi {
   readonly #key: string;
   readonly #timeoutMs: number;
   readonly #rateLimitRetries: number;
+  #limits: Promise<ApiLimitsAnswer | undefined> | undefined;
 
   constructor(options: ApiClientOptions) {
     this.#base = `${options.url.replace(/\/+$/, '')}/api/v1`;
@@ -122,8 +123,20 @@ export class RoomcastApi {
    * receive it with `roomFiles(room).on('file_end', ...)`, sender 0. Resolves when the last chunk
    * was published. See {@link SendFileOptions} and docs/server-api.md#send-a-file.
    */
-  sendFile(room: string, data: Uint8Array, options: SendFileOptions): Promise<SentFile> {
-    return sendFile((payload, to) => this.publish(room, payload, to === undefined ? {} : { to }), data, options);
+  async sendFile(room: string, data: Uint8Array, options: SendFileOptions): Promise<SentFile> {
+    // Read once per client; a relay without the call (older) leaves the defaults.
+    this.#limits ??= this.getLimits().catch((err: unknown) => {
+      if (err instanceof RoomcastApiError && err.code === 'not_found') return undefined;
+      this.#limits = undefined;
+      throw err;
+    });
+    const limits = await this.#limits;
+    return sendFile((payload, to) => this.publish(room, payload, to === undefined ? {} : { to }), data, options, limits);
+  }
+
+  /** The relay's limits a backend paces by: largest payload, the rooms' file budget, this API's rate. */
+  getLimits(): Promise<ApiLimitsAnswer> {
+    return this.#call('GET', '/limits');
   }
 
   /** Closes member `member`'s connection with 4403 and `reason` (at most 120 ASCII characters). */

@@ -5,6 +5,7 @@
 // request budget (RELAY_API_RATE_PER_SEC); the relay's own slow-consumer rules handle members that
 // read too slowly (appendix B.3). The relay never reads these payloads.
 import { FILE_CHUNK_HEADER_BYTES, FileCancelReason, encodeFileCancel, encodeFileChunk, encodeFileStart } from '@roomcast/protocol/files';
+import type { ApiLimitsAnswer } from '@roomcast/protocol/server-api';
 
 export interface SendFileOptions {
   /** File name the members see (at most 1024 UTF-8 bytes). */
@@ -13,16 +14,19 @@ export interface SendFileOptions {
   type?: string;
   /** Send to this member alone; default every member present when the transfer starts. */
   to?: number;
-  /** The relay's RELAY_MAX_PAYLOAD_BYTES (default 16384): chunks are that minus the 17-byte chunk header. */
+  /** Largest publish body; default the relay's RELAY_MAX_PAYLOAD_BYTES (`GET /api/v1/limits`). Chunks are this minus the 17-byte chunk header. */
   maxPayloadBytes?: number;
   /**
    * Bytes per second the transfer may make the relay send, counted like the room's output budget
-   * (a chunk to N members counts N times). Default 4 MiB/s: half of the default
-   * RELAY_ROOM_MAX_BYTES_OUT_PER_SEC, what the relay announces to SDK members as the room's file
-   * budget (`joined.fileBytesPerSec`), so cursors keep the other half.
+   * (a chunk to N members counts N times). Default: the rooms' file budget the relay announces
+   * (`fileBytesPerSec` of `GET /api/v1/limits`, as SDK members get it in `joined`: half of
+   * RELAY_ROOM_MAX_BYTES_OUT_PER_SEC), so cursors keep the other half.
    */
   roomBytesPerSec?: number;
-  /** Publish calls per second. Default 100: half of the default RELAY_API_RATE_PER_SEC, so other calls of the key still fit. */
+  /**
+   * Publish calls per second. Default half of the relay's RELAY_API_RATE_PER_SEC (100 at its
+   * default), so the key's other calls still fit; no request limit when the relay has none.
+   */
   requestsPerSec?: number;
   /** Cancels the transfer: the members get `cancel` (`remote_cancelled`) and the promise rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -43,19 +47,21 @@ export interface SentFile {
 /** One publish call: resolves to the connections reached. */
 export type Publish = (payload: Uint8Array, to: number | undefined) => Promise<number>;
 
-const DEFAULT_MAX_PAYLOAD = 16_384;
-const DEFAULT_ROOM_BYTES_PER_SEC = 4 * 1024 * 1024;
-const DEFAULT_REQUESTS_PER_SEC = 100;
+/** The relay's defaults, for a relay that does not answer `GET /api/v1/limits`. */
+const DEFAULT_LIMITS: ApiLimitsAnswer = { maxPayloadBytes: 16_384, fileBytesPerSec: 4 * 1024 * 1024, apiRatePerSec: 200, apiBurst: 400 };
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends `data` as one transfer through `publish`; see RoomcastApi.sendFile. */
-export async function sendFile(publish: Publish, data: Uint8Array, options: SendFileOptions): Promise<SentFile> {
-  const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
+/**
+ * Sends `data` as one transfer through `publish`, paced by the relay's `limits` (undefined: its
+ * defaults); see RoomcastApi.sendFile.
+ */
+export async function sendFile(publish: Publish, data: Uint8Array, options: SendFileOptions, limits = DEFAULT_LIMITS): Promise<SentFile> {
+  const maxPayload = options.maxPayloadBytes ?? limits.maxPayloadBytes;
   const chunkBytes = maxPayload - FILE_CHUNK_HEADER_BYTES;
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1) throw new RangeError(`sendFile: maxPayloadBytes ${maxPayload} leaves no room for file data`);
-  const roomRate = options.roomBytesPerSec ?? DEFAULT_ROOM_BYTES_PER_SEC;
-  const callRate = options.requestsPerSec ?? DEFAULT_REQUESTS_PER_SEC;
+  const roomRate = options.roomBytesPerSec ?? limits.fileBytesPerSec;
+  const callRate = options.requestsPerSec ?? (limits.apiRatePerSec > 0 ? limits.apiRatePerSec / 2 : Number.POSITIVE_INFINITY);
   if (!(roomRate > 0) || !(callRate > 0)) throw new RangeError('sendFile: roomBytesPerSec and requestsPerSec must be above 0');
   const id = Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
   const { to, signal } = options;

@@ -4,7 +4,7 @@
 // turns the same schemas into the OpenAPI document (z.toJSONSchema), so the document cannot drift
 // from the checks.
 import {
-  CreateRoomBody, CreatedRoom, Disconnected, Kicked, ListRoomsQuery, MemberParams, Published, PublishQuery, ReasonBody, Removed,
+  ApiLimits, CreateRoomBody, CreatedRoom, Disconnected, Kicked, ListRoomsQuery, MemberParams, Published, PublishQuery, ReasonBody, Removed,
   RoomClosed, RoomDetail, RoomPage, RoomParams, SettingsAnswer, SettingsPatch, UserParams, type ApiErrorCode,
 } from '@roomcast/protocol/server-api';
 import type { z } from 'zod';
@@ -50,6 +50,8 @@ export const OPERATIONS = [
     params: RoomParams, body: ReasonBody, response: RoomClosed, errors: ['bad_request', 'room_not_found', 'unsupported_media_type'] },
   { id: 'disconnectUser', method: 'post', path: '/users/{userId}/disconnect', summary: 'Close every connection of a user with 4403 `kicked` and the reason.',
     params: UserParams, body: ReasonBody, response: Disconnected, errors: ['bad_request', 'unsupported_media_type'] },
+  { id: 'getLimits', method: 'get', path: '/limits', summary: 'The relay\'s limits a backend paces by: payload size, the rooms\' file budget, this API\'s rate.',
+    response: ApiLimits, errors: [] },
 ] as const satisfies readonly Operation[];
 
 export type OperationId = (typeof OPERATIONS)[number]['id'];

@@ -155,6 +155,8 @@ export interface ApiOptions {
   /** RELAY_MIN_TICK_HZ / RELAY_MAX_TICK_HZ: bounds of a created room's tick rate. */
   minTickHz: number;
   maxTickHz: number;
+  /** The rooms' file budget announced to members (core/limits.ts roomFileBytesPerSec). */
+  fileBytesPerSec: number;
   /** RELAY_API_RATE_PER_SEC / RELAY_API_BURST: requests per key (0: no limit). */
   ratePerSec: number;
   burst: number;
@@ -270,6 +272,9 @@ export function createApi(options: ApiOptions): Api | undefined {
       const { room } = p.value as { room: string };
       const removed = admin.closeRoom(room, body.value.reason);
       return removed === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { removed });
+    },
+    getLimits() {
+      return json(200, { maxPayloadBytes, fileBytesPerSec: options.fileBytesPerSec, apiRatePerSec: options.ratePerSec, apiBurst: options.burst });
     },
     disconnectUser(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
