@@ -34,7 +34,7 @@ export interface Operation {
 export const OPERATIONS = [
   { id: 'listRooms', method: 'get', path: '/rooms', summary: 'List rooms (sorted by name, paginated, optionally filtered by a name prefix).',
     query: ListRoomsQuery, response: RoomPage, errors: ['bad_request'] },
-  { id: 'createRoom', method: 'post', path: '/rooms', summary: 'Create an empty room with settings, before anyone joins (it lives until closed, or until its last member leaves).',
+  { id: 'createRoom', method: 'post', path: '/rooms', summary: 'Create an empty room with settings, before anyone joins (it lives until closed, until its last member leaves, or, when nobody joins, for RELAY_EMPTY_ROOM_TTL_SEC).',
     body: CreateRoomBody, response: CreatedRoom, errors: ['bad_request', 'room_exists', 'relay_full', 'unsupported_media_type'] },
   { id: 'getRoom', method: 'get', path: '/rooms/{room}', summary: 'One room: its settings and members (user id, info, presence).',
     params: RoomParams, response: RoomDetail, errors: ['bad_request', 'room_not_found'] },
