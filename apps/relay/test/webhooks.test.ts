@@ -226,6 +226,18 @@ describe('webhooks at shutdown', () => {
     expect(s.webhooks!.stats).toMatchObject({ sent: 0, dropped: 4, queued: 0 });
   });
 
+  it('aborts a request that was already hanging when the shutdown began, at the deadline', async () => {
+    const s = await start(() => 'hang', { webhookBatchMs: 0, webhookTimeoutMs: 60_000, webhookDrainMs: 200 });
+    const a = await open(s.wsUrl);
+    await a.join('r');
+    await receiver!.until(1); // room.created and member.joined, in a request that never answers
+    const started = performance.now();
+    await s.close();
+    relay = undefined;
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(s.webhooks!.stats).toMatchObject({ sent: 0, dropped: 4, queued: 0 });
+  });
+
   it('with RELAY_WEBHOOK_DRAIN_MS=0 sends nothing more at shutdown', async () => {
     const s = await start(() => 204, { webhookBatchMs: 60_000, webhookDrainMs: 0 });
     const a = await open(s.wsUrl);

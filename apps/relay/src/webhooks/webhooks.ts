@@ -62,7 +62,9 @@ export class Webhooks implements RoomEvents {
   /** The batch whose retry timer is pending: its attempt number and webhook-id. */
   private retry: { attempt: number; id: string } | undefined;
   /** Set by `drain`: wall time by which sending stops, and who waits for the queue to empty. */
-  private draining: { until: number; abort: AbortController; idle: () => void } | undefined;
+  private draining: { until: number; idle: () => void } | undefined;
+  /** Aborted at the end of `drain`: a request still unanswered then (even one sent before) ends. */
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly options: WebhookOptions) {
     this.signer = new Webhook(options.secret);
@@ -95,6 +97,7 @@ export class Webhooks implements RoomEvents {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.shutdown.abort();
   }
 
   /**
@@ -106,9 +109,9 @@ export class Webhooks implements RoomEvents {
   async drain(): Promise<{ sent: number; unsent: number }> {
     if (this.stopped) return { sent: 0, unsent: 0 };
     const sentBefore = this.stats.sent;
-    const abort = new AbortController();
+    const abort = this.shutdown;
     const idle = new Promise<void>((resolve) => {
-      this.draining = { until: Date.now() + this.options.drainMs, abort, idle: resolve };
+      this.draining = { until: Date.now() + this.options.drainMs, idle: resolve };
     });
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -213,9 +216,7 @@ export class Webhooks implements RoomEvents {
           'webhook-signature': this.signer.sign(id, sentAt, body),
         },
         body,
-        signal: this.draining === undefined
-          ? AbortSignal.timeout(this.options.timeoutMs)
-          : AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.draining.abort.signal]),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.shutdown.signal]),
       });
       // Drain the answer so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined);
