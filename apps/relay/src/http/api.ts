@@ -1,13 +1,13 @@
 // The HTTP server API (docs/server-api.md) as a plain function of a request: bearer-key check,
 // routing over OPERATIONS, zod validation, and the call into core/admin.ts. uws/http.ts reads the
 // request (headers and body) and serves the answer; this file does not import uWebSockets.js.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Admin } from '../core/admin.js';
 import {
   API_ERROR_CODES, API_PREFIX, CreateRoomBody, OPERATIONS, ReasonBody, SettingsPatch,
   type ApiErrorCode, type Operation, type OperationId,
 } from './api-schemas.js';
+import { keyChecker } from './api-keys.js';
 import { apiRateLimit } from './api-rate.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpAnswer } from './routes.js';
@@ -51,28 +51,6 @@ function rateLimited(retryAfterMs: number, ratePerSec: number): HttpAnswer {
     error: { code: 'rate_limited', message: `more than RELAY_API_RATE_PER_SEC (${ratePerSec}) requests per second with this key; retry in ${retryAfterMs} ms`, retryAfterMs },
   });
   return { ...answer, headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
-}
-
-/** SHA-256 first, so keys of any length compare in constant time (timingSafeEqual needs equal lengths). */
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/**
- * A key check that takes the same time whichever key matches or how much of it does: every
- * configured key is compared, without an early exit. Returns the matching key's index, or -1.
- */
-export function keyChecker(keys: readonly string[]): (authorization: string) => number {
-  const digests = keys.map(digest);
-  return (authorization) => {
-    const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization);
-    const given = digest(match?.[1] ?? '');
-    let found = -1;
-    digests.forEach((key, i) => {
-      if (timingSafeEqual(key, given) && match !== null) found = i;
-    });
-    return found;
-  };
 }
 
 interface Matched {
