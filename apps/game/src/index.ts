@@ -2,5 +2,4 @@
 // wire format.
 export { GameBot, type BotMode, type BotOptions } from './bot/bot.js';
 export { parseGameConfig, ConfigError, type GameConfig } from './server/config.js';
-export type { Ticket } from './server/matchmaker.js';
 export * from './shared/wire.js';

@@ -13,8 +13,9 @@ describe('parseGameConfig', () => {
       port: 8090, host: '127.0.0.1', relayHttpUrl: 'http://127.0.0.1:8080', relayWsUrl: 'ws://127.0.0.1:8080/ws',
       apiKey: KEYS.RELAY_API_KEY, jwtSecret: KEYS.RELAY_JWT_SECRET, webhookSecret: '', maxPlayers: 8, simHz: 20,
       roomTickHz: 60, roundMs: 60_000, pauseMs: 3000, maxActionsPerSec: 10, reservationMs: 15_000, emptyCloseMs: 10_000,
-      roomPrefix: 'tag:', staticDir: '', logLevel: 'info',
+      roomPrefix: 'tag:', staticDir: expect.stringMatching(/\/apps\/game\/src\/web$/), logLevel: 'info',
     });
+    expect(parseGameConfig({ ...KEYS, GAME_STATIC_DIR: 'off' }).staticDir).toBe('');
     expect(parseGameConfig({ ...KEYS, RELAY_HTTP_URL: 'https://relay.example/' }).relayWsUrl).toBe('wss://relay.example/ws');
   });
 

@@ -3,10 +3,9 @@
 // input-to-state latency and the bytes it receives. Used by the tests and the load scenario.
 import { RoomcastClient, type ClientOptions, type Room, type RoomMessage } from '@roomcast/client';
 import WebSocket from 'ws';
-import type { Ticket } from '../server/matchmaker.js';
 import {
   AXIS_MAX, Action, BACKEND_USER_ID, INPUT_KEY, STATE_KEY, decodeEvent, decodeState, encodeInput,
-  type GameEvent, type GameState,
+  type GameEvent, type GameState, type Ticket,
 } from '../shared/wire.js';
 
 /** `swarm`: everyone runs at the nearest player (tags come fast: tests); `play`: "it" chases, the others flee; `idle`: no input. */

@@ -1,5 +1,6 @@
 // The backend's configuration: one zod schema over its environment variables, parsed once at
 // start-up. A bad value stops the process with a message naming the variable. No side effects.
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -30,8 +31,8 @@ const schema = z.object({
   /** A match with no player (and no reservation) this long is closed. */
   GAME_EMPTY_CLOSE_MS: int(0, 3_600_000).default(10_000),
   GAME_ROOM_PREFIX: z.string().regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable ASCII characters').default('tag:'),
-  /** Folder of the built page served at `/`; empty: no page. */
-  GAME_STATIC_DIR: z.string().default(''),
+  /** Folder of the built page served at `/` (default: dist/web beside this file); `off`: no page. */
+  GAME_STATIC_DIR: z.string().default(fileURLToPath(new URL('../web', import.meta.url))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,7 +60,7 @@ function toConfig(env: z.infer<typeof schema>) {
     reservationMs: env.GAME_RESERVATION_MS,
     emptyCloseMs: env.GAME_EMPTY_CLOSE_MS,
     roomPrefix: env.GAME_ROOM_PREFIX,
-    staticDir: env.GAME_STATIC_DIR,
+    staticDir: env.GAME_STATIC_DIR === 'off' ? '' : env.GAME_STATIC_DIR,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -4,19 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { mintToken, RoomcastApi, RoomcastApiError } from '@roomcast/server';
 import type { Logger } from 'pino';
-import { BACKEND_USER_ID } from '../shared/wire.js';
+import { BACKEND_USER_ID, type Ticket } from '../shared/wire.js';
 import type { GameConfig } from './config.js';
 import { Match, type MatchMetadata } from './match.js';
-
-export interface Ticket {
-  /** Where the player connects (WebSocket URL of the relay). */
-  relayUrl: string;
-  /** A token for this room only: join, send, direct; one hour. */
-  token: string;
-  room: string;
-  userId: string;
-  name: string;
-}
 
 export class Matchmaker {
   readonly matches = new Map<string, Match>();

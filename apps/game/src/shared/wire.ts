@@ -6,6 +6,17 @@
 /** The userId of the backend's own token: clients trust state and events only from this member. */
 export const BACKEND_USER_ID = 'game-backend';
 
+/** What POST /play answers: where to connect and with which token. */
+export interface Ticket {
+  /** Where the player connects (WebSocket URL of the relay). */
+  relayUrl: string;
+  /** A token for this room only (join, send, direct), valid one hour. */
+  token: string;
+  room: string;
+  userId: string;
+  name: string;
+}
+
 /** `latest` key of a player's input (the newest input is all that matters). */
 export const INPUT_KEY = 1;
 /** `latest` key of the backend's authoritative state. */
