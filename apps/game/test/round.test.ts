@@ -42,6 +42,7 @@ describe('a round', () => {
 
     // Inputs came back as state: each bot measured its own input-to-state latency.
     for (const b of bots) expect(b.latencies.length).toBeGreaterThan(5);
+    for (const b of bots) expect(b.bytesIn).toBeGreaterThan(1000);
     // The next round starts after the pause, for everyone.
     await Promise.all(bots.map((b) => b.waitFor(() => b.events.find((e) => e.type === 'round_start' && e.round === end.round + 1), 10_000, 'next round')));
   });

@@ -52,8 +52,9 @@ export class GameBot {
     class CountingWebSocket extends WebSocket {
       constructor(url: string) {
         super(url);
-        this.on('message', (data: Buffer) => {
-          counter.bytes += data.length + (data.length < 126 ? 2 : data.length < 65536 ? 4 : 10);
+        this.on('message', (data: ArrayBuffer | Buffer) => {
+          const n = data.byteLength;
+          counter.bytes += n + (n < 126 ? 2 : n < 65536 ? 4 : 10);
         });
       }
     }
