@@ -3,6 +3,7 @@
 // load scenario (load/run.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export interface StackOptions {
@@ -56,6 +57,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       c.kill('SIGTERM');
     })));
   };
+  // A relay or backend already there would answer the health checks below in place of ours.
+  for (const [port, variable] of [[options.relayPort, 'PORT'], [options.gamePort, 'GAME_PORT']] as const) {
+    if (await listening(port)) throw new Error(`port ${port} is in use on 127.0.0.1: stop what runs there or set ${variable}`);
+  }
   try {
     const relay = start('relay', relayMain, {
       PORT: String(options.relayPort), HOST: '127.0.0.1', TCP_PORT: 'off', LOG_LEVEL: logLevel,
@@ -74,6 +79,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Polls `url` until it answers 2xx (at most 10 s). */

@@ -27,6 +27,20 @@ async function drawnAt(page: DemoPage, id: number): Promise<{ x: number; y: numb
   return { x: Number(await li.getAttribute('data-x')), y: Number(await li.getAttribute('data-y')) };
 }
 
+/** A finger lands on the arena, drags `dx` px sideways and stays `ms`, then lifts. */
+async function drag(page: DemoPage, dx: number, ms: number): Promise<void> {
+  const touch = (type: string, x: number) => page.page.evaluate(([type, x]) => {
+    const canvas = document.querySelector<HTMLCanvasElement>('#arena')!;
+    const r = canvas.getBoundingClientRect();
+    const t = new Touch({ identifier: 1, target: canvas, clientX: r.left + r.width / 2 + (x as number), clientY: r.top + r.height / 2 });
+    canvas.dispatchEvent(new TouchEvent(type as string, { changedTouches: [t], touches: type === 'touchend' ? [] : [t], bubbles: true, cancelable: true }));
+  }, [type, x] as const);
+  await touch('touchstart', 0);
+  await touch('touchmove', dx);
+  await page.page.waitForTimeout(ms);
+  await touch('touchend', dx);
+}
+
 async function hold(page: DemoPage, key: string, ms: number): Promise<void> {
   await page.page.keyboard.down(key);
   await page.page.waitForTimeout(ms);
@@ -34,9 +48,9 @@ async function hold(page: DemoPage, key: string, ms: number): Promise<void> {
 }
 
 describe('the page', () => {
-  it('two pages join one match and each sees the other move', async () => {
+  it('two pages join one match and each sees the other move (keyboard, touch)', async () => {
     const alice = await openDemo(browser, `${game.backend.url}/?name=alice`, { width: 900, height: 700 });
-    const bob = await openDemo(browser, `${game.backend.url}/?name=bob`, { width: 900, height: 700 });
+    const bob = await openDemo(browser, `${game.backend.url}/?name=bob`, { width: 900, height: 700 }, { hasTouch: true });
     await waitLive(alice.page);
     await waitLive(bob.page);
     expect(await alice.page.locator('[data-testid="room"]').textContent()).toBe(await bob.page.locator('[data-testid="room"]').textContent());
@@ -54,6 +68,11 @@ describe('the page', () => {
     const down = bobBefore.y < 500;
     await hold(bob, down ? 'ArrowDown' : 'ArrowUp', 600);
     await expect.poll(async () => ((await drawnAt(alice, b)).y - bobBefore.y) * (down ? 1 : -1)).toBeGreaterThan(60);
+    // Bob on a touch screen: a drag sideways steers him sideways.
+    const bobThen = await drawnAt(alice, b);
+    const toRight = bobThen.x < 500;
+    await drag(bob, toRight ? 80 : -80, 600);
+    await expect.poll(async () => ((await drawnAt(alice, b)).x - bobThen.x) * (toRight ? 1 : -1)).toBeGreaterThan(60);
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
     await alice.context.close();

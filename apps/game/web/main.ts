@@ -6,6 +6,7 @@ import {
   Action, BACKEND_USER_ID, Flags, INPUT_KEY, Phase, STATE_KEY, decodeDash, decodeEvent, decodeState, encodeInput,
   type GameEvent, type GameState, type Ticket,
 } from '../src/shared/wire.js';
+import { trySend } from '../src/shared/send.js';
 import { Controls } from './input.js';
 import { Interpolator } from './interpolation.js';
 import { draw, type Puff } from './render.js';
@@ -63,12 +64,12 @@ function play(client: RoomcastClient, room: Room): void {
     return id;
   };
   const controls = new Controls(canvas, () => {
-    if (client.status === 'open' && backendId() !== 0) room.sendTo(backendId(), Uint8Array.of(Action.dash));
+    if (client.status === 'open' && backendId() !== 0) trySend(() => room.sendTo(backendId(), Uint8Array.of(Action.dash)));
   });
   setInterval(() => {
     if (client.status !== 'open' || !room.joined) return;
     seq = (seq + 1) & 0xffff;
-    room.sendLatest(INPUT_KEY, encodeInput({ seq, dx: controls.dx, dy: controls.dy }));
+    trySend(() => room.sendLatest(INPUT_KEY, encodeInput({ seq, dx: controls.dx, dy: controls.dy })));
   }, 1000 / INPUT_HZ);
 
   room.on('message', (m: RoomMessage) => {

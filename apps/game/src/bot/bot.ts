@@ -7,6 +7,7 @@ import {
   AXIS_MAX, Action, BACKEND_USER_ID, INPUT_KEY, STATE_KEY, decodeEvent, decodeState, encodeInput,
   type GameEvent, type GameState, type Ticket,
 } from '../shared/wire.js';
+import { trySend } from '../shared/send.js';
 
 /** `swarm`: everyone runs at the nearest player (tags come fast: tests); `play`: "it" chases, the others flee; `idle`: no input. */
 export type BotMode = 'swarm' | 'play' | 'idle';
@@ -96,11 +97,11 @@ export class GameBot {
     this.#seq = (this.#seq + 1) & 0xffff;
     this.#sentAt.set(this.#seq, performance.now());
     if (this.#sentAt.size > 512) this.#sentAt.delete(this.#sentAt.keys().next().value!);
-    this.room.sendLatest(INPUT_KEY, encodeInput({ seq: this.#seq, dx, dy }));
+    trySend(() => this.room.sendLatest(INPUT_KEY, encodeInput({ seq: this.#seq, dx, dy })));
   }
 
   dash(): void {
-    this.room.sendTo(this.backendId, Uint8Array.of(Action.dash));
+    trySend(() => this.room.sendTo(this.backendId, Uint8Array.of(Action.dash)));
   }
 
   /** Resolves once `check` holds (checked after every state and event), or rejects after `timeoutMs`. */

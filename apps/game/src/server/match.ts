@@ -39,6 +39,8 @@ export class Match {
   #timer: ReturnType<typeof setInterval> | undefined;
   #emptySince: number | undefined;
   #ended = false;
+  /** False from a dropped connection until the room is rejoined: the clock stands still meanwhile. */
+  #live = false;
 
   constructor(readonly name: string, private readonly deps: MatchDeps, restored?: MatchMetadata) {
     this.sim = new Simulation({ roundMs: deps.config.roundMs, pauseMs: deps.config.pauseMs });
@@ -56,6 +58,13 @@ export class Match {
     await this.#client.connect({ retry: true, maxAttempts: 5 });
     const room = await this.#client.join(this.name, null);
     this.#room = room;
+    this.#live = true;
+    this.#client.on('status', (status) => {
+      if (status !== 'open') this.#live = false;
+    });
+    room.on('resync', () => {
+      this.#live = true;
+    });
     room.on('member_joined', (m) => this.#joined(m));
     room.on('member_left', (m) => this.#left(m.id));
     room.on('member_away', (m) => this.#setAway(m.id, true));
@@ -182,8 +191,8 @@ export class Match {
 
   #step(stepMs: number): void {
     const room = this.#room;
-    if (room === undefined || !room.joined || this.#client.status !== 'open') {
-      return; // reconnecting: the simulation waits with the relay (players cannot move either)
+    if (room === undefined || !room.joined || !this.#live) {
+      return; // reconnecting or rejoining: the simulation waits (players cannot move either)
     }
     const events = this.sim.step(stepMs);
     room.sendLatest(STATE_KEY, encodeState(this.sim.state()));
