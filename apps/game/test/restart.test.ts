@@ -53,6 +53,21 @@ describe('a backend restart', () => {
   });
 });
 
+describe('the relay gone', () => {
+  it('fails clearly: /play answers 503 relay_unavailable', async () => {
+    const relay = await startGameRelay();
+    const backend = await startBackend(relay, { GAME_ROOM_PREFIX: 'gone:' });
+    try {
+      await relay.close();
+      const res = await fetch(`${backend.url}/play`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: { code: 'relay_unavailable', message: 'the relay could not open a match (network)' } });
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
 interface Saved {
   round: number;
   totals: Record<string, number>;

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { verifyWebhook } from '@roomcast/server';
+import { RoomcastApiError, verifyWebhook } from '@roomcast/server';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { GameConfig } from './config.js';
@@ -28,7 +28,14 @@ export function createHttpServer(config: GameConfig, matchmaker: Matchmaker, log
     if (path === '/play' && req.method === 'POST') {
       const parsed = playBody.safeParse(parseJson(await body(req)));
       if (!parsed.success) return json(res, 400, { error: { code: 'bad_request', message: parsed.error.issues[0]!.message } });
-      return json(res, 200, await matchmaker.play(parsed.data.name ?? 'player'));
+      try {
+        return json(res, 200, await matchmaker.play(parsed.data.name ?? 'player'));
+      } catch (err) {
+        // The relay is down or refused to create a room (relay_full): say so, the player may retry.
+        if (!(err instanceof RoomcastApiError)) throw err;
+        log.warn({ code: err.code, err: err.message }, 'matchmaking failed');
+        return json(res, 503, { error: { code: 'relay_unavailable', message: `the relay could not open a match (${err.code})` } });
+      }
     }
     if (path === '/webhooks' && req.method === 'POST') {
       if (config.webhookSecret === '') return json(res, 404, { error: { code: 'not_found', message: 'webhooks are off (GAME_WEBHOOK_SECRET)' } });

@@ -71,6 +71,7 @@ export class Match {
     room.on('member_back', (m) => this.#setAway(m.id, false));
     room.on('message', (m) => this.#message(m));
     room.on('closed', () => this.#end('room closed'));
+    room.on('removed', () => this.#end('backend removed from the room'));
     for (const m of room.members.values()) {
       if (m.id !== room.self) this.#joined(m);
     }
