@@ -63,6 +63,11 @@ export class Match {
       if (status !== 'open') this.#live = false;
     });
     room.on('resync', () => {
+      // Rejoined after a reconnect: the member list may have changed under us (new ids after a
+      // relay restart, players gone meanwhile). Totals are kept by userId, so scores survive.
+      // Ids are reused, so a player is the same only if its id still carries the same userId.
+      for (const [id, p] of [...this.sim.players]) if (room.members.get(id)?.userId !== p.userId) this.#left(id);
+      for (const m of room.members.values()) if (m.id !== room.self && !this.sim.players.has(m.id)) this.#joined(m);
       this.#live = true;
     });
     room.on('member_joined', (m) => this.#joined(m));
