@@ -63,7 +63,10 @@ export function draw(
       ctx.stroke();
     }
     ctx.fillStyle = '#1d1f24';
-    ctx.fillText(view.names.get(p.id) ?? `#${p.id}`, p.x, p.y - PLAYER_RADIUS - 12);
+    // Labels stay inside the arena near the walls (a name is up to 24 characters).
+    const label = view.names.get(p.id) ?? `#${p.id}`;
+    const half = ctx.measureText(label).width / 2 + 4;
+    ctx.fillText(label, Math.min(Math.max(p.x, half), ARENA_SIZE - half), p.y < 60 ? p.y + PLAYER_RADIUS + 30 : p.y - PLAYER_RADIUS - 12);
   }
   ctx.restore();
   view.puffs.splice(0, view.puffs.length, ...view.puffs.filter((p) => view.now - p.at < PUFF_MS));
