@@ -22,12 +22,13 @@ export interface MatchDeps {
 }
 
 /** What the room's metadata keeps, so a restarted backend can pick the match up. */
-export interface MatchMetadata {
+// A type alias, not an interface: the API's metadata type is JSON, and only an alias is assignable to it.
+export type MatchMetadata = {
   game: 'tag';
   round: number;
   /** Total score by userId. */
   totals: Record<string, number>;
-}
+};
 
 export class Match {
   readonly sim: Simulation;
