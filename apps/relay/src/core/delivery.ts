@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Fanout } from './fanout.js';
+import type { Groups } from './groups.js';
 import type { Outbox } from './outbox.js';
 import type { Stats } from './stats.js';
 
@@ -30,6 +31,8 @@ export class Delivery {
   private readonly stats: Stats;
   private readonly clock: Clock;
   private readonly cluster: Cluster | undefined;
+  /** Interest groups (groups.ts), set by relay.ts: told about joins, leaves, lag and values moving scope. */
+  groups: Groups | undefined;
 
   constructor(deps: DeliveryDeps) {
     this.cluster = deps.cluster;
@@ -63,6 +66,8 @@ export class Delivery {
       return this.out.error(conn, 'unsupported_class', 'latest frames cannot be direct: send them to the room', { room: room.handle });
     }
     const key = header.key;
+    // A value that lived in an interest group comes back to room scope (cleared in the group).
+    if (member.groups !== undefined) this.groups?.toRoomScope(member, key);
     // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
     const payload = bytes.slice(header.payloadOffset);
     if (payload.length > 0 && member.keys?.has(key) !== true) {
@@ -112,17 +117,20 @@ export class Delivery {
     this.fanout.subscribe(conn, room.topic);
     if (conn.lagging) room.laggingCount++;
     else this.fanout.subscribe(conn, room.fastTopic);
+    this.groups?.joined(member);
   }
 
   /** After the `joined` reply: the snapshot, if the room has values. */
   welcome(member: Member): void {
     if (member.room.latest.size > 0) this.snapshot(member.conn, member.room);
+    this.groups?.welcome(member);
   }
 
   /** A member left (or its connection closed): drop its values; unsubscribe unless the socket is gone. */
   left(member: Member, unsubscribe: boolean): void {
     const { room, conn } = member;
     if (member.keys !== undefined) room.latest.clearMember(member.id, member.keys);
+    this.groups?.left(member, unsubscribe);
     if (conn.lagging) room.laggingCount--;
     if (unsubscribe) {
       this.fanout.unsubscribe(conn, room.topic);
@@ -134,6 +142,13 @@ export class Delivery {
   disposed(room: Room): void {
     if (room.tickTimer !== undefined) this.clock.clearTimeout(room.tickTimer);
     room.tickTimer = undefined;
+    this.groups?.disposed(room);
+  }
+
+  /** A member's room-scope value moved into an interest group (groups.ts): cleared for the room on the next tick. */
+  clearRoomValue(member: Member, key: number): void {
+    member.room.latest.set(member.id, key, new Uint8Array(0));
+    this.schedule(member.room);
   }
 
   /**
@@ -147,6 +162,7 @@ export class Delivery {
       for (const member of conn.rooms.values()) {
         this.fanout.unsubscribe(conn, member.room.fastTopic);
         member.room.laggingCount++;
+        this.groups?.lag(member, true);
       }
     } else if (conn.lagging && buffered <= this.limits.softBufferedBytes / 2) {
       conn.lagging = false;
@@ -154,6 +170,7 @@ export class Delivery {
         member.room.laggingCount--;
         this.fanout.subscribe(conn, member.room.fastTopic);
         this.snapshot(conn, member.room);
+        this.groups?.lag(member, false);
       }
     }
   }
