@@ -106,14 +106,16 @@ export class Groups {
     }
     const mine = (member.groups ??= new MemberGroups());
     const before = mine.keyGroup.get(key);
+    if (payload.length === 0) mine.keyGroup.delete(key);
+    else mine.keyGroup.set(key, group.id);
+    // The new value first, then the clear in the old scope: within one tick the destination's
+    // batch then usually goes out first, so a client in both groups never sees the value vanish.
+    if (this.setValue(room, group, member.id, key, payload)) stats.merges++;
     if (before === undefined) {
       if (held) this.deps.delivery.clearRoomValue(member, key);
     } else if (before !== group.id) {
       this.setValue(room, this.group(room, before), member.id, key, EMPTY);
     }
-    if (payload.length === 0) mine.keyGroup.delete(key);
-    else mine.keyGroup.set(key, group.id);
-    if (this.setValue(room, group, member.id, key, payload)) stats.merges++;
   }
 
   /** A room-scope `latest` value from `member` (delivery.ts): the key leaves the group it was in. */
