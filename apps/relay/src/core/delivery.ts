@@ -10,7 +10,6 @@ import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Fanout } from './fanout.js';
-import type { Groups } from './groups.js';
 import type { Outbox } from './outbox.js';
 import type { Stats } from './stats.js';
 
@@ -24,6 +23,17 @@ export interface DeliveryDeps {
   cluster?: Cluster | undefined;
 }
 
+/** What delivery tells the interest groups (groups.ts implements it; relay.ts connects them). */
+export interface GroupHooks {
+  /** A room-scope `latest` value from `member`: the key leaves the group it was in. */
+  toRoomScope(member: Member, key: number): void;
+  joined(member: Member): void;
+  welcome(member: Member): void;
+  left(member: Member, unsubscribe: boolean): void;
+  lag(member: Member, lagging: boolean): void;
+  disposed(room: Room): void;
+}
+
 export class Delivery {
   private readonly limits: DeliveryDeps['limits'];
   private readonly out: Outbox;
@@ -32,7 +42,7 @@ export class Delivery {
   private readonly clock: Clock;
   private readonly cluster: Cluster | undefined;
   /** Interest groups (groups.ts), set by relay.ts: told about joins, leaves, lag and values moving scope. */
-  groups: Groups | undefined;
+  groups: GroupHooks | undefined;
 
   constructor(deps: DeliveryDeps) {
     this.cluster = deps.cluster;

@@ -6,7 +6,7 @@
 import { deliverFromData, encodeBatch, type ClientMessage, type DataHeader, type ServerMessage } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
-import type { Delivery } from './delivery.js';
+import type { Delivery, GroupHooks } from './delivery.js';
 import type { Fanout } from './fanout.js';
 import { Group, MemberGroups, RoomGroups } from './group.js';
 import type { Outbox } from './outbox.js';
@@ -26,7 +26,7 @@ export interface GroupsDeps {
 
 type InterestRequest = Extract<ClientMessage, { type: 'interest' }>;
 
-export class Groups {
+export class Groups implements GroupHooks {
   constructor(private readonly deps: GroupsDeps) {}
 
   // ---- requests and frames ----------------------------------------------------------------
@@ -41,7 +41,8 @@ export class Groups {
       this.deps.stats.hitLimit('groups_per_member');
       return out.error(conn, 'too_many_groups', this.tooMany(wanted.size), { id: msg.id, room: msg.room });
     }
-    const mine = (member.groups ??= new MemberGroups());
+    member.groups ??= new MemberGroups();
+    const mine = member.groups;
     // Lag is counted per subscribed group: with none yet, take the connection's state as it is.
     if (mine.subscribed.size === 0) mine.lagging = conn.lagging;
     const room = member.room;
@@ -104,7 +105,8 @@ export class Groups {
     } else if (payload.length === 0) {
       member.keys?.delete(key);
     }
-    const mine = (member.groups ??= new MemberGroups());
+    member.groups ??= new MemberGroups();
+    const mine = member.groups;
     const before = mine.keyGroup.get(key);
     if (payload.length === 0) mine.keyGroup.delete(key);
     else mine.keyGroup.set(key, group.id);
@@ -236,7 +238,8 @@ export class Groups {
 
   /** The group `id` of `room`, created on first use. */
   private group(room: Room, id: number): Group<Member> {
-    const groups = (room.groups ??= new RoomGroups());
+    room.groups ??= new RoomGroups();
+    const groups = room.groups;
     let group = groups.byId.get(id);
     if (group === undefined) {
       group = new Group(room.handle, id);
