@@ -20,6 +20,8 @@ export const GROUPS_DEFAULTS: GroupsArgs = { rounds: 3, bots: 1000, seconds: 4, 
 /** Cursor moves per bot per second: a realistic duty (cursors move part of the time; issue 16 §1 uses 5 Hz too). */
 export const HZ = 5;
 export const TICK_HZ = 30;
+/** Every this many bots, one decodes its batches to count entries (the others count bytes only). */
+const SAMPLE_EVERY = 10;
 const LABELS = [
   { label: 'room', grid: 16, groups: false },
   { label: 'groups-16', grid: 16, groups: true },
@@ -32,8 +34,15 @@ export interface GroupsRun {
   bytes_per_member_per_sec: number; bytes_per_member_p10: number; bytes_per_member_p90: number;
   frames_per_member_per_sec: number; entries_per_member_per_sec: number; expected_entries_per_member_per_sec: number;
   relay_cpu_pct: number | null; relay_cpu_ms_per_tick: number | null; loadgen_cpu_pct: number; sent_per_sec: number;
+  /** Cursor moves sent / (bots x HZ): below FULL_INPUT the load generator fell behind (a busy machine). */
+  sent_ratio: number;
+  /** Entries received / what the layout predicts at the rate actually sent. */
+  delivered_ratio: number;
   errors: number; loadavg: string;
 }
+
+/** A run whose bots sent less than this share of their cursor moves is flagged and left out of the ratios. */
+export const FULL_INPUT = 0.95;
 
 /** The built worker: next to this file when built; from the sources (tests), the copy in ../dist. */
 function workerScript(): URL {
@@ -70,7 +79,7 @@ export async function measureGroups(spec: (typeof LABELS)[number], round: number
     const load = loadavg();
     for (let w = 0; w < args.workers; w++) {
       const share = bots.filter((b) => b.index % args.workers === w);
-      const data: GroupsWorkerData = { url: server.url, room: 'canvas', bots: share, groups: spec.groups, grid: spec.grid, hz: HZ, sampleEvery: 10, seed: 1000 + w };
+      const data: GroupsWorkerData = { url: server.url, room: 'canvas', bots: share, groups: spec.groups, grid: spec.grid, hz: HZ, sampleEvery: SAMPLE_EVERY, seed: 1000 + w };
       // execArgv []: the built worker resolves packages to their builds even when the parent runs under
       // vitest (whose `roomcast-source` condition would point it at TypeScript sources).
       const worker = new Worker(workerScript(), { workerData: data, execArgv: [] });
@@ -101,7 +110,11 @@ export async function measureGroups(spec: (typeof LABELS)[number], round: number
     const total = (k: 'bytes' | 'frames' | 'sampledEntries' | 'sampledBots' | 'sent' | 'errors') => counts.reduce((s, c) => s + c[k], 0);
     const relayCpuUs = cpu0 && cpu1 ? cpu1.cpuUs - cpu0.cpuUs : null;
     const round2 = (v: number) => Math.round(v * 100) / 100;
-    const meanExpected = expected.reduce((s, n) => s + n - 1, 0) / expected.length;
+    // Entries are counted on every SAMPLE_EVERY-th bot: predict them for those bots.
+    const sampled = expected.filter((_, i) => i % SAMPLE_EVERY === 0);
+    const meanExpected = sampled.reduce((s, n) => s + n - 1, 0) / sampled.length;
+    const sentRatio = total('sent') / seconds / (args.bots * HZ);
+    const entries = total('sampledEntries') / Math.max(1, total('sampledBots')) / seconds;
     return {
       label: spec.label, round, bots: args.bots, grid: spec.grid, groups: spec.groups,
       bytes_per_member_per_sec: Math.round(total('bytes') / args.bots / seconds),
@@ -112,7 +125,9 @@ export async function measureGroups(spec: (typeof LABELS)[number], round: number
       relay_cpu_pct: relayCpuUs === null ? null : round2(relayCpuUs / 10_000 / seconds),
       relay_cpu_ms_per_tick: relayCpuUs === null ? null : Math.round((relayCpuUs / 1000 / (seconds * TICK_HZ)) * 1000) / 1000,
       loadgen_cpu_pct: round2((own.user + own.system) / 10_000 / seconds),
-      sent_per_sec: Math.round(total('sent') / seconds), errors: total('errors'), loadavg: load,
+      sent_per_sec: Math.round(total('sent') / seconds), sent_ratio: round2(sentRatio),
+      delivered_ratio: round2(entries / ((spec.groups ? meanExpected : args.bots - 1) * HZ * sentRatio)),
+      errors: total('errors'), loadavg: load,
     };
   } finally {
     for (const worker of workers) worker.postMessage('close');
@@ -121,7 +136,9 @@ export async function measureGroups(spec: (typeof LABELS)[number], round: number
   }
 }
 
-/** Median of each label and the paired ratio room / groups per round (median, min-max). */
+const full = (r: GroupsRun): boolean => r.sent_ratio >= FULL_INPUT;
+
+/** Median of each label and the paired ratio room / groups per round (median, min-max), over unflagged runs. */
 export function groupsMarkdown(runs: readonly GroupsRun[], command: string, args: GroupsArgs, startLoad: string, endLoad: string): string {
   const by = (label: string) => runs.filter((r) => r.label === label);
   const room = by('room');
@@ -136,17 +153,23 @@ export function groupsMarkdown(runs: readonly GroupsRun[], command: string, args
       + '`groups-16` / `groups-8`: each cell is an interest group; every bot subscribes to the 3 x 3 cells around it and sends to its own. '
       + 'Bytes are downstream WebSocket bytes per bot (frames + framing); relay CPU from `/proc/<pid>/stat`, per room tick = CPU time / (window x 30).',
     '',
-    '| label | grid | bytes / member / s (median) | p10-p90 over members | batches / member / s | entries / member / s (sampled) | expected entries | relay CPU % | relay CPU ms / tick | load gen CPU % | relay errors |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `Runs where the bots sent less than ${FULL_INPUT * 100}% of their cursor moves (the load generator starved of CPU by the other sessions) are flagged `
+      + '(input column) and left out of the medians and ratios; n says how many runs remain. "received" is entries received / entries the layout predicts '
+      + 'at the rate actually sent.',
+    '',
+    '| label | grid | bytes / member / s (median) | p10-p90 over members | batches / member / s | entries / member / s (sampled) | expected entries | input sent (runs below 95%) | received | relay CPU % | relay CPU ms / tick | load gen CPU % | relay errors | n |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { label } of LABELS) {
-    const rs = by(label);
-    if (rs.length === 0) continue;
+    const all = by(label);
+    if (all.length === 0) continue;
+    const kept = all.filter(full);
+    const rs = kept.length > 0 ? kept : all;
     const m = (f: (r: GroupsRun) => number | null) => {
       const xs = rs.map(f).filter((x): x is number => x !== null);
       return xs.length === 0 ? '-' : String(Math.round(median(xs) * 1000) / 1000);
     };
-    lines.push(`| ${label} | ${rs[0]!.grid}x${rs[0]!.grid} | ${m((r) => r.bytes_per_member_per_sec)} | ${m((r) => r.bytes_per_member_p10)}-${m((r) => r.bytes_per_member_p90)} | ${m((r) => r.frames_per_member_per_sec)} | ${m((r) => r.entries_per_member_per_sec)} | ${m((r) => r.expected_entries_per_member_per_sec)} | ${m((r) => r.relay_cpu_pct)} | ${m((r) => r.relay_cpu_ms_per_tick)} | ${m((r) => r.loadgen_cpu_pct)} | ${rs.reduce((s, r) => s + r.errors, 0)} |`);
+    lines.push(`| ${label} | ${rs[0]!.grid}x${rs[0]!.grid} | ${m((r) => r.bytes_per_member_per_sec)} | ${m((r) => r.bytes_per_member_p10)}-${m((r) => r.bytes_per_member_p90)} | ${m((r) => r.frames_per_member_per_sec)} | ${m((r) => r.entries_per_member_per_sec)} | ${m((r) => r.expected_entries_per_member_per_sec)} | ${m((r) => r.sent_ratio * 100)}% (${all.length - kept.length} of ${all.length}) | ${m((r) => r.delivered_ratio * 100)}% | ${m((r) => r.relay_cpu_pct)} | ${m((r) => r.relay_cpu_ms_per_tick)} | ${m((r) => r.loadgen_cpu_pct)} | ${all.reduce((s, r) => s + r.errors, 0)} | ${kept.length > 0 ? kept.length : `${all.length}, all flagged`} |`);
   }
   lines.push('', '| ratio (same round, room / groups) | bytes per member: median (min-max) | relay CPU per tick: median (min-max) | verdict (target: ≥ 10x fewer bytes) |', '|---|---|---|---|');
   for (const label of ['groups-16', 'groups-8']) {
@@ -154,11 +177,14 @@ export function groupsMarkdown(runs: readonly GroupsRun[], command: string, args
     const cpu: number[] = [];
     for (const g of by(label)) {
       const r = room.find((x) => x.round === g.round);
-      if (r === undefined) continue;
+      if (r === undefined || !full(r) || !full(g)) continue;
       bytes.push(r.bytes_per_member_per_sec / g.bytes_per_member_per_sec);
       if (r.relay_cpu_ms_per_tick !== null && g.relay_cpu_ms_per_tick !== null) cpu.push(r.relay_cpu_ms_per_tick / g.relay_cpu_ms_per_tick);
     }
-    if (bytes.length === 0) continue;
+    if (bytes.length === 0) {
+      if (by(label).length > 0) lines.push(`| room / ${label} | - | - | not established: no round with full input on both sides |`);
+      continue;
+    }
     const fmt = (xs: number[]) => xs.length === 0 ? '-' : `${median(xs).toFixed(1)}x (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
     lines.push(`| room / ${label} | ${fmt(bytes)} | ${fmt(cpu)} | ${median(bytes) >= 10 ? 'met' : 'not met'} (n=${bytes.length}) |`);
   }

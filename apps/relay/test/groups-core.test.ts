@@ -92,6 +92,16 @@ describe('interest groups (core)', () => {
     expect(entries(b2.peer.batches().at(-1)!)).toEqual([[ja.self, 0, [2]]]);
   });
 
+  it('sends no empty batch when the only change of a tick was a member that left', () => {
+    const { relay, a, b, handle, advance, interest } = room3();
+    interest(b, [4]);
+    relay.message(a.conn, latestTo(handle, 4, 0, 1));
+    relay.message(a.conn, encodeControl({ type: 'leave', id: 5, room: handle }));
+    advance(40);
+    expect(b.peer.batches()).toEqual([]);
+    expect(b.peer.messages().map((m) => m.type)).toContain('member_left');
+  });
+
   it('forgets a group once nobody subscribes and it holds nothing', () => {
     const { relay, a, b, handle, advance, interest } = room3();
     interest(b, [5]);

@@ -215,7 +215,8 @@ export class Groups implements GroupHooks {
     for (const group of groups.dirty) {
       const entries = group.latest.changed;
       const recipients = group.subscribers.size - group.laggingCount;
-      if (recipients > 0) {
+      // entries 0: its only changes were a leaving member's, dropped silently (member_left says it).
+      if (recipients > 0 && entries > 0) {
         const frame = encodeBatch(room.handle, group.latest.peekChanges(), false, group.id);
         if (!room.outBudget.take(now, frame.length * recipients)) {
           // Over the room's output budget: this group keeps merging and tries again next tick.
