@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { GROUPS_DEFAULTS, SECTION_TITLE, measureGroups, parseGroupsArgs, withSection } from '../src/groups.js';
+import { GROUPS_DEFAULTS, SECTION_TITLE, groupsMarkdown, measureGroups, parseGroupsArgs, withSection, type GroupsRun } from '../src/groups.js';
 import { placeBots, viewport, viewportMembers, wsFrameBytes } from '../src/groups-grid.js';
 
 describe('groups grid', () => {
@@ -40,6 +40,22 @@ describe('results section', () => {
     const doc = `# Results\n\n## A\n\na\n\n${SECTION_TITLE}\n\nold\n\n## B\n\nb\n`;
     expect(withSection(doc, `${SECTION_TITLE}\n\nnew\n`)).toBe(`# Results\n\n## A\n\na\n\n${SECTION_TITLE}\n\nnew\n\n## B\n\nb\n`);
     expect(withSection('# Results\n\n## A\n', `${SECTION_TITLE}\n\nnew\n`)).toBe(`# Results\n\n## A\n\n${SECTION_TITLE}\n\nnew\n`);
+  });
+
+  it('leaves runs that could not keep up out of the ratios, and says how many remain', () => {
+    const run = (label: string, round: number, bytes: number, sent = 1, delivered = 1): GroupsRun => ({
+      label, round, bots: 1000, grid: 16, groups: label !== 'room', bytes_per_member_per_sec: bytes, bytes_per_member_p10: bytes, bytes_per_member_p90: bytes,
+      frames_per_member_per_sec: 30, entries_per_member_per_sec: 1, expected_entries_per_member_per_sec: 1, relay_cpu_pct: 10, relay_cpu_ms_per_tick: 2,
+      loadgen_cpu_pct: 20, sent_per_sec: 5000, sent_ratio: sent, delivered_ratio: delivered, errors: 0, loadavg: '1 1 1',
+    });
+    const md = groupsMarkdown([
+      run('room', 0, 40000), run('groups-16', 0, 2000),
+      run('room', 1, 20000, 1, 0.6), run('groups-16', 1, 2000), // room fell behind: not a comparison
+      run('room', 2, 40000), run('groups-16', 2, 4000, 0.8), // groups bots could not send
+    ], 'pnpm bench --only interest-groups', GROUPS_DEFAULTS, '1 1 1', '2 2 2');
+    expect(md).toContain('| room / groups-16 | 20.0x (20.0-20.0) | 1.0x (1.0-1.0) | met (n=1) |');
+    expect(md).toMatch(/\| room \| 16x16 \| 40000 \|.*\| 2 of 3 \|/);
+    expect(md).toMatch(/\| groups-16 \| 16x16 \| 2000 \|.*\| 2 of 3 \|/);
   });
 
   it('parses its options within bounds', () => {
