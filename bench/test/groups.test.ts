@@ -46,7 +46,7 @@ describe('results section', () => {
     const run = (label: string, round: number, bytes: number, sent = 1, delivered = 1): GroupsRun => ({
       label, round, bots: 1000, grid: 16, groups: label !== 'room', bytes_per_member_per_sec: bytes, bytes_per_member_p10: bytes, bytes_per_member_p90: bytes,
       frames_per_member_per_sec: 30, entries_per_member_per_sec: 1, expected_entries_per_member_per_sec: 1, relay_cpu_pct: 10, relay_cpu_ms_per_tick: 2,
-      loadgen_cpu_pct: 20, sent_per_sec: 5000, sent_ratio: sent, delivered_ratio: delivered, errors: 0, loadavg: '1 1 1',
+      loadgen_cpu_pct: 20, sent_per_sec: 5000, sent_ratio: sent, delivered_ratio: delivered, send_syscalls_per_member_per_tick: 1, errors: 0, loadavg: '1 1 1',
     });
     const md = groupsMarkdown([
       run('room', 0, 40000), run('groups-16', 0, 2000),
