@@ -3,6 +3,7 @@
 // group-addressed droppable and reliable frames, and the limits with their error codes.
 import { DeliveryClass, encodeControl, encodeData, type BatchFrame, type ServerFrame } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
+import { httpGet } from './helpers.js';
 import type { ProtocolClient } from './protocol-client.js';
 import { useTcpRelay } from './tcp-helpers.js';
 
@@ -138,6 +139,10 @@ describe('interest groups', () => {
     // The set [1, 2, 3] is in force.
     a.sendFrame(latestTo(handle, 3, 0, 1));
     expect(entries(await b.next(isBatch(3)))).toEqual([[ja.self, 0, [1]]]);
+    // Counted: one limit hit and one error frame of that code.
+    const metrics = (await httpGet(relay.server, '/metrics')).body;
+    expect(metrics).toContain('roomcast_limit_hits_total{limit="groups_per_member"} 1\n');
+    expect(metrics).toContain('roomcast_errors_total{code="too_many_groups"} 1\n');
   });
 
   it('counts keys across scopes: too_many_keys holds for group values too', async () => {
