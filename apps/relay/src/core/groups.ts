@@ -3,7 +3,7 @@
 // tick each changed group gets one batch, encoded once and published once on the group's topic,
 // so bytes per member follow what it looks at, not the size of the room. Kept apart from
 // delivery.ts (the ungrouped classes), which calls in here only from a few hooks.
-import { deliverFromData, encodeBatch, type ClientMessage, type DataHeader, type ServerMessage } from '@roomcast/protocol';
+import { DeliveryClass, deliverFromData, encodeBatch, type ClientMessage, type DataHeader, type ServerMessage } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Delivery, GroupHooks } from './delivery.js';
@@ -68,10 +68,10 @@ export class Groups implements GroupHooks {
       return out.error(conn, 'too_many_groups', this.tooMany(1), { room: room.handle });
     }
     const group = this.group(room, header.group);
-    if (header.cls === 1) return this.latest(member, group, header.key, bytes.slice(header.payloadOffset));
+    if (header.cls === DeliveryClass.Latest) return this.latest(member, group, header.key, bytes.slice(header.payloadOffset));
     const frame = deliverFromData(bytes, header, member.id);
     const senderSubscribed = group.subscribers.has(member);
-    if (header.cls === 0) {
+    if (header.cls === DeliveryClass.Reliable) {
       const recipients = group.subscribers.size - (senderSubscribed ? 1 : 0);
       if (recipients === 0) return this.forgetIfIdle(room, group);
       room.outBudget.force(this.deps.clock.now(), frame.length * recipients);
