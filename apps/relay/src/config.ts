@@ -66,6 +66,8 @@ const envSchema = z.object({
   RELAY_MAX_TICK_HZ: int(1, 1000).default(60),
   /** `latest` keys one member may hold in one room. */
   RELAY_MAX_KEYS_PER_MEMBER: int(1, 256).default(16),
+  /** Interest groups one member may subscribe to in one room (PROTOCOL.md §4.5); 0 offers no groups. */
+  RELAY_MAX_GROUPS_PER_MEMBER: int(0, 1024).default(64),
   /** Bytes per second one room may send out (all recipients); above it `latest` ticks are skipped and `droppable` frames dropped. */
   RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   /** Raw TCP port (length-prefixed frames, PROTOCOL.md appendix A); 0 picks a free port, `off` disables TCP. */
@@ -345,6 +347,7 @@ const FIELDS = {
   minTickHz: 'RELAY_MIN_TICK_HZ',
   maxTickHz: 'RELAY_MAX_TICK_HZ',
   maxKeysPerMember: 'RELAY_MAX_KEYS_PER_MEMBER',
+  maxGroupsPerMember: 'RELAY_MAX_GROUPS_PER_MEMBER',
   roomMaxBytesOutPerSec: 'RELAY_ROOM_MAX_BYTES_OUT_PER_SEC',
   staticDir: 'RELAY_STATIC_DIR',
   maxConnections: 'RELAY_MAX_CONNECTIONS',

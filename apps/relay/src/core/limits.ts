@@ -25,6 +25,8 @@ export interface RelayLimits extends AdmissionLimits {
   minTickHz: number;
   maxTickHz: number;
   maxKeysPerMember: number;
+  /** Interest groups one member may subscribe to per room (PROTOCOL.md §4.5); 0 turns groups off. */
+  maxGroupsPerMember: number;
   roomMaxBytesOutPerSec: number;
   /** Largest room metadata as compact JSON (server API and first-join settings). */
   maxRoomMetadataBytes: number;
@@ -64,6 +66,7 @@ export function welcomeLimits(limits: RelayLimits): Limits {
     tickHz: limits.tickHz,
     minTickHz: limits.minTickHz,
     maxTickHz: limits.maxTickHz,
+    maxGroupsPerMember: limits.maxGroupsPerMember,
   };
 }
 

@@ -10,7 +10,7 @@ export type FrameCountKind = 'control' | ClassName;
 export const LIMIT_NAMES = [
   'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
   'presence_bytes', 'messages_per_sec', 'bytes_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
-  'keys_per_member', 'room_bytes_out', 'frame_timeout', 'api_requests',
+  'keys_per_member', 'room_bytes_out', 'frame_timeout', 'api_requests', 'groups_per_member',
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
