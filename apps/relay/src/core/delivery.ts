@@ -12,6 +12,7 @@ import type { Connection, Member, Room } from './connection.js';
 import type { Fanout } from './fanout.js';
 import type { Outbox } from './outbox.js';
 import type { Stats } from './stats.js';
+import { TickScheduler } from './ticks.js';
 
 export interface DeliveryDeps {
   limits: { maxKeysPerMember: number; softBufferedBytes: number };
@@ -30,6 +31,7 @@ export class Delivery {
   private readonly stats: Stats;
   private readonly clock: Clock;
   private readonly cluster: Cluster | undefined;
+  private readonly ticks: TickScheduler<Room>;
 
   constructor(deps: DeliveryDeps) {
     this.cluster = deps.cluster;
@@ -38,6 +40,7 @@ export class Delivery {
     this.fanout = deps.fanout;
     this.stats = deps.stats;
     this.clock = deps.clock;
+    this.ticks = new TickScheduler<Room>(deps.clock, (room) => this.flush(room));
   }
 
   // ---- per frame ------------------------------------------------------------------------
@@ -63,19 +66,19 @@ export class Delivery {
       return this.out.error(conn, 'unsupported_class', 'latest frames cannot be direct: send them to the room', { room: room.handle });
     }
     const key = header.key;
-    // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
-    const payload = bytes.slice(header.payloadOffset);
-    if (payload.length > 0 && member.keys?.has(key) !== true) {
+    const length = bytes.length - header.payloadOffset;
+    if (length > 0 && member.keys?.has(key) !== true) {
       if ((member.keys?.size ?? 0) >= this.limits.maxKeysPerMember) {
         this.stats.hitLimit('keys_per_member');
         return this.out.error(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
       }
       member.keys ??= new Set();
       member.keys.add(key);
-    } else if (payload.length === 0) {
+    } else if (length === 0) {
       member.keys?.delete(key);
     }
-    if (room.latest.set(member.id, key, payload)) this.stats.merges++;
+    // set() copies the payload: the transport reuses or frees `bytes` after this call.
+    if (room.latest.set(member.id, key, bytes, header.payloadOffset)) this.stats.merges++;
     this.schedule(room);
   }
 
@@ -132,8 +135,7 @@ export class Delivery {
 
   /** The room is gone: no tick may fire for it. */
   disposed(room: Room): void {
-    if (room.tickTimer !== undefined) this.clock.clearTimeout(room.tickTimer);
-    room.tickTimer = undefined;
+    this.ticks.cancel(room);
   }
 
   /**
@@ -162,18 +164,15 @@ export class Delivery {
 
   /** Arms the room's flush for its next tick (at once if the last one is a tick ago). */
   private schedule(room: Room): void {
-    if (room.tickTimer !== undefined) return;
-    const delay = Math.max(0, room.lastFlushAt + room.tickMs - this.clock.now());
-    room.tickTimer = this.clock.setTimeout(() => this.flush(room), delay);
+    this.ticks.schedule(room);
   }
 
-  /** One tick: the changed values as one batch, encoded once, published once. */
-  flush(room: Room): void {
-    room.tickTimer = undefined;
+  /** One tick (from the TickScheduler): the changed values as one batch, encoded once, published once. */
+  private flush(room: Room): void {
     if (room.size === 0 || room.latest.changed === 0) return;
     const now = this.clock.now();
     const recipients = room.size - room.laggingCount;
-    const frame = encodeBatch(room.handle, room.latest.peekChanges());
+    const frame = encodeBatch(room.handle, room.latest.changes());
     if (!room.outBudget.take(now, frame.length * recipients)) {
       // Over the room's output budget: keep merging, try again next tick.
       this.stats.hitLimit('room_bytes_out');

@@ -48,8 +48,8 @@ export class Room<C> {
   readonly latest = new LatestValues();
   /** Milliseconds between two flushes of `latest` values. */
   readonly tickMs: number;
-  /** Pending flush timer, if a change waits for the next tick. */
-  tickTimer: unknown;
+  /** The millisecond a pending flush is due at (ticks.ts), if a change waits for the next tick. */
+  tickDue: number | undefined = undefined;
   lastFlushAt = Number.NEGATIVE_INFINITY;
   /** Members currently unsubscribed from `fastTopic` because they fell behind. */
   laggingCount = 0;
