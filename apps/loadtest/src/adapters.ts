@@ -35,6 +35,8 @@ export interface ClientOptions {
   payloadBytes: number;
   /** Milliseconds to connect, handshake and join. */
   timeoutMs: number;
+  /** Local (source) address to connect from (--source-addresses), else the system's choice. */
+  localAddress?: string | undefined;
 }
 
 export interface SimClient {
@@ -81,7 +83,10 @@ abstract class BaseClient {
 
   protected connect(url: string, onOpen: () => void, onMessage: (data: Buffer, isBinary: boolean) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: this.opts.timeoutMs });
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: this.opts.timeoutMs,
+        ...(this.opts.localAddress !== undefined ? { localAddress: this.opts.localAddress } : {}),
+      });
       this.ws = ws;
       ws.binaryType = 'nodebuffer';
       const { fail, settled } = this.pendingJoin(resolve, reject, () => ws.terminate());
@@ -260,7 +265,7 @@ export class TcpRoomcastClient extends RoomcastSimClient {
   override open(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const { fail, settled } = this.pendingJoin(resolve, reject, () => this.link?.destroy());
-      this.link = new TcpLink(this.opts.url, {
+      this.link = new TcpLink(this.opts.url, this.opts.localAddress, {
         open: () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
         frame: (frame, wire) => this.onMessage(frame, wire),
         failed: (code, detail) => fail(code, detail),
