@@ -104,3 +104,25 @@ describe('latest frames through the relay', () => {
     }
   });
 });
+
+describe('fast topic on first use (memory per idle member)', () => {
+  it('members hold one subscription until the room carries a latest or droppable frame, then every member keeping up gets the fast topic', () => {
+    const t = setup({ RELAY_MAX_MESSAGES_PER_SEC: '100000', RELAY_BURST_MESSAGES: '100000' });
+    const [a, b, c] = [t.connect(), t.connect(), t.connect()];
+    const ja = t.join(a, 'room');
+    t.join(b, 'room');
+    const fast = `room/${ja.handle}/fast`;
+    expect(t.hub.topics.get(fast)?.size ?? 0).toBe(0);
+    // Reliable frames use only the room topic.
+    t.relay.message(a.conn, encodeData({ room: ja.handle, cls: DeliveryClass.Reliable }, bytes(1)));
+    expect(b.peer.delivers()).toHaveLength(1);
+    expect(t.hub.topics.get(fast)?.size ?? 0).toBe(0);
+    // The first latest value subscribes both members at the tick; a later joiner at once.
+    t.relay.message(a.conn, encodeData({ room: ja.handle, cls: DeliveryClass.Latest, key: 0 }, bytes(2)));
+    t.advance(0);
+    expect([...t.hub.topics.get(fast)!].length).toBe(2);
+    expect(b.peer.batches()).toHaveLength(1);
+    t.join(c, 'room');
+    expect(t.hub.topics.get(fast)!.has(c.peer)).toBe(true);
+  });
+});

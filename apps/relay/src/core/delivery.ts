@@ -104,7 +104,7 @@ export class Delivery {
       return;
     }
     this.stats.drops += laggingOthers;
-    this.out.publish(room.fastTopic, frame, 'droppable', recipients, conn, room);
+    this.out.publish(this.fast(room), frame, 'droppable', recipients, conn, room);
   }
 
   // ---- membership ------------------------------------------------------------------------
@@ -114,7 +114,7 @@ export class Delivery {
     const { room, conn } = member;
     this.fanout.subscribe(conn, room.topic);
     if (conn.lagging) room.laggingCount++;
-    else this.fanout.subscribe(conn, room.fastTopic);
+    else if (room.fastActive) this.fanout.subscribe(conn, room.fastTopic);
   }
 
   /** After the `joined` reply: the snapshot, if the room has values. */
@@ -129,7 +129,7 @@ export class Delivery {
     if (conn.lagging) room.laggingCount--;
     if (unsubscribe) {
       this.fanout.unsubscribe(conn, room.topic);
-      this.fanout.unsubscribe(conn, room.fastTopic);
+      if (room.fastActive) this.fanout.unsubscribe(conn, room.fastTopic);
     }
   }
 
@@ -147,14 +147,14 @@ export class Delivery {
       conn.lagging = true;
       this.stats.lagStarts++;
       for (const member of conn.rooms.values()) {
-        this.fanout.unsubscribe(conn, member.room.fastTopic);
+        if (member.room.fastActive) this.fanout.unsubscribe(conn, member.room.fastTopic);
         member.room.laggingCount++;
       }
     } else if (conn.lagging && buffered <= this.limits.softBufferedBytes / 2) {
       conn.lagging = false;
       for (const member of conn.rooms.values()) {
         member.room.laggingCount--;
-        this.fanout.subscribe(conn, member.room.fastTopic);
+        if (member.room.fastActive) this.fanout.subscribe(conn, member.room.fastTopic);
         this.snapshot(conn, member.room);
       }
     }
@@ -193,7 +193,7 @@ export class Delivery {
     this.stats.ticks++;
     this.stats.latestUpdatesOut += entries * recipients;
     this.stats.skippedTicks += room.laggingCount;
-    this.out.publish(room.fastTopic, frame, 'latest', recipients, undefined, room);
+    this.out.publish(this.fast(room), frame, 'latest', recipients, undefined, room);
   }
 
   // ---- values from other nodes (clustering) -----------------------------------------------
@@ -231,6 +231,18 @@ export class Delivery {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  /**
+   * The room's fast topic, subscribing its members that keep up on first use: rooms that only
+   * ever carry reliable frames (and idle members) hold one topic subscription per member, not two.
+   */
+  fast(room: Room): string {
+    if (!room.fastActive) {
+      room.fastActive = true;
+      for (const m of room.members.values()) if (!m.away && !m.conn.lagging) this.fanout.subscribe(m.conn, room.fastTopic);
+    }
+    return room.fastTopic;
+  }
 
   /** The local target of a direct frame; a target on another node gets `frame` through the cluster. */
   private target(member: Member, header: DataHeader, frame: Uint8Array): Member | undefined {
