@@ -47,6 +47,21 @@ describe('knee scenarios', () => {
     expect(kneeMarkdown(k).filter((l) => l.startsWith('| roomcast |'))).toHaveLength(4);
   });
 
+  it('bounds the ratio from below when bare uWS fails its first step or the load generator stops Roomcast', () => {
+    const uwsFails = step('uws', 50, 150_000, { p99: 2400, ratio: 0.88, ok: false });
+    const stoppedAt = (deliv: number) => [
+      step('roomcast', 50, deliv, { stale: 40, ok: true }), step('roomcast', 100, deliv / 2, { stale: 1500, lag: 10, ok: false }),
+    ];
+    const met = kneeGoals([kneeSummary(s, [...stoppedAt(528_000), uwsFails])])[0]!;
+    expect(met.measured).toMatch(/^≥ 3\.52x/);
+    expect(met.verdict).toBe('met');
+    // Below the target, a lower bound decides nothing.
+    expect(kneeGoals([kneeSummary(s, [...stoppedAt(300_000), uwsFails])])[0]!.verdict).toBe('not measured');
+    // Bare uWS stopped by the load generator bounds nothing.
+    const uwsLoadgen = step('uws', 50, 150_000, { p99: 2400, lag: 5, ok: false });
+    expect(kneeGoals([kneeSummary(s, [...stoppedAt(528_000), uwsLoadgen])])[0]!.measured).toMatch(/^n\/a/);
+  });
+
   it('says when every step passed (a lower bound) and when a server has no steps', () => {
     const k = kneeSummary(s, [step('roomcast', 50, 100_000, { stale: 35, ok: true })]);
     expect(k.labels[0]!.beyond).toBe(true);
