@@ -149,7 +149,7 @@ export function scaleScenario(seconds: number, rounds: number): Scenario {
 
 /**
  * knee-10 / knee-100 (issue 16 §2): rooms of `perRoom` members, every member sending a 16-byte
- * timestamped cursor (4-byte timestamp + 4-byte position + 8 bytes) at `hz`; the number of rooms
+ * timestamped value (the issue's cursor size: 4-byte timestamp, 4-byte sequence, 8 bytes filler) at `hz`; the number of rooms
  * grows step by step (`steps`) until Roomcast's `latest` staleness p99 passes 100 ms, or bare uWS
  * delivers < 99% or its p99 passes 100 ms, or the load generator falls behind (knee.ts).
  */
