@@ -3,7 +3,8 @@
 import { DEFAULTS, runLoadTest, sampleProc, type Options, type Report } from '@roomcast/loadtest';
 import { PerfCounter, type PerfResult } from './perf.js';
 import type { Label, Scenario, Variant } from './scenarios.js';
-import { SERVER_KINDS, startServer, type ServerKind } from './servers.js';
+import { cpus } from 'node:os';
+import { pinSelf, SERVER_KINDS, startServer, type ServerKind } from './servers.js';
 
 export interface RunResult {
   scenario: string;
@@ -31,6 +32,11 @@ export interface RunResult {
   wire_bytes_per_receiver_per_sec?: number | null;
   /** Send syscalls per data frame received (deliver or batch): with `latest`, per recipient per tick. */
   syscalls_per_frame_rx?: number | null;
+  /** Server CPU-µs per input frame (data frame sent by the clients in the window). */
+  cpu_us_per_input?: number | null;
+  /** kind 'knee': the rooms of this step, and whether it met the scenario's criterion (knee.ts). */
+  step_rooms?: number;
+  step_ok?: boolean;
 }
 
 /** The server kind and options of a label: its variant if the scenario names one, else the label's own kind. */
@@ -38,6 +44,7 @@ export function variantOf(s: Scenario, label: Label): Variant {
   const v = s.variants?.[label];
   if (v) return v;
   if (label === 'roomcast-aa') return { server: 'roomcast' };
+  if (label === 'uws-aa') return { server: 'uws' };
   if ((SERVER_KINDS as readonly string[]).includes(label)) return { server: label as ServerKind };
   throw new Error(`scenario ${s.name}: label ${label} is neither a server kind nor a variant`);
 }
@@ -59,7 +66,8 @@ export function syscallsPer(perf: PerfResult | undefined, events: number, window
 
 export async function measureOnce(s: Scenario, label: Label, round: number, usePerf: boolean): Promise<RunResult> {
   const variant = variantOf(s, label);
-  const server = await startServer(variant.server, 15_000, variant.env, variant.tcpListener === true || variant.transport === 'tcp');
+  const server = await startServer(variant.server, 15_000, variant.env, variant.tcpListener === true || variant.transport === 'tcp', s.pin ? 0 : undefined);
+  if (s.pin) pinSelf('1');
   try {
     const before = sampleProc(server.pid);
     const perf = new PerfCounter();
@@ -98,8 +106,10 @@ export async function measureOnce(s: Scenario, label: Label, round: number, useP
       wire_overhead_bytes_per_delivered: report.wire_overhead_bytes_per_delivered,
       wire_bytes_per_receiver_per_sec: report.wire_bytes_per_receiver_per_sec,
       syscalls_per_frame_rx: syscallsPer(syscalls, report.data_frames_rx, report.seconds),
+      cpu_us_per_input: report.server_cpu_us !== null && report.sent > 0 ? Math.round((report.server_cpu_us / report.sent) * 1000) / 1000 : null,
     };
   } finally {
+    if (s.pin) pinSelf(`0-${cpus().length - 1}`);
     await server.stop();
   }
 }

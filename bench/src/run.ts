@@ -10,6 +10,7 @@ import { renderMarkdown } from './markdown.js';
 import { perfInstructionsAvailable, perfSyscallsAvailable } from './perf.js';
 import { scenarios, type Label, type Scenario } from './scenarios.js';
 import { REPO_ROOT } from './servers.js';
+import { kneeGoals, kneeMarkdown, kneeSummary, runKnee } from './knee.js';
 import { evaluateGoals, summarise } from './summary.js';
 import { tcpVsWsGoals } from './tcp-vs-ws.js';
 
@@ -72,6 +73,10 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   process.stdout.write(`bench: ${list.map((s) => s.name).join(', ')}; perf syscalls ${usePerf ? 'on' : 'off'}\n`);
   for (const s of list) {
+    if (s.kind === 'knee') {
+      for (const label of s.labels) results.push(...await runKnee(s, label, (line) => process.stdout.write(line)));
+      continue;
+    }
     for (let round = 0; round < s.rounds; round++) {
       for (const label of roundOrder(s.labels, round)) {
         const t = Date.now();
@@ -86,12 +91,13 @@ async function main(): Promise<void> {
       }
     }
   }
-  const sums = list.map((s) => summarise(s, results));
+  const sums = list.filter((s) => s.kind !== 'knee').map((s) => summarise(s, results));
+  const knees = list.filter((s) => s.kind === 'knee').map((s) => kneeSummary(s, results));
   const only = (name: string) => sums.find((x) => x.scenario === name);
-  const goals = [...evaluateGoals(sums), ...tcpVsWsGoals(only('tcp-vs-ws'), only('tcp-vs-ws-idle'))];
+  const goals = [...evaluateGoals(sums), ...kneeGoals(knees), ...tcpVsWsGoals(only('tcp-vs-ws'), only('tcp-vs-ws-idle'))];
   const command = `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`;
   const meta = { command, quick: args.quick, machine, startedAt, durationSec: (Date.now() - t0) / 1000, perfSyscalls: usePerf, perfInstructions };
-  writeFileSync(args.md, renderMarkdown(meta, sums, goals) + keptSections(args.md));
+  writeFileSync(args.md, renderMarkdown(meta, sums, goals, knees.flatMap(kneeMarkdown)) + keptSections(args.md));
   const slim = results.map(({ report, ...r }) => ({ ...r, report: { ...report, timeline: undefined, histogram: undefined } }));
   writeFileSync(args.json, `${JSON.stringify({ meta, goals, scenarios: sums, runs: slim }, null, 2)}\n`);
   process.stdout.write(`bench: wrote ${args.md} and ${args.json} in ${Math.round(meta.durationSec)} s\n`);

@@ -29,7 +29,14 @@ export interface Scenario {
   labels: Label[];
   rounds: number;
   options: Partial<Options>;
-  kind: 'traffic' | 'idle' | 'saturation';
+  kind: 'traffic' | 'idle' | 'saturation' | 'knee';
+  /** kind 'knee': the rooms of each step (knee.ts); every label steps up until its criterion fails. */
+  steps?: number[];
+  /**
+   * Pin the server to CPU 0 and the load generator (this process, its worker threads) to CPU 1
+   * with taskset, so the two do not take turns on one core (less noise in latency figures).
+   */
+  pin?: boolean;
   /** Per-label server and option overrides; labels not listed run their own server kind with `options`. */
   variants?: Record<string, Variant>;
 }
@@ -117,6 +124,95 @@ export function tcpVsWsIdleScenario(rooms: number, rounds: number): Scenario {
   };
 }
 
+/**
+ * scale-10k (issue 16 §1, goal P8): 10,000 clients in 1,000 rooms of 10, cursors at 30 Hz (the SDK
+ * sends `latest` at most once per tick) with a duty of 1/6: each client moves its cursor in bursts
+ * of about 1 s and rests about 5 s, 5 Hz per client on average (50,000 input frames/s). Roomcast
+ * merges at a 30 Hz tick; bare uWS and Socket.IO relay every message (reliable pass-through).
+ * The load generator: 2 worker threads, connections from 127.0.0.1-4 (descriptors: 10,000 sockets
+ * in each process, within the 20,000 open-file limit).
+ */
+export function scaleScenario(seconds: number, rounds: number): Scenario {
+  return {
+    name: 'scale-10k', kind: 'traffic', rounds, labels: ['roomcast', 'uws', 'socketio'],
+    description: `1,000 rooms x 10 members (10,000 clients), cursors at 30 Hz in bursts with duty 1/6 (5 Hz per client on average, 50k input frames/s); `
+      + `roomcast: latest class at a ${THROTTLED_TICK_HZ} Hz tick; uws and socketio relay every message; load generator with 2 worker threads and 4 source addresses; ${seconds} s windows`,
+    options: { cursor: true, workers: 2, sourceAddresses: 4, probeRatio: 0.05, seed: 42, ramp: 2500, drainMs: 2000, rooms: 1000, perRoom: 10,
+      hz: 30, duty: 1 / 6, seconds, warmup: 2, cls: 'latest' },
+    variants: {
+      roomcast: { server: 'roomcast', env: { RELAY_TICK_HZ: String(THROTTLED_TICK_HZ) } },
+      uws: { server: 'uws', options: { cls: 'reliable' } },
+      socketio: { server: 'socketio', options: { cls: 'reliable' } },
+    },
+  };
+}
+
+/**
+ * knee-10 / knee-100 (issue 16 §2): rooms of `perRoom` members, every member sending a 16-byte
+ * timestamped value (the issue's cursor size: 4-byte timestamp, 4-byte sequence, 8 bytes filler) at `hz`; the number of rooms
+ * grows step by step (`steps`) until Roomcast's `latest` staleness p99 passes 100 ms, or bare uWS
+ * delivers < 99% or its p99 passes 100 ms, or the load generator falls behind (knee.ts).
+ */
+export function kneeScenario(perRoom: number, hz: number, steps: number[], seconds: number): Scenario {
+  return {
+    name: `knee-${perRoom}`, kind: 'knee', rounds: 1, labels: ['roomcast', 'uws'], steps,
+    description: `rooms of ${perRoom} members, 16-byte timestamped values at ${hz} Hz per member, rooms stepped ${steps.join(', ')}; `
+      + `roomcast: latest class (key 0) at a ${THROTTLED_TICK_HZ} Hz tick; uws: reliable pass-through; ${seconds} s windows`,
+    options: { cursor: false, payload: 16, workers: 2, sourceAddresses: 2, probeRatio: 0.05, seed: 42, ramp: 4000, drainMs: 1500, perRoom, hz, seconds, warmup: 1, cls: 'latest' },
+    variants: {
+      roomcast: { server: 'roomcast', env: { RELAY_TICK_HZ: String(THROTTLED_TICK_HZ) } },
+      uws: { server: 'uws', options: { cls: 'reliable' } },
+    },
+  };
+}
+
+/**
+ * latest-cost (issue 16 §2): server CPU per input frame in 10-member rooms at 30 Hz input (what
+ * the SDK sends with `latest`), below both knees: Roomcast merging at a 30 Hz tick vs bare uWS
+ * relaying every frame, with an A/A pair each.
+ */
+export function latestCostScenario(rooms: number, seconds: number, rounds: number): Scenario {
+  const env = { RELAY_TICK_HZ: String(THROTTLED_TICK_HZ) };
+  return {
+    name: 'latest-cost', kind: 'traffic', rounds, labels: ['roomcast', 'roomcast-aa', 'uws', 'uws-aa'], pin: true,
+    description: `${rooms} rooms x 10 members, 8-byte timestamped cursors at 30 Hz per member; roomcast: latest at a ${THROTTLED_TICK_HZ} Hz tick; uws: reliable pass-through; `
+      + `server pinned to CPU 0, load generator to CPU 1; ${seconds} s windows`,
+    options: { cursor: true, workers: 1, probeRatio: 0.1, seed: 42, ramp: 2000, drainMs: 1500, rooms, perRoom: 10, hz: 30, seconds, warmup: 1, cls: 'latest' },
+    variants: {
+      'roomcast': { server: 'roomcast', env },
+      'roomcast-aa': { server: 'roomcast', env },
+      'uws': { server: 'uws', options: { cls: 'reliable' } },
+      'uws-aa': { server: 'uws', options: { cls: 'reliable' } },
+    },
+  };
+}
+
+/**
+ * p4-pinned (issue 16 §4): the cursor-small load (100 x 10 at 10 Hz, reliable) with the server on
+ * CPU 0 and the load generator on CPU 1, and A/A pairs for both servers: pass-through p99 vs bare uWS.
+ */
+export function p4PinnedScenario(seconds: number, rounds: number): Scenario {
+  return {
+    name: 'p4-pinned', kind: 'traffic', rounds, labels: ['roomcast', 'roomcast-aa', 'uws', 'uws-aa'], pin: true,
+    description: `100 rooms x 10 members, reliable cursors at 10 Hz (cursor-small), server pinned to CPU 0 and load generator to CPU 1; ${seconds} s windows`,
+    options: { cursor: true, workers: 1, probeRatio: 0.2, seed: 42, ramp: 2000, drainMs: 1500, rooms: 100, perRoom: 10, hz: 10, seconds, warmup: 1 },
+    variants: { 'roomcast': { server: 'roomcast' }, 'roomcast-aa': { server: 'roomcast' }, 'uws': { server: 'uws' }, 'uws-aa': { server: 'uws' } },
+  };
+}
+
+/** Issue 16's scenarios, by name (each also runs alone with --only). */
+export function scaleScenarios(quick: boolean): Scenario[] {
+  return [
+    scaleScenario(quick ? 3 : 5, quick ? 1 : 2),
+    // From 25 rooms: on this machine the knee of 10-member rooms lay between 50 and 100 rooms, and P4b is read at half of it.
+    kneeScenario(10, 30, quick ? [25, 100, 400, 1000] : [25, 50, 70, 100, 200, 400, 700, 1000, 1500], quick ? 2 : 3),
+    // 10 Hz: bare uWS's knee in 100-member rooms lies near 2 rooms (198k messages/s); at 20 Hz it fails at 1 room.
+    kneeScenario(100, 10, quick ? [1, 3, 6] : [1, 2, 3, 4, 6, 8, 12], quick ? 2 : 3),
+    latestCostScenario(50, quick ? 2 : 4, quick ? 3 : 7),
+    p4PinnedScenario(quick ? 2 : 4, quick ? 3 : 9),
+  ];
+}
+
 const ALL: Label[] = ['roomcast', 'roomcast-aa', 'uws', 'ws', 'socketio'];
 const NO_AA: Label[] = ['roomcast', 'uws', 'ws', 'socketio'];
 
@@ -140,6 +236,7 @@ export function scenarios(quick: boolean, only?: readonly string[]): Scenario[] 
       ...(only?.includes('cursor-throttled') ? [throttledScenario(10, 2, 3)] : []),
       ...(only?.includes('tcp-vs-ws') ? [tcpVsWsScenario(30, 2, 3)] : []),
       ...(only?.includes('tcp-vs-ws-idle') ? [tcpVsWsIdleScenario(200, 1)] : []),
+      ...scaleScenarios(true).filter((x) => only?.includes(x.name)),
     ];
   }
   return [
@@ -164,5 +261,6 @@ export function scenarios(quick: boolean, only?: readonly string[]): Scenario[] 
     throttledScenario(10, 4, 5),
     tcpVsWsScenario(50, 4, 5),
     tcpVsWsIdleScenario(1000, 3),
+    ...scaleScenarios(false),
   ];
 }

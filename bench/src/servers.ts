@@ -1,6 +1,6 @@
 // Starts each server under test as its own child process on 127.0.0.1 (port 0), so its CPU and
 // memory can be read from /proc/<pid>, and stops it afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TargetKind } from '@roomcast/loadtest';
@@ -38,6 +38,11 @@ export function serverCommand(kind: ServerKind): { script: string; env: Record<s
   return { script, env: { PORT: '0' } };
 }
 
+/** Sets the CPUs every thread of this process may run on (taskset); threads started later inherit it. */
+export function pinSelf(cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
 /** Reads the listening port from a server's stdout line (baselines: {"listening":N}; relay: its pino log line). */
 export function parsePortLine(line: string): number | undefined {
   return parseListenLine(line)?.port;
@@ -59,10 +64,13 @@ export function parseListenLine(line: string): { port: number; tcpPort: number |
  * Starts a server process. `tcp` (relay only) also opens the relay's raw TCP listener on a free
  * port (TCP_PORT=0); otherwise TCP_PORT stays off whatever extraEnv says (it defaults to 8081).
  */
-export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Record<string, string> = {}, tcp = false): Promise<ServerProc> {
+export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Record<string, string> = {}, tcp = false, cpu?: number): Promise<ServerProc> {
   const { script, env } = serverCommand(kind);
   const childEnv = { ...process.env, ...env, ...extraEnv, ...(kind === 'roomcast' ? { TCP_PORT: tcp ? '0' : 'off' } : {}) };
-  const child: ChildProcess = spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `taskset -c N node …` execs node in place: the pid stays the server's.
+  const child: ChildProcess = cpu === undefined
+    ? spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('taskset', ['-c', String(cpu), process.execPath, script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   return new Promise<ServerProc>((resolve, reject) => {

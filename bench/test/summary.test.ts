@@ -75,8 +75,10 @@ describe('bench plumbing', () => {
       expect(cs.rounds).toBeGreaterThanOrEqual(5);
       expect(cs.labels).toContain('roomcast-aa');
     }
-    expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation', 'cursor-throttled', 'tcp-vs-ws', 'tcp-vs-ws-idle']);
+    expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation', 'cursor-throttled', 'tcp-vs-ws', 'tcp-vs-ws-idle',
+      'scale-10k', 'knee-10', 'knee-100', 'latest-cost', 'p4-pinned']);
     expect(scenarios(true).map((s) => s.name)).not.toContain('cursor-throttled');
+    expect(scenarios(true, ['knee-10']).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'knee-10']);
     expect(scenarios(true).map((s) => s.name)).not.toContain('tcp-vs-ws');
     expect(scenarios(true, ['cursor-throttled']).map((s) => s.name)).toContain('cursor-throttled');
     expect(scenarios(true, ['tcp-vs-ws', 'tcp-vs-ws-idle']).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'tcp-vs-ws', 'tcp-vs-ws-idle']);

@@ -7,6 +7,7 @@ import {
 } from '@roomcast/protocol';
 import WebSocket from 'ws';
 import type { ClassName, TargetKind } from './args.js';
+import { scanBatch, type BatchVisitor } from './batch-scan.js';
 import { readU32, wsFrameBytes, writePayload } from './payload.js';
 import { TcpLink } from './tcp-link.js';
 
@@ -34,6 +35,8 @@ export interface ClientOptions {
   payloadBytes: number;
   /** Milliseconds to connect, handshake and join. */
   timeoutMs: number;
+  /** Local (source) address to connect from (--source-addresses), else the system's choice. */
+  localAddress?: string | undefined;
 }
 
 export interface SimClient {
@@ -80,7 +83,10 @@ abstract class BaseClient {
 
   protected connect(url: string, onOpen: () => void, onMessage: (data: Buffer, isBinary: boolean) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: this.opts.timeoutMs });
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: this.opts.timeoutMs,
+        ...(this.opts.localAddress !== undefined ? { localAddress: this.opts.localAddress } : {}),
+      });
       this.ws = ws;
       ws.binaryType = 'nodebuffer';
       const { fail, settled } = this.pendingJoin(resolve, reject, () => ws.terminate());
@@ -151,8 +157,10 @@ abstract class BaseClient {
 }
 
 /** A client speaking the Roomcast wire protocol (PROTOCOL.md): hello, join, data, deliver. */
-export class RoomcastSimClient extends BaseClient implements SimClient {
+export class RoomcastSimClient extends BaseClient implements SimClient, BatchVisitor {
   private handle = 0;
+  /** Wire bytes of the batch being visited, per delivered update. */
+  private wirePerUpdate = 0;
   private readonly clsBits: DeliveryClass;
 
   constructor(index: number, opts: ClientOptions, sink: ClientSink) {
@@ -212,20 +220,26 @@ export class RoomcastSimClient extends BaseClient implements SimClient {
   }
 
   /**
-   * A batch frame (kind 0x04, the relay's tick flush of `latest` values): see `splitBatch`.
-   * Returns false if the frame is not a decodable batch.
+   * A batch frame (kind 0x04, the relay's tick flush of `latest` values), counted as `splitBatch`
+   * says, by `scanBatch` (no objects per entry). Returns false if the frame is not a decodable batch.
    */
   private onBatch(data: Uint8Array, wire: number): boolean {
-    const decoded = decodeServerFrame(data);
-    if (!decoded.ok || decoded.frame.kind !== 'batch') return false;
+    const timestamped = this.opts.cursor3 !== true;
+    const n = scanBatch(data, this.self, timestamped);
+    if (n < 0) return false;
     this.sink.onDataFrame(this);
-    const split = splitBatch(wire, decoded.frame.entries, this.self, this.opts.cursor3 !== true);
-    if (split.updates.length === 0) {
-      this.sink.onOther(this, split.wireBytes);
+    if (n === 0) {
+      this.sink.onOther(this, wire);
       return true;
     }
-    for (const u of split.updates) this.sink.onDeliver(this, u.ts, split.wireBytesPerUpdate, u.payloadBytes, u.sender);
+    this.wirePerUpdate = wire / n;
+    scanBatch(data, this.self, timestamped, this);
     return true;
+  }
+
+  /** BatchVisitor: one delivered update of the batch being scanned. */
+  update(sender: number, ts: number, payloadBytes: number): void {
+    this.sink.onDeliver(this, ts, this.wirePerUpdate, payloadBytes, sender);
   }
 
   send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
@@ -251,7 +265,7 @@ export class TcpRoomcastClient extends RoomcastSimClient {
   override open(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const { fail, settled } = this.pendingJoin(resolve, reject, () => this.link?.destroy());
-      this.link = new TcpLink(this.opts.url, {
+      this.link = new TcpLink(this.opts.url, this.opts.localAddress, {
         open: () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
         frame: (frame, wire) => this.onMessage(frame, wire),
         failed: (code, detail) => fail(code, detail),
@@ -300,7 +314,7 @@ export interface BatchUpdate {
 }
 
 /**
- * How a batch frame counts. Each entry from another member whose payload holds a timestamp is one
+ * How a batch frame counts (the reference form; the receive path uses batch-scan.ts). Each entry from another member whose payload holds a timestamp is one
  * delivered update. The receiver's own entry (a batch may include it, PROTOCOL.md §4.4; clients
  * skip it) and cleared (empty) or timestamp-less entries are not deliveries: their bytes are wire
  * overhead, so the frame's whole wire size is shared equally by the delivered updates

@@ -18,8 +18,18 @@ export interface Options {
   target: TargetKind;
   rooms: number;
   perRoom: number;
-  /** Messages per second per client (0 = connect and stay idle). */
+  /** Messages per second per client (0 = connect and stay idle); with `duty` < 1, while active. */
   hz: number;
+  /**
+   * Share of the time a client is active (sends at `hz`); the rest it rests, as a cursor does
+   * between moves. Bursts last 1 s on average (exponential), rests (1 - duty) / duty s. 1 = always.
+   */
+  duty: number;
+  /**
+   * Source addresses of the connections: 127.0.0.1 .. 127.0.0.N in turn (loopback targets only).
+   * Each (source, destination) pair has its own ~28,000 ephemeral ports; 1 = the system's choice.
+   */
+  sourceAddresses: number;
   cls: ClassName;
   /** Payload bytes per message (ignored with cursor). */
   payload: number;
@@ -63,7 +73,7 @@ export interface Options {
 }
 
 export const DEFAULTS: Options = {
-  url: DEFAULT_URL, target: 'roomcast', rooms: 10, perRoom: 10, hz: 30, cls: 'reliable', payload: 16,
+  url: DEFAULT_URL, target: 'roomcast', rooms: 10, perRoom: 10, hz: 30, duty: 1, sourceAddresses: 1, cls: 'reliable', payload: 16,
   cursor: false, cursor3: false, seconds: 10, warmup: 2, ramp: 1000, workers: 1, probeRatio: 0.1, seed: 1,
   saturate: false, budgetMs: 100, stepFactor: 1.5, maxSteps: 12, churn: 0, slowRatio: 0, slowSpeed: 0.1,
   drainMs: 2000, allowRemote: false, quiet: false, thresholds: [],
@@ -100,6 +110,8 @@ export function buildCommand(): Command {
     .option('--rooms <n>', 'rooms', int(1, LIMITS.clients), d.rooms)
     .option('--per-room <n>', 'clients per room', int(1, 65535), d.perRoom)
     .option('--hz <n>', 'messages per second per client (0 = idle)', num(0, LIMITS.hz), d.hz)
+    .option('--duty <r>', 'share of the time each client sends (bursts of 1 s on average, then rests): average rate = hz x duty', num(0.01, 1), d.duty)
+    .option('--source-addresses <n>', 'spread connections over source addresses 127.0.0.1..127.0.0.N (loopback targets; more ephemeral ports)', int(1, 254), d.sourceAddresses)
     .addOption(new Option('--class <cls>', 'delivery class').choices(CLASSES).default(d.cls))
     .option('--payload <bytes>', `payload bytes per message (at least ${MIN_PAYLOAD_BYTES})`, int(MIN_PAYLOAD_BYTES, LIMITS.payload), d.payload)
     .option('--cursor', 'send 8-byte cursor payloads (4-byte timestamp + two u16 coordinates) instead of --payload', false)
@@ -200,7 +212,7 @@ export function parseArgs(argv: readonly string[]): Options {
   const o = cmd.opts<Record<string, unknown>>();
   const options: Options = {
     url: o.url as string, target: o.target as TargetKind, rooms: o.rooms as number, perRoom: o.perRoom as number,
-    hz: o.hz as number, cls: o.class as ClassName, payload: o.payload as number, cursor: o.cursor === true || o.cursor3 === true, cursor3: o.cursor3 === true,
+    hz: o.hz as number, duty: o.duty as number, sourceAddresses: o.sourceAddresses as number, cls: o.class as ClassName, payload: o.payload as number, cursor: o.cursor === true || o.cursor3 === true, cursor3: o.cursor3 === true,
     seconds: o.seconds as number, warmup: o.warmup as number, ramp: o.ramp as number, workers: o.workers as number,
     probeRatio: o.probeRatio as number, seed: o.seed as number, json: o.json as string | undefined,
     html: o.html as string | undefined, serverPid: o.serverPid as number | undefined, saturate: o.saturate === true,
@@ -221,6 +233,9 @@ export function validate(o: Options): void {
   if (o.target === 'socketio' && o.cls !== 'reliable') throw new UsageError('--target socketio supports only --class reliable');
   if (o.target === 'socketio' && targetUrls(o.url).some((u) => u.startsWith('tcp:'))) throw new UsageError('--target socketio needs a ws:// URL (Socket.IO has no raw TCP transport)');
   if (o.saturate && o.hz === 0) throw new UsageError('--saturate needs --hz above 0 (the first step)');
+  if (o.sourceAddresses > 1 && !targetUrls(o.url).every((u) => /^127\./.test(new URL(u).hostname))) {
+    throw new UsageError('--source-addresses needs 127.x.x.x targets (the sources are 127.0.0.1..N)');
+  }
   for (const t of o.thresholds) {
     // Thresholds on figures this run cannot produce would fail every time: refuse them up front.
     if (t.metric.startsWith('staleness_') && (o.cls !== 'latest' || o.cursor3)) {

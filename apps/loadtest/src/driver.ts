@@ -81,6 +81,8 @@ const MAX_SENDS_PER_TICK = 4;
 /** Mean of the random (exponential) intervals between staleness samples. */
 const STALENESS_SAMPLE_MS = 100;
 const CHURN_LIFETIME_MS = 1000;
+/** --duty: mean length of a burst of sends (exponential); rests last (1 - duty) / duty as long. */
+const BURST_MS = 1000;
 const CONNECT_TIMEOUT_MS = 15_000;
 
 interface Sender {
@@ -92,6 +94,9 @@ interface Sender {
   y: number;
   /** Send times of this sender's recent values (latest class: staleness). */
   history: SendHistory | undefined;
+  /** --duty: sending (a burst) or resting, until `switchAt`. */
+  active: boolean;
+  switchAt: number;
 }
 
 interface RoomState {
@@ -123,6 +128,8 @@ export class Driver implements ClientSink {
   /** `--url` may name several relay nodes: clients go to them in turn. */
   private readonly urls: string[];
   private nextUrl = 0;
+  /** Connections opened so far: picks each one's source address (--source-addresses). */
+  private opened = 0;
   private stopped = false;
   private connected = 0;
   private failed = 0;
@@ -210,7 +217,9 @@ export class Driver implements ClientSink {
   private clientOptions(room: number) {
     const o = this.o;
     const url = this.urls[this.nextUrl++ % this.urls.length]!;
-    return { url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, cursor3: o.cursor3, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS };
+    // Drivers start at different addresses so several workers spread evenly too.
+    const source = o.sourceAddresses > 1 ? `127.0.0.${1 + ((this.config.driverIndex + this.opened++) % o.sourceAddresses)}` : undefined;
+    return { url, room: roomName(o.seed, room), cls: o.cls, cursor: o.cursor, cursor3: o.cursor3, payloadBytes: o.payload, timeoutMs: CONNECT_TIMEOUT_MS, localAddress: source };
   }
 
   private onJoined(room: number, client: SimClient): void {
@@ -220,7 +229,7 @@ export class Driver implements ClientSink {
     if (client.slow) state.slow++;
     else state.normal++;
     const sender: Sender = { client, room, next: 0, seq: 0, x: this.random(), y: this.random(),
-      history: this.tracksStaleness() ? new SendHistory() : undefined };
+      history: this.tracksStaleness() ? new SendHistory() : undefined, active: true, switchAt: Number.POSITIVE_INFINITY };
     this.senders.push(sender);
     let list = this.roomSenders.get(room);
     if (!list) this.roomSenders.set(room, (list = []));
@@ -248,7 +257,29 @@ export class Driver implements ClientSink {
     this.hz = hz;
     const now = performance.now();
     const period = hz > 0 ? 1000 / hz : 0;
-    for (const s of this.senders) s.next = now + this.random() * period;
+    for (const s of this.senders) {
+      s.next = now + this.random() * period;
+      if (this.o.duty < 1) {
+        s.active = this.random() < this.o.duty;
+        s.switchAt = now + this.burstMs(s.active);
+      }
+    }
+  }
+
+  /** A random burst (active) or rest length, ms. */
+  private burstMs(active: boolean): number {
+    const duty = this.o.duty;
+    return -Math.log(1 - this.random()) * (active ? BURST_MS : (BURST_MS * (1 - duty)) / duty);
+  }
+
+  /** --duty: a sender's burst or rest ended; a new burst starts at a random phase (no catch-up). */
+  private toggle(s: Sender, now: number, period: number): void {
+    for (let i = 0; i < 4 && now >= s.switchAt; i++) {
+      s.active = !s.active;
+      s.switchAt += this.burstMs(s.active);
+    }
+    if (s.switchAt <= now) s.switchAt = now + this.burstMs(s.active);
+    if (s.active) s.next = now + this.random() * period;
   }
 
   private tick(): void {
@@ -258,6 +289,8 @@ export class Driver implements ClientSink {
     const cursor = this.o.cursor || this.o.cursor3;
     for (const s of this.senders) {
       if (!s.client.joined) continue;
+      if (now >= s.switchAt) this.toggle(s, now, period);
+      if (!s.active) continue;
       if (now - s.next > 1000) {
         // More than a second behind: the load generator cannot keep up; skip rather than burst.
         const skipped = Math.floor((now - s.next) / period);
@@ -314,7 +347,8 @@ export class Driver implements ClientSink {
       this.w.payloadBytesRx += payloadBytes;
       return;
     }
-    const now = nowUs32();
+    // Only probes read the clock (hrtime as a BigInt: too dear for every received entry).
+    const now = client.probe ? nowUs32() : 0;
     if (client.probe) {
       const age = ageUs(ts, now);
       this.recent.recordUs(age);
@@ -401,7 +435,9 @@ export class Driver implements ClientSink {
         if (!rc.probe || !rc.joined || !rc.counted || rc.slow) continue;
         const last = this.lastBySender.get(rc);
         for (const s of list) {
-          if (s === r || !s.client.joined || !s.history || s.history.size === 0) continue;
+          // A resting sender (--duty) is left out: its view is current once its last value arrived,
+          // and counting those zeros would flatter the percentiles.
+          if (s === r || !s.active || !s.client.joined || !s.history || s.history.size === 0) continue;
           const shown = last?.get(s.client.self);
           this.staleness.recordUs(s.history.viewLagUs(shown, now));
           if (shown !== undefined) this.valueAge.recordUs(ageUs(shown, now));

@@ -30,9 +30,9 @@ export class TcpLink {
   #open = false;
   #closeCode = 1006;
 
-  constructor(url: string, private readonly events: TcpLinkEvents) {
+  constructor(url: string, localAddress: string | undefined, private readonly events: TcpLinkEvents) {
     const { host, port } = tcpAddress(url);
-    const socket = connect({ host, port, noDelay: true });
+    const socket = connect({ host, port, noDelay: true, ...(localAddress !== undefined ? { localAddress } : {}) });
     this.#socket = socket;
     const onFrame = (frame: Uint8Array): void => {
       // The relay's last frame before FIN carries the close code; a real client reads it the same way.

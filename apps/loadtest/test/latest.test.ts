@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBatch, decodeServerFrame } from '@roomcast/protocol';
 import { encodeCursor3, splitBatch } from '../src/adapters.js';
+import { scanBatch } from '../src/batch-scan.js';
 import { parseArgs } from '../src/args.js';
 import { writeU32, wsFrameBytes } from '../src/payload.js';
 import { rng } from '../src/rng.js';
@@ -51,6 +52,41 @@ describe('batch frames', () => {
     const frame = encodeBatch(1, entries);
     const split = splitBatch(wsFrameBytes(frame.length), entries, 10, false);
     expect(split.wireBytesPerUpdate).toBeCloseTo(66 / 9);
+  });
+});
+
+describe('scanBatch (the receive path)', () => {
+  const scan = (frame: Uint8Array, self: number, timestamped = true) => {
+    const updates: { sender: number; ts: number; payloadBytes: number }[] = [];
+    const n = scanBatch(frame, self, timestamped, { update: (sender, ts, payloadBytes) => updates.push({ sender, ts, payloadBytes }) });
+    return { n, updates };
+  };
+
+  it('finds exactly the updates splitBatch finds, on random batches', () => {
+    const random = rng(5);
+    for (let round = 0; round < 200; round++) {
+      const timestamped = round % 3 !== 0;
+      const entries = Array.from({ length: Math.floor(random() * 40) }, () => ({
+        // Senders across the varint sizes (1, 2 and 3 bytes), payloads from empty to 200 bytes.
+        sender: 1 + Math.floor(random() ** 3 * 65534), key: Math.floor(random() * 256),
+        payload: stamped(Math.floor(random() * 0xffff_ffff), Math.floor(random() * 201) * (random() < 0.9 ? 1 : 0)),
+      }));
+      const self = entries.length > 0 && random() < 0.5 ? entries[0]!.sender : 70_000;
+      const frame = encodeBatch(1 + round, entries);
+      const reference = splitBatch(0, entries, self, timestamped).updates;
+      expect(scan(frame, self, timestamped)).toEqual({ n: reference.length, updates: reference });
+    }
+  });
+
+  it('refuses what decodeBatch refuses: truncated entries, sender 0, other classes', () => {
+    const frame = encodeBatch(3, [{ sender: 300, key: 1, payload: stamped(42) }]);
+    expect(scan(frame, 1).n).toBe(1);
+    for (let cut = 5; cut < frame.length; cut++) expect(scanBatch(frame.subarray(0, cut), 1, true)).toBe(-1);
+    expect(scanBatch(Uint8Array.of(4, 1, 0, 3, 0, 0, 0), 1, true)).toBe(-1);
+    expect(scanBatch(Uint8Array.of(4, 0, 0, 3), 1, true)).toBe(-1);
+    expect(scanBatch(Uint8Array.of(4, 1, 0, 0), 1, true)).toBe(-1);
+    expect(scanBatch(Uint8Array.of(4, 1, 0, 3, 0xff, 0xff, 0xff, 0xff, 0x01), 1, true)).toBe(-1);
+    expect(scanBatch(Uint8Array.of(4, 1, 0, 3), 1, true)).toBe(0);
   });
 });
 

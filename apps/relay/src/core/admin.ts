@@ -22,6 +22,8 @@ export type PublishResult =
   | { ok: false; error: 'room_not_found' | 'member_not_found' };
 
 export interface AdminDeps {
+  /** The room's fast topic, subscribed on first use (Delivery.fast). */
+  fastTopic: (room: Room) => string;
   rooms: Rooms<Connection>;
   connections: Connections;
   out: Outbox;
@@ -149,7 +151,7 @@ export class Admin {
       return { ok: true, recipients: 0 };
     }
     this.deps.stats.drops += room.laggingCount;
-    this.deps.out.publish(room.fastTopic, frame, 'droppable', recipients, undefined, room);
+    this.deps.out.publish(this.deps.fastTopic(room), frame, 'droppable', recipients, undefined, room);
     return { ok: true, recipients };
   }
 

@@ -2,7 +2,7 @@
 import type { CloseName } from '@roomcast/protocol';
 import { NOBODY, type ExpiryTimer, type Principal } from './access.js';
 import type { Peer } from './peer.js';
-import { StrikeWindow, TokenBucket } from './rate.js';
+import { type StrikeWindow, TokenBucket } from './rate.js';
 import type { Member as RoomMember, Room as AnyRoom } from './room.js';
 
 /** A connection's membership of one room. */
@@ -37,7 +37,8 @@ export class Connection {
   readonly bucket: TokenBucket;
   /** Bytes per second in. */
   readonly byteBucket: TokenBucket;
-  readonly strikes: StrikeWindow;
+  /** Over-budget frames per window: made at the first strike (most connections never get one). */
+  strikes: StrikeWindow | undefined;
 
   /**
    * The id the client sees in `welcome.session`: random, so it says nothing about how many
@@ -50,7 +51,7 @@ export class Connection {
     readonly id: number,
     readonly peer: Peer,
     readonly openedAt: number,
-    limits: { maxMessagesPerSec: number; burstMessages: number; maxBytesPerSec: number; floodStrikes: number },
+    limits: { maxMessagesPerSec: number; burstMessages: number; maxBytesPerSec: number },
     /** Key of the per-address table (addresses.ts): budgets and limits follow it across reconnects; undefined for an exempt address. */
     readonly address: string | undefined,
     /** Budgets to start with: what the address's last connection left (default: full). */
@@ -58,14 +59,13 @@ export class Connection {
   ) {
     this.bucket = new TokenBucket(limits.maxMessagesPerSec, limits.burstMessages, openedAt, carried?.frames);
     this.byteBucket = new TokenBucket(limits.maxBytesPerSec, limits.maxBytesPerSec * 2, openedAt, carried?.bytes);
-    this.strikes = new StrikeWindow(limits.floodStrikes, FLOOD_WINDOW_MS);
   }
 }
 
-/** 16 hex digits from the platform's CSPRNG (Web Crypto, global in Node 20). */
+/**
+ * 16 hex digits from the platform's CSPRNG (Web Crypto, global in Node 20), as one flat string
+ * (built by `+=` it was a chain of string pieces kept for the connection's lifetime).
+ */
 function randomSessionId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  let hex = '';
-  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
-  return hex;
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex');
 }

@@ -12,6 +12,7 @@ import type { Connection, Member, Room } from './connection.js';
 import type { Fanout } from './fanout.js';
 import type { Outbox } from './outbox.js';
 import type { Stats } from './stats.js';
+import { TickScheduler } from './ticks.js';
 
 export interface DeliveryDeps {
   limits: { maxKeysPerMember: number; softBufferedBytes: number };
@@ -43,6 +44,7 @@ export class Delivery {
   private readonly cluster: Cluster | undefined;
   /** Interest groups (groups.ts), set by relay.ts: told about joins, leaves, lag and values moving scope. */
   groups: GroupHooks | undefined;
+  private readonly ticks: TickScheduler<Room>;
 
   constructor(deps: DeliveryDeps) {
     this.cluster = deps.cluster;
@@ -51,6 +53,7 @@ export class Delivery {
     this.fanout = deps.fanout;
     this.stats = deps.stats;
     this.clock = deps.clock;
+    this.ticks = new TickScheduler<Room>(deps.clock, (room) => this.flush(room));
   }
 
   // ---- per frame ------------------------------------------------------------------------
@@ -78,19 +81,19 @@ export class Delivery {
     const key = header.key;
     // A value that lived in an interest group comes back to room scope (cleared in the group).
     if (member.groups !== undefined) this.groups?.toRoomScope(member, key);
-    // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
-    const payload = bytes.slice(header.payloadOffset);
-    if (payload.length > 0 && member.keys?.has(key) !== true) {
+    const length = bytes.length - header.payloadOffset;
+    if (length > 0 && member.keys?.has(key) !== true) {
       if ((member.keys?.size ?? 0) >= this.limits.maxKeysPerMember) {
         this.stats.hitLimit('keys_per_member');
         return this.out.error(conn, 'too_many_keys', `a member may hold ${this.limits.maxKeysPerMember} latest keys per room; clear one with an empty payload`, { room: room.handle });
       }
       member.keys ??= new Set();
       member.keys.add(key);
-    } else if (payload.length === 0) {
+    } else if (length === 0) {
       member.keys?.delete(key);
     }
-    if (room.latest.set(member.id, key, payload)) this.stats.merges++;
+    // set() copies the payload: the transport reuses or frees `bytes` after this call.
+    if (room.latest.set(member.id, key, bytes, header.payloadOffset)) this.stats.merges++;
     this.schedule(room);
   }
 
@@ -116,7 +119,7 @@ export class Delivery {
       return;
     }
     this.stats.drops += laggingOthers;
-    this.out.publish(room.fastTopic, frame, 'droppable', recipients, conn, room);
+    this.out.publish(this.fast(room), frame, 'droppable', recipients, conn, room);
   }
 
   // ---- membership ------------------------------------------------------------------------
@@ -126,7 +129,7 @@ export class Delivery {
     const { room, conn } = member;
     this.fanout.subscribe(conn, room.topic);
     if (conn.lagging) room.laggingCount++;
-    else this.fanout.subscribe(conn, room.fastTopic);
+    else if (room.fastActive) this.fanout.subscribe(conn, room.fastTopic);
     this.groups?.joined(member);
   }
 
@@ -144,14 +147,13 @@ export class Delivery {
     if (conn.lagging) room.laggingCount--;
     if (unsubscribe) {
       this.fanout.unsubscribe(conn, room.topic);
-      this.fanout.unsubscribe(conn, room.fastTopic);
+      if (room.fastActive) this.fanout.unsubscribe(conn, room.fastTopic);
     }
   }
 
   /** The room is gone: no tick may fire for it. */
   disposed(room: Room): void {
-    if (room.tickTimer !== undefined) this.clock.clearTimeout(room.tickTimer);
-    room.tickTimer = undefined;
+    this.ticks.cancel(room);
     this.groups?.disposed(room);
   }
 
@@ -170,7 +172,7 @@ export class Delivery {
       conn.lagging = true;
       this.stats.lagStarts++;
       for (const member of conn.rooms.values()) {
-        this.fanout.unsubscribe(conn, member.room.fastTopic);
+        if (member.room.fastActive) this.fanout.unsubscribe(conn, member.room.fastTopic);
         member.room.laggingCount++;
         this.groups?.lag(member, true);
       }
@@ -178,7 +180,7 @@ export class Delivery {
       conn.lagging = false;
       for (const member of conn.rooms.values()) {
         member.room.laggingCount--;
-        this.fanout.subscribe(conn, member.room.fastTopic);
+        if (member.room.fastActive) this.fanout.subscribe(conn, member.room.fastTopic);
         this.snapshot(conn, member.room);
         this.groups?.lag(member, false);
       }
@@ -189,18 +191,15 @@ export class Delivery {
 
   /** Arms the room's flush for its next tick (at once if the last one is a tick ago). */
   private schedule(room: Room): void {
-    if (room.tickTimer !== undefined) return;
-    const delay = Math.max(0, room.lastFlushAt + room.tickMs - this.clock.now());
-    room.tickTimer = this.clock.setTimeout(() => this.flush(room), delay);
+    this.ticks.schedule(room);
   }
 
-  /** One tick: the changed values as one batch, encoded once, published once. */
-  flush(room: Room): void {
-    room.tickTimer = undefined;
+  /** One tick (from the TickScheduler): the changed values as one batch, encoded once, published once. */
+  private flush(room: Room): void {
     if (room.size === 0 || room.latest.changed === 0) return;
     const now = this.clock.now();
     const recipients = room.size - room.laggingCount;
-    const frame = encodeBatch(room.handle, room.latest.peekChanges());
+    const frame = encodeBatch(room.handle, room.latest.changes());
     if (!room.outBudget.take(now, frame.length * recipients)) {
       // Over the room's output budget: keep merging, try again next tick.
       this.stats.hitLimit('room_bytes_out');
@@ -221,7 +220,7 @@ export class Delivery {
     this.stats.ticks++;
     this.stats.latestUpdatesOut += entries * recipients;
     this.stats.skippedTicks += room.laggingCount;
-    this.out.publish(room.fastTopic, frame, 'latest', recipients, undefined, room);
+    this.out.publish(this.fast(room), frame, 'latest', recipients, undefined, room);
   }
 
   // ---- values from other nodes (clustering) -----------------------------------------------
@@ -259,6 +258,18 @@ export class Delivery {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  /**
+   * The room's fast topic, subscribing its members that keep up on first use: rooms that only
+   * ever carry reliable frames (and idle members) hold one topic subscription per member, not two.
+   */
+  fast(room: Room): string {
+    if (!room.fastActive) {
+      room.fastActive = true;
+      for (const m of room.members.values()) if (!m.away && !m.conn.lagging) this.fanout.subscribe(m.conn, room.fastTopic);
+    }
+    return room.fastTopic;
+  }
 
   /** The local target of a direct frame; a target on another node gets `frame` through the cluster. */
   private target(member: Member, header: DataHeader, frame: Uint8Array): Member | undefined {

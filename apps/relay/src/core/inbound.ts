@@ -6,7 +6,7 @@ import {
   type ErrorCode,
 } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
-import type { Connection } from './connection.js';
+import { FLOOD_WINDOW_MS, type Connection } from './connection.js';
 import type { Connections } from './connections.js';
 import type { Delivery } from './delivery.js';
 import type { Groups } from './groups.js';
@@ -16,6 +16,7 @@ import type { Log } from './log.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
 import { presenceProblem } from './presence.js';
+import { StrikeWindow } from './rate.js';
 import type { Stats } from './stats.js';
 
 /** Errors that count toward RELAY_MAX_PROTOCOL_ERRORS (presence_too_large: its check costs a walk). */
@@ -209,6 +210,7 @@ export class Inbound {
   /** Counts one over-budget frame; closes a connection that keeps flooding. Returns false if it closed. */
   private strike(conn: Connection): boolean {
     if (conn.state === 'closed') return false;
+    conn.strikes ??= new StrikeWindow(this.limits.floodStrikes, FLOOD_WINDOW_MS);
     if (!conn.strikes.hit(this.deps.clock.now())) return true;
     this.deps.log.info({ conn: conn.id, remote: conn.peer.remoteAddress }, 'closing flooding connection');
     this.deps.connections.close(conn, 'rate_limited', 'kept sending above the rate limit', 'flood');

@@ -84,6 +84,7 @@ export class Relay {
     });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
     this.admin = new Admin({
+      fastTopic: (room) => this.delivery.fast(room),
       rooms: this.rooms, connections: this.connections, out: this.out, stats, clock, softBufferedBytes: limits.softBufferedBytes, events,
       limits,
       removeQuietly: (member, reason) => {

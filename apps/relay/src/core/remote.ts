@@ -133,7 +133,7 @@ export class RemoteRooms implements ClusterInbox {
       stats.drops += room.size;
       return;
     } else stats.drops += room.laggingCount;
-    this.deps.out.publishLocal(droppable ? room.fastTopic : room.topic, frame, kind, recipients, room);
+    this.deps.out.publishLocal(droppable ? this.deps.delivery.fast(room) : room.topic, frame, kind, recipients, room);
   }
 
   latest(name: string, entries: BatchEntry[]): void {

@@ -51,9 +51,14 @@ export class Room<C> {
   readonly latest = new LatestValues();
   /** Milliseconds between two flushes of `latest` values. */
   readonly tickMs: number;
-  /** Pending flush timer, if a change waits for the next tick. */
-  tickTimer: unknown;
+  /** The millisecond a pending flush is due at (ticks.ts), if a change waits for the next tick. */
+  tickDue: number | undefined = undefined;
   lastFlushAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Whether members are subscribed to `fastTopic`: from the room's first `latest` or `droppable`
+   * frame on (Delivery.fast). Until then a member costs one topic subscription, not two.
+   */
+  fastActive = false;
   /** Members currently unsubscribed from `fastTopic` because they fell behind. */
   laggingCount = 0;
   /** Capacity, locked, private, metadata (PROTOCOL.md §8.20): set at creation, changed by the server API. */

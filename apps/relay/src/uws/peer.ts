@@ -7,8 +7,8 @@ import type { Peer } from '../core/peer.js';
 /** What the relay keeps on each uWS socket. */
 export interface SocketData {
   remoteAddress: string;
-  peer?: WsPeer;
-  conn?: Connection;
+  peer: WsPeer | undefined;
+  conn: Connection | undefined;
 }
 
 export class WsPeer implements Peer {

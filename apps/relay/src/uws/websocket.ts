@@ -47,7 +47,8 @@ export function attachWebSocket(app: uWS.TemplatedApp, relay: TransportCore, opt
         return;
       }
       // No subprotocol is negotiated (PROTOCOL.md §2): an offered one is never echoed back.
-      res.upgrade<SocketData>({ remoteAddress }, key, '', extensions, context);
+      // Every field set here, so the object keeps one shape (no out-of-object property store per socket).
+      res.upgrade<SocketData>({ remoteAddress, peer: undefined, conn: undefined }, key, '', extensions, context);
     },
     open: (ws) => {
       const data = ws.getUserData();
