@@ -152,12 +152,16 @@ describe('metrics after real traffic', () => {
       if (sent % 10 === 0) await sender.request({ type: 'ping' }, 'pong');
     }
     expect(gone).toBe(true);
+    // Frames the sender sent after the slow member was closed, before it saw member_left, are
+    // each answered with unknown_member (and counted): as many as the sender received.
+    await sender.request({ type: 'ping' }, 'pong');
+    const lateFrames = sender.frames.filter((f) => f.kind === 'control' && f.message.type === 'error' && f.message.code === 'unknown_member').length;
 
     const s = await scrape();
     expect(byLabel(s, 'roomcast_closes_total', 'reason')).toEqual({ protocol_error: 1, timeout: 1, slow_consumer: 1 });
     expect(value(s, 'roomcast_backpressure_closes_total')).toBe(1);
     expect(byLabel(s, 'roomcast_limit_hits_total', 'limit')).toEqual(zerosExcept(LIMIT_NAMES, { protocol_errors: 1, hello_timeout: 1, buffered_bytes: 1 }));
-    expect(byLabel(s, 'roomcast_errors_total', 'code')).toEqual(zerosExcept(ERROR_CODE_NAMES, { bad_frame: 2 }));
+    expect(byLabel(s, 'roomcast_errors_total', 'code')).toEqual(zerosExcept(ERROR_CODE_NAMES, { bad_frame: 2, unknown_member: lateFrames }));
     expect(value(s, 'roomcast_connections')).toBe(1);
     expect(value(s, 'roomcast_connections_opened_total')).toBe(4);
   });
