@@ -33,6 +33,11 @@ export const TARGETS = {
     mutate: ['apps/relay/src/tcp/**/*.ts', 'apps/relay/src/uws/**/*.ts'],
     project: 'apps/relay',
     testTimeout: 5000,
-    include: ['test/tcp*.test.ts', 'test/ws-handshake.test.ts', 'test/limits.test.ts', 'test/routing.test.ts', 'test/http.test.ts'],
+    // Not the Python example tests (tcp-python*): 1-2 s each, and they test the examples.
+    include: [
+      'test/tcp.test.ts', 'test/tcp-coalesce.test.ts', 'test/tcp-config.test.ts', 'test/tcp-deadline.test.ts',
+      'test/tcp-framing.test.ts', 'test/tcp-heartbeat.test.ts', 'test/tcp-policy.test.ts', 'test/tcp-sdk.test.ts',
+      'test/tcp-slow.test.ts', 'test/ws-handshake.test.ts', 'test/limits.test.ts', 'test/routing.test.ts', 'test/http.test.ts',
+    ],
   },
 };
