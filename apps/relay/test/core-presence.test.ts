@@ -38,3 +38,21 @@ describe('presenceProblem messages', () => {
     expect(presenceProblem(value, 45)).toBe('presence is more than 45 bytes as JSON');
   });
 });
+
+describe('presenceProblem on values the schema refuses later, and UTF-8 edges', () => {
+  it('an absent presence fits; a binary is measured as JSON.stringify writes it (the schema refuses it after)', () => {
+    expect(presenceProblem(undefined, 1)).toBeUndefined(); // the walk counts it 1 byte; JSON.stringify gives nothing
+    const binary = new Uint8Array(100);
+    const size = Buffer.byteLength(JSON.stringify(binary));
+    expect(presenceProblem(binary, size)).toBeUndefined();
+    expect(presenceProblem(binary, size - 1)).toBe(`presence is ${size} bytes as JSON, above the limit of ${size - 1}`);
+  });
+
+  it('counts 3 bytes from U+0800 and for U+FFFF, 4 for the first and last astral characters', () => {
+    for (const [text, bytes] of [['\u07ff', 2], ['\u0800', 3], ['€', 3], ['\uffff', 3], ['\u{10000}', 4], ['\u{10ffff}', 4]] as const) {
+      const json = bytes + 2; // the quotes
+      expect(presenceProblem(text.repeat(2), 2 * json - 2), text).toBeUndefined();
+      expect(presenceProblem(text.repeat(2), 2 * json - 3), text).toBe(`presence is ${2 * json - 2} bytes as JSON, above the limit of ${2 * json - 3}`);
+    }
+  });
+});
