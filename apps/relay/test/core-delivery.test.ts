@@ -213,6 +213,26 @@ describe('latest', () => {
     expect(t.stats.skippedTicks).toBe(1);
   });
 
+  it('a joiner gets one snapshot of the values, counted as a latest frame and a snapshot', () => {
+    const t = room(2);
+    t.relay.message(t.members[0]!.conn, latest(t.handle, 3, new Uint8Array([1])));
+    t.advance(0);
+    const before = { frames: t.stats.framesOut.latest, snapshots: t.stats.snapshots };
+    const c = t.connect();
+    t.join(c, 'r');
+    expect(c.peer.batches().map((b) => [b.snapshot, b.entries.length])).toEqual([[true, 1]]);
+    expect(t.stats.framesOut.latest - before.frames).toBe(1);
+    expect(t.stats.snapshots - before.snapshots).toBe(1);
+  });
+
+  it('a reply is one control frame out', () => {
+    const t = room(1);
+    const before = t.stats.framesOut.control;
+    t.relay.message(t.members[0]!.conn, encodeControl({ type: 'ping', id: 5 }));
+    expect(t.members[0]!.peer.last()).toMatchObject({ type: 'pong', id: 5 });
+    expect(t.stats.framesOut.control - before).toBe(1);
+  });
+
   it('a room emptied with a tick pending leaves no timer behind', () => {
     const t = room(2);
     t.advance(1000);
@@ -238,6 +258,7 @@ describe('membership and lag', () => {
     expect(t.room.laggingCount).toBe(0);
     // b left too (its socket stays open): it gets no more frames of the room.
     t.relay.message(b.conn, leave(t.handle));
+    expect(t.room.laggingCount).toBe(0); // b did not lag: the count stays
     const got = b.peer.delivers().length;
     t.relay.message(a.conn, reliable(t.handle, new Uint8Array([1])));
     t.relay.message(a.conn, droppable(t.handle, new Uint8Array([1])));

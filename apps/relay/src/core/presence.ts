@@ -16,31 +16,24 @@ export function presenceProblem(presence: unknown, maxBytes: number): string | u
   // Lower bound of the UTF-8 length of JSON.stringify(value): every string is at least its
   // UTF-16 length in bytes, every number at least one digit; escapes only add.
   const walk = (value: unknown, depth: number): void => {
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: only a shortcut: the checks after the walk give the same verdict
+    // Stryker disable next-line LogicalOperator: a shortcut only: with &&, the walk goes on and the checks after it give the same verdict and message
     if (bound > maxBytes || tooDeep) return;
-    // Stryker disable next-line AssignmentOperator,BooleanLiteral: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
     if (value === null || value === true) bound += 4;
-    // Stryker disable next-line AssignmentOperator,BooleanLiteral: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
     else if (value === false) bound += 5;
     else if (typeof value === 'string') bound += value.length + 2;
-    // Stryker disable next-line AssignmentOperator,StringLiteral: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
     else if (typeof value === 'number') bound += 1;
     else if (Array.isArray(value)) {
       if (depth + 1 > PRESENCE_MAX_DEPTH) { tooDeep = true; return; }
-      // Stryker disable next-line AssignmentOperator,MethodExpression: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
       bound += 2 + Math.max(0, value.length - 1);
       for (const item of value) walk(item, depth + 1);
     } else if (typeof value === 'object' && !(value instanceof Uint8Array)) {
       if (depth + 1 > PRESENCE_MAX_DEPTH) { tooDeep = true; return; }
       const keys = Object.keys(value as object);
-      // Stryker disable next-line AssignmentOperator,MethodExpression: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
       bound += 2 + Math.max(0, keys.length - 1);
       for (const key of keys) {
-        // Stryker disable next-line AssignmentOperator,ArithmeticOperator: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
         bound += key.length + 3;
         walk((value as Record<string, unknown>)[key], depth + 1);
       }
-    // Stryker disable next-line AssignmentOperator: the walk's bound only decides an early refusal; a lower bound (or no early exit) leaves the verdict to the exact JSON size
     } else bound += 1;
   };
   walk(presence, 0);
@@ -57,7 +50,6 @@ function utf8Length(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    // Stryker disable next-line LogicalOperator: JSON.stringify escapes lone surrogates, so a low surrogate follows exactly the high ones
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
     else n += 3;
   }
