@@ -16,6 +16,9 @@ export const TARGETS = {
     project: 'packages/client',
     // The bundle-size budget fails on Stryker's instrumented sources (they are bigger) and tests no behaviour.
     exclude: ['test/size.test.ts'],
+    // A mutant that stops a reply leaves a request waiting: fail it after 3 s (killed) instead of
+    // waiting for Stryker's timeout and a runner restart.
+    testTimeout: 3000,
   },
   // Phase 2: core and the transports (raw TCP in tcp/, WebSocket in uws/). The relay's tests wait
   // for frames, never timers, so a mutant that stops a frame hangs its test: `testTimeout` fails it
