@@ -42,7 +42,7 @@ export const TARGETS = {
     include: [
       'test/tcp.test.ts', 'test/tcp-coalesce.test.ts', 'test/tcp-config.test.ts', 'test/tcp-deadline.test.ts',
       'test/tcp-framing.test.ts', 'test/tcp-heartbeat.test.ts', 'test/tcp-policy.test.ts', 'test/tcp-sdk.test.ts',
-      'test/tcp-slow.test.ts', 'test/ws-handshake.test.ts', 'test/limits.test.ts', 'test/routing.test.ts', 'test/http.test.ts',
+      'test/tcp-slow.test.ts', 'test/tcp-flush-queue.test.ts', 'test/tcp-flash-policy-file.test.ts', 'test/ws-handshake.test.ts', 'test/limits.test.ts', 'test/routing.test.ts', 'test/http.test.ts',
     ],
   },
 };
