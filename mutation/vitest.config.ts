@@ -12,7 +12,7 @@ import { TARGETS } from './targets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const name = process.env.MUTATE_TARGET ?? 'protocol';
-const target = (TARGETS as Record<string, { project: string; include?: string[] }>)[name];
+const target = (TARGETS as Record<string, { project: string; include?: string[]; exclude?: string[]; testTimeout?: number }>)[name];
 if (!target) throw new Error(`MUTATE_TARGET ${name} is not one of ${Object.keys(TARGETS).join(', ')}`);
 
 const config = mergeConfig(
@@ -27,6 +27,10 @@ const config = mergeConfig(
     },
   }),
 );
-// A target may name its test files; set, not merged (mergeConfig would append them to `include`).
-if (target.include) config.test = { ...config.test, include: target.include };
+// A target may name its test files, and a run may narrow them further (`pnpm mutate core --tests
+// test/core.test.ts,…` sets MUTATE_TESTS); set, not merged (mergeConfig would append to `include`).
+const include = process.env.MUTATE_TESTS?.split(',').filter(Boolean) ?? target.include;
+if (include) config.test = { ...config.test, include };
+if (target.exclude) config.test = { ...config.test, exclude: [...(config.test?.exclude ?? ['**/node_modules/**']), ...target.exclude] };
+if (target.testTimeout) config.test = { ...config.test, testTimeout: target.testTimeout };
 export default config;
