@@ -8,11 +8,11 @@ import { maxFrameBytes, welcomeLimits, type RelayLimits } from '../src/core/limi
 const WELCOME_FIELDS = [
   'maxPayloadBytes', 'maxControlBytes', 'maxRoomsPerConnection', 'maxMembersPerRoom', 'maxPresenceBytes',
   'maxMessagesPerSec', 'idleTimeoutSec', 'burstMessages', 'maxBytesPerSec', 'maxKeysPerMember', 'tickHz',
-  'minTickHz', 'maxTickHz',
+  'minTickHz', 'maxTickHz', 'maxGroupsPerMember',
 ] as const;
 
 describe('core limits', () => {
-  it('welcome carries exactly the thirteen client-facing limits, each from its own setting', () => {
+  it('welcome carries exactly the fourteen client-facing limits, each from its own setting', () => {
     // A distinct value per field, so a field filled from the wrong setting shows.
     const limits = { ...parseConfig({}) } as unknown as Record<string, number>;
     for (const [i, key] of Object.keys(limits).entries()) if (typeof limits[key] === 'number') limits[key] = 1000 + i;
