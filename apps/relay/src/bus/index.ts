@@ -1,5 +1,6 @@
 // The cluster bus: what server.ts builds when REDIS_URL is set (docs/decisions/0002-cluster.md).
 import type { Log } from '../core/log.js';
+import type { RedisTarget } from './connection.js';
 import { BusLifecycle } from './lifecycle.js';
 import { RedisBus } from './redis-bus.js';
 
@@ -14,7 +15,7 @@ export interface Bus {
   stop(): Promise<void>;
 }
 
-export function createBus(options: { url: string; nodeId: string; leaseTtlMs: number; staleMs: number; log: Log }): Bus {
+export function createBus(options: { redis: RedisTarget; nodeId: string; leaseTtlMs: number; staleMs: number; log: Log }): Bus {
   const bus = new RedisBus(options);
   const lifecycle = new BusLifecycle(bus);
   return {
@@ -25,7 +26,8 @@ export function createBus(options: { url: string; nodeId: string; leaseTtlMs: nu
       } catch (err) {
         await lifecycle.stop().catch(() => {});
         // The URL is not echoed: it may hold a password.
-        throw new Error(`REDIS_URL: cannot reach Redis at start-up (${(err as Error).message})`);
+        const variable = 'url' in options.redis ? 'REDIS_URL' : 'REDIS_CLUSTER_NODES';
+        throw new Error(`${variable}: cannot reach Redis at start-up (${(err as Error).message})`);
       }
     },
     stop: () => lifecycle.stop(),

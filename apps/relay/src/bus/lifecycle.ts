@@ -48,7 +48,8 @@ export class BusLifecycle {
     const { bus } = this;
     await bus.settle();
     if (bus.state === 'up') {
-      await Promise.allSettled([bus.cmd.del(leaseKey(bus.nodeId), nodeRoomsKey(bus.nodeId)), bus.cmd.srem(NODES_KEY, bus.nodeId)]);
+      // One key per command: on a Redis Cluster these keys live in different slots.
+      await Promise.allSettled([bus.cmd.del(leaseKey(bus.nodeId)), bus.cmd.del(nodeRoomsKey(bus.nodeId)), bus.cmd.srem(NODES_KEY, bus.nodeId)]);
     }
     bus.state = 'down';
     bus.cmd.disconnect();

@@ -1,0 +1,97 @@
+// Two relay nodes on a real 3-shard Redis Cluster (REDIS_CLUSTER_NODES; the fixture starts three
+// redis-servers in cluster mode): presence and reliable frames (broadcast and direct, in order)
+// cross nodes for rooms that live on different shards; each room's keys and sharded channel sit on
+// the shard of its `{r:room}` hash tag (sharded pub/sub), and nothing is left behind.
+import { describe, expect, it, vi } from 'vitest';
+import type { RelayServer } from '../../src/index.js';
+import { startTestRelay } from '../helpers.js';
+import type { ProtocolClient } from '../protocol-client.js';
+import { useCluster } from './nodes.js';
+import { freePort, redisCommand } from './redis.js';
+
+const cluster = useCluster({}, { shards: 3 });
+
+const seq = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
+const readSeq = (payload: Uint8Array): number => new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
+const delivered = (c: ProtocolClient) => c.frames.flatMap((f) => (f.kind === 'deliver' ? [f] : []));
+
+/** Two room names whose hash tags fall on different shards. */
+async function roomsOnTwoShards(): Promise<[string, string]> {
+  const first = await cluster.redisCluster.owner('rc:{r:room-0}:m');
+  for (let i = 1; i < 50; i++) {
+    if (await cluster.redisCluster.owner(`rc:{r:room-${i}}:m`) !== first) return ['room-0', `room-${i}`];
+  }
+  throw new Error('no two rooms on different shards in 50 names');
+}
+
+async function settled(nodes: RelayServer[], room: string, total: number): Promise<void> {
+  await vi.waitFor(() => {
+    for (const node of nodes) {
+      const r = node.relay.rooms.get(room);
+      expect((r?.size ?? 0) + (r?.remote.size ?? 0)).toBe(total);
+    }
+  }, { timeout: 5000, interval: 20 });
+}
+
+describe('relays on a Redis Cluster (3 shards)', () => {
+  it('presence and reliable frames cross nodes in rooms on different shards; keys and channels live on the room\'s shard', async () => {
+    const a = await cluster.node('rc-a');
+    const b = await cluster.node('rc-b');
+    expect(a.bus!.state).toBe('up');
+    for (const room of await roomsOnTwoShards()) {
+      const alice = await cluster.ws(a);
+      const bob = await cluster.tcp(b);
+      const ja = await alice.request({ type: 'join', room, presence: { name: 'alice' } }, 'joined');
+      const jb = await bob.request({ type: 'join', room, presence: { name: 'bob' } }, 'joined');
+      expect(jb.self).not.toBe(ja.self);
+      expect(jb.members).toEqual(expect.arrayContaining([{ id: ja.self, presence: { name: 'alice' } }, { id: jb.self, presence: { name: 'bob' } }]));
+      expect(await alice.nextMessage('member_joined')).toEqual({ type: 'member_joined', room: ja.handle, member: { id: jb.self, presence: { name: 'bob' } } });
+      await bob.request({ type: 'presence', room: jb.handle, presence: { name: 'bob', away: true } }, 'ok');
+      expect((await alice.nextMessage('member_updated')).member).toEqual({ id: jb.self, presence: { name: 'bob', away: true } });
+      await settled([a, b], room, 2);
+
+      // The room's keys and its sharded channel are on its shard only.
+      const owner = await cluster.redisCluster.owner(`rc:{r:${room}}:m`);
+      expect((await owner.keys(`rc:{r:${room}}*`)).sort()).toEqual([`rc:{r:${room}}:m`, `rc:{r:${room}}:meta`]);
+      expect(await cluster.redisCluster.keys(`rc:{r:${room}}*`)).toHaveLength(2);
+      for (const shard of cluster.redisCluster.shards) {
+        const channels = await redisCommand(shard.port, 'PUBSUB SHARDCHANNELS');
+        expect(channels.includes(`rc:{r:${room}}\r\n`), `shard ${shard.port}`).toBe(shard === owner);
+      }
+
+      // Reliable broadcasts both ways and direct frames, in order, once each.
+      for (let i = 0; i < 100; i++) {
+        alice.sendData(ja.handle, seq(i));
+        bob.sendData(jb.handle, seq(1000 + i));
+      }
+      for (let i = 0; i < 20; i++) bob.sendData(jb.handle, seq(5000 + i), ja.self);
+      await vi.waitFor(() => {
+        expect(delivered(bob)).toHaveLength(100);
+        expect(delivered(alice)).toHaveLength(120);
+      }, { timeout: 10_000, interval: 20 });
+      expect(delivered(bob).map((d) => [d.sender, readSeq(d.payload)])).toEqual(Array.from({ length: 100 }, (_, i) => [ja.self, i]));
+      const toAlice = delivered(alice);
+      expect(toAlice.every((d) => d.sender === jb.self && d.room === ja.handle)).toBe(true);
+      expect(toAlice.filter((d) => !d.direct).map((d) => readSeq(d.payload))).toEqual(Array.from({ length: 100 }, (_, i) => 1000 + i));
+      expect(toAlice.filter((d) => d.direct).map((d) => readSeq(d.payload))).toEqual(Array.from({ length: 20 }, (_, i) => 5000 + i));
+
+      await bob.request({ type: 'leave', room: jb.handle }, 'ok');
+      expect(await alice.nextMessage('member_left')).toEqual({ type: 'member_left', room: ja.handle, member: jb.self });
+      await alice.request({ type: 'leave', room: ja.handle }, 'ok');
+      await vi.waitFor(async () => expect(await cluster.redisCluster.keys(`rc:{r:${room}}*`)).toEqual([]), { timeout: 3000, interval: 50 });
+    }
+    expect(a.bus!.stats.dropped).toEqual({ down: 0, error: 0, stale: 0 });
+    expect(b.bus!.stats.gaps).toBe(0);
+    await a.close();
+    await b.close();
+    expect(await cluster.redisCluster.keys('rc:*')).toEqual([]);
+  });
+});
+
+describe('REDIS_CLUSTER_NODES at start-up', () => {
+  it('a relay whose cluster seed nodes do not answer refuses to start, naming the variable', async () => {
+    const port = await freePort();
+    await expect(startTestRelay({ redisClusterNodes: [{ host: '127.0.0.1', port }], nodeId: 'nobody' }))
+      .rejects.toThrow(/^REDIS_CLUSTER_NODES: cannot reach Redis at start-up/);
+  });
+});
