@@ -62,6 +62,11 @@ export interface ClusterProc {
   stop(): Promise<void>;
 }
 
+/** A relay process joined to `redis` as node `id`. */
+export function startRelayNode(redis: RedisProc, id: string, env: Record<string, string> = {}, tcp = false): Promise<ServerProc> {
+  return startServer('roomcast', 15_000, { ...env, REDIS_URL: redis.url, RELAY_NODE_ID: id }, tcp);
+}
+
 /**
  * `nodes` relay processes sharing one new redis-server, or (nodes = 1) one relay without Redis.
  * `env` is added to every relay's environment.
@@ -75,8 +80,7 @@ export async function startCluster(nodes: number, env: Record<string, string> = 
   };
   try {
     for (let i = 0; i < nodes; i++) {
-      const clusterEnv: Record<string, string> = redis === undefined ? {} : { REDIS_URL: redis.url, RELAY_NODE_ID: `bench-${i + 1}` };
-      started.push(await startServer('roomcast', 15_000, { ...env, ...clusterEnv }, tcp));
+      started.push(redis === undefined ? await startServer('roomcast', 15_000, env, tcp) : await startRelayNode(redis, `bench-${i + 1}`, env, tcp));
     }
   } catch (err) {
     await stop();

@@ -8,6 +8,7 @@ import { counterSum, measureCluster } from '../src/cluster-measure.js';
 import { CLUSTER_LATEST, CLUSTER_RELIABLE, clusterGoals, clusterScenarios } from '../src/cluster-scenarios.js';
 import { variantOf, type RunResult } from '../src/measure.js';
 import { parseBenchArgs } from '../src/run.js';
+import { parseSoakArgs } from '../src/soak-cluster.js';
 import type { Label, Scenario } from '../src/scenarios.js';
 import { summarise } from '../src/summary.js';
 
@@ -28,6 +29,14 @@ describe('cluster scenarios', () => {
     expect(quick.md).toMatch(/docs\/benchmarks\.cluster\.quick\.md$/);
     expect(parseBenchArgs(['--cluster']).json).toMatch(/docs\/benchmarks\.cluster\.json$/);
     expect(parseBenchArgs([]).cluster).toBe(false);
+  });
+
+  it('pnpm soak:cluster takes --minutes (0.5-30, default 3) and --json', () => {
+    expect(parseSoakArgs([])).toEqual({ minutes: 3, json: undefined });
+    expect(parseSoakArgs(['--', '--minutes', '0.5', '--json', 'x.json'])).toEqual({ minutes: 0.5, json: 'x.json' });
+    expect(() => parseSoakArgs(['--minutes', '31'])).toThrow('bad option --minutes 31');
+    expect(() => parseSoakArgs(['--minutes'])).toThrow('bad option --minutes (use');
+    expect(() => parseSoakArgs(['--rounds', '2'])).toThrow(/bad option --rounds 2/);
   });
 
   it('compares one room over two nodes (Redis) with the same room on one relay, same load', () => {
