@@ -20,6 +20,16 @@ export const LATEST_BYTES_BOUND = 1.1;
 
 const LABELS = ['one-node', 'one-node-aa', 'two-nodes'];
 
+/** The method paragraph of docs/benchmarks.cluster(.quick).md. */
+export const CLUSTER_METHOD = 'Method: each run starts its own processes on 127.0.0.1: `one-node` and `one-node-aa` one relay without Redis, `two-nodes` '
+  + 'two relays sharing a fresh redis-server (`--save \'\' --appendonly no`), with the load tester\'s clients alternating between the two nodes '
+  + '(comma-separated `--url`), so about half of all deliveries cross nodes. The three labels run interleaved in every round (the order rotates). '
+  + '"server CPU" is every relay of the label together, and "Redis CPU" the redis-server, both from `/proc/<pid>/stat` (10 ms ticks) over the '
+  + 'measurement window; "cross-node p99" is the latency of probe deliveries whose sender sits on the other node; bus losses are '
+  + '`roomcast_bus_dropped_total` + `roomcast_bus_gaps_total` of both nodes after the run. Ratios are two-nodes / one-node per round, '
+  + 'median (min-max, n rounds); one-node-aa / one-node is the noise band. The machine is shared (2 cores, other sessions running tests): '
+  + 'the load average at the start of each run is in the tables.';
+
 function variants(env: Record<string, string> = {}): Record<string, Variant> {
   return {
     'one-node': { server: 'roomcast', nodes: 1, env },

@@ -7,6 +7,7 @@ import type { Report } from '@roomcast/loadtest';
 import { counterSum, measureCluster } from '../src/cluster-measure.js';
 import { CLUSTER_LATEST, CLUSTER_RELIABLE, clusterGoals, clusterScenarios } from '../src/cluster-scenarios.js';
 import { variantOf, type RunResult } from '../src/measure.js';
+import { renderMarkdown } from '../src/markdown.js';
 import { parseBenchArgs } from '../src/run.js';
 import { parseSoakArgs } from '../src/soak-cluster.js';
 import type { Label, Scenario } from '../src/scenarios.js';
@@ -76,6 +77,15 @@ describe('cluster scenarios', () => {
       ['C1', 'not met'], ['C2', 'met'], ['C3', 'reported'], ['C4', 'reported'], ['C5', 'not measured'], ['C6', 'not measured'],
     ]);
     expect(clusterGoals(undefined, undefined)).toEqual([]);
+  });
+
+  it('the results file explains the cluster method and lists the load average per label', () => {
+    const rel = summarise(reliable, [run(CLUSTER_RELIABLE, 'one-node', 0, { loadavg_1m: 1.5 }), run(CLUSTER_RELIABLE, 'two-nodes', 0, { loadavg_1m: 1.25, cross_node_p99_ms: 4 })]);
+    const meta = { command: 'pnpm bench:cluster --quick', quick: true, machine: 'm', startedAt: 't', durationSec: 60, perfSyscalls: false, perfInstructions: false };
+    const md = renderMarkdown(meta, [rel], clusterGoals(rel, undefined));
+    expect(md).toContain('two relays sharing a fresh redis-server');
+    expect(md).not.toContain('roomcast-aa');
+    expect(md).toMatch(/\| two-nodes \|.* 4 \|.* 1\.25 \|$/m);
   });
 });
 
