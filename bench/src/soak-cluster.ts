@@ -35,7 +35,7 @@ export const RSS_GROWTH_BOUND = 0.1;
 const WAVE = { rooms: 20, perRoom: 6, hz: 5, churn: 20 } as const;
 
 interface Node { id: string; proc: ServerProc; dead: boolean }
-interface Wave { wave: number; nodes: string[]; seconds: number; delivered_ratio: number | null; sent: number; churn_connects: number; lost: number; room_keys_left: number; rss_mb: Record<string, number>; loadavg_1m: number }
+interface Wave { wave: number; nodes: string[]; seconds: number; delivered_ratio: number | null; sent: number; churn_connects: number; lost: number; errors: Record<string, number>; room_keys_left: number; rss_mb: Record<string, number>; loadavg_1m: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,11 +93,11 @@ export async function soak(args: SoakArgs, log: (line: string) => void): Promise
       for (const n of nodes.filter((x) => !x.dead)) rss[n.id] = sig((sampleProc(n.proc.pid)?.rssBytes ?? 0) / 1048576, 4);
       const w: Wave = {
         wave: wave + 1, nodes: live.map((n) => n.id), seconds: report.seconds, delivered_ratio: report.delivered_ratio, sent: report.sent,
-        churn_connects: report.churn?.connects ?? 0, lost: report.connections_lost, room_keys_left: left.length, rss_mb: rss, loadavg_1m: loadAverage(),
+        churn_connects: report.churn?.connects ?? 0, lost: report.connections_lost, errors: report.errors, room_keys_left: left.length, rss_mb: rss, loadavg_1m: loadAverage(),
       };
       waves.push(w);
       log(`  wave ${w.wave}/${plannedWaves} (${Math.round((Date.now() - t0) / 1000)} s): nodes ${w.nodes.join(',')}, delivered ${w.delivered_ratio}, sent ${w.sent}, `
-        + `churn ${w.churn_connects}, lost ${w.lost}, room keys left ${w.room_keys_left}, RSS MiB ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(' ')}, load ${w.loadavg_1m}`);
+        + `churn ${w.churn_connects}, lost ${w.lost}${Object.keys(w.errors).length ? ` (${Object.entries(w.errors).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}, room keys left ${w.room_keys_left}, RSS MiB ${Object.entries(rss).map(([k, v]) => `${k} ${v}`).join(' ')}, load ${w.loadavg_1m}`);
     }
     // The dead node: reaped by the survivors (lease expired), nothing of it left in Redis.
     const deadKeys = await settle(() => keys(redis, 'rc:node:soak-3*'), (k) => k.length === 0, LEASE_TTL_MS + 3000);
