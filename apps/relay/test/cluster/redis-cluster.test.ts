@@ -1,10 +1,11 @@
 // Two relay nodes on a real 3-shard Redis Cluster (REDIS_CLUSTER_NODES; the fixture starts three
 // redis-servers in cluster mode): presence and reliable frames (broadcast and direct, in order)
 // cross nodes for rooms that live on different shards; each room's keys and sharded channel sit on
-// the shard of its `{r:room}` hash tag (sharded pub/sub), and nothing is left behind.
+// the shard of its `{r:room}` hash tag (sharded pub/sub), and nothing is left behind. A relay
+// process killed with SIGKILL is reaped by the survivor across shards.
 import { describe, expect, it, vi } from 'vitest';
 import type { RelayServer } from '../../src/index.js';
-import { startTestRelay } from '../helpers.js';
+import { RawClient, startTestRelay } from '../helpers.js';
 import type { ProtocolClient } from '../protocol-client.js';
 import { useCluster } from './nodes.js';
 import { freePort, redisCommand } from './redis.js';
@@ -85,6 +86,33 @@ describe('relays on a Redis Cluster (3 shards)', () => {
     await a.close();
     await b.close();
     expect(await cluster.redisCluster.keys('rc:*')).toEqual([]);
+  });
+});
+
+describe('a relay killed on a Redis Cluster', () => {
+  it('kill -9: the survivor removes its members in rooms on two shards and the cluster forgets the node', async () => {
+    const survivor = await cluster.node('rc-survivor', { leaseTtlMs: 2000 });
+    const { child, port } = await cluster.process('rc-doomed', 2000);
+    const rooms = await roomsOnTwoShards();
+    const watchers: { client: ProtocolClient; handle: number; victim: number }[] = [];
+    for (const room of rooms) {
+      const alice = await cluster.ws(survivor);
+      const bob = await RawClient.open(`ws://127.0.0.1:${port}/ws`);
+      const a = await alice.request({ type: 'join', room }, 'joined');
+      const b = await bob.request({ type: 'join', room }, 'joined');
+      await alice.nextMessage('member_joined', (m) => m.member.id === b.self);
+      watchers.push({ client: alice, handle: a.handle, victim: b.self });
+    }
+    expect((await cluster.redisCluster.keys('rc:node:*')).sort()).toEqual(['rc:node:rc-doomed', 'rc:node:rc-doomed:rooms', 'rc:node:rc-survivor', 'rc:node:rc-survivor:rooms']);
+    child.kill('SIGKILL');
+    for (const w of watchers) {
+      expect(await w.client.nextMessage('member_left')).toEqual({ type: 'member_left', room: w.handle, member: w.victim });
+    }
+    await vi.waitFor(async () => expect(await cluster.redisCluster.keys('rc:node:rc-doomed*')).toEqual([]), { timeout: 3000, interval: 50 });
+    for (const room of rooms) expect(await cluster.redisCluster.keys(`rc:{r:${room}}:m`)).toHaveLength(1);
+    expect(survivor.bus!.stats.reaped).toBe(2);
+    const nodesKeyOwner = await cluster.redisCluster.owner('rc:nodes');
+    expect(await redisCommand(nodesKeyOwner.port, 'SMEMBERS rc:nodes')).toBe('*1\r\n$11\r\nrc-survivor\r\n');
   });
 });
 
