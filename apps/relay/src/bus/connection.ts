@@ -61,3 +61,16 @@ export function connectRedis(target: RedisTarget, nodeId: string, commandTimeout
     sub: cluster('sub', { shardedSubscribers: true }),
   };
 }
+
+/**
+ * The health check's probe: PING the Redis, or every primary of a Redis Cluster (a shard that does
+ * not answer makes the whole bus `down`, like a single Redis: its rooms could not claim, publish
+ * or resync). Rejects if any does not answer within the command timeout.
+ */
+export async function pingAll(client: RedisClient): Promise<void> {
+  if (client instanceof Cluster) {
+    const primaries = client.nodes('master');
+    if (primaries.length === 0) throw new Error('no Redis Cluster primary known');
+    await Promise.all(primaries.map((node) => node.ping()));
+  } else await client.ping();
+}

@@ -3,6 +3,7 @@
 // `down`, the reaper that removes members of crashed nodes, the resync after an outage, and a
 // graceful leave. Timers are real time: they pace Redis round trips, not client deadlines.
 // Log lines carry the node id already (server.ts gives the bus a child logger with `node`).
+import { pingAll } from './connection.js';
 import { BusKind } from './envelope.js';
 import { NODES_KEY, leaseKey, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
 import { encodeEntry } from './entry.js';
@@ -77,7 +78,7 @@ export class BusLifecycle {
     }, () => bus.stats.dropped.error++);
   }
 
-  /** One health check (PING within the command timeout), then the recovery or the reaper. */
+  /** One health check (PING within the command timeout, every shard of a cluster), then the recovery or the reaper. */
   async #check(): Promise<void> {
     if (this.#busy || this.#stopped) return;
     this.#busy = true;
@@ -85,7 +86,7 @@ export class BusLifecycle {
     try {
       let alive = true;
       try {
-        await bus.cmd.ping();
+        await pingAll(bus.cmd);
       } catch {
         alive = false;
       }

@@ -2,10 +2,11 @@
 // redis-servers in cluster mode): presence and reliable frames (broadcast and direct, in order)
 // cross nodes for rooms that live on different shards; each room's keys and sharded channel sit on
 // the shard of its `{r:room}` hash tag (sharded pub/sub), and nothing is left behind. A relay
-// process killed with SIGKILL is reaped by the survivor across shards.
+// process killed with SIGKILL is reaped by the survivor across shards; a frozen shard makes the
+// bus degraded (the health check pings every primary) until it answers again.
 import { describe, expect, it, vi } from 'vitest';
 import type { RelayServer } from '../../src/index.js';
-import { RawClient, startTestRelay } from '../helpers.js';
+import { RawClient, httpGet, startTestRelay } from '../helpers.js';
 import type { ProtocolClient } from '../protocol-client.js';
 import { useCluster } from './nodes.js';
 import { freePort, redisCommand } from './redis.js';
@@ -86,6 +87,47 @@ describe('relays on a Redis Cluster (3 shards)', () => {
     await a.close();
     await b.close();
     expect(await cluster.redisCluster.keys('rc:*')).toEqual([]);
+  });
+});
+
+describe('a frozen shard', () => {
+  it('SIGSTOP of the shard of a room: every node is degraded until all shards answer again, then frames cross again', async () => {
+    const a = await cluster.node('fz-a');
+    const b = await cluster.node('fz-b');
+    const [room] = await roomsOnTwoShards();
+    const x = await cluster.ws(a);
+    const y = await cluster.ws(b);
+    await x.request({ type: 'join', room }, 'joined');
+    await y.request({ type: 'join', room }, 'joined');
+    const shard = await cluster.redisCluster.owner(`rc:{r:${room}}:m`);
+    await shard.signal('SIGSTOP');
+    try {
+      await vi.waitFor(() => {
+        expect(a.bus!.state).toBe('down');
+        expect(b.bus!.state).toBe('down');
+      }, { timeout: 4000, interval: 50 });
+      expect(JSON.parse((await httpGet(a, '/healthz')).body)).toMatchObject({ status: 'degraded', bus: 'down' });
+      // And stays so while the shard is frozen (every health check asks every primary).
+      for (let i = 0; i < 30; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        expect([a.bus!.state, b.bus!.state]).toEqual(['down', 'down']);
+      }
+    } finally {
+      await shard.signal('SIGCONT');
+    }
+    await vi.waitFor(() => {
+      expect(a.bus!.state).toBe('up');
+      expect(b.bus!.state).toBe('up');
+    }, { timeout: 10_000, interval: 50 });
+    expect(a.bus!.stats.resyncs).toBeGreaterThanOrEqual(1);
+    // After the resync, new members of the room on both nodes exchange a frame.
+    const p = await cluster.ws(a);
+    const q = await cluster.tcp(b);
+    const jp = await p.request({ type: 'join', room: `${room}-after` }, 'joined');
+    await q.request({ type: 'join', room: `${room}-after` }, 'joined');
+    await p.nextMessage('member_joined');
+    p.sendData(jp.handle, seq(77));
+    expect(readSeq((await q.nextDeliver()).payload)).toBe(77);
   });
 });
 
