@@ -9,7 +9,8 @@ import type { RelayServer } from '../../src/index.js';
 import { RawClient, httpGet, startTestRelay } from '../helpers.js';
 import type { ProtocolClient } from '../protocol-client.js';
 import { useCluster } from './nodes.js';
-import { freePort, redisCommand } from './redis.js';
+import { START_TIMEOUT_MS } from '../../src/bus/index.js';
+import { RedisServer, freePort, redisCommand } from './redis.js';
 
 const cluster = useCluster({}, { shards: 3 });
 
@@ -164,4 +165,14 @@ describe('REDIS_CLUSTER_NODES at start-up', () => {
     await expect(startTestRelay({ redisClusterNodes: [{ host: '127.0.0.1', port }], nodeId: 'nobody' }))
       .rejects.toThrow(/^REDIS_CLUSTER_NODES: cannot reach Redis at start-up/);
   });
+
+  it('a cluster that answers but is not ready (no slots assigned) fails the start-up within its bound instead of hanging', async () => {
+    const lonely = await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-port', String(await freePort())]);
+    try {
+      await expect(startTestRelay({ redisClusterNodes: [{ host: '127.0.0.1', port: lonely.port }], nodeId: 'early' }))
+        .rejects.toThrow(`REDIS_CLUSTER_NODES: cannot reach Redis at start-up (no answer within ${START_TIMEOUT_MS} ms)`);
+    } finally {
+      await lonely.stop();
+    }
+  }, 15_000);
 });
