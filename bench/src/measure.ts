@@ -37,6 +37,41 @@ export interface RunResult {
   /** kind 'knee': the rooms of this step, and whether it met the scenario's criterion (knee.ts). */
   step_rooms?: number;
   step_ok?: boolean;
+  /** Cluster scenarios (cluster-measure.ts): p99 of deliveries whose sender sits on another relay node. */
+  cross_node_p99_ms?: number | null;
+  /** Cluster scenarios: Redis CPU over the window, % of one core and µs per delivered message. */
+  redis_cpu_pct?: number | null;
+  redis_cpu_us_per_delivered?: number | null;
+  /** `latest`: p99 age of the newest value a receiver shows per sender. */
+  value_age_p99_ms?: number | null;
+  /** Cluster scenarios: bus messages dropped or lost (dropped_total + gaps_total, every node). */
+  bus_lost?: number | null;
+  /** 1-minute load average of the machine when the run started (shared machine: context for the figures). */
+  loadavg_1m?: number | null;
+}
+
+/** The figures every run takes from the load tester's report. */
+export function reportResult(s: Scenario, label: Label, round: number, report: Report): RunResult {
+  return {
+    scenario: s.name, label, round,
+    cpu_us_per_delivered: report.server_cpu_us_per_delivered,
+    wire_bytes_per_delivered: report.wire_bytes_per_delivered,
+    p99_ms: report.latency_ms?.p99 ?? null,
+    delivered_per_sec: report.delivered_per_sec,
+    delivered_ratio: report.delivered_ratio,
+    server_cpu_pct: report.server_cpu_pct,
+    loadgen_cpu_pct: report.loadgen_cpu_pct,
+    loadgen_bottleneck: report.loadgen_bottleneck,
+    rss_mb: report.server_rss_mb,
+    rss_per_conn_kb: null,
+    syscalls_per_delivered: null,
+    saturation_rate: report.saturation?.last_good?.delivered_per_sec ?? null,
+    errors: report.errors,
+    report,
+    staleness_p99_ms: report.staleness_ms?.p99 ?? null,
+    wire_overhead_bytes_per_delivered: report.wire_overhead_bytes_per_delivered,
+    wire_bytes_per_receiver_per_sec: report.wire_bytes_per_receiver_per_sec,
+  };
 }
 
 /** The server kind and options of a label: its variant if the scenario names one, else the label's own kind. */
@@ -87,24 +122,9 @@ export async function measureOnce(s: Scenario, label: Label, round: number, useP
     const rssPerConn = s.kind === 'idle' && before && report.server_rss_mb !== null && report.connected > 0
       ? ((report.server_rss_mb * 1048576 - before.rssBytes) / report.connected) / 1024 : null;
     return {
-      scenario: s.name, label, round,
-      cpu_us_per_delivered: report.server_cpu_us_per_delivered,
-      wire_bytes_per_delivered: report.wire_bytes_per_delivered,
-      p99_ms: report.latency_ms?.p99 ?? null,
-      delivered_per_sec: report.delivered_per_sec,
-      delivered_ratio: report.delivered_ratio,
-      server_cpu_pct: report.server_cpu_pct,
-      loadgen_cpu_pct: report.loadgen_cpu_pct,
-      loadgen_bottleneck: report.loadgen_bottleneck,
-      rss_mb: report.server_rss_mb,
+      ...reportResult(s, label, round, report),
       rss_per_conn_kb: rssPerConn === null ? null : Math.round(rssPerConn * 100) / 100,
       syscalls_per_delivered: syscallsPer(syscalls, report.delivered, report.seconds),
-      saturation_rate: report.saturation?.last_good?.delivered_per_sec ?? null,
-      errors: report.errors,
-      report,
-      staleness_p99_ms: report.staleness_ms?.p99 ?? null,
-      wire_overhead_bytes_per_delivered: report.wire_overhead_bytes_per_delivered,
-      wire_bytes_per_receiver_per_sec: report.wire_bytes_per_receiver_per_sec,
       syscalls_per_frame_rx: syscallsPer(syscalls, report.data_frames_rx, report.seconds),
       cpu_us_per_input: report.server_cpu_us !== null && report.sent > 0 ? Math.round((report.server_cpu_us / report.sent) * 1000) / 1000 : null,
     };

@@ -5,7 +5,9 @@ import { execSync } from 'node:child_process';
 import { GROUPS_DEFAULTS, runGroupsBench } from './groups.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { measureOnce, type RunResult } from './measure.js';
+import { measureCluster } from './cluster-measure.js';
+import { CLUSTER_LATEST, CLUSTER_RELIABLE, CLUSTER_SCENARIO_NAMES, clusterGoals, clusterScenarios } from './cluster-scenarios.js';
+import { measureOnce, variantOf, type RunResult } from './measure.js';
 import { renderMarkdown } from './markdown.js';
 import { perfInstructionsAvailable, perfSyscallsAvailable } from './perf.js';
 import { scenarios, type Label, type Scenario } from './scenarios.js';
@@ -14,12 +16,15 @@ import { kneeGoals, kneeMarkdown, kneeSummary, runKnee } from './knee.js';
 import { evaluateGoals, summarise } from './summary.js';
 import { tcpVsWsGoals } from './tcp-vs-ws.js';
 
-export interface BenchArgs { quick: boolean; rounds?: number; only?: string[]; md: string; json: string }
+/** `cluster`: only the cluster scenarios (issue 15), written to docs/benchmarks.cluster(.quick).md/.json. */
+export interface BenchArgs { quick: boolean; cluster: boolean; rounds?: number; only?: string[]; md: string; json: string }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   const quick = args.includes('--quick');
-  const out: BenchArgs = { quick, md: `${REPO_ROOT}docs/benchmarks${quick ? '.quick' : ''}.md`, json: `${REPO_ROOT}docs/benchmarks${quick ? '.quick' : ''}.json` };
+  const cluster = args.includes('--cluster');
+  const base = `${REPO_ROOT}docs/benchmarks${cluster ? '.cluster' : ''}${quick ? '.quick' : ''}`;
+  const out: BenchArgs = { quick, cluster, md: `${base}.md`, json: `${base}.json`, ...(cluster ? { only: [...CLUSTER_SCENARIO_NAMES] } : {}) };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const next = (): string => {
@@ -27,12 +32,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--quick') continue;
+    if (a === '--quick' || a === '--cluster') continue;
     else if (a === '--rounds') out.rounds = Math.max(1, Math.min(50, Number(next()) || 1));
     else if (a === '--only') out.only = next().split(',');
     else if (a === '--md') out.md = next();
     else if (a === '--json') out.json = next();
-    else throw new Error(`unknown option ${a} (use --quick, --rounds N, --only a,b, --md FILE, --json FILE)`);
+    else throw new Error(`unknown option ${a} (use --quick, --cluster, --rounds N, --only a,b, --md FILE, --json FILE)`);
   }
   return out;
 }
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
   const perfInstructions = perfInstructionsAvailable();
   // Interest groups (issue 16 §3) have their own runner and section: with `--only interest-groups`
   // alone nothing else runs (and the other sections stay); a full run ends with it.
-  const groups = args.only ? args.only.includes(GROUPS_SCENARIO) : !args.quick;
+  const groups = args.only ? args.only.includes(GROUPS_SCENARIO) : !args.quick && !args.cluster;
   const groupsRun = () => runGroupsBench({ ...GROUPS_DEFAULTS, ...(args.rounds ? { rounds: args.rounds } : {}), md: args.md },
     `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`,
     (line) => process.stdout.write(`${line}\n`));
@@ -67,7 +72,10 @@ async function main(): Promise<void> {
     await groupsRun();
     return;
   }
-  const list: Scenario[] = scenarios(args.quick, args.only)
+  // The cluster scenarios run when named (`--cluster` names both): they start Redis and two relays
+  // per run, and the full run stays under 20 minutes without them.
+  const named = args.only?.some((n) => CLUSTER_SCENARIO_NAMES.includes(n)) === true;
+  const list: Scenario[] = [...(args.cluster ? [] : scenarios(args.quick, args.only)), ...(named ? clusterScenarios(args.quick) : [])]
     .filter((s) => !args.only || args.only.includes(s.name))
     .map((s) => (args.rounds ? { ...s, rounds: s.kind === 'traffic' ? args.rounds : s.rounds } : s));
   const results: RunResult[] = [];
@@ -81,10 +89,12 @@ async function main(): Promise<void> {
       for (const label of roundOrder(s.labels, round)) {
         const t = Date.now();
         try {
-          const r = await measureOnce(s, label, round, usePerf);
+          const r = variantOf(s, label).nodes !== undefined ? await measureCluster(s, label, round) : await measureOnce(s, label, round, usePerf);
           results.push(r);
           process.stdout.write(`${s.name} round ${round + 1}/${s.rounds} ${label.padEnd(11)} cpu-us/deliv ${r.cpu_us_per_delivered ?? '-'} p99 ${r.p99_ms ?? '-'} ms deliv/s ${r.delivered_per_sec} ratio ${r.delivered_ratio ?? '-'}`
-            + `${r.rss_per_conn_kb !== null ? ` rss/conn ${r.rss_per_conn_kb} KiB` : ''}${r.saturation_rate !== null ? ` sat ${r.saturation_rate}/s` : ''} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+            + `${r.rss_per_conn_kb !== null ? ` rss/conn ${r.rss_per_conn_kb} KiB` : ''}${r.saturation_rate !== null ? ` sat ${r.saturation_rate}/s` : ''}`
+            + `${r.cross_node_p99_ms != null ? ` cross-node p99 ${r.cross_node_p99_ms} ms` : ''}${r.redis_cpu_pct != null ? ` redis ${r.redis_cpu_pct}%` : ''}`
+            + `${r.loadavg_1m != null ? ` load ${r.loadavg_1m}` : ''} (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
         } catch (err) {
           process.stdout.write(`${s.name} round ${round + 1} ${label}: FAILED ${(err as Error).message}\n`);
         }
@@ -94,8 +104,11 @@ async function main(): Promise<void> {
   const sums = list.filter((s) => s.kind !== 'knee').map((s) => summarise(s, results));
   const knees = list.filter((s) => s.kind === 'knee').map((s) => kneeSummary(s, results));
   const only = (name: string) => sums.find((x) => x.scenario === name);
-  const goals = [...evaluateGoals(sums), ...kneeGoals(knees), ...tcpVsWsGoals(only('tcp-vs-ws'), only('tcp-vs-ws-idle'))];
-  const command = `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`;
+  const clusterOnly = list.every((s) => CLUSTER_SCENARIO_NAMES.includes(s.name));
+  const goals = [...(clusterOnly ? [] : [...evaluateGoals(sums), ...kneeGoals(knees), ...tcpVsWsGoals(only('tcp-vs-ws'), only('tcp-vs-ws-idle'))]),
+    ...clusterGoals(only(CLUSTER_RELIABLE), only(CLUSTER_LATEST))];
+  const command = args.cluster ? `pnpm bench:cluster${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}`
+    : `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`;
   const meta = { command, quick: args.quick, machine, startedAt, durationSec: (Date.now() - t0) / 1000, perfSyscalls: usePerf, perfInstructions };
   writeFileSync(args.md, renderMarkdown(meta, sums, goals, knees.flatMap(kneeMarkdown)) + keptSections(args.md));
   const slim = results.map(({ report, ...r }) => ({ ...r, report: { ...report, timeline: undefined, histogram: undefined } }));

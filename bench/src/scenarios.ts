@@ -20,6 +20,11 @@ export interface Variant {
    */
   transport?: 'ws' | 'tcp';
   tcpListener?: boolean;
+  /**
+   * Cluster scenarios (cluster-measure.ts): relay processes for this label; 1 = one relay without
+   * Redis, 2 or more = that many relays sharing a new redis-server, clients alternating between them.
+   */
+  nodes?: number;
 }
 
 export interface Scenario {

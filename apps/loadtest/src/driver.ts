@@ -60,6 +60,8 @@ export interface WindowResult {
   /** Counted, normal (not slow) clients connected at the end of the window. */
   receivers: number;
   latency: string;
+  /** Latency of deliveries whose sender is connected to another `--url` than the receiver (several URLs only). */
+  crossLatency: string | null;
   staleness: string | null;
   valueAge: string | null;
   timeline: TimelineSlot[];
@@ -130,6 +132,9 @@ export class Driver implements ClientSink {
   private nextUrl = 0;
   /** Connections opened so far: picks each one's source address (--source-addresses). */
   private opened = 0;
+  /** With several URLs: each client's room and the index of its URL (node), and per room each member id's node. */
+  private readonly placeOf = new Map<SimClient, { room: number; node: number }>();
+  private readonly memberNode = new Map<number, Map<number, number>>();
   private stopped = false;
   private connected = 0;
   private failed = 0;
@@ -146,6 +151,7 @@ export class Driver implements ClientSink {
   private winOpen = false;
   private w = emptyWindow();
   private latency = new LatencyHistogram();
+  private crossLatency = new LatencyHistogram();
   private staleness = new LatencyHistogram();
   private valueAge = new LatencyHistogram();
   private readonly sampleRandom: () => number;
@@ -176,6 +182,7 @@ export class Driver implements ClientSink {
       this.rooms.set(room, { name: roomName(o.seed, room), normal: 0, slow: 0 });
       for (let m = 0; m < o.perRoom; m++) {
         const client = createClient(o.target, room * o.perRoom + m, this.clientOptions(room), this);
+        if (this.urls.length > 1) this.placeOf.set(client, { room, node: (this.nextUrl - 1) % this.urls.length });
         client.slow = this.random() < o.slowRatio;
         client.probe = !client.slow && this.random() < o.probeRatio;
         queue.push({ room, client });
@@ -228,6 +235,12 @@ export class Driver implements ClientSink {
     const state = this.rooms.get(room)!;
     if (client.slow) state.slow++;
     else state.normal++;
+    const place = this.placeOf.get(client);
+    if (place !== undefined) {
+      const members = this.memberNode.get(room) ?? new Map<number, number>();
+      this.memberNode.set(room, members);
+      members.set(client.self, place.node);
+    }
     const sender: Sender = { client, room, next: 0, seq: 0, x: this.random(), y: this.random(),
       history: this.tracksStaleness() ? new SendHistory() : undefined, active: true, switchAt: Number.POSITIVE_INFINITY };
     this.senders.push(sender);
@@ -374,6 +387,9 @@ export class Driver implements ClientSink {
       const age = ageUs(ts, now);
       this.latency.recordUs(age);
       slot.hist.recordUs(age);
+      const place = this.placeOf.get(client);
+      const from = place === undefined ? undefined : this.memberNode.get(place.room)?.get(sender);
+      if (from !== undefined && from !== place!.node) this.crossLatency.recordUs(age);
     }
   }
 
@@ -475,6 +491,7 @@ export class Driver implements ClientSink {
   beginWindow(): void {
     this.w = emptyWindow();
     this.latency = new LatencyHistogram();
+    this.crossLatency = new LatencyHistogram();
     this.staleness = new LatencyHistogram();
     this.valueAge = new LatencyHistogram();
     this.timeline = [];
@@ -508,6 +525,7 @@ export class Driver implements ClientSink {
       receivers: this.receiversAtEnd,
       maxClientBufferedBytes: maxBuffered,
       latency: this.latency.encode(),
+      crossLatency: this.urls.length > 1 ? this.crossLatency.encode() : null,
       staleness: this.tracksStaleness() ? this.staleness.encode() : null,
       valueAge: this.tracksStaleness() ? this.valueAge.encode() : null,
       timeline: this.timeline.map((t) => ({ sent: t.sent, delivered: t.delivered, hist: t.hist.encode() })),
@@ -542,7 +560,7 @@ export class Driver implements ClientSink {
   }
 }
 
-function emptyWindow(): Omit<WindowResult, 'latency' | 'staleness' | 'valueAge' | 'timeline' | 'maxClientBufferedBytes' | 'receivers'> {
+function emptyWindow(): Omit<WindowResult, 'latency' | 'crossLatency' | 'staleness' | 'valueAge' | 'timeline' | 'maxClientBufferedBytes' | 'receivers'> {
   return { sent: 0, expected: 0, delivered: 0, slowExpected: 0, slowDelivered: 0, wireBytesRx: 0, payloadBytesRx: 0, dataFramesRx: 0, elu: 0, lagSkipped: 0 };
 }
 

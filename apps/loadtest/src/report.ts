@@ -68,6 +68,8 @@ export interface Report {
   lag_skipped: number;
   /** `latest`: age of the newest value each probe shows per sender (now − its send time), sampled like staleness. */
   value_age_ms: Percentiles | null;
+  /** Several `--url`s (relay nodes): latency of the deliveries whose sender is on another node than the receiver. */
+  cross_node_latency_ms: Percentiles | null;
   staleness_samples: number;
   /** Counted, normal (not slow) clients connected at the end of the window. */
   receivers: number;
@@ -130,6 +132,7 @@ export function summaryTable(r: Report): string {
     ['delivered ratio', r.delivered_ratio === null ? '-' : String(r.delivered_ratio)],
     ['latency ms', l ? `${pct(l)}  (${count(r.latency_samples)} samples)` : '-'],
   ];
+  if (r.cross_node_latency_ms) rows.push(['cross-node ms', pct(r.cross_node_latency_ms)]);
   if (r.staleness_ms) {
     rows.push(['staleness ms', `${pct(r.staleness_ms)}  (${count(r.staleness_samples)} samples)`]);
     const a = r.value_age_ms;

@@ -35,6 +35,7 @@ interface Measured {
   latency: LatencyHistogram;
   staleness: LatencyHistogram | null;
   valueAge: LatencyHistogram | null;
+  crossLatency: LatencyHistogram | null;
   timeline: TimelinePoint[];
   seconds: number;
   loadgenCpuPct: number;
@@ -171,10 +172,11 @@ async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks, wat
   const tracks = o.cls === 'latest' && !o.cursor3;
   const staleness = tracks ? new LatencyHistogram() : null;
   const valueAge = tracks ? new LatencyHistogram() : null;
+  const crossLatency = wins.some((w) => w.crossLatency !== null) ? new LatencyHistogram() : null;
   const slots: { sent: number; delivered: number; hist: LatencyHistogram }[] = [];
   const win: WindowResult = {
     sent: 0, expected: 0, delivered: 0, slowExpected: 0, slowDelivered: 0, wireBytesRx: 0, payloadBytesRx: 0,
-    dataFramesRx: 0, receivers: 0, latency: '', staleness: null, valueAge: null, timeline: [], elu: 0, lagSkipped: 0, maxClientBufferedBytes: 0,
+    dataFramesRx: 0, receivers: 0, latency: '', crossLatency: null, staleness: null, valueAge: null, timeline: [], elu: 0, lagSkipped: 0, maxClientBufferedBytes: 0,
   };
   for (const w of wins) {
     win.sent += w.sent; win.expected += w.expected; win.delivered += w.delivered;
@@ -185,6 +187,7 @@ async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks, wat
     latency.merge(LatencyHistogram.decode(w.latency));
     if (staleness && w.staleness) staleness.merge(LatencyHistogram.decode(w.staleness));
     if (valueAge && w.valueAge) valueAge.merge(LatencyHistogram.decode(w.valueAge));
+    if (crossLatency && w.crossLatency) crossLatency.merge(LatencyHistogram.decode(w.crossLatency));
     w.timeline.forEach((t, i) => {
       while (slots.length <= i) slots.push({ sent: 0, delivered: 0, hist: new LatencyHistogram() });
       const slot = slots[i]!;
@@ -198,7 +201,7 @@ async function measure(drivers: DriverHandle[], o: Options, hooks: RunHooks, wat
   });
   const wallUs = (t1 - t0) * 1000;
   return {
-    win, latency, staleness, valueAge, timeline, seconds,
+    win, latency, staleness, valueAge, crossLatency, timeline, seconds,
     loadgenCpuPct: ((c1.user + c1.system) / wallUs) * 100,
     eluMax: Math.max(...elus.map((e) => e.elu)),
     server: s0 && s1 ? { cpuPct: cpuPct(s0, s1), cpuUs: s1.cpuUs - s0.cpuUs, rssMb: s1.rssBytes / 1048576 } : null,
@@ -266,6 +269,7 @@ function buildReport(o: Options, m: Measured, extra: {
     loadgen_bottleneck: bottleneck,
     lag_skipped: w.lagSkipped,
     value_age_ms: m.valueAge ? m.valueAge.percentilesMs() : null,
+    cross_node_latency_ms: m.crossLatency ? m.crossLatency.percentilesMs() : null,
     staleness_samples: m.staleness ? m.staleness.count : 0,
     receivers: w.receivers,
     data_frames_rx: w.dataFramesRx,

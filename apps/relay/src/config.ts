@@ -185,6 +185,23 @@ const envSchema = z.object({
   // ---- clustering (docs/decisions/0002-cluster.md) -----------------------------------------
   /** Redis 7 (or Valkey) that joins this relay to a cluster: `redis://[user:pass@]host:port[/db]`. Empty: a single in-memory relay, no Redis code runs. */
   REDIS_URL: z.string().default('').refine((v) => v === '' || /^rediss?:\/\/\S+$/.test(v), { error: 'must be a redis:// or rediss:// URL' }),
+  /**
+   * Seed nodes of a Redis Cluster (`host:port`, comma-separated; any few of its primaries): the
+   * relay connects through ioredis's Cluster client and sharded subscribers instead of REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z.string().default('').transform((v, ctx) => {
+    const nodes: { host: string; port: number }[] = [];
+    for (const item of commaList(v)) {
+      const match = /^([A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(item);
+      const port = Number(match?.[2]);
+      if (match === null || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `must be host:port items separated by commas (bad item ${JSON.stringify(item)})` });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port });
+    }
+    return nodes;
+  }),
   /** This node's id in the cluster (metrics label, lease key). Default: generated at start-up. */
   RELAY_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 _ . -' })
     .default(() => `node-${randomBytes(4).toString('hex')}`),
@@ -255,6 +272,9 @@ const envSchema = z.object({
   }
   if (env.RELAY_TICK_HZ < env.RELAY_MIN_TICK_HZ || env.RELAY_TICK_HZ > env.RELAY_MAX_TICK_HZ) {
     ctx.addIssue({ code: 'custom', path: ['RELAY_TICK_HZ'], message: `must be between RELAY_MIN_TICK_HZ (${env.RELAY_MIN_TICK_HZ}) and RELAY_MAX_TICK_HZ (${env.RELAY_MAX_TICK_HZ})` });
+  }
+  if (env.REDIS_URL !== '' && env.REDIS_CLUSTER_NODES.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'cannot be combined with REDIS_URL: set one (a single Redis, or the seed nodes of a Redis Cluster)' });
   }
   authRules(env, ctx);
   if ((env.RELAY_WEBHOOK_URL === '') !== (env.RELAY_WEBHOOK_SECRET === '')) {
@@ -380,6 +400,7 @@ const FIELDS = {
   jwksTimeoutMs: 'RELAY_JWKS_TIMEOUT_MS',
   allowedOrigins: 'RELAY_ALLOWED_ORIGINS',
   redisUrl: 'REDIS_URL',
+  redisClusterNodes: 'REDIS_CLUSTER_NODES',
   nodeId: 'RELAY_NODE_ID',
   leaseTtlMs: 'RELAY_LEASE_TTL_MS',
   busStaleMs: 'RELAY_BUS_STALE_MS',

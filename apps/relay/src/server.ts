@@ -72,7 +72,7 @@ export interface RelayServer {
 
 export async function startRelay(options: StartOptions = {}): Promise<RelayServer> {
   const config: Config = { ...(options.config ?? parseConfig(process.env)), ...options.overrides };
-  const clustered = config.redisUrl !== '';
+  const clustered = config.redisUrl !== '' || config.redisClusterNodes.length > 0;
   const baseLog = options.logger ?? createLogger(config.logLevel);
   // In a cluster every log line names its node.
   const log = clustered ? baseLog.child({ node: config.nodeId }) : baseLog;
@@ -88,7 +88,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const stats = new Stats();
   // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
   // (unset: no bus object exists, no Redis code runs).
-  const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
+  const cluster = clustered ? createBus({ redis: config.redisUrl !== '' ? { url: config.redisUrl } : { clusterNodes: config.redisClusterNodes }, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
   const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({

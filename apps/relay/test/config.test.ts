@@ -31,7 +31,7 @@ const FIELD_OF: Record<EnvName, keyof Config> = {
   RELAY_CONNECT_RATE_PER_IP: 'connectRatePerIp', RELAY_CONNECT_BURST_PER_IP: 'connectBurstPerIp',
   RELAY_FLOOD_COOLDOWN_SEC: 'floodCooldownSec', RELAY_MAX_TRACKED_ADDRESSES: 'maxTrackedAddresses',
   RELAY_IP_LIMIT_EXEMPT: 'ipLimitExempt', METRICS_PORT: 'metricsPort', METRICS_HOST: 'metricsHost', METRICS_TOKEN: 'metricsToken',
-  REDIS_URL: 'redisUrl', RELAY_NODE_ID: 'nodeId', RELAY_LEASE_TTL_MS: 'leaseTtlMs', RELAY_BUS_STALE_MS: 'busStaleMs',
+  REDIS_URL: 'redisUrl', REDIS_CLUSTER_NODES: 'redisClusterNodes', RELAY_NODE_ID: 'nodeId', RELAY_LEASE_TTL_MS: 'leaseTtlMs', RELAY_BUS_STALE_MS: 'busStaleMs',
   RELAY_API_KEYS: 'apiKeys', RELAY_API_RATE_PER_SEC: 'apiRatePerSec', RELAY_API_BURST: 'apiBurst', RELAY_MAX_ROOM_METADATA_BYTES: 'maxRoomMetadataBytes', RELAY_SEAT_GRACE_MS: 'seatGraceMs', RELAY_EMPTY_ROOM_TTL_SEC: 'emptyRoomTtlSec',
   RELAY_WEBHOOK_URL: 'webhookUrl', RELAY_WEBHOOK_SECRET: 'webhookSecret', RELAY_WEBHOOK_BATCH_MS: 'webhookBatchMs',
   RELAY_WEBHOOK_QUEUE_MAX: 'webhookQueueMax', RELAY_WEBHOOK_TIMEOUT_MS: 'webhookTimeoutMs',
@@ -58,7 +58,7 @@ const DEFAULTS: Record<EnvName, unknown> = {
   RELAY_CONNECT_BURST_PER_IP: 100, RELAY_FLOOD_COOLDOWN_SEC: 10, RELAY_MAX_TRACKED_ADDRESSES: 100000,
   RELAY_IP_LIMIT_EXEMPT: ['127.0.0.1', '::1'], METRICS_PORT: 'off', METRICS_HOST: '127.0.0.1', METRICS_TOKEN: '',
   // Generated at start-up when unset: `node-` and 8 random hex digits.
-  REDIS_URL: '', RELAY_NODE_ID: expect.stringMatching(/^node-[0-9a-f]{8}$/), RELAY_LEASE_TTL_MS: 5000, RELAY_BUS_STALE_MS: 1000,
+  REDIS_URL: '', REDIS_CLUSTER_NODES: [], RELAY_NODE_ID: expect.stringMatching(/^node-[0-9a-f]{8}$/), RELAY_LEASE_TTL_MS: 5000, RELAY_BUS_STALE_MS: 1000,
   RELAY_API_KEYS: [], RELAY_API_RATE_PER_SEC: 200, RELAY_API_BURST: 400, RELAY_MAX_ROOM_METADATA_BYTES: 1024, RELAY_SEAT_GRACE_MS: 0, RELAY_EMPTY_ROOM_TTL_SEC: 600, RELAY_WEBHOOK_URL: '',
   RELAY_WEBHOOK_SECRET: '', RELAY_WEBHOOK_BATCH_MS: 200, RELAY_WEBHOOK_QUEUE_MAX: 10000, RELAY_WEBHOOK_TIMEOUT_MS: 5000,
   RELAY_WEBHOOK_MAX_ATTEMPTS: 6, RELAY_WEBHOOK_RETRY_MS: 500, RELAY_WEBHOOK_DRAIN_MS: 5000,
@@ -98,7 +98,9 @@ const SAMPLES: Record<EnvName, [string, unknown, Record<string, string>?]> = {
   RELAY_CONNECT_BURST_PER_IP: ['5', 5], RELAY_FLOOD_COOLDOWN_SEC: ['0', 0], RELAY_MAX_TRACKED_ADDRESSES: ['1000', 1000],
   RELAY_IP_LIMIT_EXEMPT: ['10.0.0.1, ::1', ['10.0.0.1', '::1']], METRICS_PORT: ['9090', 9090],
   METRICS_HOST: ['0.0.0.0', '0.0.0.0', { METRICS_PORT: '9090' }], METRICS_TOKEN: ['t'.repeat(16), 't'.repeat(16)],
-  REDIS_URL: ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'], RELAY_NODE_ID: ['relay-a.1', 'relay-a.1'],
+  REDIS_URL: ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+  REDIS_CLUSTER_NODES: ['127.0.0.1:7001, redis-b.internal:7002,[::1]:7003', [{ host: '127.0.0.1', port: 7001 }, { host: 'redis-b.internal', port: 7002 }, { host: '::1', port: 7003 }]],
+  RELAY_NODE_ID: ['relay-a.1', 'relay-a.1'],
   RELAY_LEASE_TTL_MS: ['2000', 2000], RELAY_BUS_STALE_MS: ['250', 250],
   RELAY_API_KEYS: [`${'a'.repeat(24)}, ${'b'.repeat(30)}`, ['a'.repeat(24), 'b'.repeat(30)]],
   RELAY_API_RATE_PER_SEC: ['0', 0], RELAY_API_BURST: ['10', 10],
@@ -124,7 +126,8 @@ describe('config', () => {
   it('parses every option to its field', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual([...ENV_NAMES].sort());
     // All at once (so no two variables set the same field), except the key sources.
-    const together = ENV_NAMES.filter((name) => !KEY_SOURCES.includes(name));
+    // REDIS_CLUSTER_NODES excludes REDIS_URL (one Redis or one Redis Cluster).
+    const together = ENV_NAMES.filter((name) => !KEY_SOURCES.includes(name) && name !== 'REDIS_CLUSTER_NODES');
     const c = parseConfig({ ...Object.fromEntries(together.map((name) => [name, SAMPLES[name][0]])), RELAY_JWT_SECRET: SECRET });
     for (const name of ENV_NAMES) {
       const alone = parseConfig({ ...SAMPLES[name][2], [name]: SAMPLES[name][0] });
@@ -145,6 +148,22 @@ describe('config', () => {
     [{ RELAY_TICK_HZ: '4', RELAY_MIN_TICK_HZ: '5' }, 'RELAY_TICK_HZ must be between RELAY_MIN_TICK_HZ (5) and RELAY_MAX_TICK_HZ (60)'],
   ])('cross-field rule %j', (env, message) => {
     expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    ['127.0.0.1', 'bad item "127.0.0.1"'],
+    ['127.0.0.1:0', 'bad item "127.0.0.1:0"'],
+    ['127.0.0.1:70000', 'bad item "127.0.0.1:70000"'],
+    ['127.0.0.1:7001,redis://x:7002', 'bad item "redis://x:7002"'],
+    ['host name:7001', 'bad item "host name:7001"'],
+  ])('REDIS_CLUSTER_NODES=%j is refused naming the variable and the item', (value, item) => {
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: value })).toThrow(`REDIS_CLUSTER_NODES must be host:port items separated by commas (${item})`);
+  });
+
+  it('REDIS_CLUSTER_NODES cannot be combined with REDIS_URL', () => {
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7001', REDIS_URL: 'redis://127.0.0.1:6379' }))
+      .toThrow('REDIS_CLUSTER_NODES cannot be combined with REDIS_URL');
+    expect(parseConfig({ REDIS_CLUSTER_NODES: ' 127.0.0.1:7001 ,' }).redisClusterNodes).toEqual([{ host: '127.0.0.1', port: 7001 }]);
   });
 
   it('cross-field rules accept their edges', () => {

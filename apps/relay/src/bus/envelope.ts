@@ -1,9 +1,11 @@
 // The binary envelope of every message on a room's channel: kind, sending node, send time and a
 // body. The send time (wall clock, ms) lets receivers drop what Redis delivers late (a frozen
 // Redis runs already written SPUBLISHes when it wakes up): nothing crosses nodes late.
-//   byte 0      kind (BusKind)
-//   byte 1      n = length of the node id (ASCII, 1-64)
-//   2..2+n      node id
+//   byte 0      envelope version (BUS_VERSION): a node skips (and counts) messages of a version it
+//               does not speak, so nodes of two releases can share a Redis during a rolling upgrade
+//   byte 1      kind (BusKind)
+//   byte 2      n = length of the node id (ASCII, 1-64)
+//   3..3+n      node id
 //   +8          send time, float64 BE, ms since the epoch
 //   +2          member id: target of a direct frame (0 = the room), or the member of a presence event
 //   +4          sequence number of the sending node on this room's channel (u32 BE, wraps): a
@@ -11,6 +13,14 @@
 //               subscription was down
 //   rest        body: a deliver frame, a member entry (entry.ts: presence and identity JSON), or a
 //               batch frame of latest entries
+/**
+ * The envelope version this release writes and reads. Versions count from 16: the first increment
+ * wrote no version (its byte 0 was a kind, 1-5), so an old node drops a versioned message as an
+ * unknown kind, and a versioned node reads an old message's first byte as an unknown version.
+ * Change it whenever the layout below or the meaning of a kind's body changes.
+ */
+export const BUS_VERSION = 16;
+
 export const BusKind = {
   Frame: 1,
   Joined: 2,
@@ -31,33 +41,40 @@ export interface Envelope {
 }
 
 /** Bytes before the body for a node id of `n` characters. */
-const headerBytes = (n: number): number => 2 + n + 8 + 2 + 4;
+const headerBytes = (n: number): number => 3 + n + 8 + 2 + 4;
+
+/** The version byte of a bus message (undefined for an empty one). */
+export const envelopeVersion = (bytes: Uint8Array): number | undefined => bytes[0];
 
 export function encodeEnvelope(kind: BusKind, node: string, sentAt: number, member: number, seq: number, body: Uint8Array): Buffer {
   const n = node.length;
   const out = Buffer.allocUnsafe(headerBytes(n) + body.length);
-  out[0] = kind;
-  out[1] = n;
-  out.write(node, 2, 'latin1');
-  out.writeDoubleBE(sentAt, 2 + n);
-  out.writeUInt16BE(member, 10 + n);
-  out.writeUInt32BE(seq >>> 0, 12 + n);
+  out[0] = BUS_VERSION;
+  out[1] = kind;
+  out[2] = n;
+  out.write(node, 3, 'latin1');
+  out.writeDoubleBE(sentAt, 3 + n);
+  out.writeUInt16BE(member, 11 + n);
+  out.writeUInt32BE(seq >>> 0, 13 + n);
   out.set(body, headerBytes(n));
   return out;
 }
 
-/** Decodes an envelope; undefined for anything malformed (other writers on the channel). */
+/**
+ * Decodes an envelope of this version (check `envelopeVersion` first); undefined for anything
+ * malformed (other writers on the channel).
+ */
 export function decodeEnvelope(bytes: Buffer): Envelope | undefined {
-  if (bytes.length < 3) return undefined;
-  const kind = bytes[0]!;
-  const n = bytes[1]!;
+  if (bytes.length < 4 || bytes[0] !== BUS_VERSION) return undefined;
+  const kind = bytes[1]!;
+  const n = bytes[2]!;
   if (kind < BusKind.Frame || kind > BusKind.Latest || n === 0 || bytes.length < headerBytes(n)) return undefined;
   return {
     kind: kind as BusKind,
-    node: bytes.toString('latin1', 2, 2 + n),
-    sentAt: bytes.readDoubleBE(2 + n),
-    member: bytes.readUInt16BE(10 + n),
-    seq: bytes.readUInt32BE(12 + n),
+    node: bytes.toString('latin1', 3, 3 + n),
+    sentAt: bytes.readDoubleBE(3 + n),
+    member: bytes.readUInt16BE(11 + n),
+    seq: bytes.readUInt32BE(13 + n),
     // A copy: the receiver rewrites the room handle in place.
     body: new Uint8Array(bytes.subarray(headerBytes(n))),
   };

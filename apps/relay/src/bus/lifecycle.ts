@@ -3,6 +3,7 @@
 // `down`, the reaper that removes members of crashed nodes, the resync after an outage, and a
 // graceful leave. Timers are real time: they pace Redis round trips, not client deadlines.
 // Log lines carry the node id already (server.ts gives the bus a child logger with `node`).
+import { pingAll } from './connection.js';
 import { BusKind } from './envelope.js';
 import { NODES_KEY, leaseKey, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
 import { encodeEntry } from './entry.js';
@@ -48,7 +49,8 @@ export class BusLifecycle {
     const { bus } = this;
     await bus.settle();
     if (bus.state === 'up') {
-      await Promise.allSettled([bus.cmd.del(leaseKey(bus.nodeId), nodeRoomsKey(bus.nodeId)), bus.cmd.srem(NODES_KEY, bus.nodeId)]);
+      // One key per command: on a Redis Cluster these keys live in different slots.
+      await Promise.allSettled([bus.cmd.del(leaseKey(bus.nodeId)), bus.cmd.del(nodeRoomsKey(bus.nodeId)), bus.cmd.srem(NODES_KEY, bus.nodeId)]);
     }
     bus.state = 'down';
     bus.cmd.disconnect();
@@ -76,7 +78,7 @@ export class BusLifecycle {
     }, () => bus.stats.dropped.error++);
   }
 
-  /** One health check (PING within the command timeout), then the recovery or the reaper. */
+  /** One health check (PING within the command timeout, every shard of a cluster), then the recovery or the reaper. */
   async #check(): Promise<void> {
     if (this.#busy || this.#stopped) return;
     this.#busy = true;
@@ -84,7 +86,7 @@ export class BusLifecycle {
     try {
       let alive = true;
       try {
-        await bus.cmd.ping();
+        await pingAll(bus.cmd);
       } catch {
         alive = false;
       }

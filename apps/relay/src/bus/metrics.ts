@@ -34,6 +34,8 @@ export function registerBusMetrics(registry: Registry, bus: RedisBus): void {
     () => Object.entries(s.dropped));
   mirrored(registry, 'roomcast_bus_gaps_total', 'Messages of other nodes that never arrived here (jumps in their per-room sequence numbers): cross-node frames lost without notice.', undefined,
     () => [['', s.gaps]]);
+  mirrored(registry, 'roomcast_bus_unknown_version_total', 'Bus messages skipped because their envelope version is not this release\'s (nodes of another release on the same Redis).', undefined,
+    () => [['', s.unknownVersion]]);
   mirrored(registry, 'roomcast_bus_reaped_members_total', 'Members of crashed nodes (expired leases) this node removed.', undefined, () => [['', s.reaped]]);
   mirrored(registry, 'roomcast_bus_resyncs_total', 'Recoveries from a Redis outage (rooms re-registered and resynchronised).', undefined, () => [['', s.resyncs]]);
   const latency = new Histogram({

@@ -6,7 +6,7 @@ import { DeliveryClass, Flags, decodeBatch } from '@roomcast/protocol';
 import type { ClusterInbox } from '../core/cluster.js';
 import type { Log } from '../core/log.js';
 import { decodeEntry } from './entry.js';
-import { BusKind, decodeEnvelope } from './envelope.js';
+import { BUS_VERSION, BusKind, decodeEnvelope, envelopeVersion } from './envelope.js';
 import { channelRoom } from './keys.js';
 import type { BusStats } from './stats.js';
 
@@ -30,6 +30,8 @@ export class BusReceiver {
    * clients' rejoin needs Redis, so they are closed once the resync is done (`flushLost`).
    */
   readonly #owed = new Map<string, Set<number>>();
+  /** Envelope versions already logged (each once: a rolling upgrade would otherwise log every message). */
+  readonly #versionsLogged = new Set<number>();
 
   /** `staleMs`: messages older than this (send time to receipt) are dropped, never delivered late. */
   constructor(private readonly bus: ReceivingBus, private readonly staleMs: number) {}
@@ -37,8 +39,19 @@ export class BusReceiver {
   /** One message from the room's channel (ioredis 'smessageBuffer'). */
   receive(channel: string, message: Buffer): void {
     const room = channelRoom(channel);
-    const env = decodeEnvelope(message);
     const bus = this.bus;
+    const version = envelopeVersion(message);
+    if (version !== BUS_VERSION) {
+      // Another release's message (a rolling upgrade), or another writer: skipped, counted, and
+      // logged once per version byte. Not a gap: its sender's numbering is not ours to check.
+      bus.stats.unknownVersion++;
+      if (version !== undefined && !this.#versionsLogged.has(version)) {
+        this.#versionsLogged.add(version);
+        bus.log.error({ version, speaks: BUS_VERSION, room }, 'skipping bus messages of an envelope version this node does not speak (nodes of another release on this Redis?)');
+      }
+      return;
+    }
+    const env = decodeEnvelope(message);
     const inbox = bus.inbox;
     if (room === undefined || env === undefined || inbox === undefined || env.node === bus.nodeId) return;
     // Lost messages (a gap) may have been reliable frames or member events: every local member

@@ -3,11 +3,11 @@
 // member ids, presence, direct frames, latest batches). Messages from other nodes go to the core
 // through its `ClusterInbox`, checked on the way (sequence gaps, staleness) by receiver.ts.
 // Leases, the reaper and the resync after an outage are in lifecycle.ts. Only src/bus/ imports ioredis.
-import { Redis, type RedisOptions } from 'ioredis';
 import { FrameKind, MAX_MEMBER_ID, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
 import type { Claim, Cluster, ClusterInbox, ClusterMember, MemberIdentity } from '../core/cluster.js';
 import type { FanoutSink } from '../core/fanout.js';
 import type { Log } from '../core/log.js';
+import { connectRedis, type RedisClient, type RedisTarget } from './connection.js';
 import { decodeEntry, encodeEntry } from './entry.js';
 import { BusKind, encodeEnvelope } from './envelope.js';
 import { membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
@@ -16,7 +16,8 @@ import { CLAIM, REAP, RECLAIM, RELEASE, UPDATE } from './scripts.js';
 import { BusStats } from './stats.js';
 
 export interface BusOptions {
-  url: string;
+  /** A single Redis (REDIS_URL) or a Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
+  redis: RedisTarget;
   nodeId: string;
   leaseTtlMs: number;
   log: Log;
@@ -57,8 +58,8 @@ export class RedisBus implements FanoutSink, Cluster {
   state: BusState = 'down';
   /** Called with the age (ms) of each message received from another node. */
   onLatency: (ms: number) => void = () => {};
-  readonly cmd: Redis;
-  readonly sub: Redis;
+  readonly cmd: RedisClient;
+  readonly sub: RedisClient;
   readonly log: Log;
   inbox: ClusterInbox | undefined;
   /** Rooms this node listens to: claims in flight plus local members, and the subscription. */
@@ -75,20 +76,7 @@ export class RedisBus implements FanoutSink, Cluster {
     this.leaseTtlMs = options.leaseTtlMs;
     this.log = options.log;
     this.#receiver = new BusReceiver(this, options.staleMs ?? 1000);
-    const redisOptions: RedisOptions = {
-      lazyConnect: true,
-      // Never queue while disconnected, never retry a command after a reconnect: a frame is sent
-      // now or dropped (and counted), not delivered seconds late.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 500,
-      connectTimeout: 2000,
-      retryStrategy: (times) => Math.min(100 * times, 1000),
-    };
-    // Auto-pipelining writes the commands of one event-loop turn in one go (one syscall for a
-    // burst of publishes), in order, so per-sender order holds.
-    this.cmd = new Redis(options.url, { ...redisOptions, connectionName: `roomcast:${options.nodeId}:cmd`, enableAutoPipelining: true });
-    this.sub = new Redis(options.url, { ...redisOptions, connectionName: `roomcast:${options.nodeId}:sub`, autoResubscribe: true });
+    ({ cmd: this.cmd, sub: this.sub } = connectRedis(options.redis, options.nodeId, options.commandTimeoutMs ?? 500));
     for (const [name, lua, keys] of [['rcClaim', CLAIM, 2], ['rcRelease', RELEASE, 2], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 2], ['rcReclaim', RECLAIM, 2]] as const) {
       this.cmd.defineCommand(name, { numberOfKeys: keys, lua });
     }

@@ -13,6 +13,8 @@ export class BusStats {
   readonly dropped = { down: 0, error: 0, stale: 0 };
   /** Messages of other nodes that never arrived here (jumps in their sequence numbers). */
   gaps = 0;
+  /** Messages of an envelope version this node does not speak (another release), skipped. */
+  unknownVersion = 0;
   /** Members of crashed nodes removed by this node. */
   reaped = 0;
   /** Times this node recovered from an outage (re-registered and resynchronised its rooms). */

@@ -60,10 +60,11 @@ describe('cluster join races and bus input', () => {
     const jx = await x.request({ type: 'join', room: 'noise' }, 'joined');
     await y.request({ type: 'join', room: 'noise' }, 'joined');
     await x.nextMessage('member_joined');
-    // Redis's inline syntax: \xHH inside double quotes is a byte. Too short, unknown kind, zero-length
-    // node id, truncated header, and a well-formed but ancient `latest` envelope from node "n".
-    const junk = ['x', '"\\x09\\x01nAAAAAAAAAA"', '"\\x01\\x00"', '"\\x01\\x05abc"',
-      '"\\x05\\x01n\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x04\\x01"'];
+    // Redis's inline syntax: \xHH inside double quotes is a byte. After the version byte (\x10):
+    // too short, unknown kind, zero-length node id, truncated header, and a well-formed but
+    // ancient `latest` envelope from node "n". Then two of another version: skipped and counted.
+    const junk = ['"\\x10"', '"\\x10\\x09\\x01nAAAAAAAAAA"', '"\\x10\\x01\\x00"', '"\\x10\\x01\\x05abc"',
+      '"\\x10\\x05\\x01n\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x04\\x01"', 'x', '"\\x05\\x01n"'];
     for (const message of junk) {
       expect(await redisCommand(cluster.redis.port, `SPUBLISH rc:{r:noise} ${message}`)).toMatch(/^:[12]\r\n$/);
     }
@@ -72,6 +73,7 @@ describe('cluster join races and bus input', () => {
     expect([...d.payload]).toEqual([9]);
     expect(y.frames.filter((f) => f.kind !== 'control')).toEqual([]);
     expect(b.bus!.stats.dropped.stale).toBe(1);
+    expect(b.bus!.stats.unknownVersion).toBe(2);
   });
 
   it('messages of another node that never arrived (a sequence gap): counted, and the room\'s members are closed with 4502 to resync', async () => {

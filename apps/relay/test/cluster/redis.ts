@@ -49,7 +49,8 @@ export class RedisServer {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'roomcast-redis-'));
 
-  private constructor(readonly port: number) {}
+  /** `extraArgs`: more redis-server options (e.g. cluster mode, redis-cluster.ts). */
+  private constructor(readonly port: number, private readonly extraArgs: readonly string[]) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -59,8 +60,8 @@ export class RedisServer {
     return this.child?.pid;
   }
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs);
     await server.spawn();
     return server;
   }
@@ -68,7 +69,7 @@ export class RedisServer {
   /** Starts redis-server (again) on this port and waits until it answers PING (at most 5 s). */
   async spawn(): Promise<void> {
     const child = spawn(requireTool('redis-server'), [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir,
+      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.extraArgs,
     ], { stdio: 'ignore' });
     this.child = child;
     const deadline = Date.now() + 5000;
