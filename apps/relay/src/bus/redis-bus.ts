@@ -4,16 +4,20 @@
 // through its `ClusterInbox`, checked on the way (sequence gaps, staleness) by receiver.ts.
 // Leases, the reaper and the resync after an outage are in lifecycle.ts. Only src/bus/ imports ioredis.
 import { Redis, type RedisOptions } from 'ioredis';
-import { FrameKind, MAX_MEMBER_ID, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
-import type { Claim, Cluster, ClusterInbox, ClusterMember, MemberIdentity } from '../core/cluster.js';
+import { FrameKind, MAX_MEMBER_ID, encodeBatch, type BatchEntry, type Presence, type RoomSettings } from '@roomcast/protocol';
+import type { Claim, ClaimRequest, Cluster, ClusterInbox, MemberIdentity, StoredRoomState } from '../core/cluster.js';
 import type { FanoutSink } from '../core/fanout.js';
+import { defaultSettings } from '../core/host.js';
 import type { Log } from '../core/log.js';
-import { decodeEntry, encodeEntry } from './entry.js';
+import { BusCalls } from './calls.js';
+import { decodeStored, encodeEntry, parseMembers, seatHash } from './entry.js';
 import { BusKind, encodeEnvelope } from './envelope.js';
-import { membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
+import { CONTROL_CHANNEL, membersKey, nodeRoomsKey, roomChannel, roomKeys } from './keys.js';
 import { type BusState, BusReceiver } from './receiver.js';
-import { CLAIM, REAP, RECLAIM, RELEASE, UPDATE } from './scripts.js';
+import { CLAIM, CREATE, DROP_EMPTY, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
+import { hostState, parseClaim, settingsArgs } from './settings.js';
 import { BusStats } from './stats.js';
+import { BusStore } from './store.js';
 
 export interface BusOptions {
   url: string;
@@ -24,31 +28,39 @@ export interface BusOptions {
   staleMs?: number;
   /** A Redis command that takes longer fails (a frozen Redis). */
   commandTimeoutMs?: number;
+  /** RELAY_MAX_MEMBERS_PER_ROOM: the capacity of a room whose stored settings lack one. */
+  maxMembersPerRoom?: number;
 }
 
 export type { BusState } from './receiver.js';
+export { parseMembers };
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 interface Scripts {
   rcClaim: Script;
+  rcTake: Script;
   rcRelease: Script;
   rcUpdate: Script;
   rcReap: Script;
   rcReclaim: Script;
+  rcHost: Script;
+  rcCreate: Script;
+  rcSettings: Script;
+  rcDropEmpty: Script;
 }
 
-/** Parses a members hash (`HGETALL` as a flat list) into members. */
-export function parseMembers(flat: unknown[]): ClusterMember[] {
-  const members: ClusterMember[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const entry = String(flat[i + 1]);
-    const cut = entry.indexOf('\n');
-    const state = cut < 0 ? undefined : decodeEntry(entry.slice(cut + 1));
-    // Undefined: not written by a relay (of this release): ignored.
-    if (state !== undefined) members.push({ id: Number(flat[i]), node: entry.slice(0, cut), ...state });
-  }
-  return members;
-}
+/** The scripts (scripts.ts), their names on the client and how many keys each takes. */
+const SCRIPTS = [
+  ['rcClaim', CLAIM, 3], ['rcTake', TAKE, 3], ['rcRelease', RELEASE, 3], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 3],
+  ['rcReclaim', RECLAIM, 3], ['rcHost', HOST, 3], ['rcCreate', CREATE, 1], ['rcSettings', SETTINGS_PATCH, 1], ['rcDropEmpty', DROP_EMPTY, 3],
+] as const;
+
+/** A u32 big-endian: the body of a `host` message (the host's version). */
+const u32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+};
 
 export class RedisBus implements FanoutSink, Cluster {
   readonly nodeId: string;
@@ -69,12 +81,21 @@ export class RedisBus implements FanoutSink, Cluster {
   readonly #receiver: BusReceiver;
   /** Commands in flight (awaited on close). */
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Server API calls relayed between nodes. */
+  readonly calls: BusCalls;
+  /** The server API's reads and writes of the store (and the room index). */
+  readonly store: BusStore;
+  /** Settings of a room whose stored settings lack a field. */
+  readonly defaults: RoomSettings;
 
   constructor(options: BusOptions) {
     this.nodeId = options.nodeId;
     this.leaseTtlMs = options.leaseTtlMs;
     this.log = options.log;
     this.#receiver = new BusReceiver(this, options.staleMs ?? 1000);
+    this.calls = new BusCalls(this);
+    this.defaults = defaultSettings(options.maxMembersPerRoom ?? MAX_MEMBER_ID);
+    this.store = new BusStore(this, options.maxMembersPerRoom ?? MAX_MEMBER_ID);
     const redisOptions: RedisOptions = {
       lazyConnect: true,
       // Never queue while disconnected, never retry a command after a reconnect: a frame is sent
@@ -89,9 +110,7 @@ export class RedisBus implements FanoutSink, Cluster {
     // burst of publishes), in order, so per-sender order holds.
     this.cmd = new Redis(options.url, { ...redisOptions, connectionName: `roomcast:${options.nodeId}:cmd`, enableAutoPipelining: true });
     this.sub = new Redis(options.url, { ...redisOptions, connectionName: `roomcast:${options.nodeId}:sub`, autoResubscribe: true });
-    for (const [name, lua, keys] of [['rcClaim', CLAIM, 2], ['rcRelease', RELEASE, 2], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 2], ['rcReclaim', RECLAIM, 2]] as const) {
-      this.cmd.defineCommand(name, { numberOfKeys: keys, lua });
-    }
+    for (const [name, lua, keys] of SCRIPTS) this.cmd.defineCommand(name, { numberOfKeys: keys, lua });
     // ioredis reports every failed reconnect as an 'error' event; the health check (lifecycle.ts)
     // turns them into one state change, so they are not logged one by one here.
     this.cmd.on('error', () => {});
@@ -99,7 +118,9 @@ export class RedisBus implements FanoutSink, Cluster {
     this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       // An exception must not reach ioredis's reply parser (it would break the subscription).
       try {
-        this.#receiver.receive(channel.toString('latin1'), message);
+        const name = channel.toString('latin1');
+        if (name === CONTROL_CHANNEL) this.calls.receive(message.toString('utf8'));
+        else this.#receiver.receive(name, message);
       } catch (err) {
         this.stats.dropped.error++;
         this.log.error({ err }, 'bus message from another node failed');
@@ -127,24 +148,64 @@ export class RedisBus implements FanoutSink, Cluster {
 
   // ---- Cluster port ------------------------------------------------------------------
 
-  async claim(room: string, tickHz: number, presence: Presence, identity: MemberIdentity, maxMembers: number): Promise<Claim> {
+  async claim(room: string, req: ClaimRequest): Promise<Claim> {
     if (this.state !== 'up') {
       this.stats.dropped.down++;
       return { ok: false, reason: 'unavailable' };
     }
     try {
       await this.listen(room);
-      const reply = await this.track(this.scripts.rcClaim(membersKey(room), metaKey(room), this.nodeId, encodeEntry(presence, identity), maxMembers, tickHz, MAX_MEMBER_ID)) as unknown[];
-      if (reply[0] === 0) {
-        this.unlisten(room);
-        return { ok: false, reason: 'full' };
-      }
-      return { ok: true, id: Number(reply[0]), tickHz: Number(reply[1]), members: parseMembers(reply[2] as unknown[]) };
+      const reply = await this.track(this.scripts.rcClaim(...roomKeys(room), this.nodeId, encodeEntry(req.presence, req.identity), req.maxMembers,
+        req.tickHz, MAX_MEMBER_ID, req.server ? 1 : 0, ...settingsArgs(req.settings))) as unknown[];
+      const claim = parseClaim(reply, this.defaults);
+      if (!claim.ok) this.unlisten(room);
+      else if (claim.created) this.store.index(room);
+      return claim;
     } catch (err) {
       this.log.debug({ err, room }, 'cluster claim failed');
       this.unlisten(room);
       return { ok: false, reason: 'unavailable' };
     }
+  }
+
+  async takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
+    if (this.state !== 'up') return undefined;
+    await this.listen(room);
+    try {
+      const hash = seatHash(token);
+      for (const [id, stored] of Object.entries(await this.track(this.cmd.hgetall(membersKey(room))))) {
+        const member = decodeStored(Number(id), stored);
+        if (member === undefined || member.away !== true || member.seat !== hash || member.identity.userId !== userId) continue;
+        // Compare-and-set: the seat moves only if it is still away and unchanged (its node may be dropping it now).
+        const entry = `${this.nodeId}\n${encodeEntry(member.presence, member.identity)}`;
+        const claim = parseClaim(await this.track(this.scripts.rcTake(...roomKeys(room), id, stored, entry)) as unknown[], this.defaults);
+        if (claim.ok) return claim;
+        break;
+      }
+    } catch (err) {
+      this.log.debug({ err, room }, 'cluster seat take failed');
+    }
+    this.unlisten(room);
+    return undefined;
+  }
+
+  host(room: string, host: number, version: number): void {
+    this.send(room, BusKind.Host, host, u32(version));
+  }
+
+  away(room: string, id: number, presence: Presence, identity: MemberIdentity, seat: string): void {
+    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, encodeEntry(presence, identity, { seat })));
+    this.send(room, BusKind.Away, id, new Uint8Array(0));
+  }
+
+  back(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
+    const json = encodeEntry(presence, identity);
+    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
+    this.send(room, BusKind.Back, id, Buffer.from(json));
+  }
+
+  moved(room: string): void {
+    this.unlisten(room);
   }
 
   joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
@@ -159,10 +220,32 @@ export class RedisBus implements FanoutSink, Cluster {
 
   left(room: string, id: number): void {
     // While Redis is down the entry stays; the resync after the outage removes it (lifecycle.ts).
-    if (this.state === 'up') this.quiet(this.scripts.rcRelease(membersKey(room), metaKey(room), id, this.nodeId));
-    this.send(room, BusKind.Left, id, new Uint8Array(0));
+    if (this.state === 'up') {
+      this.quiet(this.scripts.rcRelease(...roomKeys(room), id, this.nodeId).then((reply) => {
+        const r = reply as number[];
+        if (r[0] === 1) this.settled(room, r[1] === 1, hostState(r.slice(2)));
+      }));
+    }
+    // The body names the node that held the member: a node that holds it now (a seat that moved) ignores it.
+    this.send(room, BusKind.Left, id, Buffer.from(this.nodeId, 'latin1'));
     this.unlisten(room);
   }
+
+  /**
+   * After a script removed members: the room is gone cluster-wide (this node tells the webhooks and
+   * drops it from the index), or its host may have changed (this node tells every node).
+   */
+  settled(room: string, gone: boolean, host: Pick<StoredRoomState, 'host' | 'hostVersion' | 'previousHost'>): void {
+    if (gone) {
+      this.store.unindex(room);
+      this.inbox?.roomGone(room);
+      return;
+    }
+    if (host.host === host.previousHost) return;
+    this.send(room, BusKind.Host, host.host, u32(host.hostVersion));
+    this.inbox?.hostChanged(room, host.host, host.hostVersion);
+  }
+
 
   direct(room: string, target: number, frame: Uint8Array): void {
     this.send(room, BusKind.Frame, target, frame);

@@ -6,11 +6,24 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Config, RelayServer } from '../../src/index.js';
+import { SECRET, hmacKey, sign } from '../auth/tokens.js';
 import { RawClient, startTestRelay } from '../helpers.js';
 import { RawTcpClient } from '../tcp-helpers.js';
 import { RedisServer, redisCommand } from './redis.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** The server API key of `useCluster` nodes (RELAY_API_KEYS) and the JWT secret they verify tokens with. */
+export const API_KEY = 'cluster-key-0123456789abcdefghij';
+export const JWT_SECRET = SECRET;
+
+/** One server API call to a node (`node`: its http URL); the status and the JSON answer. */
+export async function api(httpUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${httpUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
 
 export interface ClusterFixture {
   readonly redis: RedisServer;
@@ -21,8 +34,13 @@ export interface ClusterFixture {
   /** A WebSocket client of `node` that has not sent hello (e.g. to send a token). */
   connect(node: RelayServer): Promise<RawClient>;
   tcp(node: RelayServer): Promise<RawTcpClient>;
-  /** A relay process (the built dist/main.js, TCP off) joined to the test's Redis, and its HTTP port. */
-  process(nodeId: string, leaseTtlMs: number): Promise<{ child: ChildProcess; port: number }>;
+  /**
+   * A WebSocket client of `node` welcomed with an HS256 token signed with JWT_SECRET (`claims`
+   * over sub "ada", every room, an hour; the node needs `jwtSecret: JWT_SECRET`).
+   */
+  signedIn(node: RelayServer | string, claims?: Record<string, unknown>): Promise<RawClient>;
+  /** A relay process (the built dist/main.js, TCP off) joined to the test's Redis, and its HTTP port; `env` adds variables. */
+  process(nodeId: string, leaseTtlMs: number, env?: Record<string, string>): Promise<{ child: ChildProcess; port: number }>;
 }
 
 export function useCluster(defaults: Partial<Config> = {}): ClusterFixture {
@@ -71,12 +89,20 @@ export function useCluster(defaults: Partial<Config> = {}): ClusterFixture {
       clients.push(c);
       return c;
     },
-    async process(nodeId, leaseTtlMs) {
+    async signedIn(node, claims = {}) {
+      const token = await sign(hmacKey(JWT_SECRET), 'HS256', { rooms: ['*'], exp: Math.floor(Date.now() / 1000) + 3600, ...claims });
+      const c = await RawClient.connect(typeof node === 'string' ? node : node.wsUrl);
+      clients.push(c);
+      const welcome = await c.requestAny({ type: 'hello', v: 2, client: 'cluster-test', token });
+      if (welcome.type !== 'welcome') throw new Error(`not welcomed: ${JSON.stringify(welcome)}`);
+      return c;
+    },
+    async process(nodeId, leaseTtlMs, env = {}) {
       if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm build, or the root pnpm test)`);
       const child = spawn(process.execPath, [MAIN], {
         env: {
           PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TCP_PORT: 'off', LOG_LEVEL: 'info',
-          REDIS_URL: this.redis.url, RELAY_NODE_ID: nodeId, RELAY_LEASE_TTL_MS: String(leaseTtlMs),
+          REDIS_URL: this.redis.url, RELAY_NODE_ID: nodeId, RELAY_LEASE_TTL_MS: String(leaseTtlMs), ...env,
         },
         stdio: ['ignore', 'pipe', 'ignore'],
       });

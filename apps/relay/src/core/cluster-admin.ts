@@ -1,0 +1,153 @@
+// The server API in a cluster (docs/server-api.md, "In a cluster"): the same calls as admin.ts,
+// answered for the whole cluster. Reads (list, get) and settings come from the cluster store,
+// where settings and the host are decided; actions on members (publish, kick, remove, close,
+// disconnect) run on every node, each on its own members (`ClusterCommand`), and their answers
+// are added up. Knows nothing of Redis: the bus implements `ClusterRooms`.
+import type { Presence, RoomSettings } from '@roomcast/protocol';
+import type { Admin, AdminApi, MemberView, PublishClass, PublishResult, RoomPage, RoomSummary, RoomView } from './admin.js';
+import type { ClusterMember } from './cluster.js';
+import type { RoomEvents } from './events.js';
+import { defaultSettings, definedOnly } from './host.js';
+
+/** A room as the cluster store holds it. Members in join order. */
+export interface StoredRoom {
+  name: string;
+  tickHz: number;
+  settings: RoomSettings;
+  host: number;
+  members: ClusterMember[];
+}
+
+/** A server API call every node runs on its own members (relayed between nodes by the bus). */
+export type ClusterCommand =
+  | { op: 'publish'; room: string; payload: string; cls: PublishClass; to?: number | undefined }
+  | { op: 'kick' | 'remove'; room: string; member: number; reason: string }
+  | { op: 'close'; room: string; reason: string }
+  | { op: 'disconnect'; userId: string; reason: string };
+
+/** What the server API needs of the cluster store (the bus implements it). Every call rejects while the store is unreachable. */
+export interface ClusterRooms {
+  storedRoom(name: string): Promise<StoredRoom | undefined>;
+  /** Rooms of the whole cluster, by name (same paging rules as admin.ts). */
+  storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<{ rooms: RoomSummary[]; next: string | undefined }>;
+  /** Creates an empty room in the store; false when a room of that name exists. */
+  createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean>;
+  /** Changes a live room's settings atomically and tells every node; undefined when there is no such room. */
+  updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined>;
+  /** Deletes a room that has no member; whether it did. */
+  dropEmpty(name: string): Promise<boolean>;
+  /** Runs `command` on every other live node; their answers (those that came within the call timeout). */
+  call(command: ClusterCommand): Promise<unknown[]>;
+}
+
+/** Runs a command on this node's own members (what every node does with a relayed call). */
+export function runCommand(admin: Admin, c: ClusterCommand): unknown {
+  switch (c.op) {
+    case 'publish': return admin.publish(c.room, Buffer.from(c.payload, 'base64'), c.cls, c.to);
+    case 'kick': return admin.kickMember(c.room, c.member, c.reason);
+    case 'remove': return admin.removeMember(c.room, c.member, c.reason);
+    case 'close': return admin.closeRoom(c.room, c.reason);
+    case 'disconnect': return admin.disconnectUser(c.userId, c.reason);
+  }
+}
+
+export interface ClusterAdminDeps {
+  /** This node's own rooms and members. */
+  local: Admin;
+  store: ClusterRooms;
+  events: RoomEvents;
+  limits: { maxMembersPerRoom: number; tickHz: number };
+  /** Applies settings decided in the store to this node's room (remote.ts settingsChanged). */
+  applySettings: (room: string, settings: RoomSettings, version: number) => void;
+}
+
+export class ClusterAdmin implements AdminApi {
+  constructor(private readonly deps: ClusterAdminDeps) {}
+
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<RoomPage> {
+    return this.deps.store.storedRooms(query);
+  }
+
+  async room(name: string): Promise<RoomView | undefined> {
+    const room = await this.deps.store.storedRoom(name);
+    if (room === undefined) return undefined;
+    return {
+      name, members: room.members.length, tickHz: room.tickHz, settings: room.settings, host: room.host,
+      memberList: room.members.map(memberView),
+    };
+  }
+
+  async createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): Promise<RoomSummary | 'exists'> {
+    const { limits } = this.deps;
+    const settings = { ...defaultSettings(limits.maxMembersPerRoom), ...definedOnly(patch) };
+    const rate = tickHz ?? limits.tickHz;
+    if (!await this.deps.store.createRoom(name, rate, settings)) return 'exists';
+    // The store decided this node created it: the webhook is sent once, from here.
+    this.deps.events.roomCreated(name);
+    return { name, members: 0, tickHz: rate, settings, host: 0 };
+  }
+
+  async updateSettings(name: string, patch: Partial<RoomSettings>): Promise<RoomSettings | undefined> {
+    const changed = await this.deps.store.updateSettings(name, patch);
+    if (changed === undefined) return undefined;
+    this.deps.applySettings(name, changed.settings, changed.version);
+    this.deps.events.settingsChanged(name, changed.settings);
+    return changed.settings;
+  }
+
+  async publish(name: string, payload: Uint8Array, cls: PublishClass, to: number | undefined): Promise<PublishResult> {
+    const results = await this.everywhere({ op: 'publish', room: name, payload: Buffer.from(payload).toString('base64'), cls, to }) as PublishResult[];
+    // A node that holds the room answers ok (for `to`: the node that holds the member).
+    const ok = results.filter((r) => r.ok);
+    if (ok.length > 0) return { ok: true, recipients: ok.reduce((sum, r) => sum + r.recipients, 0) };
+    if (!await this.exists(name)) return { ok: false, error: 'room_not_found' };
+    // A live room without members anywhere (created by the API): a broadcast reaches nobody.
+    return to === undefined ? { ok: true, recipients: 0 } : { ok: false, error: 'member_not_found' };
+  }
+
+  async kickMember(name: string, id: number, reason: string): Promise<'kicked' | 'room_not_found' | 'member_not_found'> {
+    const results = await this.everywhere({ op: 'kick', room: name, member: id, reason });
+    if (results.includes('kicked')) return 'kicked';
+    return await this.exists(name) ? 'member_not_found' : 'room_not_found';
+  }
+
+  async removeMember(name: string, id: number, reason: string): Promise<'removed' | 'room_not_found' | 'member_not_found'> {
+    const results = await this.everywhere({ op: 'remove', room: name, member: id, reason });
+    if (results.includes('removed')) return 'removed';
+    return await this.exists(name) ? 'member_not_found' : 'room_not_found';
+  }
+
+  async closeRoom(name: string, reason: string): Promise<number | undefined> {
+    const results = await this.everywhere({ op: 'close', room: name, reason });
+    const counts = results.filter((r): r is number => typeof r === 'number');
+    if (counts.length > 0) return counts.reduce((a, b) => a + b, 0);
+    // No node had members in it: a room the API created and nobody joined.
+    if (await this.deps.store.dropEmpty(name)) {
+      this.deps.events.roomClosed(name);
+      return 0;
+    }
+    return undefined;
+  }
+
+  async disconnectUser(userId: string, reason: string): Promise<number> {
+    const results = await this.everywhere({ op: 'disconnect', userId, reason });
+    return results.reduce<number>((sum, r) => sum + (typeof r === 'number' ? r : 0), 0);
+  }
+
+  /** This node's answer and every other live node's. */
+  private async everywhere(command: ClusterCommand): Promise<unknown[]> {
+    const others = this.deps.store.call(command);
+    const own = runCommand(this.deps.local, command);
+    return [own, ...await others];
+  }
+
+  private async exists(name: string): Promise<boolean> {
+    return await this.deps.store.storedRoom(name) !== undefined;
+  }
+}
+
+function memberView(m: ClusterMember): MemberView {
+  const view: MemberView = { id: m.id, ...m.identity, presence: m.presence as Presence };
+  if (m.away === true) view.away = true;
+  return view;
+}
