@@ -7,7 +7,7 @@ import { API_KEY, JWT_SECRET, api, useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
 const cluster = useCluster({ apiKeys: [API_KEY], jwtSecret: JWT_SECRET, allowAnonymous: 'true' });
-const settingsOf = (overrides: object) => ({ capacity: 16, locked: false, private: false, metadata: null, ...overrides });
+const settingsOf = (overrides: object) => ({ capacity: 256, locked: false, private: false, metadata: null, ...overrides });
 
 describe('cluster and room settings', () => {
   it('a capacity set through one node counts members of every node; a lock refuses joins on every node', async () => {
