@@ -1,0 +1,77 @@
+// Seats in a cluster (PROTOCOL.md §8.21): a member whose connection drops is away on every node;
+// its client may reconnect to ANY node (no sticky sessions) within the grace window and take its
+// seat back with its resume token: same member id, and the others see away then back, never
+// left then joined. The seat moves in Redis by compare-and-set (docs/decisions/0002-cluster.md).
+import type { ServerFrame } from '@roomcast/protocol';
+import { describe, expect, it } from 'vitest';
+import type { RawClient } from '../helpers.js';
+import { JWT_SECRET, useCluster } from './nodes.js';
+import { redisCommand } from './redis.js';
+
+const cluster = useCluster({ jwtSecret: JWT_SECRET, allowAnonymous: 'true' });
+
+const memberEvents = (c: RawClient): string[] => c.frames
+  .filter((f): f is Extract<ServerFrame, { kind: 'control' }> => f.kind === 'control' && ['member_left', 'member_joined'].includes(f.message.type))
+  .map((f) => f.message.type);
+
+describe('cluster seats', () => {
+  it('a client that drops on one node takes its seat back through another: same id, away then back everywhere', async () => {
+    const a = await cluster.node('a', { seatGraceMs: 30_000 });
+    const b = await cluster.node('b', { seatGraceMs: 30_000 });
+    const x = await cluster.signedIn(a, { sub: 'xena' });
+    const y = await cluster.signedIn(b, { sub: 'yuri' });
+    const z = await cluster.signedIn(b, { sub: 'zoe' });
+    const jx = await x.join('r');
+    const jy = await y.join('r', { color: 'red' });
+    const jz = await z.join('r');
+    await x.nextMessage('member_joined', (m) => m.member.id === jy.self);
+    await x.nextMessage('member_joined', (m) => m.member.id === jz.self);
+    y.ws.terminate();
+    expect(await x.nextMessage('member_away')).toEqual({ type: 'member_away', room: jx.handle, member: jy.self });
+    expect(await z.nextMessage('member_away')).toEqual({ type: 'member_away', room: jz.handle, member: jy.self });
+    expect(b.relay.seats.size).toBe(1);
+
+    // Back through node a, which never held it.
+    const y2 = await cluster.signedIn(a, { sub: 'yuri' });
+    const back = await y2.request({ type: 'join', room: 'r', seat: jy.seat! }, 'joined');
+    expect(back).toMatchObject({ self: jy.self, seat: jy.seat, host: jx.self });
+    expect(back.members).toEqual(expect.arrayContaining([
+      { id: jx.self, presence: null, userId: 'xena' }, { id: jy.self, presence: { color: 'red' }, userId: 'yuri' }, { id: jz.self, presence: null, userId: 'zoe' },
+    ]));
+    expect(await x.nextMessage('member_back')).toEqual({ type: 'member_back', room: jx.handle, member: jy.self });
+    expect(await z.nextMessage('member_back')).toEqual({ type: 'member_back', room: jz.handle, member: jy.self });
+    // Node b let the seat go without a member_left (no timer left to fire one); node a holds it in Redis.
+    expect(b.relay.seats.size).toBe(0);
+    expect(await redisCommand(cluster.redis.port, `HGET rc:{r:r}:m ${jy.self}`)).toMatch(/^\$\d+\r\na\n\{"p":\{"color":"red"\},"u":"yuri"\}\r\n$/);
+    // Frames flow both ways, with the same member id.
+    y2.sendData(back.handle, Uint8Array.of(9));
+    expect(await z.nextDeliver()).toMatchObject({ sender: jy.self, payload: Uint8Array.of(9) });
+    expect(await x.nextDeliver()).toMatchObject({ sender: jy.self, payload: Uint8Array.of(9) });
+    z.sendData(jz.handle, Uint8Array.of(8));
+    expect(await y2.nextDeliver()).toMatchObject({ sender: jz.self, payload: Uint8Array.of(8) });
+    expect([memberEvents(x), memberEvents(z)]).toEqual([[], []]);
+    // It leaves for real through its new node: one member_left everywhere.
+    await y2.request({ type: 'leave', room: back.handle }, 'ok');
+    expect(await z.nextMessage('member_left')).toEqual({ type: 'member_left', room: jz.handle, member: jy.self });
+    expect(await x.nextMessage('member_left')).toEqual({ type: 'member_left', room: jx.handle, member: jy.self });
+  });
+
+  it('past the grace window the others see member_left and the token buys an ordinary join; another user cannot take a seat', async () => {
+    const a = await cluster.node('a', { seatGraceMs: 300 });
+    const b = await cluster.node('b', { seatGraceMs: 300 });
+    const x = await cluster.signedIn(a, { sub: 'xena' });
+    const y = await cluster.signedIn(b, { sub: 'yuri' });
+    const jx = await x.join('r');
+    const jy = await y.join('r');
+    y.ws.terminate();
+    await x.nextMessage('member_away');
+    // Someone else with the token (stolen) is not given the seat: a new member.
+    const thief = await cluster.signedIn(a, { sub: 'mallory' });
+    const stolen = await thief.request({ type: 'join', room: 'r', seat: jy.seat! }, 'joined');
+    expect(stolen.self).not.toBe(jy.self);
+    expect(await x.nextMessage('member_left', (m) => m.member === jy.self)).toEqual({ type: 'member_left', room: jx.handle, member: jy.self });
+    const late = await cluster.signedIn(a, { sub: 'yuri' });
+    const again = await late.request({ type: 'join', room: 'r', seat: jy.seat! }, 'joined');
+    expect([again.self === jy.self, again.self === stolen.self]).toEqual([false, false]);
+  });
+});
