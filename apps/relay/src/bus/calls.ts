@@ -5,9 +5,9 @@
 // left out of the sum (and logged).
 //   request {"q": id, "from": node, "c": command}     answer {"a": id, "to": node, "r": result}
 import { randomUUID } from 'node:crypto';
-import type { ClusterCommand } from '../core/cluster-admin.js';
+import type { ClusterCommand } from '../core/cluster.js';
 import { CONTROL_CHANNEL, NODES_KEY, leaseKey } from './keys.js';
-import type { RedisBus } from './redis-bus.js';
+import type { BusHandle } from './handle.js';
 
 /** How long a caller waits for the other nodes' answers. */
 export const CALL_TIMEOUT_MS = 1000;
@@ -21,7 +21,7 @@ interface Pending {
 export class BusCalls {
   readonly #pending = new Map<string, Pending>();
 
-  constructor(private readonly bus: RedisBus) {}
+  constructor(private readonly bus: BusHandle) {}
 
   /** Relays `command` to every other live node; resolves with their answers (rejects if Redis cannot be reached). */
   async call(command: ClusterCommand): Promise<unknown[]> {

@@ -74,3 +74,10 @@ export function decodeEnvelope(bytes: Buffer): Envelope | undefined {
     body: new Uint8Array(bytes.subarray(headerBytes(n))),
   };
 }
+
+/** The body of a `host` message: the host's version, u32 BE (the host's id is the member field). */
+export function hostBody(version: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(version >>> 0);
+  return b;
+}

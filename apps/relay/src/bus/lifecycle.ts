@@ -33,9 +33,10 @@ export class BusLifecycle {
     bus.cmd.on('close', lost('commands'));
     bus.sub.on('close', lost('subscriptions'));
     await this.#reapNode(bus.nodeId);
-    await this.#register();
-    // Server API calls of other nodes (calls.ts); resubscribed with the rooms after a reconnect.
+    // Server API calls of other nodes (calls.ts), before the lease says this node is there to
+    // answer them; resubscribed with the rooms after a reconnect.
     await bus.sub.ssubscribe(CONTROL_CHANNEL);
+    await this.#register();
     bus.state = 'up';
     bus.log.info({ leaseTtlMs: bus.leaseTtlMs }, 'joined the cluster (Redis)');
     this.#timers.push(

@@ -10,14 +10,16 @@ import type { FanoutSink } from '../core/fanout.js';
 import { defaultSettings } from '../core/host.js';
 import type { Log } from '../core/log.js';
 import { BusCalls } from './calls.js';
-import { decodeStored, encodeEntry, parseMembers, seatHash } from './entry.js';
-import { BusKind, encodeEnvelope } from './envelope.js';
+import { encodeEntry, parseMembers } from './entry.js';
+import { BusKind, encodeEnvelope, hostBody } from './envelope.js';
+import { takeSeat } from './seats.js';
 import { CONTROL_CHANNEL, membersKey, nodeRoomsKey, roomChannel, roomKeys } from './keys.js';
 import { type BusState, BusReceiver } from './receiver.js';
 import { CLAIM, CREATE, DROP_EMPTY, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
 import { hostState, parseClaim, settingsArgs } from './settings.js';
 import { BusStats } from './stats.js';
 import { BusStore } from './store.js';
+import type { BusHandle, Scripts } from './handle.js';
 
 export interface BusOptions {
   url: string;
@@ -35,34 +37,14 @@ export interface BusOptions {
 export type { BusState } from './receiver.js';
 export { parseMembers };
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-interface Scripts {
-  rcClaim: Script;
-  rcTake: Script;
-  rcRelease: Script;
-  rcUpdate: Script;
-  rcReap: Script;
-  rcReclaim: Script;
-  rcHost: Script;
-  rcCreate: Script;
-  rcSettings: Script;
-  rcDropEmpty: Script;
-}
-
 /** The scripts (scripts.ts), their names on the client and how many keys each takes. */
 const SCRIPTS = [
   ['rcClaim', CLAIM, 3], ['rcTake', TAKE, 3], ['rcRelease', RELEASE, 3], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 3],
   ['rcReclaim', RECLAIM, 3], ['rcHost', HOST, 3], ['rcCreate', CREATE, 1], ['rcSettings', SETTINGS_PATCH, 1], ['rcDropEmpty', DROP_EMPTY, 3],
 ] as const;
 
-/** A u32 big-endian: the body of a `host` message (the host's version). */
-const u32 = (n: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n >>> 0);
-  return b;
-};
 
-export class RedisBus implements FanoutSink, Cluster {
+export class RedisBus implements FanoutSink, Cluster, BusHandle {
   readonly nodeId: string;
   readonly stats = new BusStats();
   readonly leaseTtlMs: number;
@@ -95,7 +77,7 @@ export class RedisBus implements FanoutSink, Cluster {
     this.#receiver = new BusReceiver(this, options.staleMs ?? 1000);
     this.calls = new BusCalls(this);
     this.defaults = defaultSettings(options.maxMembersPerRoom ?? MAX_MEMBER_ID);
-    this.store = new BusStore(this, options.maxMembersPerRoom ?? MAX_MEMBER_ID);
+    this.store = new BusStore(this, this.calls, options.maxMembersPerRoom ?? MAX_MEMBER_ID);
     const redisOptions: RedisOptions = {
       lazyConnect: true,
       // Never queue while disconnected, never retry a command after a reconnect: a frame is sent
@@ -168,29 +150,12 @@ export class RedisBus implements FanoutSink, Cluster {
     }
   }
 
-  async takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
-    if (this.state !== 'up') return undefined;
-    await this.listen(room);
-    try {
-      const hash = seatHash(token);
-      for (const [id, stored] of Object.entries(await this.track(this.cmd.hgetall(membersKey(room))))) {
-        const member = decodeStored(Number(id), stored);
-        if (member === undefined || member.away !== true || member.seat !== hash || member.identity.userId !== userId) continue;
-        // Compare-and-set: the seat moves only if it is still away and unchanged (its node may be dropping it now).
-        const entry = `${this.nodeId}\n${encodeEntry(member.presence, member.identity)}`;
-        const claim = parseClaim(await this.track(this.scripts.rcTake(...roomKeys(room), id, stored, entry)) as unknown[], this.defaults);
-        if (claim.ok) return claim;
-        break;
-      }
-    } catch (err) {
-      this.log.debug({ err, room }, 'cluster seat take failed');
-    }
-    this.unlisten(room);
-    return undefined;
+  takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
+    return takeSeat(this, room, token, userId);
   }
 
   host(room: string, host: number, version: number): void {
-    this.send(room, BusKind.Host, host, u32(version));
+    this.send(room, BusKind.Host, host, hostBody(version));
   }
 
   away(room: string, id: number, presence: Presence, identity: MemberIdentity, seat: string): void {
@@ -242,7 +207,7 @@ export class RedisBus implements FanoutSink, Cluster {
       return;
     }
     if (host.host === host.previousHost) return;
-    this.send(room, BusKind.Host, host.host, u32(host.hostVersion));
+    this.send(room, BusKind.Host, host.host, hostBody(host.hostVersion));
     this.inbox?.hostChanged(room, host.host, host.hostVersion);
   }
 

@@ -4,20 +4,20 @@
 // atomically and telling every node. docs/decisions/0002-cluster.md, "The server API".
 import type { RoomSettings } from '@roomcast/protocol';
 import type { RoomSummary } from '../core/admin.js';
-import type { ClusterCommand, ClusterRooms, StoredRoom } from '../core/cluster-admin.js';
-import type { StoredRoomState } from '../core/cluster.js';
+import type { ClusterCommand, ClusterRooms, StoredRoom, StoredRoomState } from '../core/cluster.js';
 import { defaultSettings } from '../core/host.js';
 import { BusKind } from './envelope.js';
 import { parseMembers } from './entry.js';
 import { ROOMS_KEY, membersKey, metaKey, orderKey, roomKeys } from './keys.js';
-import type { RedisBus } from './redis-bus.js';
+import type { BusCalls } from './calls.js';
+import type { BusHandle } from './handle.js';
 import { hostState, parseSettings, patchArgs, settingsArgs, settingsFields } from './settings.js';
 
 /** Most index entries read per listing (a listing whose rooms are mostly private or gone stops there). */
 const MAX_SCANNED = 10_000;
 
 export class BusStore implements ClusterRooms {
-  constructor(private readonly bus: RedisBus, private readonly maxMembersPerRoom: number) {}
+  constructor(private readonly bus: BusHandle, private readonly calls: BusCalls, private readonly maxMembersPerRoom: number) {}
 
   async storedRoom(name: string): Promise<StoredRoom | undefined> {
     const { cmd } = this.bus;
@@ -92,7 +92,7 @@ export class BusStore implements ClusterRooms {
   }
 
   call(command: ClusterCommand): Promise<unknown[]> {
-    return this.bus.calls.call(command);
+    return this.calls.call(command);
   }
 
   /** The room's host as the store has it now (recomputed), and its settings; undefined when the room is gone. */

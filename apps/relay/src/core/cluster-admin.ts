@@ -5,40 +5,9 @@
 // are added up. Knows nothing of Redis: the bus implements `ClusterRooms`.
 import type { Presence, RoomSettings } from '@roomcast/protocol';
 import type { Admin, AdminApi, MemberView, PublishClass, PublishResult, RoomPage, RoomSummary, RoomView } from './admin.js';
-import type { ClusterMember } from './cluster.js';
+import type { ClusterCommand, ClusterMember, ClusterRooms } from './cluster.js';
 import type { RoomEvents } from './events.js';
 import { defaultSettings, definedOnly } from './host.js';
-
-/** A room as the cluster store holds it. Members in join order. */
-export interface StoredRoom {
-  name: string;
-  tickHz: number;
-  settings: RoomSettings;
-  host: number;
-  members: ClusterMember[];
-}
-
-/** A server API call every node runs on its own members (relayed between nodes by the bus). */
-export type ClusterCommand =
-  | { op: 'publish'; room: string; payload: string; cls: PublishClass; to?: number | undefined }
-  | { op: 'kick' | 'remove'; room: string; member: number; reason: string }
-  | { op: 'close'; room: string; reason: string }
-  | { op: 'disconnect'; userId: string; reason: string };
-
-/** What the server API needs of the cluster store (the bus implements it). Every call rejects while the store is unreachable. */
-export interface ClusterRooms {
-  storedRoom(name: string): Promise<StoredRoom | undefined>;
-  /** Rooms of the whole cluster, by name (same paging rules as admin.ts). */
-  storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<{ rooms: RoomSummary[]; next: string | undefined }>;
-  /** Creates an empty room in the store; false when a room of that name exists. */
-  createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean>;
-  /** Changes a live room's settings atomically and tells every node; undefined when there is no such room. */
-  updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined>;
-  /** Deletes a room that has no member; whether it did. */
-  dropEmpty(name: string): Promise<boolean>;
-  /** Runs `command` on every other live node; their answers (those that came within the call timeout). */
-  call(command: ClusterCommand): Promise<unknown[]>;
-}
 
 /** Runs a command on this node's own members (what every node does with a relayed call). */
 export function runCommand(admin: Admin, c: ClusterCommand): unknown {

@@ -5,12 +5,11 @@
 // itself (reply, events, host) stays there, through the `admit` and `resumed` callbacks.
 import type { ClientMessage, Presence } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
-import type { Claim, Cluster } from './cluster.js';
+import { remoteMember, type Claim, type Cluster } from './cluster.js';
 import type { Connection, Room } from './connection.js';
 import { firstJoinSettings } from './host.js';
 import type { RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
-import { remoteMember } from './remote.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
 

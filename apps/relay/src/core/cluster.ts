@@ -4,7 +4,8 @@
 // not appear here: the bus is also a FanoutSink and takes them from the fan-out service.
 import type { BatchEntry, Presence, RoomSettings } from '@roomcast/protocol';
 import type { MemberIdentity } from './access.js';
-import type { ClusterCommand, ClusterRooms } from './cluster-admin.js';
+import type { PublishClass, RoomSummary } from './admin.js';
+import type { RemoteMember } from './room.js';
 
 export type { MemberIdentity };
 
@@ -94,6 +95,11 @@ export interface Cluster {
   latest(room: string, entries: BatchEntry[]): void;
 }
 
+/** A member of another node as the room keeps it. */
+export function remoteMember(m: ClusterMember): RemoteMember {
+  return { id: m.id, node: m.node, away: m.away === true, presence: m.presence, identity: m.identity, keys: new Set() };
+}
+
 /** A room as this node holds it, for the bus's re-registration after an outage. */
 export interface LocalRoomState {
   tickHz: number;
@@ -153,4 +159,37 @@ export interface ClusterInbox {
    * `frames_lost`, so their clients rejoin and resync.
    */
   lost(room: string, target: number): void;
+}
+
+// ---- the server API's part of the port (cluster-admin.ts) ---------------------------
+
+/** A room as the cluster store holds it. Members in join order. */
+export interface StoredRoom {
+  name: string;
+  tickHz: number;
+  settings: RoomSettings;
+  host: number;
+  members: ClusterMember[];
+}
+
+/** A server API call every node runs on its own members (relayed between nodes by the bus). */
+export type ClusterCommand =
+  | { op: 'publish'; room: string; payload: string; cls: PublishClass; to?: number | undefined }
+  | { op: 'kick' | 'remove'; room: string; member: number; reason: string }
+  | { op: 'close'; room: string; reason: string }
+  | { op: 'disconnect'; userId: string; reason: string };
+
+/** What the server API needs of the cluster store (the bus implements it). Every call rejects while the store is unreachable. */
+export interface ClusterRooms {
+  storedRoom(name: string): Promise<StoredRoom | undefined>;
+  /** Rooms of the whole cluster, by name (same paging rules as admin.ts). */
+  storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<{ rooms: RoomSummary[]; next: string | undefined }>;
+  /** Creates an empty room in the store; false when a room of that name exists. */
+  createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean>;
+  /** Changes a live room's settings atomically and tells every node; undefined when there is no such room. */
+  updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined>;
+  /** Deletes a room that has no member; whether it did. */
+  dropEmpty(name: string): Promise<boolean>;
+  /** Runs `command` on every other live node; their answers (those that came within the call timeout). */
+  call(command: ClusterCommand): Promise<unknown[]>;
 }

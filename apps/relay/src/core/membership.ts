@@ -113,7 +113,7 @@ export class Membership {
     }
     // In a cluster the store decides the lock and the capacity, and the seat may be held by another node.
     if (this.clusterJoin !== undefined) return this.clusterJoin.join(conn, msg, presence, tickHz, room, this.seats?.enabled === true);
-    if (room !== undefined && room.settings.locked) {
+    if (room?.settings.locked) {
       return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
     }
     const created = room === undefined;

@@ -5,11 +5,10 @@
 import { DeliveryClass, Flags, encodeControl, type BatchEntry, type RoomSettings } from '@roomcast/protocol';
 import type { Admin } from './admin.js';
 import type { Clock } from './clock.js';
-import { runCommand, type ClusterCommand } from './cluster-admin.js';
-import type { Cluster, ClusterInbox, ClusterMember, LocalRoomState, StoredRoomState } from './cluster.js';
+import { runCommand } from './cluster-admin.js';
+import { remoteMember, type Cluster, type ClusterCommand, type ClusterInbox, type ClusterMember, type LocalRoomState, type StoredRoomState } from './cluster.js';
 import type { Connection, Room } from './connection.js';
 import type { RoomEvents } from './events.js';
-import type { RemoteMember } from './room.js';
 import type { Connections } from './connections.js';
 import type { Delivery } from './delivery.js';
 import type { Membership } from './membership.js';
@@ -34,11 +33,6 @@ export interface RemoteDeps {
   membership?: Membership;
   /** This node's server API calls, for calls relayed from other nodes; set after construction. */
   admin?: Admin;
-}
-
-/** A member of another node as the room keeps it. */
-export function remoteMember(m: ClusterMember): RemoteMember {
-  return { id: m.id, node: m.node, away: m.away === true, presence: m.presence, identity: m.identity, keys: new Set() };
 }
 
 export class RemoteRooms implements ClusterInbox {

@@ -17,7 +17,8 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export const API_KEY = 'cluster-key-0123456789abcdefghij';
 export const JWT_SECRET = SECRET;
 
-/** One server API call to a node (`node`: its http URL); the status and the JSON answer. */
+/** One server API call to a node (`httpUrl`); the status and the JSON answer (read field by field by tests). */
+// biome-ignore lint/suspicious/noExplicitAny: tests read the answers' fields directly
 export async function api(httpUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
