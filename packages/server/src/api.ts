@@ -42,7 +42,7 @@ export interface RoomPage {
 
 export type ApiErrorCode =
   | 'unauthorized' | 'bad_request' | 'not_found' | 'method_not_allowed' | 'room_not_found'
-  | 'member_not_found' | 'room_exists' | 'relay_full' | 'payload_too_large' | 'unsupported_media_type';
+  | 'member_not_found' | 'room_exists' | 'relay_full' | 'cluster_unavailable' | 'payload_too_large' | 'unsupported_media_type';
 
 /** An error answer of the API (or `network` when the relay could not be reached). */
 export class RoomcastApiError extends Error {

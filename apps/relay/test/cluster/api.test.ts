@@ -113,4 +113,15 @@ describe('cluster server API', () => {
     expect(await onB.closed).toEqual({ code: CloseCodes.kicked.code, reason: 'banned' });
     expect(other.ws.readyState).toBe(other.ws.OPEN);
   });
+
+  it('answers cluster_unavailable (503) while Redis does not answer, and works again after', async () => {
+    const a = await cluster.node('a');
+    expect((await api(a.httpUrl, 'POST', '/rooms', { name: 'frozen' })).status).toBe(200);
+    await cluster.redis.signal('SIGSTOP');
+    const answer = await api(a.httpUrl, 'GET', '/rooms/frozen');
+    expect(answer.status).toBe(503);
+    expect(answer.json.error.code).toBe('cluster_unavailable');
+    await cluster.redis.signal('SIGCONT');
+    await expect.poll(async () => (await api(a.httpUrl, 'GET', '/rooms/frozen')).status, { timeout: 5000, interval: 100 }).toBe(200);
+  });
 });

@@ -90,4 +90,36 @@ describe('cluster and room settings', () => {
     await expect.poll(() => cluster.redis.keys('rc:*rooms*'), { timeout: 2000 }).toEqual([]);
     expect((await api(a.httpUrl, 'GET', '/rooms/prepared')).status).toBe(404);
   });
+
+  it('under concurrent joins through two nodes a capacity set through the API admits exactly that many', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    expect((await api(a.httpUrl, 'POST', '/rooms', { name: 'race', settings: { capacity: 3 } })).status).toBe(200);
+    const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => cluster.ws(i % 2 === 0 ? a : b)));
+    const replies = await Promise.all(clients.map((c) => c.requestAny({ type: 'join', room: 'race' })));
+    const types = replies.map((r) => (r.type === 'error' ? r.code : r.type)).sort();
+    expect(types).toEqual([...Array(3).fill('joined'), ...Array(7).fill('room_full')]);
+    expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:race}:m')).toBe(':3\r\n');
+  });
+
+  it('settings changed at the same time through two nodes end the same on every node (the newest version wins)', async () => {
+    const a = await cluster.node('a');
+    const b = await cluster.node('b');
+    const onA = await cluster.ws(a);
+    const onB = await cluster.ws(b);
+    const ja = await onA.join('both');
+    const jb = await onB.join('both');
+    await Promise.all(Array.from({ length: 10 }, (_, i) => api(i % 2 === 0 ? a.httpUrl : b.httpUrl, 'POST', '/rooms/both/settings', { metadata: { n: i } })));
+    const stored = (await api(a.httpUrl, 'GET', '/rooms/both')).json.settings;
+    // Each member's last room_settings is the stored value; versions keep a late older one from overriding it.
+    const last = async (c: typeof onA, handle: number): Promise<unknown> => {
+      await c.request({ type: 'presence', room: handle, presence: null }, 'ok');
+      const seen = c.frames.filter((f) => f.kind === 'control' && f.message.type === 'room_settings');
+      return seen.length === 0 ? undefined : (seen[seen.length - 1] as { message: { settings: unknown } }).message.settings;
+    };
+    await expect.poll(() => last(onA, ja.handle), { timeout: 3000, interval: 50 }).toEqual(stored);
+    await expect.poll(() => last(onB, jb.handle), { timeout: 3000, interval: 50 }).toEqual(stored);
+    expect(b.relay.rooms.get('both')!.settings).toEqual(stored);
+    expect(a.relay.rooms.get('both')!.settings).toEqual(stored);
+  });
 });
