@@ -2,13 +2,23 @@
 // its client may reconnect to ANY node (no sticky sessions) within the grace window and take its
 // seat back with its resume token: same member id, and the others see away then back, never
 // left then joined. The seat moves in Redis by compare-and-set (docs/decisions/0002-cluster.md).
+import { RoomcastClient } from '@roomcast/client';
 import type { ServerFrame } from '@roomcast/protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RawClient } from '../helpers.js';
+import { Balancer } from './balancer.js';
 import { JWT_SECRET, useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
 const cluster = useCluster({ jwtSecret: JWT_SECRET, allowAnonymous: 'true' });
+let balancer: Balancer | undefined;
+let sdk: RoomcastClient | undefined;
+afterEach(async () => {
+  sdk?.close();
+  await balancer?.close();
+  sdk = undefined;
+  balancer = undefined;
+});
 
 const memberEvents = (c: RawClient): string[] => c.frames
   .filter((f): f is Extract<ServerFrame, { kind: 'control' }> => f.kind === 'control' && ['member_left', 'member_joined'].includes(f.message.type))
@@ -73,5 +83,35 @@ describe('cluster seats', () => {
     const late = await cluster.signedIn(a, { sub: 'yuri' });
     const again = await late.request({ type: 'join', room: 'r', seat: jy.seat! }, 'joined');
     expect([again.self === jy.self, again.self === stolen.self]).toEqual([false, false]);
+  });
+
+  it('the SDK behind a round-robin balancer (no sticky sessions) reconnects to the other node and keeps its member id', async () => {
+    const a = await cluster.node('a', { seatGraceMs: 30_000 });
+    const b = await cluster.node('b', { seatGraceMs: 30_000 });
+    balancer = new Balancer([a.port, b.port]);
+    const url = await balancer.listen();
+    sdk = new RoomcastClient(url, { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    await sdk.connect();
+    expect(balancer.accepted).toBe(1); // on node a
+    const room = await sdk.join('r', { color: 'blue' });
+    const watcher = await cluster.ws(b);
+    const jw = await watcher.join('r');
+    const self = room.self;
+    const resynced = new Promise<void>((resolve) => { const off = room.on('resync', () => { off(); resolve(); }); });
+    // The network drops: the SDK reconnects through the balancer, which sends it to node b.
+    balancer.dropAll();
+    expect(await watcher.nextMessage('member_away')).toEqual({ type: 'member_away', room: jw.handle, member: self });
+    await resynced;
+    expect(balancer.accepted).toBe(2);
+    expect(room.self).toBe(self);
+    expect(await watcher.nextMessage('member_back')).toEqual({ type: 'member_back', room: jw.handle, member: self });
+    expect(memberEvents(watcher)).toEqual([]);
+    expect(b.relay.rooms.get('r')!.members.get(self)?.away).toBe(false);
+    expect(a.relay.seats.size).toBe(0);
+    expect(a.relay.rooms.get('r')).toBeUndefined();
+    // Still one member with that id: frames from the watcher reach it on its new node.
+    const got = new Promise<number[]>((resolve) => { const off = room.on('message', (m: { payload: Uint8Array }) => { off(); resolve([...m.payload]); }); });
+    watcher.sendData(jw.handle, Uint8Array.of(5));
+    expect(await got).toEqual([5]);
   });
 });
