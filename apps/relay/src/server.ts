@@ -87,7 +87,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const stats = new Stats();
   // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
   // (unset: no bus object exists, no Redis code runs).
-  const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, maxMembersPerRoom: config.maxMembersPerRoom, log }) : undefined;
+  const cluster = clustered ? createBus({ url: config.redisUrl, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, maxMembersPerRoom: config.maxMembersPerRoom, seatGraceMs: config.seatGraceMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
   const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({

@@ -1,10 +1,12 @@
 // What the cluster keeps of a member besides its node: its presence, its verified identity
 // (`userId`, `info`, protocol v2) and, while its seat is held (PROTOCOL.md §8.21), the away flag and
 // a hash of its resume token, as one JSON text. The same text is the value after `node\n` in the
-// room's member hash (scripts.ts treats it as opaque) and the body of the cross-node `joined` /
-// `updated` / `back` messages, so a remote member looks the same as a local one to the room.
+// room's member hash (scripts.ts treats it as opaque, except ADOPT, which reads the ending) and
+// the body of the cross-node `joined` / `updated` / `back` messages, so a remote member looks the
+// same as a local one to the room.
 //   {"p": presence, "u": userId?, "i": info?, "a": 1?, "s": seat-hash?}
-// (u and i absent for anonymous members; a and s only while the seat is held.)
+// (u and i absent for anonymous members; s whenever the relay holds seats, always last; a while
+// the seat is held.)
 import { createHash } from 'node:crypto';
 import type { Presence } from '@roomcast/protocol';
 import type { ClusterMember, MemberIdentity } from '../core/cluster.js';
@@ -14,20 +16,21 @@ export interface MemberEntry {
   identity: MemberIdentity;
   /** Its connection dropped and its seat is held by its node. */
   away?: boolean;
-  /** SHA-256 (base64url) of the held seat's resume token: the token itself never leaves its node. */
+  /** SHA-256 (base64url) of its seat's resume token: the token itself never leaves its node. */
   seat?: string;
 }
 
 /** The hash stored for a resume token: a node that reads Redis learns nothing it could resume with. */
 export const seatHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
-export function encodeEntry(presence: Presence, identity: MemberIdentity, held?: { seat: string }): string {
+/** `seat`: the member's resume token (stored as its hash) and whether its seat is held now. */
+export function encodeEntry(presence: Presence, identity: MemberIdentity, seat?: { token: string; away: boolean }): string {
   const entry: { p: Presence; u?: string; i?: Presence; a?: 1; s?: string } = { p: presence };
   if (identity.userId !== undefined) entry.u = identity.userId;
   if (identity.info !== undefined) entry.i = identity.info;
-  if (held !== undefined) {
-    entry.a = 1;
-    entry.s = seatHash(held.seat);
+  if (seat !== undefined) {
+    if (seat.away) entry.a = 1;
+    entry.s = seatHash(seat.token);
   }
   return JSON.stringify(entry);
 }

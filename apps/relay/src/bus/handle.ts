@@ -15,6 +15,7 @@ export interface Scripts {
   rcRelease: Script;
   rcUpdate: Script;
   rcReap: Script;
+  rcAdopt: Script;
   rcReclaim: Script;
   rcHost: Script;
   rcCreate: Script;

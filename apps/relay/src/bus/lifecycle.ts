@@ -50,6 +50,7 @@ export class BusLifecycle {
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
     const { bus } = this;
+    await bus.orphans.releaseAll();
     await bus.settle();
     if (bus.state === 'up') {
       await Promise.allSettled([bus.cmd.del(leaseKey(bus.nodeId), nodeRoomsKey(bus.nodeId)), bus.cmd.srem(NODES_KEY, bus.nodeId)]);
@@ -127,6 +128,8 @@ export class BusLifecycle {
     const { bus } = this;
     let count = 0;
     for (const room of await bus.cmd.smembers(nodeRoomsKey(node))) {
+      // With seats on, a dead node's members keep their seats (held here) instead of leaving.
+      if (node !== bus.nodeId) count += (await bus.orphans.adopt(room, node)).length;
       const reply = await bus.scripts.rcReap(...roomKeys(room), node) as unknown[];
       if (reply.length <= 4) continue;
       for (let i = 4; i + 1 < reply.length; i += 2) {
@@ -173,7 +176,7 @@ export class BusLifecycle {
       await bus.sub.ssubscribe(roomChannel(room));
       const mine = new Set<number>();
       for (const m of state.members) {
-        const entry = encodeEntry(m.presence, m.identity, m.seat === undefined ? undefined : { seat: m.seat });
+        const entry = encodeEntry(m.presence, m.identity, m.seat === undefined ? undefined : { token: m.seat, away: m.away });
         const result = await bus.scripts.rcReclaim(...roomKeys(room), m.id, bus.nodeId, entry, state.tickHz,
           state.servers.has(m.id) ? 1 : 0, ...settingsArgs(state.settings));
         if (result === 0) {

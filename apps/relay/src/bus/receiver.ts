@@ -80,7 +80,7 @@ export class BusReceiver {
       case BusKind.Host:
         if (env.body.length >= 4) inbox.hostChanged(room, env.member, Buffer.from(env.body).readUInt32BE(0));
         return;
-      case BusKind.Away: return inbox.memberAway(room, env.member);
+      case BusKind.Away: return inbox.memberAway(room, env.member, env.node);
       case BusKind.Latest: {
         const batch = decodeBatch(env.body);
         if (batch.ok) inbox.latest(room, batch.frame.entries);

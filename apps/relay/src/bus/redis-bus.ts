@@ -12,10 +12,10 @@ import type { Log } from '../core/log.js';
 import { BusCalls } from './calls.js';
 import { encodeEntry, parseMembers } from './entry.js';
 import { BusKind, encodeEnvelope, hostBody } from './envelope.js';
-import { takeSeat } from './seats.js';
+import { OrphanSeats, takeSeat } from './seats.js';
 import { CONTROL_CHANNEL, membersKey, nodeRoomsKey, roomChannel, roomKeys } from './keys.js';
 import { type BusState, BusReceiver } from './receiver.js';
-import { CLAIM, CREATE, DROP_EMPTY, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
+import { ADOPT, CLAIM, CREATE, DROP_EMPTY, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
 import { hostState, parseClaim, settingsArgs } from './settings.js';
 import { BusStats } from './stats.js';
 import { BusStore } from './store.js';
@@ -32,6 +32,8 @@ export interface BusOptions {
   commandTimeoutMs?: number;
   /** RELAY_MAX_MEMBERS_PER_ROOM: the capacity of a room whose stored settings lack one. */
   maxMembersPerRoom?: number;
+  /** RELAY_SEAT_GRACE_MS: a dead node's members keep their seats this long, held by the node that reaps them (0: they leave). */
+  seatGraceMs?: number;
 }
 
 export type { BusState } from './receiver.js';
@@ -39,7 +41,7 @@ export { parseMembers };
 
 /** The scripts (scripts.ts), their names on the client and how many keys each takes. */
 const SCRIPTS = [
-  ['rcClaim', CLAIM, 3], ['rcTake', TAKE, 3], ['rcRelease', RELEASE, 3], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 3],
+  ['rcClaim', CLAIM, 3], ['rcTake', TAKE, 3], ['rcRelease', RELEASE, 3], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 3], ['rcAdopt', ADOPT, 1],
   ['rcReclaim', RECLAIM, 3], ['rcHost', HOST, 3], ['rcCreate', CREATE, 1], ['rcSettings', SETTINGS_PATCH, 1], ['rcDropEmpty', DROP_EMPTY, 3],
 ] as const;
 
@@ -69,6 +71,8 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
   readonly store: BusStore;
   /** Settings of a room whose stored settings lack a field. */
   readonly defaults: RoomSettings;
+  /** Seats of dead nodes' members this node holds (seats.ts). */
+  readonly orphans: OrphanSeats;
 
   constructor(options: BusOptions) {
     this.nodeId = options.nodeId;
@@ -76,6 +80,7 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
     this.log = options.log;
     this.#receiver = new BusReceiver(this, options.staleMs ?? 1000);
     this.calls = new BusCalls(this);
+    this.orphans = new OrphanSeats(this, options.seatGraceMs ?? 0);
     this.defaults = defaultSettings(options.maxMembersPerRoom ?? MAX_MEMBER_ID);
     this.store = new BusStore(this, this.calls, options.maxMembersPerRoom ?? MAX_MEMBER_ID);
     const redisOptions: RedisOptions = {
@@ -137,7 +142,7 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
     }
     try {
       await this.listen(room);
-      const reply = await this.track(this.scripts.rcClaim(...roomKeys(room), this.nodeId, encodeEntry(req.presence, req.identity), req.maxMembers,
+      const reply = await this.track(this.scripts.rcClaim(...roomKeys(room), this.nodeId, encodeEntry(req.presence, req.identity, req.seat === undefined ? undefined : { token: req.seat, away: false }), req.maxMembers,
         req.tickHz, MAX_MEMBER_ID, req.server ? 1 : 0, ...settingsArgs(req.settings))) as unknown[];
       const claim = parseClaim(reply, this.defaults);
       if (!claim.ok) this.unlisten(room);
@@ -159,12 +164,12 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
   }
 
   away(room: string, id: number, presence: Presence, identity: MemberIdentity, seat: string): void {
-    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, encodeEntry(presence, identity, { seat })));
+    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, encodeEntry(presence, identity, { token: seat, away: true })));
     this.send(room, BusKind.Away, id, new Uint8Array(0));
   }
 
-  back(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
-    const json = encodeEntry(presence, identity);
+  back(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void {
+    const json = encodeEntry(presence, identity, seat === undefined ? undefined : { token: seat, away: false });
     if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
     this.send(room, BusKind.Back, id, Buffer.from(json));
   }
@@ -177,8 +182,8 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
     this.send(room, BusKind.Joined, id, Buffer.from(encodeEntry(presence, identity)));
   }
 
-  updated(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
-    const json = encodeEntry(presence, identity);
+  updated(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void {
+    const json = encodeEntry(presence, identity, seat === undefined ? undefined : { token: seat, away: false });
     if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
     this.send(room, BusKind.Updated, id, Buffer.from(json));
   }

@@ -137,6 +137,33 @@ return {0, host, hostv, old, unpack(removed)}
 `;
 
 /**
+ * A dead node's members whose seats can be held (their entry ends with a seat hash, entry.ts) become
+ * held seats of the adopting node ARGV[2] instead of leaving: `a` is set, the node rewritten. The
+ * entry's ending is written by the relay, never by a client (presence and info come before it).
+ * Returns {id1, entry1, id2, entry2, ...} of the adopted seats.
+ */
+export const ADOPT = `${OWNED}
+local flat = redis.call('HGETALL', KEYS[1])
+local adopted = {}
+for i = 1, #flat, 2 do
+  local entry = flat[i + 1]
+  if owned(entry, ARGV[1]) then
+    local json = string.sub(entry, #ARGV[1] + 2)
+    if string.find(json, ',"s":"[%w_%-]+"}$') then
+      if not string.find(json, ',"a":1,"s":"[%w_%-]+"}$') then
+        json = string.gsub(json, ',"s":"([%w_%-]+)"}$', ',"a":1,"s":"%1"}')
+      end
+      local moved = ARGV[2] .. '\\n' .. json
+      redis.call('HSET', KEYS[1], flat[i], moved)
+      adopted[#adopted + 1] = tonumber(flat[i])
+      adopted[#adopted + 1] = moved
+    end
+  end
+end
+return adopted
+`;
+
+/**
  * After an outage: registers a local member again (ARGV id, node, entry, tickHz, server, then the
  * room's settings as this node holds them, stored if Redis lost them). Returns 1 if the entry was
  * still this node's, 2 if it was gone and is added back, 0 if another node holds the id now.

@@ -1,13 +1,14 @@
 // Held seats across nodes (PROTOCOL.md §8.21, docs/decisions/0002-cluster.md "Seats"): a client
 // that reconnects to another node with its resume token takes its seat over from the node that
-// holds it. The member hash keeps a held seat's away flag and token hash (entry.ts); the seat
+// holds it; the members of a node that dies keep their seats, held by the node that reaps them. The member hash keeps a held seat's away flag and token hash (entry.ts); the seat
 // moves by compare-and-set (scripts.ts TAKE), so a seat that expires on its node at the same
 // moment is either moved or gone, never both.
 import type { Claim } from '../core/cluster.js';
 import { decodeStored, encodeEntry, seatHash } from './entry.js';
-import { membersKey, roomKeys } from './keys.js';
+import { BusKind } from './envelope.js';
 import type { BusHandle } from './handle.js';
-import { parseClaim } from './settings.js';
+import { membersKey, nodeRoomsKey, roomKeys } from './keys.js';
+import { hostState, parseClaim } from './settings.js';
 
 /** The held seat of `token` (and `userId`) in `room`, moved to this node; undefined when there is none. */
 export async function takeSeat(bus: BusHandle, room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
@@ -19,7 +20,7 @@ export async function takeSeat(bus: BusHandle, room: string, token: string, user
       const member = decodeStored(Number(id), stored);
       if (member === undefined || member.away !== true || member.seat !== hash || member.identity.userId !== userId) continue;
       // Compare-and-set: the seat moves only if it is still away and unchanged (its node may be dropping it now).
-      const entry = `${bus.nodeId}\n${encodeEntry(member.presence, member.identity)}`;
+      const entry = `${bus.nodeId}\n${encodeEntry(member.presence, member.identity, { token, away: false })}`;
       const claim = parseClaim(await bus.track(bus.scripts.rcTake(...roomKeys(room), id, stored, entry)) as unknown[], bus.defaults);
       if (claim.ok) return claim;
       break;
@@ -29,4 +30,71 @@ export async function takeSeat(bus: BusHandle, room: string, token: string, user
   }
   bus.unlisten(room);
   return undefined;
+}
+
+/** What the bus does after a script removed members (redis-bus.ts `settled`). */
+type Settle = (room: string, gone: boolean, host: ReturnType<typeof hostState>) => void;
+
+/**
+ * Seats of a dead node's members that this node adopted (scripts.ts ADOPT) when it reaped that
+ * node: the others see them away, their clients may take them back through any node within the
+ * grace window, and when the window ends unclaimed this node releases them (member_left once,
+ * and the webhook). Bounded by the dead nodes' members; every timer ends with the relay.
+ */
+export class OrphanSeats {
+  readonly #timers = new Map<string, { room: string; id: number; entry: string; timer: ReturnType<typeof setTimeout> }>();
+
+  constructor(private readonly bus: BusHandle & { settled: Settle }, readonly graceMs: number) {}
+
+  get size(): number {
+    return this.#timers.size;
+  }
+
+  /** Adopts the seats of `dead` in `room`; returns the ids adopted. */
+  async adopt(room: string, dead: string): Promise<number[]> {
+    if (this.graceMs <= 0) return [];
+    const { bus } = this;
+    const reply = await bus.scripts.rcAdopt(membersKey(room), dead, bus.nodeId) as unknown[];
+    const ids: number[] = [];
+    if (reply.length > 0) await bus.cmd.sadd(nodeRoomsKey(bus.nodeId), room);
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const id = Number(reply[i]);
+      const entry = String(reply[i + 1]);
+      ids.push(id);
+      const key = `${id}@${room}`;
+      clearTimeout(this.#timers.get(key)?.timer);
+      const timer = setTimeout(() => void this.#expire(key), this.graceMs);
+      timer.unref();
+      this.#timers.set(key, { room, id, entry, timer });
+      bus.inbox?.memberAway(room, id, bus.nodeId);
+      bus.send(room, BusKind.Away, id, new Uint8Array(0));
+    }
+    return ids;
+  }
+
+  /** At shutdown: every adopted seat ends now (nobody would hold it after this node). */
+  async releaseAll(): Promise<void> {
+    const keys = [...this.#timers.keys()];
+    await Promise.allSettled(keys.map((key) => this.#expire(key)));
+  }
+
+  /** The window ended: release the seat if it is still this node's (a client may have taken it elsewhere). */
+  async #expire(key: string): Promise<void> {
+    const seat = this.#timers.get(key);
+    if (seat === undefined) return;
+    this.#timers.delete(key);
+    clearTimeout(seat.timer);
+    const { bus } = this;
+    if (bus.state !== 'up') return; // the resync after the outage reaps what this node no longer holds
+    try {
+      const r = await bus.scripts.rcRelease(...roomKeys(seat.room), seat.id, bus.nodeId) as number[];
+      if (r[0] !== 1) return;
+      bus.send(seat.room, BusKind.Left, seat.id, Buffer.from(bus.nodeId, 'latin1'));
+      const member = decodeStored(seat.id, seat.entry);
+      if (member !== undefined) bus.inbox?.reaped(seat.room, member);
+      bus.settled(seat.room, r[1] === 1, hostState(r.slice(2)));
+    } catch {
+      bus.stats.dropped.error++;
+    }
+  }
 }

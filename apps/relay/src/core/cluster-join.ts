@@ -17,7 +17,7 @@ type JoinRequest = Extract<ClientMessage, { type: 'join' }>;
 export type StoredClaim = Extract<Claim, { ok: true }>;
 
 /** Adds the member to the room and tells everyone (Membership's admit). */
-export type Admit = (conn: Connection, room: Room, presence: Presence, id: number, created: boolean, claim: StoredClaim) => void;
+export type Admit = (conn: Connection, room: Room, presence: Presence, id: number, created: boolean, claim: StoredClaim, seat: string | undefined) => void;
 /** `conn` took over a held seat that another node held (Membership's resumeMoved). */
 export type Resumed = (conn: Connection, room: Room, claim: StoredClaim, seat: string, id: number) => void;
 
@@ -30,6 +30,8 @@ export interface ClusterJoinDeps {
   clock: Clock;
   admit: Admit;
   resumed: Resumed;
+  /** A new seat's resume token (seats on), else undefined. */
+  seatToken: () => string | undefined;
   /** Holds other nodes' events for a room while a join of it waits for its claim. */
   hold?: { hold(room: string): void; release(room: string): void } | undefined;
   /** An exception while finishing an asynchronous join (what a transport does for a frame: log, close 4500). */
@@ -61,6 +63,7 @@ export class ClusterJoin {
     pending.add(name);
     this.deps.hold?.hold(name);
     const principal = conn.principal;
+    const newSeat = this.deps.seatToken();
     const claim = async (): Promise<{ claim: Claim; seat?: string }> => {
       if (seats && msg.seat !== undefined) {
         const taken = await cluster.takeSeat(name, msg.seat, principal.memberFields.userId);
@@ -69,14 +72,14 @@ export class ClusterJoin {
       return {
         claim: await cluster.claim(name, {
           tickHz: room?.tickHz ?? tickHz, presence, identity: principal.memberFields, maxMembers: limits.maxMembersPerRoom,
-          server: principal.server === true, settings: firstJoinSettings(limits.maxMembersPerRoom, msg.settings),
+          server: principal.server === true, settings: firstJoinSettings(limits.maxMembersPerRoom, msg.settings), seat: newSeat,
         }),
       };
     };
     const done = (result: { claim: Claim; seat?: string }): void => {
       pending.delete(name);
       try {
-        this.claimed(conn, msg, presence, result.claim, result.seat);
+        this.claimed(conn, msg, presence, result.claim, result.seat, newSeat);
       } finally {
         this.deps.hold?.release(name);
       }
@@ -85,7 +88,7 @@ export class ClusterJoin {
       .catch((err: unknown) => this.deps.internalError?.(conn, err));
   }
 
-  private claimed(conn: Connection, msg: JoinRequest, presence: Presence, claim: Claim, seat: string | undefined): void {
+  private claimed(conn: Connection, msg: JoinRequest, presence: Presence, claim: Claim, seat: string | undefined, newSeat: string | undefined): void {
     const { cluster, out, stats, limits } = this.deps;
     const { id } = msg;
     let room = this.deps.rooms.get(msg.room);
@@ -121,6 +124,6 @@ export class ClusterJoin {
       if (m.node !== cluster.nodeId && m.id !== claim.id && !room.remote.has(m.id)) room.remote.set(m.id, remoteMember(m));
     }
     if (seat !== undefined) return this.deps.resumed(conn, room, claim, seat, id);
-    this.deps.admit(conn, room, presence, id, claim.created, claim);
+    this.deps.admit(conn, room, presence, id, claim.created, claim, newSeat);
   }
 }

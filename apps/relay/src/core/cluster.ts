@@ -47,6 +47,8 @@ export interface ClaimRequest {
   server: boolean;
   /** The settings the room gets if this claim creates it (first-join settings, or the defaults). */
   settings: RoomSettings;
+  /** The resume token the member's seat will have (seats on): stored as a hash, so any node can hand the seat back. */
+  seat?: string | undefined;
 }
 
 /** The answer to a claim: a fresh cluster-wide member id, or why there is none. */
@@ -76,13 +78,13 @@ export interface Cluster {
   host(room: string, host: number, version: number): void;
   /** A local member's seat is held (its connection dropped) or taken back here: store and tell the other nodes. */
   away(room: string, id: number, presence: Presence, identity: MemberIdentity, seat: string): void;
-  back(room: string, id: number, presence: Presence, identity: MemberIdentity): void;
+  back(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void;
   /** A local member's held seat was taken over by another node: this node stops listening for it. */
   moved(room: string): void;
   /** A claimed member is in the room here: tell the other nodes. */
   joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void;
   /** New presence; the identity goes with it because the store keeps both in one entry. */
-  updated(room: string, id: number, presence: Presence, identity: MemberIdentity): void;
+  updated(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void;
   /**
    * Gives the id back and tells the other nodes; stops listening once no local member is left.
    * The store's answer comes back through the inbox: a new host (`hostChanged`), or the room
@@ -106,8 +108,8 @@ export interface LocalRoomState {
   settings: RoomSettings;
   /** Which local members hold a server token (they host first). */
   servers: Set<number>;
-  /** `seat`: the resume token of a member whose seat is held. */
-  members: { id: number; presence: Presence; identity: MemberIdentity; seat?: string | undefined }[];
+  /** `seat`: its resume token (seats on); `away`: its seat is held. */
+  members: { id: number; presence: Presence; identity: MemberIdentity; seat?: string | undefined; away: boolean }[];
   /** `latest` values of this node's members. */
   values: BatchEntry[];
 }
@@ -123,8 +125,8 @@ export interface ClusterInbox {
   memberUpdated(room: string, member: ClusterMember): void;
   /** A member of another node left; `node`: the node that held it (a Left of any other node is stale and ignored). */
   memberLeft(room: string, id: number, node?: string): void;
-  /** A member of another node is away (its seat held there). */
-  memberAway(room: string, id: number): void;
+  /** A member of another node is away, its seat held by node `node` (its own, or the one that adopted it from a dead node). */
+  memberAway(room: string, id: number, node: string): void;
   /**
    * A held seat was taken back, on its node or on another one (`member.node`): the member is
    * present again, possibly held by a different node now. Tells the room member_back.

@@ -68,7 +68,8 @@ export class Membership {
     this.clusterJoin = deps.cluster === undefined ? undefined : new ClusterJoin({
       cluster: deps.cluster, limits: deps.limits, rooms: deps.rooms, out: deps.out, stats: deps.stats, clock: deps.clock,
       hold: deps.hold, internalError: deps.internalError,
-      admit: (conn, room, presence, id, created, claim) => this.admit(conn, room, presence, id, created, claim),
+      admit: (conn, room, presence, id, created, claim, seat) => this.admit(conn, room, presence, id, created, claim, seat),
+      seatToken: () => this.seats?.token(),
       resumed: (conn, room, claim, seat, id) => this.resumeMoved(conn, room, claim, seat, id),
     });
   }
@@ -136,12 +137,13 @@ export class Membership {
    * hands the host over if a server member arrives, and tells the webhooks. In a cluster the
    * store decided the host (`claim`) and whether this join created the room.
    */
-  private admit(conn: Connection, room: Room, presence: Presence, id: number, created: boolean, claim?: StoredClaim): void {
+  private admit(conn: Connection, room: Room, presence: Presence, id: number, created: boolean, claim?: StoredClaim, seat?: string): void {
     // Identity and rights from the connection's principal now: a token refresh during an
     // asynchronous claim is taken into account.
     const principal = conn.principal;
     const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name), claim?.id);
-    member.seat = this.seats?.token();
+    // In a cluster the token was made before the claim: its hash is stored with the member.
+    member.seat = seat ?? this.seats?.token();
     conn.rooms.set(room.handle, member);
     const previousHost = room.host;
     if (claim !== undefined) {
@@ -172,7 +174,7 @@ export class Membership {
     this.seats!.resume(member, conn);
     this.out.reply(conn, this.joinedReply(member, id));
     this.delivery.welcome(member);
-    this.cluster?.back(member.room.name, member.id, member.presence, member.identity);
+    this.cluster?.back(member.room.name, member.id, member.presence, member.identity, member.seat);
   }
 
   /**
@@ -197,7 +199,7 @@ export class Membership {
     this.out.reply(conn, this.joinedReply(member, id));
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_back', room: room.handle, member: member.id });
-    this.cluster?.back(room.name, member.id, presence, member.identity);
+    this.cluster?.back(room.name, member.id, presence, member.identity, seat);
   }
 
   /**
@@ -250,7 +252,7 @@ export class Membership {
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
     this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
-    this.cluster?.updated(room.name, member.id, msg.presence, member.identity);
+    this.cluster?.updated(room.name, member.id, msg.presence, member.identity, member.seat);
   }
 
   /** First-join settings (§8.20 rule 6): only a `role: "server"` token, within the relay's limits. */

@@ -108,10 +108,12 @@ export class RemoteRooms implements ClusterInbox {
     });
   }
 
-  memberAway(name: string, id: number): void {
+  memberAway(name: string, id: number, node: string): void {
     this.#apply(name, (room) => {
       const remote = room.remote.get(id);
-      if (remote === undefined || remote.away) return;
+      if (remote === undefined) return;
+      remote.node = node;
+      if (remote.away) return;
       remote.away = true;
       this.#announce(room, { type: 'member_away', room: room.handle, member: id });
     });
@@ -206,7 +208,7 @@ export class RemoteRooms implements ClusterInbox {
   localRooms(): Map<string, LocalRoomState> {
     const rooms = new Map<string, LocalRoomState>();
     for (const room of this.deps.rooms.all()) {
-      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, identity: m.identity, seat: m.away ? m.seat : undefined }));
+      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, identity: m.identity, seat: m.seat, away: m.away }));
       const values = room.latest.all().filter((e) => room.members.has(e.sender));
       const servers = new Set([...room.members.values()].filter((m) => m.conn.principal.server === true).map((m) => m.id));
       rooms.set(room.name, { tickHz: room.tickHz, settings: room.settings, servers, members, values });

@@ -5,7 +5,7 @@
 import { RoomcastClient } from '@roomcast/client';
 import type { ServerFrame } from '@roomcast/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RawClient } from '../helpers.js';
+import { RawClient } from '../helpers.js';
 import { Balancer } from './balancer.js';
 import { JWT_SECRET, useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
@@ -52,7 +52,7 @@ describe('cluster seats', () => {
     expect(await z.nextMessage('member_back')).toEqual({ type: 'member_back', room: jz.handle, member: jy.self });
     // Node b let the seat go without a member_left (no timer left to fire one); node a holds it in Redis.
     expect(b.relay.seats.size).toBe(0);
-    expect(await redisCommand(cluster.redis.port, `HGET rc:{r:r}:m ${jy.self}`)).toMatch(/^\$\d+\r\na\n\{"p":\{"color":"red"\},"u":"yuri"\}\r\n$/);
+    expect(await redisCommand(cluster.redis.port, `HGET rc:{r:r}:m ${jy.self}`)).toMatch(/^\$\d+\r\na\n\{"p":\{"color":"red"\},"u":"yuri","s":"[\w-]{43}"\}\r\n$/);
     // Frames flow both ways, with the same member id.
     y2.sendData(back.handle, Uint8Array.of(9));
     expect(await z.nextDeliver()).toMatchObject({ sender: jy.self, payload: Uint8Array.of(9) });
@@ -113,5 +113,43 @@ describe('cluster seats', () => {
     const got = new Promise<number[]>((resolve) => { const off = room.on('message', (m: { payload: Uint8Array }) => { off(); resolve([...m.payload]); }); });
     watcher.sendData(jw.handle, Uint8Array.of(5));
     expect(await got).toEqual([5]);
+  });
+
+  it('members of a node that dies keep their seats, held by the survivor that reaps it; a client takes its seat back there', async () => {
+    const survivor = await cluster.node('survivor', { seatGraceMs: 30_000 });
+    const doomed = await cluster.process('doomed', 1000, { RELAY_SEAT_GRACE_MS: '30000' });
+    const victim = await RawClient.open(`ws://127.0.0.1:${doomed.port}/ws`);
+    const jv = await victim.join('crash', { hp: 3 });
+    const watcher = await cluster.ws(survivor);
+    const jw = await watcher.join('crash');
+    doomed.child.kill('SIGKILL');
+    // Away, not left: the survivor adopted the seat when the lease expired.
+    expect(await watcher.nextMessage('member_away')).toEqual({ type: 'member_away', room: jw.handle, member: jv.self });
+    expect(survivor.bus!.orphans.size).toBe(1);
+    expect(await redisCommand(cluster.redis.port, `HGET rc:{r:crash}:m ${jv.self}`)).toMatch(/^\$\d+\r\nsurvivor\n\{"p":\{"hp":3\},"a":1,"s":"[\w-]+"\}\r\n$/);
+    const back = await cluster.ws(survivor);
+    const jb = await back.request({ type: 'join', room: 'crash', seat: jv.seat! }, 'joined');
+    expect(jb).toMatchObject({ self: jv.self, seat: jv.seat });
+    expect(jb.members).toEqual(expect.arrayContaining([{ id: jv.self, presence: { hp: 3 } }]));
+    expect(await watcher.nextMessage('member_back')).toEqual({ type: 'member_back', room: jw.handle, member: jv.self });
+    expect(memberEvents(watcher)).toEqual([]);
+    victim.ws.terminate();
+  });
+
+  it('an adopted seat nobody takes back ends after the grace window: member_left once', async () => {
+    const survivor = await cluster.node('survivor', { seatGraceMs: 300 });
+    const doomed = await cluster.process('doomed', 1000, { RELAY_SEAT_GRACE_MS: '30000' });
+    const victim = await RawClient.open(`ws://127.0.0.1:${doomed.port}/ws`);
+    const jv = await victim.join('crash');
+    const watcher = await cluster.ws(survivor);
+    const jw = await watcher.join('crash');
+    doomed.child.kill('SIGKILL');
+    await watcher.nextMessage('member_away');
+    expect(await watcher.nextMessage('member_left')).toEqual({ type: 'member_left', room: jw.handle, member: jv.self });
+    expect(survivor.bus!.orphans.size).toBe(0);
+    expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:crash}:m')).toBe(':1\r\n');
+    await watcher.request({ type: 'presence', room: jw.handle, presence: null }, 'ok');
+    expect(memberEvents(watcher)).toEqual([]);
+    victim.ws.terminate();
   });
 });
