@@ -26,6 +26,7 @@ export interface Scripts {
 /** The bus as its helpers see it. */
 export interface BusHandle {
   readonly nodeId: string;
+  readonly leaseTtlMs: number;
   readonly cmd: Redis;
   readonly log: Log;
   readonly stats: BusStats;

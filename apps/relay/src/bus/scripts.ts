@@ -90,11 +90,13 @@ end
 `;
 
 /**
- * Give an id back if this node holds it; the room's keys go with its last member. Returns
- * {removed 0/1, room deleted 0/1, host, hostv, previous host}.
+ * Give an id back if this node holds it (and, given ARGV[3], only if its entry is still exactly
+ * that: an adopted seat that a client took back meanwhile stays); the room's keys go with its last
+ * member. Returns {removed 0/1, room deleted 0/1, host, hostv, previous host}.
  */
 export const RELEASE = `${OWNED}${REHOST}
-if not owned(redis.call('HGET', KEYS[1], ARGV[1]), ARGV[2]) then return {0, 0, 0, 0, 0} end
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not owned(entry, ARGV[2]) or (ARGV[3] and entry ~= ARGV[3]) then return {0, 0, 0, 0, 0} end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('HLEN', KEYS[1]) == 0 then

@@ -7,23 +7,43 @@ import type { Claim } from '../core/cluster.js';
 import { decodeStored, encodeEntry, seatHash } from './entry.js';
 import { BusKind } from './envelope.js';
 import type { BusHandle } from './handle.js';
-import { membersKey, nodeRoomsKey, roomKeys } from './keys.js';
+import { leaseKey, membersKey, nodeRoomsKey, roomKeys } from './keys.js';
 import { hostState, parseClaim } from './settings.js';
 
-/** The held seat of `token` (and `userId`) in `room`, moved to this node; undefined when there is none. */
+/** Pause between two reads of a seat that is not free yet. */
+const SEAT_POLL_MS = 200;
+
+/**
+ * The seat of `token` (and `userId`) in `room`, moved to this node; undefined when there is none.
+ * A seat is free when it is held (away), or when its node's lease is gone (the node died and is
+ * not reaped yet: a client of a crashed node usually reconnects before its lease expires). A seat
+ * whose node still has its lease is waited for, up to the lease TTL and a reaper round, since that
+ * node may be dead; past that the join goes on as a new member.
+ */
 export async function takeSeat(bus: BusHandle, room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
   if (bus.state !== 'up') return undefined;
   await bus.listen(room);
+  const hash = seatHash(token);
+  const deadline = Date.now() + bus.leaseTtlMs + 1500;
   try {
-    const hash = seatHash(token);
-    for (const [id, stored] of Object.entries(await bus.track(bus.cmd.hgetall(membersKey(room))))) {
-      const member = decodeStored(Number(id), stored);
-      if (member === undefined || member.away !== true || member.seat !== hash || member.identity.userId !== userId) continue;
-      // Compare-and-set: the seat moves only if it is still away and unchanged (its node may be dropping it now).
-      const entry = `${bus.nodeId}\n${encodeEntry(member.presence, member.identity, { token, away: false })}`;
-      const claim = parseClaim(await bus.track(bus.scripts.rcTake(...roomKeys(room), id, stored, entry)) as unknown[], bus.defaults);
-      if (claim.ok) return claim;
-      break;
+    for (let reads = 0; reads < 100 && bus.state === 'up'; reads++) {
+      const found = Object.entries(await bus.track(bus.cmd.hgetall(membersKey(room))))
+        .map(([id, stored]) => ({ stored, member: decodeStored(Number(id), stored) }))
+        .find(({ member }) => member?.seat === hash && member.identity.userId === userId);
+      if (found === undefined || found.member === undefined) break;
+      const { member, stored } = found;
+      // This node's own member, still connected: the same answer as a single relay (a new member).
+      if (member.node === bus.nodeId && member.away !== true) break;
+      const free = member.away === true || await bus.track(bus.cmd.exists(leaseKey(member.node))) === 0;
+      if (free) {
+        // Compare-and-set: the seat moves only if it is unchanged (its node, or a reaper, may be changing it now).
+        const entry = `${bus.nodeId}\n${encodeEntry(member.presence, member.identity, { token, away: false })}`;
+        const claim = parseClaim(await bus.track(bus.scripts.rcTake(...roomKeys(room), member.id, stored, entry)) as unknown[], bus.defaults);
+        if (claim.ok) return claim;
+        continue; // changed meanwhile: read it again
+      }
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, SEAT_POLL_MS));
     }
   } catch (err) {
     bus.log.debug({ err, room }, 'cluster seat take failed');
@@ -87,7 +107,7 @@ export class OrphanSeats {
     const { bus } = this;
     if (bus.state !== 'up') return; // the resync after the outage reaps what this node no longer holds
     try {
-      const r = await bus.scripts.rcRelease(...roomKeys(seat.room), seat.id, bus.nodeId) as number[];
+      const r = await bus.scripts.rcRelease(...roomKeys(seat.room), seat.id, bus.nodeId, seat.entry) as number[];
       if (r[0] !== 1) return;
       bus.send(seat.room, BusKind.Left, seat.id, Buffer.from(bus.nodeId, 'latin1'));
       const member = decodeStored(seat.id, seat.entry);

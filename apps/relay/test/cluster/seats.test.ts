@@ -152,4 +152,29 @@ describe('cluster seats', () => {
     expect(memberEvents(watcher)).toEqual([]);
     victim.ws.terminate();
   });
+
+  it('the SDK of a node that dies reconnects through the balancer to a survivor and keeps its member id (before its lease expired)', async () => {
+    const survivor = await cluster.node('survivor', { seatGraceMs: 30_000 });
+    const doomed = await cluster.process('doomed', 1000, { RELAY_SEAT_GRACE_MS: '30000' });
+    balancer = new Balancer([doomed.port, survivor.port]);
+    sdk = new RoomcastClient(await balancer.listen(), { reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    await sdk.connect();
+    const room = await sdk.join('r', { hp: 1 });
+    const self = room.self;
+    const watcher = await cluster.ws(survivor);
+    const jw = await watcher.join('r');
+    const resynced = new Promise<void>((resolve) => { const off = room.on('resync', () => { off(); resolve(); }); });
+    doomed.child.kill('SIGKILL');
+    // The SDK is back at once, on the survivor; its join waits until the dead node's lease is gone, then takes the seat.
+    await resynced;
+    expect(balancer.accepted).toBeGreaterThanOrEqual(2);
+    expect(room.self).toBe(self);
+    expect(survivor.relay.rooms.get('r')!.members.get(self)?.away).toBe(false);
+    // Once the dead node is reaped, the member is still there: nothing of it was left to reap or adopt.
+    await expect.poll(() => redisCommand(cluster.redis.port, 'SISMEMBER rc:nodes doomed'), { timeout: 5000, interval: 100 }).toBe(':0\r\n');
+    expect(survivor.bus!.orphans.size).toBe(0);
+    await watcher.request({ type: 'presence', room: jw.handle, presence: null }, 'ok');
+    expect(memberEvents(watcher)).toEqual([]);
+    expect(survivor.relay.rooms.get('r')!.members.has(self)).toBe(true);
+  });
 });
