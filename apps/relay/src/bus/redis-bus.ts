@@ -155,8 +155,10 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
     }
   }
 
-  takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
-    return takeSeat(this, room, token, userId);
+  async takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
+    const claim = await takeSeat(this, room, token, userId);
+    if (claim?.ok === true) this.orphans.forget(room, claim.id);
+    return claim;
   }
 
   host(room: string, host: number, version: number): void {

@@ -92,6 +92,13 @@ export class OrphanSeats {
     return ids;
   }
 
+  /** A client took the seat back on this node: its timer goes (a take on another node leaves the timer, whose release then finds the seat changed). */
+  forget(room: string, id: number): void {
+    const key = `${id}@${room}`;
+    clearTimeout(this.#timers.get(key)?.timer);
+    this.#timers.delete(key);
+  }
+
   /** At shutdown: every adopted seat ends now (nobody would hold it after this node). */
   async releaseAll(): Promise<void> {
     const keys = [...this.#timers.keys()];
