@@ -180,6 +180,14 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
     this.unlisten(room);
   }
 
+  endHeld(room: string, id: number): boolean {
+    return this.orphans.end(`${id}@${room}`);
+  }
+
+  endHeldOf(userId: string): number {
+    return this.orphans.endUser(userId);
+  }
+
   joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
     this.send(room, BusKind.Joined, id, Buffer.from(encodeEntry(presence, identity)));
   }

@@ -105,8 +105,22 @@ export class OrphanSeats {
     await Promise.allSettled(keys.map((key) => this.#expire(key)));
   }
 
+  /** The server API kicked or removed the adopted seat `key` (`id@room`): it ends now; whether there was one. */
+  end(key: string): boolean {
+    if (!this.#timers.has(key)) return false;
+    void this.#expire(key, 'kicked');
+    return true;
+  }
+
+  /** The server API disconnected `userId`: its adopted seats end now; how many. */
+  endUser(userId: string): number {
+    const keys = [...this.#timers].filter(([, s]) => decodeStored(s.id, s.entry)?.identity.userId === userId).map(([key]) => key);
+    for (const key of keys) void this.#expire(key, 'kicked');
+    return keys.length;
+  }
+
   /** The window ended: release the seat if it is still this node's (a client may have taken it elsewhere). */
-  async #expire(key: string): Promise<void> {
+  async #expire(key: string, reason: 'disconnected' | 'kicked' = 'disconnected'): Promise<void> {
     const seat = this.#timers.get(key);
     if (seat === undefined) return;
     this.#timers.delete(key);
@@ -118,7 +132,7 @@ export class OrphanSeats {
       if (r[0] !== 1) return;
       bus.send(seat.room, BusKind.Left, seat.id, Buffer.from(bus.nodeId, 'latin1'));
       const member = decodeStored(seat.id, seat.entry);
-      if (member !== undefined) bus.inbox?.reaped(seat.room, member);
+      if (member !== undefined) bus.inbox?.reaped(seat.room, member, reason);
       bus.settled(seat.room, r[1] === 1, hostState(r.slice(2)));
     } catch {
       bus.stats.dropped.error++;

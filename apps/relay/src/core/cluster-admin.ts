@@ -21,8 +21,8 @@ export function runCommand(admin: Admin, c: ClusterCommand): unknown {
 }
 
 export interface ClusterAdminDeps {
-  /** This node's own rooms and members. */
-  local: Admin;
+  /** Runs a command on this node's own members (remote.ts command: the same path as a relayed call). */
+  runLocal: (command: ClusterCommand) => unknown;
   store: ClusterRooms;
   events: RoomEvents;
   limits: { maxMembersPerRoom: number; tickHz: number };
@@ -106,7 +106,7 @@ export class ClusterAdmin implements AdminApi {
   /** This node's answer and every other live node's. */
   private async everywhere(command: ClusterCommand): Promise<unknown[]> {
     const others = this.deps.store.call(command);
-    const own = runCommand(this.deps.local, command);
+    const own = this.deps.runLocal(command);
     return [own, ...await others];
   }
 

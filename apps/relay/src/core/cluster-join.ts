@@ -103,7 +103,12 @@ export class ClusterJoin {
       return out.error(conn, 'internal', 'the cluster store (Redis) cannot be reached: joins wait until it is back; retry', { id });
     }
     if (conn.state === 'closed') {
-      // Also a seat taken over for a connection that closed meanwhile: it ends (member_left).
+      // A seat taken over for a connection that closed meanwhile ends (member_left): the others
+      // first learn that it is this node's (back), so they accept this node's left.
+      if (seat !== undefined) {
+        const stored = claim.members.find((m) => m.id === claim.id);
+        cluster.back(msg.room, claim.id, stored?.presence ?? null, stored?.identity ?? {}, seat);
+      }
       cluster.left(msg.room, claim.id);
       return;
     }

@@ -81,6 +81,10 @@ export interface Cluster {
   back(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void;
   /** A local member's held seat was taken over by another node: this node stops listening for it. */
   moved(room: string): void;
+  /** Ends now (member_left, reason kicked) a seat this node holds for a dead node's member; whether it held one. */
+  endHeld(room: string, id: number): boolean;
+  /** Ends every such seat of `userId`; how many. */
+  endHeldOf(userId: string): number;
   /** A claimed member is in the room here: tell the other nodes. */
   joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void;
   /** New presence; the identity goes with it because the store keeps both in one entry. */
@@ -138,8 +142,8 @@ export interface ClusterInbox {
   hostChanged(room: string, host: number, version: number): void;
   /** This node's script removed the room's last member: the room is gone cluster-wide (webhook). */
   roomGone(room: string): void;
-  /** This node's reaper removed a dead node's member: member_left here, and the webhook. */
-  reaped(room: string, member: ClusterMember): void;
+  /** This node's reaper removed a dead node's member (or ended its adopted seat): member_left here, and the webhook. */
+  reaped(room: string, member: ClusterMember, reason?: 'disconnected' | 'kicked'): void;
   /** A server API call another node relays to every node (cluster-admin.ts); returns this node's part. */
   command(command: ClusterCommand): unknown;
   /** Whether this node holds member `id` of the room (another node announcing its departure means we were reaped). */

@@ -95,7 +95,7 @@ export class Relay {
     });
     if (this.remote !== undefined) this.remote.deps.admin = this.admin;
     this.api = cluster === undefined ? this.admin : new ClusterAdmin({
-      local: this.admin, store: cluster.store, events, limits,
+      runLocal: (command) => this.remote!.command(command), store: cluster.store, events, limits,
       applySettings: (room, settings, version) => this.remote?.settingsChanged(room, settings, version),
     });
   }

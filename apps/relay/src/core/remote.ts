@@ -156,13 +156,21 @@ export class RemoteRooms implements ClusterInbox {
     this.deps.events.roomClosed(name);
   }
 
-  reaped(name: string, member: ClusterMember): void {
+  reaped(name: string, member: ClusterMember, reason: 'disconnected' | 'kicked' = 'disconnected'): void {
     this.memberLeft(name, member.id);
-    this.deps.events.memberLeft({ room: name, memberId: member.id, userId: member.identity.userId, info: member.identity.info }, 'disconnected');
+    this.deps.events.memberLeft({ room: name, memberId: member.id, userId: member.identity.userId, info: member.identity.info }, reason);
   }
 
   command(command: ClusterCommand): unknown {
-    return this.deps.admin === undefined ? undefined : runCommand(this.deps.admin, command);
+    if (this.deps.admin === undefined) return undefined;
+    const result = runCommand(this.deps.admin, command);
+    const { cluster } = this.deps;
+    // A seat this node holds for a dead node's member has no local member: the bus holds it.
+    if ((command.op === 'kick' || command.op === 'remove') && result !== 'kicked' && result !== 'removed' && cluster.endHeld(command.room, command.member)) {
+      return command.op === 'kick' ? 'kicked' : 'removed';
+    }
+    if (command.op === 'disconnect') cluster.endHeldOf(command.userId);
+    return result;
   }
 
   holds(name: string, id: number): boolean {

@@ -4,13 +4,14 @@
 // left then joined. The seat moves in Redis by compare-and-set (docs/decisions/0002-cluster.md).
 import { RoomcastClient } from '@roomcast/client';
 import type { ServerFrame } from '@roomcast/protocol';
+import type { RelayServer } from '../../src/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from '../helpers.js';
 import { Balancer } from './balancer.js';
-import { JWT_SECRET, useCluster } from './nodes.js';
+import { API_KEY, JWT_SECRET, api, useCluster } from './nodes.js';
 import { redisCommand } from './redis.js';
 
-const cluster = useCluster({ jwtSecret: JWT_SECRET, allowAnonymous: 'true' });
+const cluster = useCluster({ jwtSecret: JWT_SECRET, allowAnonymous: 'true', apiKeys: [API_KEY] });
 let balancer: Balancer | undefined;
 let sdk: RoomcastClient | undefined;
 afterEach(async () => {
@@ -23,6 +24,23 @@ afterEach(async () => {
 const memberEvents = (c: RawClient): string[] => c.frames
   .filter((f): f is Extract<ServerFrame, { kind: 'control' }> => f.kind === 'control' && ['member_left', 'member_joined'].includes(f.message.type))
   .map((f) => f.message.type);
+
+/**
+ * A member (`victim`, presence `presence`) on a relay process with seats that is killed with
+ * SIGKILL, and a `watcher` of the same room on `survivor`, once the watcher sees it away.
+ */
+async function crashedWithSeat(survivor: RelayServer, presence: unknown = null) {
+  const doomed = await cluster.process('doomed', 1000, { RELAY_SEAT_GRACE_MS: '30000' });
+  const victim = await RawClient.open(`ws://127.0.0.1:${doomed.port}/ws`);
+  const jv = await victim.join('crash', presence);
+  const watcher = await cluster.ws(survivor);
+  const jw = await watcher.join('crash');
+  doomed.child.kill('SIGKILL');
+  // Away, not left: a survivor adopted the seat when the lease expired.
+  expect(await watcher.nextMessage('member_away')).toEqual({ type: 'member_away', room: jw.handle, member: jv.self });
+  victim.ws.terminate();
+  return { jv, watcher, jw };
+}
 
 describe('cluster seats', () => {
   it('a client that drops on one node takes its seat back through another: same id, away then back everywhere', async () => {
@@ -117,14 +135,7 @@ describe('cluster seats', () => {
 
   it('members of a node that dies keep their seats, held by the survivor that reaps it; a client takes its seat back there', async () => {
     const survivor = await cluster.node('survivor', { seatGraceMs: 30_000 });
-    const doomed = await cluster.process('doomed', 1000, { RELAY_SEAT_GRACE_MS: '30000' });
-    const victim = await RawClient.open(`ws://127.0.0.1:${doomed.port}/ws`);
-    const jv = await victim.join('crash', { hp: 3 });
-    const watcher = await cluster.ws(survivor);
-    const jw = await watcher.join('crash');
-    doomed.child.kill('SIGKILL');
-    // Away, not left: the survivor adopted the seat when the lease expired.
-    expect(await watcher.nextMessage('member_away')).toEqual({ type: 'member_away', room: jw.handle, member: jv.self });
+    const { jv, watcher, jw } = await crashedWithSeat(survivor, { hp: 3 });
     expect(survivor.bus!.orphans.size).toBe(1);
     expect(await redisCommand(cluster.redis.port, `HGET rc:{r:crash}:m ${jv.self}`)).toMatch(/^\$\d+\r\nsurvivor\n\{"p":\{"hp":3\},"a":1,"s":"[\w-]+"\}\r\n$/);
     const back = await cluster.ws(survivor);
@@ -133,24 +144,28 @@ describe('cluster seats', () => {
     expect(jb.members).toEqual(expect.arrayContaining([{ id: jv.self, presence: { hp: 3 } }]));
     expect(await watcher.nextMessage('member_back')).toEqual({ type: 'member_back', room: jw.handle, member: jv.self });
     expect(memberEvents(watcher)).toEqual([]);
-    victim.ws.terminate();
+  });
+
+  it('an adopted seat is listed away and can be kicked through the API of any node', async () => {
+    const survivor = await cluster.node('survivor', { seatGraceMs: 30_000 });
+    const other = await cluster.node('other', { seatGraceMs: 30_000 });
+    const { jv, watcher, jw } = await crashedWithSeat(survivor);
+    expect((await api(other.httpUrl, 'GET', '/rooms/crash')).json.memberList).toEqual([{ id: jv.self, presence: null, away: true }, { id: jw.self, presence: null }]);
+    // Through the node that did not adopt it (either survivor may have reaped the dead node first).
+    const through = survivor.bus!.orphans.size === 1 ? other : survivor;
+    expect(await api(through.httpUrl, 'POST', `/rooms/crash/members/${jv.self}/kick`, { reason: 'gone' })).toEqual({ status: 200, json: { kicked: true } });
+    expect(await watcher.nextMessage('member_left')).toEqual({ type: 'member_left', room: jw.handle, member: jv.self });
+    expect(survivor.bus!.orphans.size + other.bus!.orphans.size).toBe(0);
   });
 
   it('an adopted seat nobody takes back ends after the grace window: member_left once', async () => {
     const survivor = await cluster.node('survivor', { seatGraceMs: 300 });
-    const doomed = await cluster.process('doomed', 1000, { RELAY_SEAT_GRACE_MS: '30000' });
-    const victim = await RawClient.open(`ws://127.0.0.1:${doomed.port}/ws`);
-    const jv = await victim.join('crash');
-    const watcher = await cluster.ws(survivor);
-    const jw = await watcher.join('crash');
-    doomed.child.kill('SIGKILL');
-    await watcher.nextMessage('member_away');
+    const { jv, watcher, jw } = await crashedWithSeat(survivor);
     expect(await watcher.nextMessage('member_left')).toEqual({ type: 'member_left', room: jw.handle, member: jv.self });
     expect(survivor.bus!.orphans.size).toBe(0);
     expect(await redisCommand(cluster.redis.port, 'HLEN rc:{r:crash}:m')).toBe(':1\r\n');
     await watcher.request({ type: 'presence', room: jw.handle, presence: null }, 'ok');
     expect(memberEvents(watcher)).toEqual([]);
-    victim.ws.terminate();
   });
 
   it('the SDK of a node that dies reconnects through the balancer to a survivor and keeps its member id (before its lease expired)', async () => {
