@@ -155,8 +155,8 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
     }
   }
 
-  async takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
-    const claim = await takeSeat(this, room, token, userId);
+  async takeSeat(room: string, token: string, userId: string | undefined, beforeTake?: () => void): Promise<Claim | undefined> {
+    const claim = await takeSeat(this, room, token, userId, beforeTake);
     if (claim?.ok === true) this.orphans.forget(room, claim.id);
     return claim;
   }

@@ -20,7 +20,7 @@ const SEAT_POLL_MS = 200;
  * whose node still has its lease is waited for, up to the lease TTL and a reaper round, since that
  * node may be dead; past that the join goes on as a new member.
  */
-export async function takeSeat(bus: BusHandle, room: string, token: string, userId: string | undefined): Promise<Claim | undefined> {
+export async function takeSeat(bus: BusHandle, room: string, token: string, userId: string | undefined, beforeTake?: () => void): Promise<Claim | undefined> {
   if (bus.state !== 'up') return undefined;
   await bus.listen(room);
   const hash = seatHash(token);
@@ -38,6 +38,7 @@ export async function takeSeat(bus: BusHandle, room: string, token: string, user
       if (free) {
         // Compare-and-set: the seat moves only if it is unchanged (its node, or a reaper, may be changing it now).
         const entry = `${bus.nodeId}\n${encodeEntry(member.presence, member.identity, { token, away: false })}`;
+        beforeTake?.();
         const claim = parseClaim(await bus.track(bus.scripts.rcTake(...roomKeys(room), member.id, stored, entry)) as unknown[], bus.defaults);
         if (claim.ok) return claim;
         continue; // changed meanwhile: read it again

@@ -61,14 +61,22 @@ export class ClusterJoin {
     const pending = this.joining.get(conn) ?? new Set<string>();
     this.joining.set(conn, pending);
     pending.add(name);
-    this.deps.hold?.hold(name);
+    // Other nodes' events for the room wait from the moment a script may decide the member (not
+    // while a seat is being waited for: the room's other members here must not wait with it).
+    let held = false;
+    const hold = (): void => {
+      if (held) return;
+      held = true;
+      this.deps.hold?.hold(name);
+    };
     const principal = conn.principal;
     const newSeat = this.deps.seatToken();
     const claim = async (): Promise<{ claim: Claim; seat?: string }> => {
       if (seats && msg.seat !== undefined) {
-        const taken = await cluster.takeSeat(name, msg.seat, principal.memberFields.userId);
+        const taken = await cluster.takeSeat(name, msg.seat, principal.memberFields.userId, hold);
         if (taken !== undefined) return { claim: taken, seat: msg.seat };
       }
+      hold();
       return {
         claim: await cluster.claim(name, {
           tickHz: room?.tickHz ?? tickHz, presence, identity: principal.memberFields, maxMembers: limits.maxMembersPerRoom,
@@ -81,7 +89,7 @@ export class ClusterJoin {
       try {
         this.claimed(conn, msg, presence, result.claim, result.seat, newSeat);
       } finally {
-        this.deps.hold?.release(name);
+        if (held) this.deps.hold?.release(name);
       }
     };
     claim().then(done, () => done({ claim: { ok: false, reason: 'unavailable' } }))

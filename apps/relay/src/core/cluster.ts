@@ -73,7 +73,7 @@ export interface Cluster {
    * wherever it is held: an answer like a claim's (same id), or undefined when there is no such
    * seat (expired, taken, never held) and the join goes on as a new member.
    */
-  takeSeat(room: string, token: string, userId: string | undefined): Promise<Claim | undefined>;
+  takeSeat(room: string, token: string, userId: string | undefined, beforeTake?: () => void): Promise<Claim | undefined>;
   /** After `joined`: this node's claim changed the host; tell the other nodes. */
   host(room: string, host: number, version: number): void;
   /** A local member's seat is held (its connection dropped) or taken back here: store and tell the other nodes. */
