@@ -2,6 +2,7 @@
 // interleaving servers within each round, and writes docs/benchmarks.md + .json
 // (docs/benchmarks.quick.* in quick mode).
 import { execSync } from 'node:child_process';
+import { GROUPS_DEFAULTS, runGroupsBench } from './groups.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { measureOnce, type RunResult } from './measure.js';
@@ -55,6 +56,16 @@ async function main(): Promise<void> {
   const machine = machineLine();
   const usePerf = perfSyscallsAvailable();
   const perfInstructions = perfInstructionsAvailable();
+  // Interest groups (issue 16 §3) have their own runner and section: with `--only interest-groups`
+  // alone nothing else runs (and the other sections stay); a full run ends with it.
+  const groups = args.only ? args.only.includes(GROUPS_SCENARIO) : !args.quick;
+  const groupsRun = () => runGroupsBench({ ...GROUPS_DEFAULTS, ...(args.rounds ? { rounds: args.rounds } : {}), md: args.md },
+    `pnpm bench${args.quick ? ' --quick' : ''}${args.rounds ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only ${args.only.join(',')}` : ''}`,
+    (line) => process.stdout.write(`${line}\n`));
+  if (args.only?.length === 1 && groups) {
+    await groupsRun();
+    return;
+  }
   const list: Scenario[] = scenarios(args.quick, args.only)
     .filter((s) => !args.only || args.only.includes(s.name))
     .map((s) => (args.rounds ? { ...s, rounds: s.kind === 'traffic' ? args.rounds : s.rounds } : s));
@@ -85,7 +96,11 @@ async function main(): Promise<void> {
   writeFileSync(args.json, `${JSON.stringify({ meta, goals, scenarios: sums, runs: slim }, null, 2)}\n`);
   process.stdout.write(`bench: wrote ${args.md} and ${args.json} in ${Math.round(meta.durationSec)} s\n`);
   for (const g of goals) process.stdout.write(`  ${g.id} ${g.verdict.padEnd(12)} ${g.goal}: ${g.measured} (target ${g.target})\n`);
+  if (groups) await groupsRun();
 }
+
+/** The `--only` name of the interest-groups run (bench/src/groups.ts). */
+export const GROUPS_SCENARIO = 'interest-groups';
 
 /** Marks where sections measured by other commands (e.g. `pnpm bench:files`) start: kept on regeneration. */
 export const KEPT_MARKER = '<!-- Sections below are written by other commands; pnpm bench keeps them. -->';

@@ -107,6 +107,8 @@ class Receiver:
 
     def decline(self, sender, tid):
         """cancel/declined, direct to the sender (PROTOCOL.md B.1): 02 | flags(direct) | room | target | payload."""
+        if sender == 0:
+            return  # a file from the server (B.2 rule 7): there is no member 0 to tell
         payload = MAGIC + bytes([OP_CANCEL]) + struct.pack(">I", tid) + bytes([REASON_DECLINED])
         self.relay.send_frame(bytes([KIND_DATA, CLASS_RELIABLE | FLAG_DIRECT]) + struct.pack(">HH", self.handle, sender) + payload)
 

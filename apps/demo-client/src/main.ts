@@ -2,6 +2,7 @@
 // draws everyone else's. Wiring only; the parts live in their own modules (see README.md).
 import './style.css';
 import { CURSOR_KEY, RoomcastClient, decodeCursor, type Room, type RoomMessage } from '@roomcast/client';
+import { BigCanvas } from './big-canvas.js';
 import { Entrance, statusText, type Status } from './connection.js';
 import { pageToNormal, pageToWire, wireToPage, type Point, type Size } from './coords.js';
 import { decodeMessage } from './cursor-codec.js';
@@ -73,6 +74,9 @@ let colorPicked = (() => {
   }
 })();
 
+// `?canvas=big`: a 4096 px world cut into interest groups; each tab receives the cursors near its window.
+const big = pageUrl.searchParams.get('canvas') === 'big' ? new BigCanvas(document.body) : undefined;
+
 // ---- Connection ----
 const meter: TrafficMeter = { sent: new RateCounter(), received: new RateCounter() };
 const client = new RoomcastClient(relayUrl(pageUrl), { WebSocket: countingWebSocket(meter) });
@@ -89,12 +93,13 @@ function setStatus(status: Status, detail?: string): void {
 }
 
 function docSize(): Size {
+  if (big !== undefined) return BigCanvas.size();
   const el = document.documentElement;
   return { width: Math.max(el.scrollWidth, el.clientWidth), height: Math.max(el.scrollHeight, el.clientHeight) };
 }
 
 const cursors = new RemoteCursors(ui.layer, docSize);
-const sender = new CursorSender({ transmit: transmitToRoom(() => room) });
+const sender = new CursorSender({ transmit: transmitToRoom(() => room, () => big?.group) });
 
 function memberIdentity(id: number): Identity {
   return parsePresence(room?.members.get(id)?.presence, id);
@@ -155,6 +160,7 @@ function receive({ sender: id, payload, cls, key }: RoomMessage): void {
 function bindRoom(joined: Room): void {
   unbindRoom?.();
   room = joined;
+  big?.bind(joined);
   // Cursors of members already here come from the snapshot batch the relay sends on join (and
   // after each rejoin): the SDK hands its entries to the 'message' listener like any update.
   const offs = [
@@ -325,7 +331,9 @@ let lastClient: Point | undefined;
 
 function sendPointer(client: Point): void {
   lastClient = client;
-  sender.move(pageToNormal({ x: client.x + window.scrollX, y: client.y + window.scrollY }, docSize()));
+  const normal = pageToNormal({ x: client.x + window.scrollX, y: client.y + window.scrollY }, docSize());
+  big?.moveTo(normal);
+  sender.move(normal);
 }
 
 document.addEventListener('pointermove', (e) => {
@@ -368,6 +376,7 @@ setInterval(() => {
   const now = performance.now();
   ui.sent.textContent = formatRate(meter.sent.rate(now));
   ui.received.textContent = formatRate(meter.received.rate(now));
+  big?.showCursors(ui.layer.querySelectorAll('[data-testid="remote-cursor"]:not(.is-hidden)').length);
 }, 500);
 
 refreshMembers();

@@ -29,13 +29,16 @@ const HIDDEN = new Uint8Array(0);
  * by a new Room). Payloads sent while reconnecting are dropped: cursor state is re-sent after
  * the rejoin (`CursorSender.resend`), and a missed ripple doesn't matter.
  */
-export function transmitToRoom(currentRoom: () => Room | undefined): Transmit {
+export function transmitToRoom(currentRoom: () => Room | undefined, currentGroup: () => number | undefined = () => undefined): Transmit {
   return (payload, delivery) => {
     const room = currentRoom();
     if (room === undefined) return false;
+    // Big-canvas mode: to the interest group (cell) the pointer is in, else to the whole room.
+    const group = currentGroup();
+    const options = group === undefined ? undefined : { group };
     try {
-      if (delivery === 'state') room.sendLatest(CURSOR_KEY, payload);
-      else room.sendDroppable(payload);
+      if (delivery === 'state') room.sendLatest(CURSOR_KEY, payload, options);
+      else room.sendDroppable(payload, undefined, options);
     } catch (err) {
       if (err instanceof RoomcastError && (err.code === 'not_connected' || err.code === 'not_in_room')) return false;
       throw err;

@@ -113,8 +113,10 @@ describe('member colours', () => {
     const first = await open(`room=${room}`);
     const second = await open(`room=${room}`);
     await expect.poll(() => memberCount(second.page)).toBe(2);
-    await first.page.getByRole('radio', { name: 'Rose' }).check();
-    await second.page.getByRole('radio', { name: 'Rose' }).check();
+    // click(), as a person does: check() does nothing when the page already chose Rose for that
+    // tab, and then the colour was never picked by hand (the old flake).
+    await first.page.getByRole('radio', { name: 'Rose' }).click();
+    await second.page.getByRole('radio', { name: 'Rose' }).click();
     const rose = PALETTE.find((p) => p.label === 'Rose')!.color;
     const colours = () => second.page.locator('[data-testid="member-list"] .member-dot')
       .evaluateAll((dots) => dots.map((d) => (d as HTMLElement).style.getPropertyValue('--cursor-color')));

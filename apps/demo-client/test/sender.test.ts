@@ -108,13 +108,13 @@ describe('transmitToRoom', () => {
   function fakeRoom(error?: Error) {
     const calls: unknown[][] = [];
     const room = {
-      sendLatest: (key: number, payload: Uint8Array) => {
+      sendLatest: (key: number, payload: Uint8Array, options?: { group?: number }) => {
         if (error) throw error;
-        calls.push(['latest', key, [...payload]]);
+        calls.push(['latest', key, [...payload], ...(options ? [options] : [])]);
       },
-      sendDroppable: (payload: Uint8Array, memberId?: number) => {
+      sendDroppable: (payload: Uint8Array, memberId?: number, options?: { group?: number }) => {
         if (error) throw error;
-        calls.push(['droppable', [...payload], memberId]);
+        calls.push(['droppable', [...payload], memberId, ...(options ? [options] : [])]);
       },
       send: () => calls.push(['reliable']),
     };
@@ -131,6 +131,21 @@ describe('transmitToRoom', () => {
       ['latest', CURSOR_KEY, [1, 2, 3]],
       ['latest', CURSOR_KEY, []],
       ['droppable', [2, 0, 1, 0, 2], undefined],
+    ]);
+  });
+
+  it('addresses the current interest group (big-canvas mode), or the room when there is none', () => {
+    const { room, calls } = fakeRoom();
+    let group: number | undefined = 12;
+    const transmit = transmitToRoom(() => room, () => group);
+    transmit(Uint8Array.of(1, 2, 3), 'state');
+    transmit(Uint8Array.of(2, 0, 1, 0, 2), 'event');
+    group = undefined;
+    transmit(Uint8Array.of(4, 5, 6), 'state');
+    expect(calls).toEqual([
+      ['latest', CURSOR_KEY, [1, 2, 3], { group: 12 }],
+      ['droppable', [2, 0, 1, 0, 2], undefined, { group: 12 }],
+      ['latest', CURSOR_KEY, [4, 5, 6]],
     ]);
   });
 

@@ -66,6 +66,8 @@ const envSchema = z.object({
   RELAY_MAX_TICK_HZ: int(1, 1000).default(60),
   /** `latest` keys one member may hold in one room. */
   RELAY_MAX_KEYS_PER_MEMBER: int(1, 256).default(16),
+  /** Interest groups one member may subscribe to in one room (PROTOCOL.md §4.5); 0 offers no groups. */
+  RELAY_MAX_GROUPS_PER_MEMBER: int(0, 1024).default(64),
   /** Bytes per second one room may send out (all recipients); above it `latest` ticks are skipped and `droppable` frames dropped. */
   RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: int(1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   /** Raw TCP port (length-prefixed frames, PROTOCOL.md appendix A); 0 picks a free port, `off` disables TCP. */
@@ -204,8 +206,14 @@ const envSchema = z.object({
     return keys;
   }),
 
+  /** Server API requests per second per key (sustained); above it 429 `rate_limited` with Retry-After. 0: no limit. */
+  RELAY_API_RATE_PER_SEC: int(0, 1_000_000).default(200),
+  /** Server API requests one key may make at once before RELAY_API_RATE_PER_SEC applies. */
+  RELAY_API_BURST: int(1, 1_000_000).default(400),
   /** How long a member whose connection dropped keeps its seat (id, presence, latest values) for a reconnect, in milliseconds. 0: no seats (member_left at once). */
   RELAY_SEAT_GRACE_MS: int(0, 3_600_000).default(0),
+  /** How long a room created by the server API may stay empty before nobody joined it, in seconds; then it is closed (webhook room.closed). 0: until closed. */
+  RELAY_EMPTY_ROOM_TTL_SEC: int(0, 7 * 24 * 3600).default(600),
   /** Largest room metadata (server API settings), as compact JSON in UTF-8 bytes. */
   RELAY_MAX_ROOM_METADATA_BYTES: int(2, 64 * 1024).default(1024),
 
@@ -226,6 +234,8 @@ const envSchema = z.object({
   RELAY_WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(6),
   /** First retry delay in milliseconds; doubled per retry (capped at 30 s), with jitter. */
   RELAY_WEBHOOK_RETRY_MS: int(1, 60_000).default(500),
+  /** At shutdown, how long queued webhook events may still be sent, in milliseconds; then the rest are dropped and counted. 0: not sent. */
+  RELAY_WEBHOOK_DRAIN_MS: int(0, 60_000).default(5000),
 }).superRefine((env, ctx) => {
   // Cross-field rules, each reported on the variable to change.
   if (env.TCP_FLASH_POLICY_FILE !== '' && !(env.TCP_FLASH_POLICY && env.TCP_PORT !== 'off')) {
@@ -337,6 +347,7 @@ const FIELDS = {
   minTickHz: 'RELAY_MIN_TICK_HZ',
   maxTickHz: 'RELAY_MAX_TICK_HZ',
   maxKeysPerMember: 'RELAY_MAX_KEYS_PER_MEMBER',
+  maxGroupsPerMember: 'RELAY_MAX_GROUPS_PER_MEMBER',
   roomMaxBytesOutPerSec: 'RELAY_ROOM_MAX_BYTES_OUT_PER_SEC',
   staticDir: 'RELAY_STATIC_DIR',
   maxConnections: 'RELAY_MAX_CONNECTIONS',
@@ -373,8 +384,11 @@ const FIELDS = {
   leaseTtlMs: 'RELAY_LEASE_TTL_MS',
   busStaleMs: 'RELAY_BUS_STALE_MS',
   apiKeys: 'RELAY_API_KEYS',
+  apiRatePerSec: 'RELAY_API_RATE_PER_SEC',
+  apiBurst: 'RELAY_API_BURST',
   maxRoomMetadataBytes: 'RELAY_MAX_ROOM_METADATA_BYTES',
   seatGraceMs: 'RELAY_SEAT_GRACE_MS',
+  emptyRoomTtlSec: 'RELAY_EMPTY_ROOM_TTL_SEC',
   webhookUrl: 'RELAY_WEBHOOK_URL',
   webhookSecret: 'RELAY_WEBHOOK_SECRET',
   webhookBatchMs: 'RELAY_WEBHOOK_BATCH_MS',
@@ -382,6 +396,7 @@ const FIELDS = {
   webhookTimeoutMs: 'RELAY_WEBHOOK_TIMEOUT_MS',
   webhookMaxAttempts: 'RELAY_WEBHOOK_MAX_ATTEMPTS',
   webhookRetryMs: 'RELAY_WEBHOOK_RETRY_MS',
+  webhookDrainMs: 'RELAY_WEBHOOK_DRAIN_MS',
 } as const satisfies Record<string, keyof Env>;
 
 /** The parsed configuration: a camelCase field for each variable, typed by its schema. */

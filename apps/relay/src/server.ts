@@ -10,6 +10,7 @@ import { createBus, registerBusMetrics, type RedisBus } from './bus/index.js';
 import { parseConfig, type Config } from './config.js';
 import { repeat, systemClock, type Clock } from './core/clock.js';
 import { Fanout } from './core/fanout.js';
+import { roomFileBytesPerSec } from './core/limits.js';
 import { Relay } from './core/relay.js';
 import { Stats } from './core/stats.js';
 import { createApi } from './http/api.js';
@@ -93,7 +94,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({
     url: config.webhookUrl, secret: config.webhookSecret, batchMs: config.webhookBatchMs, maxBatch: 100,
     queueMax: config.webhookQueueMax, timeoutMs: config.webhookTimeoutMs, maxAttempts: config.webhookMaxAttempts,
-    retryBaseMs: config.webhookRetryMs, log,
+    retryBaseMs: config.webhookRetryMs, drainMs: config.webhookDrainMs, log,
   });
   const maxConnections = resolveMaxConnections(config.maxConnections, openFileLimit());
   const relay = new Relay({ ...config, maxConnections }, fanout, stats, log, authenticator(auth, clock, options.wallClock), clock, cluster?.bus, webhooks);
@@ -130,6 +131,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     admin: relay.api, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
     maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
     minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
+    fileBytesPerSec: roomFileBytesPerSec(config), ratePerSec: config.apiRatePerSec, burst: config.apiBurst, now: () => clock.now(), limited: () => stats.hitLimit('api_requests'),
   });
   serveHttp(app, routes, { wsPath: WS_PATH, metrics: config.metricsPort === 'off' }, api);
   if (config.apiKeys.length > 0) log.info({ keys: config.apiKeys.length }, 'server API on /api/v1 (docs/server-api.md)');
@@ -195,14 +197,13 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         metricsListening?.close();
         const clients = relay.connections.size;
         relay.closeAll('going_away', 'relay shutting down');
-        // After closeAll, so the members' last `member.left` events are queued (and then not sent: a
-        // sender that outlived the relay would hold the process; see docs/server-api.md#webhooks).
-        webhooks?.stop();
         log.info({ clients }, 'relay stopped');
         // Let the close frames reach the sockets before the caller tears the process down; TCP
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).
         // The bus goes last: closing the members above released their ids in Redis.
-        void Promise.all([tcp?.close(), cluster?.stop(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
+        // Webhooks drain after closeAll, so the members' last `member.left` events go out too,
+        // bounded by RELAY_WEBHOOK_DRAIN_MS (docs/server-api.md#webhooks).
+        void Promise.all([tcp?.close(), cluster?.stop(), webhooks?.drain(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
       });
       return closed;
     },

@@ -20,6 +20,7 @@ export function useFileRelay(config: Partial<Config>) {
   const relay = useRelay(config);
   return {
     start: (overrides: Partial<Config> = {}): Promise<RelayServer> => relay.start(overrides),
+    server: (): RelayServer => relay.server,
     /** Joins `room` over WebSocket (or raw TCP) with its own RoomFiles. */
     async member(roomName: string, transport: 'ws' | 'tcp' = 'ws', options: RoomFilesOptions = {}, reconnect = false): Promise<FileMember> {
       const url = transport === 'ws' ? relay.server.wsUrl : relay.server.tcpUrl!;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nativeUwsBinary } from '../src/index.js';
 import { RawClient, startTestRelay } from './helpers.js';
+import { Receiver, WEBHOOK_SECRET } from './webhook-receiver.js';
 import { freePort } from '../../../scripts/ports.mjs';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -105,5 +106,27 @@ describe('relay process', () => {
     expect(secondPort).toBe(port);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
+  });
+
+  it('on SIGTERM sends the webhook events still queued (the members\' last ones included), then exits 0', async () => {
+    const receiver = new Receiver(() => 204);
+    const hooks = await receiver.listen();
+    try {
+      // A batch window longer than the test: only the shutdown's flush sends anything.
+      const relay = run({ PORT: '0', RELAY_WEBHOOK_URL: hooks, RELAY_WEBHOOK_SECRET: WEBHOOK_SECRET, RELAY_WEBHOOK_BATCH_MS: '60000' });
+      const port = await listeningPort(relay.child);
+      const a = await RawClient.open(`ws://127.0.0.1:${port}/ws`);
+      await a.join('final');
+      expect(receiver.requests).toHaveLength(0);
+      relay.child.kill('SIGTERM');
+      const result = await relay.exited;
+      expect(result.code).toBe(0);
+      expect(receiver.allEvents().map((e) => `${e.type} ${e.reason ?? ''}`.trim())).toEqual([
+        'room.created', 'member.joined', 'member.left disconnected', 'room.closed',
+      ]);
+      expect(result.stdout).toContain('webhook queue flushed at shutdown');
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -401,7 +401,7 @@ describe('server API: OpenAPI document', () => {
     expect(Object.keys(served.paths.rooms ?? {})).toEqual([]);
     expect(Object.keys(served.paths['/api/v1/rooms'])).toEqual(['get', 'post']);
     expect(Object.keys(served.paths)).toEqual([
-      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/rooms/{room}/members/{member}/remove', '/api/v1/rooms/{room}/close', '/api/v1/users/{userId}/disconnect',
+      '/api/v1/rooms', '/api/v1/rooms/{room}', '/api/v1/rooms/{room}/settings', '/api/v1/rooms/{room}/publish', '/api/v1/rooms/{room}/members/{member}/kick', '/api/v1/rooms/{room}/members/{member}/remove', '/api/v1/rooms/{room}/close', '/api/v1/users/{userId}/disconnect', '/api/v1/limits',
     ]);
   });
 });

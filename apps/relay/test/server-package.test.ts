@@ -4,14 +4,15 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RoomDetail, RoomPage } from '@roomcast/protocol/server-api';
 import { RoomcastApi, RoomcastApiError, mintToken, verifyWebhook, type RoomcastEvent } from '@roomcast/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayServer } from '../src/index.js';
 import { SECRET } from './auth/tokens.js';
 import { RawClient, startTestRelay } from './helpers.js';
+import { WEBHOOK_SECRET } from './webhook-receiver.js';
 
 const KEY = 'key-one-0123456789abcdefghij';
-const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 let relay: RelayServer | undefined;
 let receiver: Server | undefined;
@@ -53,6 +54,12 @@ describe('@roomcast/server', () => {
     expect(await api.closeRoom('match:0')).toBe(0);
     const settings = { capacity: 256, locked: false, private: false, metadata: null };
     expect(await api.listRooms({ prefix: 'match:', limit: 1 })).toEqual({ rooms: [{ name: 'match:1', members: 2, tickHz: 30, settings, host: 1 }], next: 'match:1' });
+    // The answers are exactly the shared schemas' shapes (one source: @roomcast/protocol/server-api):
+    // parsing keeps every field (z.object drops unknown ones) and changes nothing.
+    const page = await api.listRooms({ prefix: 'match:', limit: 1 });
+    expect(RoomPage.parse(page)).toEqual(page);
+    const detail = await api.getRoom('match:1');
+    expect(RoomDetail.parse(detail)).toEqual(detail);
     const all: string[] = [];
     for await (const room of api.allRooms({ pageSize: 1 })) all.push(room.name);
     expect(all).toEqual(['match:1', 'match:2']);

@@ -1,18 +1,21 @@
 // The Python file receiver (examples/python/receive_file.py, standard library, written from
 // PROTOCOL.md appendix B) against the real relay and an SDK sender: it saves files byte-identical
-// (empty ones too), drops a file the sender cancels, and declines one above --max-bytes.
+// (empty ones too), drops a file the sender cancels, and declines one above --max-bytes; files
+// from the server (@roomcast/server sendFile, sender 0) too, where a decline sends nothing.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RoomcastApi } from '@roomcast/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { othersPresent, pattern, reason, useFileRelay } from './files-helpers.js';
 import { spawnLines, type LineProcess } from './python-process.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../examples/python/receive_file.py', import.meta.url));
 // 4 MiB/s per connection: a 4 MiB file takes over a second, long enough to cancel it midway.
-const relay = useFileRelay({ maxBytesPerSec: 4 * 1024 ** 2, maxMessagesPerSec: 10_000, burstMessages: 10_000 });
+const KEY = 'key-one-0123456789abcdefghij';
+const relay = useFileRelay({ maxBytesPerSec: 4 * 1024 ** 2, maxMessagesPerSec: 10_000, burstMessages: 10_000, apiKeys: [KEY] });
 const cleanups: (() => void)[] = [];
 afterEach(() => { for (const c of cleanups.splice(0)) c(); });
 
@@ -60,5 +63,25 @@ describe('python file receiver over TCP', () => {
     expect(readdirSync(outdir).sort()).toEqual(['empty.txt', 'photo.png']);
     expect(existsSync(join(outdir, 'big.bin.part'))).toBe(false);
     expect(sender.errors).toEqual([]);
+  });
+
+  it('saves a file from the server (sender 0); a file it declines sends nothing to member 0', { timeout: 60_000 }, async () => {
+    const server = await relay.start();
+    const outdir = mkdtempSync(join(tmpdir(), 'roomcast-py-files-'));
+    cleanups.push(() => rmSync(outdir, { recursive: true, force: true }));
+    const py = run(['127.0.0.1', new URL(server.tcpUrl!).port, 'py-server', outdir, '--count', '1', '--max-bytes', '100000']);
+    await py.line((l) => l.startsWith('joined'));
+    const api = new RoomcastApi({ url: server.httpUrl, key: KEY });
+    // Declined (above --max-bytes): the receiver drops it; a decline to member 0 would be a bad frame.
+    await api.sendFile('py-server', pattern(200_000, 44), { name: 'too-big.bin' });
+    const map = pattern(50_000, 45);
+    const sha = createHash('sha256').update(map).digest('hex');
+    expect(await api.sendFile('py-server', map, { name: 'map.bin', type: 'application/x-map' })).toMatchObject({ recipients: 1, complete: true });
+    expect(await py.exited).toEqual({ code: 0, stderr: '' });
+    expect(py.lines.at(-1)).toBe(`saved map.bin: 50000 bytes, sha256 ${sha}`);
+    expect(py.lines.some((l) => /^file \d+ from 0: declined \(200000 bytes is above --max-bytes 100000\)$/.test(l))).toBe(true);
+    expect(readdirSync(outdir)).toEqual(['map.bin']);
+    // The relay saw no malformed frame from the receiver.
+    expect(server.relay.stats.errors.bad_frame).toBe(0);
   });
 });

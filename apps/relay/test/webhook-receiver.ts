@@ -1,10 +1,9 @@
-// A real HTTP receiver of webhooks on 127.0.0.1:0 for tests (webhooks.test.ts, cluster/webhooks.test.ts):
-// records every request (headers, body, events) and answers as told.
+// A real webhook receiver for tests: an HTTP server on 127.0.0.1:0 that records every request
+// (headers, body, events) and answers with a status per request, or hangs.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The signing secret tests configure (RELAY_WEBHOOK_SECRET, Standard Webhooks form). */
 export const WEBHOOK_SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 export interface Delivery {

@@ -165,7 +165,7 @@ describe('webhooks', () => {
   });
 
   it('keeps room traffic flowing while the receiver hangs', async () => {
-    const s = await start(() => 'hang', { webhookTimeoutMs: 60_000 });
+    const s = await start(() => 'hang', { webhookTimeoutMs: 60_000, webhookDrainMs: 50 });
     const a = await open(s.wsUrl);
     const b = await open(s.wsUrl);
     const { handle } = await a.join('busy');
@@ -179,6 +179,73 @@ describe('webhooks', () => {
     expect(s.webhooks!.stats).toMatchObject({ sent: 0, failed: 0 });
     expect(s.webhooks!.stats.queued).toBeGreaterThanOrEqual(4);
     expect(receiver!.requests).toHaveLength(1);
+  });
+});
+
+describe('webhooks at shutdown', () => {
+  it('flushes the queue on close: events waiting for their batch window and the members\' last member.left go out', async () => {
+    // A batch window far longer than the test: without the drain nothing would be sent.
+    const s = await start(() => 204, { webhookBatchMs: 60_000 });
+    const a = await open(s.wsUrl);
+    await a.join('r1');
+    await a.join('r2');
+    expect(receiver!.requests).toHaveLength(0);
+    await s.close();
+    relay = undefined;
+    expect(receiver!.allEvents().map((e) => `${e.type} ${e.room}${e.reason === undefined ? '' : ` ${e.reason}`}`)).toEqual([
+      'room.created r1', 'member.joined r1', 'room.created r2', 'member.joined r2',
+      'member.left r1 disconnected', 'room.closed r1', 'member.left r2 disconnected', 'room.closed r2',
+    ]);
+    expect(s.webhooks!.stats).toMatchObject({ sent: 8, dropped: 0, queued: 0 });
+  });
+
+  it('retries a failed batch within the deadline (same webhook-id)', async () => {
+    const s = await start((n) => (n === 0 ? 500 : 200), { webhookBatchMs: 60_000, webhookRetryMs: 50 });
+    const a = await open(s.wsUrl);
+    await a.join('r');
+    await s.close();
+    relay = undefined;
+    expect(receiver!.requests).toHaveLength(2);
+    expect(receiver!.requests[1]!.headers['webhook-id']).toBe(receiver!.requests[0]!.headers['webhook-id']);
+    expect(s.webhooks!.stats).toMatchObject({ sent: 4, failed: 1, retried: 1, dropped: 0 });
+  });
+
+  it('stops at RELAY_WEBHOOK_DRAIN_MS when the receiver hangs, and counts what it could not send', async () => {
+    const s = await start(() => 'hang', { webhookBatchMs: 60_000, webhookTimeoutMs: 60_000, webhookDrainMs: 300 });
+    const a = await open(s.wsUrl);
+    await a.join('r');
+    const started = performance.now();
+    await s.close();
+    relay = undefined;
+    const took = performance.now() - started;
+    // Bounded by the deadline (not the 60 s request timeout); generous upper bound for a busy machine.
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(10_000);
+    expect(receiver!.requests).toHaveLength(1);
+    // room.created, member.joined, member.left, room.closed: all four unsent.
+    expect(s.webhooks!.stats).toMatchObject({ sent: 0, dropped: 4, queued: 0 });
+  });
+
+  it('aborts a request that was already hanging when the shutdown began, at the deadline', async () => {
+    const s = await start(() => 'hang', { webhookBatchMs: 0, webhookTimeoutMs: 60_000, webhookDrainMs: 200 });
+    const a = await open(s.wsUrl);
+    await a.join('r');
+    await receiver!.until(1); // room.created and member.joined, in a request that never answers
+    const started = performance.now();
+    await s.close();
+    relay = undefined;
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(s.webhooks!.stats).toMatchObject({ sent: 0, dropped: 4, queued: 0 });
+  });
+
+  it('with RELAY_WEBHOOK_DRAIN_MS=0 sends nothing more at shutdown', async () => {
+    const s = await start(() => 204, { webhookBatchMs: 60_000, webhookDrainMs: 0 });
+    const a = await open(s.wsUrl);
+    await a.join('r');
+    await s.close();
+    relay = undefined;
+    expect(receiver!.requests).toHaveLength(0);
+    expect(s.webhooks!.stats).toMatchObject({ sent: 0, dropped: 4, queued: 0 });
   });
 });
 

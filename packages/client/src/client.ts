@@ -114,7 +114,7 @@ export class RoomcastClient {
     this.#backoff = this.#options.reconnect === false ? undefined : new Backoff(this.#options.reconnect);
     this.#link = {
       connected: () => this.#conn?.open === true,
-      sendData: (handle, target, payload, cls, key) => this.#sendData(handle, target, payload, cls, key),
+      sendData: (handle, target, payload, cls, key, group) => this.#sendData(handle, target, payload, cls, key, group),
       throttleLatest: this.#options.throttleLatest,
       request: (message, expect, onReply) => this.#request(message, expect, onReply),
       forget: (room) => this.#forget(room),
@@ -496,14 +496,14 @@ export class RoomcastClient {
     return promise;
   }
 
-  #sendData(handle: number, target: number | undefined, payload: Uint8Array, cls: DeliveryClass = DeliveryClass.Reliable, key?: number): void {
+  #sendData(handle: number, target: number | undefined, payload: Uint8Array, cls: DeliveryClass = DeliveryClass.Reliable, key?: number, group?: number): void {
     const conn = this.#conn;
     if (conn === undefined || !conn.open) throw new RoomcastError('not_connected', `cannot send data: the client is ${this.#status}`);
     const max = this.#limits?.maxPayloadBytes;
     if (max !== undefined && payload.length > max) {
       throw new RoomcastError('payload_too_large', `payload is ${payload.length} bytes; the relay accepts at most ${max}`, { room: handle });
     }
-    conn.send(encodeData({ room: handle, target, cls, key }, payload));
+    conn.send(encodeData({ room: handle, target, cls, key, group }, payload));
   }
 
   #leaveStray(handle: number): void {

@@ -47,6 +47,8 @@ export interface RoomMessage {
    * snapshot, that the value is gone). `room.latest` already holds the new state.
    */
   key?: number;
+  /** For `latest` values of an interest group you subscribe to (`room.setInterest`): the group. */
+  group?: number;
 }
 
 /** Delivery class names (as in `RoomMessage.cls`) by class number: the protocol's table. */

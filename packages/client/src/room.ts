@@ -16,7 +16,7 @@ export interface RoomLink {
   /** Whether the client has an open, welcomed connection. */
   connected(): boolean;
   /** Sends a data frame; throws `not_connected` or `payload_too_large`. */
-  sendData(handle: number, target: number | undefined, payload: Uint8Array, cls?: DeliveryClass, key?: number): void;
+  sendData(handle: number, target: number | undefined, payload: Uint8Array, cls?: DeliveryClass, key?: number, group?: number): void;
   /** Sends a request; `onReply` runs synchronously when the reply arrives. */
   request<T extends ReplyType, R>(message: RequestMessage, expect: T, onReply: (reply: Reply<T>) => R): Promise<R>;
   /** Drops the room from the client's maps (it will not be rejoined). */
@@ -86,6 +86,19 @@ export interface RoomControl {
 
 let createRoom: (link: RoomLink, name: string, presence: Presence | undefined) => RoomControl;
 
+/** Options of the send methods: `group` addresses an interest group (1..65535) instead of the whole room. */
+export interface GroupOption {
+  group?: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function groupOf(options: GroupOption | undefined): number | undefined {
+  const g = options?.group;
+  if (g !== undefined && (!Number.isInteger(g) || g < 1 || g > 65535)) throw new RangeError(`group must be an integer in 1..65535 (got ${g})`);
+  return g;
+}
+
 /** Tick rate assumed until the relay reports one (relays before batch frames did not). */
 const DEFAULT_TICK_HZ = 30;
 
@@ -119,7 +132,11 @@ export class Room {
         rejoinPresence: () => room.#presence,
         rejoinSeat: () => room.#seat,
         attach: (reply) => room.#attach(reply),
-        resynced: () => room.#events.emit('resync', { self: room.#self, members: room.#members }),
+        resynced: () => {
+          room.#events.emit('resync', { self: room.#self, members: room.#members });
+          // A new connection knows no interest: ask again (its snapshots follow).
+          if (room.#interest.length > 0) room.setInterest(room.#interest).catch((err: unknown) => room.#events.emit('error', err as RoomcastError));
+        },
         detach: () => {
           if (room.#state === 'joined') room.#state = 'rejoining';
           taps.get(room)?.down();
@@ -154,8 +171,14 @@ export class Room {
   #early: RoomEvents['message'][] | undefined = [];
   /** Current `latest` values of the other members. */
   readonly #latest = new LatestValues();
+  /** Values of each subscribed interest group (PROTOCOL.md §4.5), kept apart: a group snapshot replaces only its own. */
+  readonly #groups = new Map<number, LatestValues>();
+  #interest: number[] = [];
+  /** The group of each key sent with `sendLatest(…, { group })` (read when the throttle flushes). */
+  readonly #keyGroup = new Map<number, number | undefined>();
   #tickHz = DEFAULT_TICK_HZ;
   #settings: RoomSettings | undefined;
+  #fileBytesPerSec: number | undefined;
   #seat: string | undefined;
   #host = 0;
   /** `sendLatest` values waiting for the next local tick (client-side throttle). */
@@ -176,6 +199,15 @@ export class Room {
   /** Your member id in this room (changes after a reconnect). */
   get self(): number {
     return this.#self;
+  }
+
+  /**
+   * The room's file budget the relay announced in `joined` (bytes per second file transfers may
+   * make it send, counted per recipient; PROTOCOL.md appendix B.3); `@roomcast/client/files`
+   * paces by it. Undefined from relays that do not announce one.
+   */
+  get fileBytesPerSec(): number | undefined {
+    return this.#fileBytesPerSec;
   }
 
   /** The room's settings (capacity, locked, private, metadata), kept current by `'settings'` events; undefined from relays older than PROTOCOL.md §8.20. */
@@ -246,8 +278,8 @@ export class Room {
    * @throws RoomcastError `not_connected` while the client is not open or the room is being
    *   rejoined; `not_in_room` after `leave()`; `payload_too_large` above `client.limits.maxPayloadBytes`.
    */
-  send(payload: Uint8Array): void {
-    this.#link.sendData(this.#liveHandle(), undefined, payload);
+  send(payload: Uint8Array, options?: GroupOption): void {
+    this.#link.sendData(this.#liveHandle(), undefined, payload, DeliveryClass.Reliable, undefined, groupOf(options));
   }
 
   /**
@@ -270,10 +302,12 @@ export class Room {
    * room's tick rate, so calling this on every pointer event is fine.
    * @throws RangeError if `key` is not an integer in 0..255; otherwise as {@link send}.
    */
-  sendLatest(key: number, payload: Uint8Array): void {
+  sendLatest(key: number, payload: Uint8Array, options?: GroupOption): void {
     if (!Number.isInteger(key) || key < 0 || key > 255) throw new RangeError(`key must be an integer in 0..255 (got ${key})`);
+    const group = groupOf(options);
     const handle = this.#liveHandle();
-    if (!this.#link.throttleLatest) return this.#link.sendData(handle, undefined, payload, DeliveryClass.Latest, key);
+    if (!this.#link.throttleLatest) return this.#link.sendData(handle, undefined, payload, DeliveryClass.Latest, key, group);
+    this.#keyGroup.set(key, group);
     this.#throttle.push(key, payload);
   }
 
@@ -283,11 +317,42 @@ export class Room {
    * member only.
    * @throws as {@link send} and {@link sendTo}.
    */
-  sendDroppable(payload: Uint8Array, memberId?: number): void {
+  sendDroppable(payload: Uint8Array, memberId?: number, options?: GroupOption): void {
     if (memberId !== undefined && (!Number.isInteger(memberId) || memberId < 1 || memberId > MAX_MEMBER_ID)) {
       throw new RangeError(`memberId must be an integer in 1..${MAX_MEMBER_ID} (got ${memberId})`);
     }
-    this.#link.sendData(this.#liveHandle(), memberId, payload, DeliveryClass.Droppable);
+    this.#link.sendData(this.#liveHandle(), memberId, payload, DeliveryClass.Droppable, undefined, groupOf(options));
+  }
+
+  /**
+   * Subscribes to interest groups of this room (PROTOCOL.md §4.5), replacing the previous set:
+   * from now on you receive the `latest` values (and group-addressed frames) sent to these groups,
+   * with `group` set on each `'message'`. Values of groups you leave are reported cleared. Sent
+   * again after a reconnect. Groups are numbers 1..65535 your application chooses (e.g. grid cells).
+   * @throws RangeError for ids outside 1..65535 or more than `client.limits.maxGroupsPerMember`
+   *   (0 or absent: the relay offers no groups); RoomcastError (rejects) as {@link setPresence}.
+   */
+  async setInterest(groups: readonly number[]): Promise<void> {
+    const wanted = [...new Set(groups)];
+    for (const g of wanted) groupOf({ group: g });
+    const max = this.#link.limits()?.maxGroupsPerMember ?? 0;
+    if (wanted.length > max) throw new RangeError(`${wanted.length} groups asked for; this relay allows ${max} per member`);
+    this.#interest = wanted;
+    const handle = this.#liveHandle();
+    await this.#link.request({ type: 'interest', room: handle, groups: wanted }, 'ok', () => {
+      if (this.#handle !== handle) return;
+      for (const [g, values] of this.#groups) {
+        if (wanted.includes(g)) continue;
+        this.#groups.delete(g);
+        for (const [sender, keys] of values.map) for (const key of keys.keys()) this.#groupChange(g, sender, key, EMPTY);
+      }
+      for (const g of wanted) if (!this.#groups.has(g)) this.#groups.set(g, new LatestValues());
+    });
+  }
+
+  /** The interest groups asked for with `setInterest`. */
+  get interest(): readonly number[] {
+    return this.#interest;
   }
 
   /**
@@ -307,7 +372,7 @@ export class Room {
     if (this.#state !== 'joined' || !this.#link.connected()) return;
     for (const [key, payload] of values) {
       try {
-        this.#link.sendData(this.#handle, undefined, payload, DeliveryClass.Latest, key);
+        this.#link.sendData(this.#handle, undefined, payload, DeliveryClass.Latest, key, this.#keyGroup.get(key));
       } catch (err) {
         this.#events.emit('error', err instanceof RoomcastError ? err : new RoomcastError('not_connected', String(err)));
       }
@@ -315,9 +380,20 @@ export class Room {
   }
 
   #batch(frame: BatchFrame): void {
+    const g = frame.group;
+    if (g !== undefined) {
+      for (const { sender, key, payload } of this.#groups.get(g)?.apply(frame, this.#self) ?? []) this.#groupChange(g, sender, key, payload);
+      return;
+    }
     for (const { sender, key, payload } of this.#latest.apply(frame, this.#self)) {
       this.#deliver({ sender, payload, direct: false, cls: 'latest', key });
     }
+  }
+
+  /** A group value changed; a clear is reported only if no other group still shows that (sender, key) (a move between groups). */
+  #groupChange(group: number, sender: number, key: number, payload: Uint8Array): void {
+    if (payload.length === 0) for (const values of this.#groups.values()) if (values.map.get(sender)?.has(key)) return;
+    this.#deliver({ sender, payload, direct: false, cls: 'latest', key, group });
   }
 
   /**
@@ -381,10 +457,12 @@ export class Room {
     for (const m of reply.members) this.#members.set(m.id, toMember(m));
     // A new connection: the relay sends a snapshot if the room has values.
     this.#latest.clear();
+    for (const values of this.#groups.values()) values.clear();
     this.#tickHz = reply.tickHz ?? DEFAULT_TICK_HZ;
     this.#settings = reply.settings;
     this.#host = reply.host ?? 0;
     this.#seat = reply.seat;
+    this.#fileBytesPerSec = reply.fileBytesPerSec;
   }
 
   #end(): void {
@@ -392,6 +470,7 @@ export class Room {
     this.#state = 'left';
     this.#members.clear();
     this.#latest.clear();
+    this.#groups.clear();
     this.#throttle.cancel();
     this.#link.forget(this);
     taps.get(this)?.down();
@@ -426,6 +505,7 @@ export class Room {
       if (member === undefined) return;
       this.#members.delete(message.member);
       this.#latest.dropMember(message.member);
+      for (const values of this.#groups.values()) values.dropMember(message.member);
       this.#events.emit('member_left', member);
       return;
     }

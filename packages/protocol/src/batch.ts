@@ -1,7 +1,7 @@
 // Batch frames (kind 0x04): a room tick's `latest` values from many senders in one frame,
 // encoded once per room and fanned out to every member. Entry = sender, key, length, payload;
 // sender and length are LEB128 varints, so a 3-byte cursor costs 6 bytes in a small room.
-import { BATCH_HEADER_BYTES, DeliveryClass, Flags, FrameKind, MAX_MEMBER_ID } from './frames.js';
+import { BATCH_HEADER_BYTES, DeliveryClass, Flags, FrameKind, GROUP_ID_BYTES, MAX_MEMBER_ID } from './frames.js';
 
 /** One (sender, key) value. An empty payload means the key was cleared. */
 export interface BatchEntry {
@@ -15,6 +15,8 @@ export interface BatchFrame {
   room: number;
   /** True when the batch holds every current value of the room, not only the changed ones. */
   snapshot: boolean;
+  /** The interest group whose values these are (§4.5); absent: the room's own (ungrouped) values. */
+  group?: number;
   entries: BatchEntry[];
 }
 
@@ -42,17 +44,21 @@ export function batchEntrySize(sender: number, payloadLength: number): number {
   return varintSize(sender) + 1 + varintSize(payloadLength) + payloadLength;
 }
 
-/** Encodes a batch: one allocation for the whole frame. */
-export function encodeBatch(room: number, entries: Iterable<BatchEntry>, snapshot = false): Uint8Array {
+/** Encodes a batch: one allocation for the whole frame. `group` (1..65535) makes it a group's batch (§4.5). */
+export function encodeBatch(room: number, entries: Iterable<BatchEntry>, snapshot = false, group = 0): Uint8Array {
   const list = Array.isArray(entries) ? (entries as BatchEntry[]) : [...entries];
-  let size = BATCH_HEADER_BYTES;
+  let size = BATCH_HEADER_BYTES + (group !== 0 ? GROUP_ID_BYTES : 0);
   for (const e of list) size += batchEntrySize(e.sender, e.payload.length);
   const out = new Uint8Array(size);
   out[0] = FrameKind.Batch;
-  out[1] = DeliveryClass.Latest | (snapshot ? Flags.SNAPSHOT : 0);
+  out[1] = DeliveryClass.Latest | (snapshot ? Flags.SNAPSHOT : 0) | (group !== 0 ? Flags.BATCH_GROUP : 0);
   out[2] = room >>> 8;
   out[3] = room & 0xff;
   let pos = BATCH_HEADER_BYTES;
+  if (group !== 0) {
+    out[pos++] = group >>> 8;
+    out[pos++] = group & 0xff;
+  }
   for (const e of list) {
     pos = writeVarint(out, pos, e.sender);
     out[pos++] = e.key;
@@ -90,8 +96,15 @@ export function decodeBatch(bytes: Uint8Array): BatchDecoded {
   if ((flags & Flags.CLASS_MASK) !== DeliveryClass.Latest) return { ok: false, message: 'batch frames carry the latest class (1)' };
   const room = (bytes[2]! << 8) | bytes[3]!;
   if (room === 0) return { ok: false, message: 'room handle 0 is not valid' };
-  const entries: BatchEntry[] = [];
   let pos = BATCH_HEADER_BYTES;
+  let group = 0;
+  if ((flags & Flags.BATCH_GROUP) !== 0) {
+    if (bytes.length < pos + GROUP_ID_BYTES) return { ok: false, message: 'batch group id truncated' };
+    group = (bytes[pos]! << 8) | bytes[pos + 1]!;
+    if (group === 0) return { ok: false, message: 'group id 0 is not valid' };
+    pos += GROUP_ID_BYTES;
+  }
+  const entries: BatchEntry[] = [];
   while (pos < bytes.length) {
     const sender = readVarint(bytes, pos);
     if (sender === undefined) return { ok: false, message: `batch entry ${entries.length}: sender truncated or too long` };
@@ -106,5 +119,7 @@ export function decodeBatch(bytes: Uint8Array): BatchDecoded {
     entries.push({ sender: sender[0], key, payload: bytes.subarray(pos, pos + length[0]) });
     pos += length[0];
   }
-  return { ok: true, frame: { kind: 'batch', room, snapshot: (flags & Flags.SNAPSHOT) !== 0, entries } };
+  const frame: BatchFrame = { kind: 'batch', room, snapshot: (flags & Flags.SNAPSHOT) !== 0, entries };
+  if (group !== 0) frame.group = group;
+  return { ok: true, frame };
 }

@@ -3,7 +3,7 @@
 // they never throw: they return `{ ok: true, frame }` or `{ ok: false, error }` with a stable code.
 import type { ErrorCode } from './codes.js';
 import {
-  DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, Flags, FrameKind, KEY_BYTES, MEMBER_ID_BYTES,
+  DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, Flags, FrameKind, GROUP_ID_BYTES, KEY_BYTES, MEMBER_ID_BYTES,
 } from './frames.js';
 import type { ClientMessage, ServerMessage } from './messages.js';
 import { packPlain } from './plain-writer.js';
@@ -18,6 +18,8 @@ export interface DataFrame {
   target?: number | undefined;
   /** Present for the `latest` class. */
   key?: number | undefined;
+  /** Interest group the frame is addressed to (§4.5); absent: the whole room. */
+  group?: number | undefined;
   payload: Uint8Array;
 }
 
@@ -49,6 +51,8 @@ export interface DataHeader {
   cls: DeliveryClass;
   target: number;
   key: number;
+  /** Interest group the frame is addressed to; 0 when absent (the whole room). */
+  group: number;
   /** Offset of the first payload byte. */
   payloadOffset: number;
 }
@@ -67,22 +71,27 @@ export function encodeControl(message: ClientMessage | ServerMessage): Uint8Arra
 
 /** Encodes a client → relay data frame. */
 export function encodeData(
-  header: { room: number; cls?: DeliveryClass; target?: number | undefined; key?: number | undefined },
+  header: { room: number; cls?: DeliveryClass; target?: number | undefined; key?: number | undefined; group?: number | undefined },
   payload: Uint8Array,
 ): Uint8Array {
   const cls = header.cls ?? DeliveryClass.Reliable;
   const hasTarget = header.target !== undefined;
+  const hasGroup = header.group !== undefined;
   const hasKey = cls === DeliveryClass.Latest;
-  const size = DATA_HEADER_BYTES + (hasTarget ? MEMBER_ID_BYTES : 0) + (hasKey ? KEY_BYTES : 0);
+  const size = DATA_HEADER_BYTES + (hasTarget ? MEMBER_ID_BYTES : 0) + (hasGroup ? GROUP_ID_BYTES : 0) + (hasKey ? KEY_BYTES : 0);
   const out = new Uint8Array(size + payload.length);
   out[0] = FrameKind.Data;
-  out[1] = cls | (hasTarget ? Flags.DIRECT : 0);
+  out[1] = cls | (hasTarget ? Flags.DIRECT : 0) | (hasGroup ? Flags.GROUP : 0);
   out[2] = header.room >>> 8;
   out[3] = header.room & 0xff;
   let pos = DATA_HEADER_BYTES;
   if (hasTarget) {
     out[pos++] = header.target! >>> 8;
     out[pos++] = header.target! & 0xff;
+  }
+  if (hasGroup) {
+    out[pos++] = header.group! >>> 8;
+    out[pos++] = header.group! & 0xff;
   }
   if (hasKey) out[pos++] = (header.key ?? 0) & 0xff;
   out.set(payload, pos);
@@ -137,7 +146,7 @@ export function readDataHeader(bytes: Uint8Array): { ok: true; header: DataHeade
   if (bytes.length < DATA_HEADER_BYTES) return fail('bad_frame', `data frame header truncated (${bytes.length} of ${DATA_HEADER_BYTES} bytes)`);
   if (bytes[0] !== FrameKind.Data) return fail('bad_frame', `expected a data frame (0x02), got 0x${hex(bytes[0]!)}`);
   const flags = bytes[1]!;
-  if ((flags & Flags.RESERVED_MASK) !== 0) return fail('bad_frame', `reserved flag bits set (flags 0x${hex(flags)})`);
+  if ((flags & Flags.DATA_RESERVED_MASK) !== 0) return fail('bad_frame', `reserved flag bits set (flags 0x${hex(flags)})`);
   const cls = flags & Flags.CLASS_MASK;
   if (cls === 3) return fail('bad_frame', 'delivery class 3 is not defined');
   const room = (bytes[2]! << 8) | bytes[3]!;
@@ -145,10 +154,18 @@ export function readDataHeader(bytes: Uint8Array): { ok: true; header: DataHeade
   let pos = DATA_HEADER_BYTES;
   let target = 0;
   if ((flags & Flags.DIRECT) !== 0) {
+    if ((flags & Flags.GROUP) !== 0) return fail('bad_frame', 'a data frame is direct or addressed to a group, not both');
     if (bytes.length < pos + MEMBER_ID_BYTES) return fail('bad_frame', 'data frame target member id truncated');
     target = (bytes[pos]! << 8) | bytes[pos + 1]!;
     if (target === 0) return fail('bad_frame', 'target member id 0 is not valid');
     pos += MEMBER_ID_BYTES;
+  }
+  let group = 0;
+  if ((flags & Flags.GROUP) !== 0) {
+    if (bytes.length < pos + GROUP_ID_BYTES) return fail('bad_frame', 'data frame group id truncated');
+    group = (bytes[pos]! << 8) | bytes[pos + 1]!;
+    if (group === 0) return fail('bad_frame', 'group id 0 is not valid');
+    pos += GROUP_ID_BYTES;
   }
   let key = 0;
   if (cls === DeliveryClass.Latest) {
@@ -156,5 +173,5 @@ export function readDataHeader(bytes: Uint8Array): { ok: true; header: DataHeade
     key = bytes[pos]!;
     pos += KEY_BYTES;
   }
-  return { ok: true, header: { room, cls: cls as DeliveryClass, target, key, payloadOffset: pos } };
+  return { ok: true, header: { room, cls: cls as DeliveryClass, target, key, group, payloadOffset: pos } };
 }

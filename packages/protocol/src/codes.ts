@@ -18,6 +18,7 @@ export const ErrorCodes = {
   unknown_member: { retry: false, description: 'The target member of a direct frame is not in the room.' },
   unsupported_class: { retry: false, description: 'The delivery class cannot be used this way (latest frames cannot be direct).' },
   too_many_keys: { retry: false, description: 'This member already holds the maximum number of `latest` keys in the room (`limits.maxKeysPerMember`); clear one with an empty payload first.' },
+  too_many_groups: { retry: false, description: 'An `interest` lists more groups than `limits.maxGroupsPerMember`, or the relay offers no interest groups (limit 0 or absent, e.g. clustered relays) and got an `interest` or a group-addressed data frame (§4.5).' },
   bad_tick_rate: { retry: false, description: 'The `tickHz` asked for in `join` is outside the relay bounds (`limits.minTickHz`..`limits.maxTickHz`).' },
   payload_too_large: { retry: false, description: 'A data frame payload is above the relay limit (`limits.maxPayloadBytes`).' },
   control_too_large: { retry: false, description: 'A control frame is above the relay limit (`limits.maxControlBytes`).' },

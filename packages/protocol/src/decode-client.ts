@@ -38,13 +38,14 @@ export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
   if (kind === FrameKind.Data) {
     const h = readDataHeader(bytes);
     if (!h.ok) return h;
-    const { room, cls, target, key, payloadOffset } = h.header;
+    const { room, cls, target, key, group, payloadOffset } = h.header;
     return {
       ok: true,
       frame: {
         kind: 'data', room, cls,
         target: target === 0 ? undefined : target,
         key: cls === DeliveryClass.Latest ? key : undefined,
+        ...(group === 0 ? {} : { group }),
         payload: bytes.subarray(payloadOffset),
       },
     };

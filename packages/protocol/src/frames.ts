@@ -49,10 +49,16 @@ export const Flags = {
   DIRECT: 0b0000_0100,
   /** Batch frames: the batch holds every current value of the room (sent on join and after a stall). */
   SNAPSHOT: 0b0000_1000,
-  /** Bits that must be zero in protocol v1 (data and deliver frames). */
+  /** Data frames (interest groups, §4.5): a 2-byte group id follows the room handle; the frame goes to that group's subscribers. */
+  GROUP: 0b0000_1000,
+  /** Batch frames (interest groups, §4.5): a 2-byte group id follows the room handle; the batch is that group's. */
+  BATCH_GROUP: 0b0001_0000,
+  /** Bits that must be zero in deliver frames. */
   RESERVED_MASK: 0b1111_1000,
-  /** Bits that must be zero in batch frames. */
-  BATCH_RESERVED_MASK: 0b1111_0100,
+  /** Bits that must be zero in data frames (bit 3 is the group bit). */
+  DATA_RESERVED_MASK: 0b1111_0000,
+  /** Bits that must be zero in batch frames (bit 4 is the group bit). */
+  BATCH_RESERVED_MASK: 0b1110_0100,
 } as const;
 
 /** Kind + flags + room handle (u16 BE); entries follow until the end of the frame. */
@@ -73,6 +79,10 @@ export const MAX_DATA_HEADER_BYTES = DATA_HEADER_BYTES + MEMBER_ID_BYTES + KEY_B
 export const MAX_MEMBER_ID = 0xffff;
 /** Sender id of deliver frames the server published through the HTTP server API (§8.3): never a member. */
 export const SERVER_SENDER_ID = 0;
+/** Interest group ids are 1..65535; 0 never names a group (§4.5). */
+export const MAX_GROUP_ID = 0xffff;
+/** Size of the group id in data and batch frames that carry the group bit. */
+export const GROUP_ID_BYTES = 2;
 /** Room handles are 1..65535; 0 never names a room. */
 export const MAX_ROOM_HANDLE = 0xffff;
 

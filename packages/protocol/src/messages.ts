@@ -2,7 +2,7 @@
 // Requests from the client carry an `id` that the relay echoes in the reply (`welcome`, `joined`, `ok`, `error`).
 import { z } from 'zod';
 import { ERROR_CODE_NAMES } from './codes.js';
-import { MAX_MEMBER_ID, MAX_ROOM_HANDLE, MAX_TOKEN_CHARS, MAX_USER_ID_CHARS, ROOM_NAME_PATTERN } from './frames.js';
+import { MAX_GROUP_ID, MAX_MEMBER_ID, MAX_ROOM_HANDLE, MAX_TOKEN_CHARS, MAX_USER_ID_CHARS, ROOM_NAME_PATTERN } from './frames.js';
 
 const requestId = z.number().int().min(0).max(0xffff_ffff);
 const roomHandle = z.number().int().min(1).max(MAX_ROOM_HANDLE);
@@ -70,6 +70,18 @@ export const pingSchema = z.strictObject({
   id: requestId,
 });
 
+/**
+ * Interest groups (§4.5): the groups of a room whose `latest` batches and group-addressed frames
+ * this member receives from now on; replaces the previous set. The relay caps its length at
+ * `limits.maxGroupsPerMember` (`too_many_groups`); CONTROL_MAX_ITEMS bounds it before that.
+ */
+export const interestSchema = z.strictObject({
+  type: z.literal('interest'),
+  id: requestId,
+  room: roomHandle,
+  groups: z.array(z.number().int().min(1).max(MAX_GROUP_ID)),
+});
+
 /** v2: replaces the connection's token before it expires, without reconnecting. */
 export const refreshSchema = z.strictObject({
   type: z.literal('refresh'),
@@ -84,6 +96,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   setPresenceSchema,
   pingSchema,
   refreshSchema,
+  interestSchema,
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -108,6 +121,8 @@ export const limitsSchema = z.object({
   tickHz: z.number().int().min(1),
   minTickHz: z.number().int().min(1),
   maxTickHz: z.number().int().min(1),
+  /** Interest groups one member may subscribe to in one room (§4.5); absent from relays without groups (read it as 0). */
+  maxGroupsPerMember: z.number().int().min(0).optional(),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
@@ -174,6 +189,12 @@ export const joinedSchema = z.object({
   host: memberId.optional(),
   /** Your seat's resume token (§8.21), when the relay holds seats: send it in `join` after a reconnect. */
   seat: z.string().min(1).max(64).optional(),
+  /**
+   * The room's file budget (appendix B.3 rule 2): bytes per second that file transfers in this room
+   * may make the relay send, counted once per recipient. Senders pace by it; relays of this
+   * revision always send it.
+   */
+  fileBytesPerSec: z.number().int().min(1).optional(),
 });
 
 /** The application's server removed you from the room (§8.20 rule 7): the handle is dead, the connection stays. */

@@ -89,6 +89,7 @@ function limits(v: unknown): Limits {
     out.maxMessagesPerSec = num(v, 'maxMessagesPerSec', 0, Infinity, false);
     out.idleTimeoutSec = num(v, 'idleTimeoutSec', 0, Infinity, false);
     for (const k of ['tickHz', 'minTickHz', 'maxTickHz'] as const) out[k] = num(v, k, 1);
+    if (v['maxGroupsPerMember'] !== undefined) out.maxGroupsPerMember = num(v, 'maxGroupsPerMember', 0);
     return out;
   } catch (err) {
     throw err instanceof Invalid ? new Invalid(['limits', ...err.path], err.message) : err;
@@ -135,6 +136,7 @@ function parse(o: Obj): ServerMessage {
       if (o['settings'] !== undefined) out.settings = settings(o['settings']);
       if (o['host'] !== undefined) out.host = num(o, 'host', 1, MAX_MEMBER_ID);
       if (o['seat'] !== undefined) out.seat = str(o, 'seat', 64, 1);
+      if (o['fileBytesPerSec'] !== undefined) out.fileBytesPerSec = num(o, 'fileBytesPerSec', 1);
       return out;
     }
     case 'ok':

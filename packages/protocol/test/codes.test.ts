@@ -111,6 +111,7 @@ describe('ErrorCodes', () => {
       unknown_member: false,
       unsupported_class: false,
       too_many_keys: false,
+      too_many_groups: false,
       bad_tick_rate: false,
       payload_too_large: false,
       control_too_large: false,

@@ -3,16 +3,16 @@
 // that still holds the whole header is a valid frame with a shorter payload; shorter prefixes fail.
 import { describe, expect, test } from 'vitest';
 import {
-  BATCH_HEADER_BYTES, DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, KEY_BYTES, MEMBER_ID_BYTES, batchEntrySize,
+  BATCH_HEADER_BYTES, DATA_HEADER_BYTES, DELIVER_HEADER_BYTES, DeliveryClass, GROUP_ID_BYTES, KEY_BYTES, MEMBER_ID_BYTES, batchEntrySize,
   decodeClientFrame, decodeServerFrame, readDataHeader, scanPlain,
 } from '@roomcast/protocol';
 import { VECTORS, bytes, toHex } from './vectors.js';
 
 /** Header length of a data or deliver frame value (where its payload starts). */
 function headerLength(frame: (typeof VECTORS)[number]['value']): number {
-  if (frame.kind === 'batch') return BATCH_HEADER_BYTES;
+  if (frame.kind === 'batch') return BATCH_HEADER_BYTES + (frame.group !== undefined ? GROUP_ID_BYTES : 0);
   const key = frame.kind !== 'control' && frame.cls === DeliveryClass.Latest ? KEY_BYTES : 0;
-  if (frame.kind === 'data') return DATA_HEADER_BYTES + (frame.target !== undefined ? MEMBER_ID_BYTES : 0) + key;
+  if (frame.kind === 'data') return DATA_HEADER_BYTES + (frame.target !== undefined ? MEMBER_ID_BYTES : 0) + (frame.group !== undefined ? GROUP_ID_BYTES : 0) + key;
   if (frame.kind === 'deliver') return DELIVER_HEADER_BYTES + key;
   return Number.POSITIVE_INFINITY;
 }

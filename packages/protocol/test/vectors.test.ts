@@ -65,6 +65,7 @@ describe('vector table', () => {
           cls: v.value.cls,
           target: v.value.target ?? 0,
           key: v.value.key ?? 0,
+          group: v.value.group ?? 0,
           payloadOffset: bytes(v.hex).length - v.value.payload.length,
         },
       });

@@ -4,7 +4,7 @@
 // the tests fail, and the change is a protocol change (new version, History entry).
 import {
   DeliveryClass, encodeBatch, encodeControl, encodeData, encodeDeliver, type ClientFrame, type ClientMessage, type DataFrame, type DeliverFrame,
-  type ServerFrame, type ServerMessage,
+  type BatchFrame, type ServerFrame, type ServerMessage,
 } from '@roomcast/protocol';
 
 /** Which decoder reads the bytes: `client` = decodeClientFrame (the relay side), `server` = decodeServerFrame. */
@@ -37,9 +37,11 @@ function serverControl(name: string, hex: string, message: ServerMessage): Vecto
 }
 function data(
   name: string, hex: string,
-  h: { room: number; cls: DeliveryClass; target?: number; key?: number }, payloadHex: string,
+  h: { room: number; cls: DeliveryClass; target?: number; key?: number; group?: number }, payloadHex: string,
 ): Vector {
-  const value: DataFrame = { kind: 'data', room: h.room, cls: h.cls, target: h.target, key: h.key, payload: bytes(payloadHex) };
+  const value: DataFrame = {
+    kind: 'data', room: h.room, cls: h.cls, target: h.target, key: h.key, ...(h.group === undefined ? {} : { group: h.group }), payload: bytes(payloadHex),
+  };
   return { name, hex, decoder: 'client', value };
 }
 function deliver(
@@ -94,6 +96,11 @@ export const VECTORS: readonly Vector[] = [
     { type: 'hello', id: 1, v: 2, client: 'roomcast-js/0.2.0', token: 'aaa.bbb.ccc' }),
   clientControl('refresh', '0183a474797065a772656672657368a2696406a5746f6b656eab6161612e6262622e646464',
     { type: 'refresh', id: 6, token: 'aaa.bbb.ddd' }),
+  // interest groups (§4.5)
+  clientControl('interest', '0184a474797065a8696e746572657374a2696407a4726f6f6d01a667726f757073930405cd012c',
+    { type: 'interest', id: 7, room: 1, groups: [4, 5, 300] }),
+  clientControl('interest_none', '0184a474797065a8696e746572657374a2696408a4726f6f6d01a667726f75707390',
+    { type: 'interest', id: 8, room: 1, groups: [] }),
 
   // ---- control, relay → client ------------------------------------------------
   serverControl('welcome', '0185a474797065a777656c636f6d65a2696401a17601a773657373696f6ea86330666665653031a66c696d6974738daf6d61785061796c6f61644279746573cd4000af6d6178436f6e74726f6c4279746573cd1000b56d6178526f6f6d73506572436f6e6e656374696f6e10b16d61784d656d62657273506572526f6f6dcd0100b06d617850726573656e63654279746573cd0200b16d61784d65737361676573506572536563ccc8ae69646c6554696d656f757453656320ad62757273744d65737361676573cd0190ae6d61784279746573506572536563ce00040000b06d61784b6579735065724d656d62657210a67469636b487a1ea96d696e5469636b487a01a96d61785469636b487a3c',
@@ -153,6 +160,12 @@ export const VECTORS: readonly Vector[] = [
       members: [{ id: 1, presence: null, away: true }, { id: 2, presence: null }], tickHz: 30,
       settings: { capacity: 256, locked: false, private: false, metadata: null }, host: 1, seat: 'c2VhdC0x',
     }),
+  // the room's file budget (appendix B.3 rule 2)
+  serverControl('joined_files', '018aa474797065a66a6f696e6564a2696402a4726f6f6da56d61746368a668616e646c6501a473656c6601a76d656d626572739182a2696401a870726573656e6365c0a67469636b487a1ea873657474696e677384a8636170616369747904a66c6f636b6564c2a770726976617465c2a86d65746164617461c0a4686f737401af66696c654279746573506572536563ce00400000',
+    {
+      type: 'joined', id: 2, room: 'match', handle: 1, self: 1, members: [{ id: 1, presence: null }], tickHz: 30,
+      settings: { capacity: 4, locked: false, private: false, metadata: null }, host: 1, fileBytesPerSec: 4194304,
+    }),
   serverControl('member_away', '0183a474797065ab6d656d6265725f61776179a4726f6f6d01a66d656d62657202', { type: 'member_away', room: 1, member: 2 }),
   serverControl('member_back', '0183a474797065ab6d656d6265725f6261636ba4726f6f6d01a66d656d62657202', { type: 'member_back', room: 1, member: 2 }),
   serverControl('removed', '0183a474797065a772656d6f766564a4726f6f6d01a6726561736f6ea361666b', { type: 'removed', room: 1, reason: 'afk' }),
@@ -182,6 +195,10 @@ export const VECTORS: readonly Vector[] = [
   data('data_droppable', '02020001010203', { room: 1, cls: Droppable }, '010203'),
   data('data_empty_payload', '02000001', { room: 1, cls: Reliable }, ''),
   data('data_byte_order', '02041234abcdff', { room: 0x1234, cls: Reliable, target: 0xabcd }, 'ff'),
+  // interest groups (§4.5): flag 0x08, the group id after the room handle
+  data('data_latest_group', '02090001000507010203', { room: 1, cls: Latest, key: 7, group: 5 }, '010203'),
+  data('data_droppable_group', '020a00010005010203', { room: 1, cls: Droppable, group: 5 }, '010203'),
+  data('data_reliable_group', '02080001abcd010203', { room: 1, cls: Reliable, group: 0xabcd }, '010203'),
 
   // ---- deliver, relay → client ------------------------------------------------
   deliver('deliver_reliable', '030000010001010203', { room: 1, cls: Reliable, sender: 1, direct: false }, '010203'),
@@ -199,13 +216,15 @@ export const VECTORS: readonly Vector[] = [
   batch('batch_two_senders', '040100070300020a0b05010102', 7, false, [[3, 0, '0a0b'], [5, 1, '02']]),
   batch('batch_snapshot_cleared_key', '04090001ac020200', 1, true, [[300, 2, '']]),
   batch('batch_snapshot_empty_room', '04090001', 1, true, []),
+  // interest groups (§4.5): flag 0x10, the group id after the room handle
+  batch('batch_group', '04110001000501000312345f', 1, false, [[1, 0, '12345f']], 5),
+  batch('batch_group_snapshot_empty', '041900010005', 1, true, [], 5),
 ];
 
-function batch(name: string, hex: string, room: number, snapshot: boolean, entries: [number, number, string][]): Vector {
-  return {
-    name, hex, decoder: 'server',
-    value: { kind: 'batch', room, snapshot, entries: entries.map(([sender, key, p]) => ({ sender, key, payload: bytes(p) })) },
-  };
+function batch(name: string, hex: string, room: number, snapshot: boolean, entries: [number, number, string][], group?: number): Vector {
+  const value: BatchFrame = { kind: 'batch', room, snapshot, entries: entries.map(([sender, key, p]) => ({ sender, key, payload: bytes(p) })) };
+  if (group !== undefined) value.group = group;
+  return { name, hex, decoder: 'server', value };
 }
 
 /** Encodes a decoded frame value back to bytes with the package's encoders. */
@@ -214,9 +233,9 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
     case 'control':
       return encodeControl(frame.message);
     case 'data':
-      return encodeData({ room: frame.room, cls: frame.cls, target: frame.target, key: frame.key }, frame.payload);
+      return encodeData({ room: frame.room, cls: frame.cls, target: frame.target, key: frame.key, group: frame.group }, frame.payload);
     case 'batch':
-      return encodeBatch(frame.room, frame.entries, frame.snapshot);
+      return encodeBatch(frame.room, frame.entries, frame.snapshot, frame.group);
     case 'deliver':
       return encodeDeliver(
         { room: frame.room, cls: frame.cls, sender: frame.sender, direct: frame.direct, key: frame.key }, frame.payload,

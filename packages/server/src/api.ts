@@ -1,48 +1,22 @@
 // A typed client of the relay's HTTP server API (docs/server-api.md, docs/openapi.json), on the
-// global fetch of Node 20. Errors come back as RoomcastApiError with the API's code.
+// global fetch of Node 20. Errors come back as RoomcastApiError with the API's code. The answer
+// types are the relay's own schemas (@roomcast/protocol/server-api), not a copy of them.
+import type {
+  ApiErrorBody, ApiErrorCode, ApiLimitsAnswer, ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSettings, ApiRoomSummary, ApiSettingsPatch,
+} from '@roomcast/protocol/server-api';
+import { sendFile, type SendFileOptions, type SentFile } from './files.js';
 
-/** A room's settings (PROTOCOL.md §8.20). */
-export interface RoomSettings {
-  /** Members the room may hold (at most the relay's RELAY_MAX_MEMBERS_PER_ROOM). */
-  capacity: number;
-  /** No new joins: joiners get `room_locked`. */
-  locked: boolean;
-  /** Listed only with `includePrivate`. */
-  private: boolean;
-  /** Small JSON the members see (at most RELAY_MAX_ROOM_METADATA_BYTES); null when none. */
-  metadata: unknown;
-}
-
-export interface RoomSummary {
-  name: string;
-  members: number;
-  tickHz: number;
-  settings: RoomSettings;
-  /** Member id of the host: the longest-present member. */
-  host: number;
-}
-
-export interface RoomMember {
-  id: number;
-  userId?: string;
-  info?: unknown;
-  presence: unknown;
-}
-
-export interface RoomDetail extends RoomSummary {
-  /** In join order: the first is the longest present. */
-  memberList: RoomMember[];
-}
-
-export interface RoomPage {
-  rooms: RoomSummary[];
-  /** Pass as `after` for the next page; absent on the last one. */
-  next?: string;
-}
-
-export type ApiErrorCode =
-  | 'unauthorized' | 'bad_request' | 'not_found' | 'method_not_allowed' | 'room_not_found'
-  | 'member_not_found' | 'room_exists' | 'relay_full' | 'cluster_unavailable' | 'payload_too_large' | 'unsupported_media_type';
+/** A room's settings (PROTOCOL.md §8.20): capacity, locked, private, metadata. */
+export type RoomSettings = ApiRoomSettings;
+/** A room in a list: name, members, tickHz, settings, host (member id of the longest-present member). */
+export type RoomSummary = ApiRoomSummary;
+/** One member: id, userId and info (from its token), presence, away (seat held). */
+export type RoomMember = ApiRoomMember;
+/** A room and its members in join order (the first is the longest present). */
+export type RoomDetail = ApiRoomDetail;
+/** A page of rooms; pass `next` as `after` for the following one (absent on the last page). */
+export type RoomPage = ApiRoomPage;
+export type { ApiErrorCode };
 
 /** An error answer of the API (or `network` when the relay could not be reached). */
 export class RoomcastApiError extends Error {
@@ -64,6 +38,11 @@ export interface ApiClientOptions {
   key: string;
   /** Per-request timeout in milliseconds (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Times a request answered 429 `rate_limited` is sent again after the wait the relay names
+   * (`retryAfterMs`; a 429 never carried anything out). Default 5; 0 throws at the first 429.
+   */
+  rateLimitRetries?: number;
 }
 
 /**
@@ -77,11 +56,14 @@ export class RoomcastApi {
   readonly #base: string;
   readonly #key: string;
   readonly #timeoutMs: number;
+  readonly #rateLimitRetries: number;
+  #limits: Promise<ApiLimitsAnswer | undefined> | undefined;
 
   constructor(options: ApiClientOptions) {
     this.#base = `${options.url.replace(/\/+$/, '')}/api/v1`;
     this.#key = options.key;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#rateLimitRetries = options.rateLimitRetries ?? 5;
   }
 
   /** Rooms sorted by name; pass `next` of a page as `after` for the following one. */
@@ -106,7 +88,7 @@ export class RoomcastApi {
   }
 
   /** Creates an empty room with settings before anyone joins; `room_exists` if it is live. */
-  createRoom(name: string, options: { settings?: Partial<RoomSettings>; tickHz?: number } = {}): Promise<RoomSummary> {
+  createRoom(name: string, options: { settings?: ApiSettingsPatch; tickHz?: number } = {}): Promise<RoomSummary> {
     return this.#call('POST', '/rooms', { name, ...options });
   }
 
@@ -116,7 +98,7 @@ export class RoomcastApi {
   }
 
   /** Changes some settings of a room; members get `room_settings`. Resolves to the new settings. */
-  async updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings> {
+  async updateSettings(room: string, patch: ApiSettingsPatch): Promise<RoomSettings> {
     const answer = await this.#call<{ settings: RoomSettings }>('POST', `/rooms/${encodeURIComponent(room)}/settings`, patch);
     return answer.settings;
   }
@@ -132,6 +114,29 @@ export class RoomcastApi {
     const qs = params.toString();
     const answer = await this.#call<{ recipients: number }>('POST', `/rooms/${encodeURIComponent(room)}/publish${qs === '' ? '' : `?${qs}`}`, payload);
     return answer.recipients;
+  }
+
+  /**
+   * Sends a file to every member of `room` (or to member `to`) as the server, the way the SDK does
+   * (PROTOCOL.md appendix B): a `start`, then chunks that fit the relay's payload limit, each one
+   * publish call, paced below the room's file budget and this key's request rate. SDK members
+   * receive it with `roomFiles(room).on('file_end', ...)`, sender 0. Resolves when the last chunk
+   * was published. See {@link SendFileOptions} and docs/server-api.md#send-a-file.
+   */
+  async sendFile(room: string, data: Uint8Array, options: SendFileOptions): Promise<SentFile> {
+    // Read once per client; a relay without the call (older) leaves the defaults.
+    this.#limits ??= this.getLimits().catch((err: unknown) => {
+      if (err instanceof RoomcastApiError && err.code === 'not_found') return undefined;
+      this.#limits = undefined;
+      throw err;
+    });
+    const limits = await this.#limits;
+    return sendFile((payload, to) => this.publish(room, payload, to === undefined ? {} : { to }), data, options, limits);
+  }
+
+  /** The relay's limits a backend paces by: largest payload, the rooms' file budget, this API's rate. */
+  getLimits(): Promise<ApiLimitsAnswer> {
+    return this.#call('GET', '/limits');
   }
 
   /** Closes member `member`'s connection with 4403 and `reason` (at most 120 ASCII characters). */
@@ -166,21 +171,28 @@ export class RoomcastApi {
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    let res: Response;
-    try {
-      res = await fetch(this.#base + path, { method, headers, body: payload, signal: AbortSignal.timeout(this.#timeoutMs) });
-    } catch (err) {
-      throw new RoomcastApiError(0, 'network', `${method} ${path}: ${(err as Error).message}`);
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(this.#base + path, { method, headers, body: payload, signal: AbortSignal.timeout(this.#timeoutMs) });
+      } catch (err) {
+        throw new RoomcastApiError(0, 'network', `${method} ${path}: ${(err as Error).message}`);
+      }
+      const text = await res.text();
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new RoomcastApiError(res.status, 'unexpected', `${method} ${path}: answered ${res.status} without JSON`);
+      }
+      if (res.ok) return value as T;
+      const error = (value as Partial<ApiErrorBody>).error;
+      if (error?.code === 'rate_limited' && attempt < this.#rateLimitRetries) {
+        const waitMs = error.retryAfterMs ?? Number(res.headers.get('retry-after') ?? 1) * 1000;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(waitMs, 1), 60_000)));
+        continue;
+      }
+      throw new RoomcastApiError(res.status, error?.code ?? 'unexpected', error?.message ?? `answered ${res.status}`);
     }
-    const text = await res.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new RoomcastApiError(res.status, 'unexpected', `${method} ${path}: answered ${res.status} without JSON`);
-    }
-    if (res.ok) return value as T;
-    const error = (value as { error?: { code?: ApiErrorCode; message?: string } }).error;
-    throw new RoomcastApiError(res.status, error?.code ?? 'unexpected', error?.message ?? `answered ${res.status}`);
   }
 }

@@ -5,6 +5,8 @@ export {
   RoomcastApi, RoomcastApiError,
   type ApiClientOptions, type ApiErrorCode, type RoomDetail, type RoomMember, type RoomPage, type RoomSettings, type RoomSummary,
 } from './api.js';
+export type { SendFileOptions, SentFile } from './files.js';
+export type { ApiLimitsAnswer as RelayLimits } from '@roomcast/protocol/server-api';
 export {
   verifyWebhook, WebhookVerificationError,
   type HeaderSource, type LeftReason, type RoomcastEvent, type RoomcastWebhook,

@@ -2,16 +2,13 @@
 // package, the same one the relay signs with. Framework-agnostic: give it the raw body and the
 // headers, from Node's http, Express, Fastify or a fetch Request.
 
+import type { LeftReason, WebhookEvent } from '@roomcast/protocol/server-api';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 
-/** Why a member left. */
-export type LeftReason = 'left' | 'disconnected' | 'kicked' | 'room_closed';
-
-export type RoomcastEvent =
-  | { type: 'room.created' | 'room.closed'; timestamp: string; room: string }
-  | { type: 'member.joined'; timestamp: string; room: string; memberId: number; userId?: string }
-  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason }
-  | { type: 'settings.changed'; timestamp: string; room: string; settings: { capacity: number; locked: boolean; private: boolean; metadata: unknown } };
+/** Why a member left: `left`, `disconnected`, `kicked` or `room_closed`. */
+export type { LeftReason };
+/** One event of a webhook request: the relay's own type (@roomcast/protocol/server-api). */
+export type RoomcastEvent = WebhookEvent;
 
 /** One webhook request: its id (the same on retries: deduplicate on it) and events, in order. */
 export interface RoomcastWebhook {

@@ -271,6 +271,11 @@ export class RedisBus implements FanoutSink, Cluster, BusHandle {
       this.track(this.sub.ssubscribe(roomChannel(room))),
     ]);
     this.#listening.set(room, { count: 1, ready });
+    // Sequence numbers start afresh with this subscription. Messages of the previous one (the room
+    // left and joined again quickly) can still be in the socket after unlisten's forget; they are
+    // all read before the subscribe reply, so forgetting again then keeps them from making the
+    // first message of the new subscription look like a gap (a false 4502).
+    ready.then(() => { if (this.#listening.get(room)?.ready === ready) this.#receiver.forget(room); }, () => {});
     return ready;
   }
 

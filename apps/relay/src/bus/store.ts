@@ -3,7 +3,7 @@
 // of every room of the cluster from the room index, creating a room, changing its settings
 // atomically and telling every node. docs/decisions/0002-cluster.md, "The server API".
 import type { RoomSettings } from '@roomcast/protocol';
-import type { RoomSummary } from '../core/admin.js';
+import type { ApiRoomPage, ApiRoomSummary } from '@roomcast/protocol/server-api';
 import type { ClusterCommand, ClusterRooms, StoredRoom, StoredRoomState } from '../core/cluster.js';
 import { defaultSettings } from '../core/host.js';
 import { BusKind } from './envelope.js';
@@ -36,12 +36,12 @@ export class BusStore implements ClusterRooms {
    * Rooms by name from the index (ZRANGEBYLEX), checked against their meta hash: entries of rooms
    * that are gone are removed on the way, private rooms skipped unless asked for.
    */
-  async storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<{ rooms: RoomSummary[]; next: string | undefined }> {
+  async storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<ApiRoomPage> {
     const { cmd } = this.bus;
     // Room names are printable ASCII (0x21-0x7e): prefix + 0x7f is above every name with that prefix.
     const max = query.prefix === '' ? '+' : `[${query.prefix}\x7f`;
     let min = query.after !== undefined && query.after >= query.prefix ? `(${query.after}` : (query.prefix === '' ? '-' : `[${query.prefix}`);
-    const rooms: RoomSummary[] = [];
+    const rooms: ApiRoomSummary[] = [];
     let scanned = 0;
     const chunk = Math.max(query.limit + 1, 50);
     while (rooms.length <= query.limit && scanned < MAX_SCANNED) {
@@ -63,7 +63,7 @@ export class BusStore implements ClusterRooms {
       min = `(${names[names.length - 1]}`;
     }
     const page = rooms.slice(0, query.limit);
-    return { rooms: page, next: rooms.length > query.limit ? page[page.length - 1]!.name : undefined };
+    return rooms.length > query.limit ? { rooms: page, next: page[page.length - 1]!.name } : { rooms: page };
   }
 
   async createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean> {

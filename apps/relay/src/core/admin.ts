@@ -2,7 +2,10 @@
 // read rooms and members, publish frames as the server (sender 0, PROTOCOL.md §8.3), kick a
 // member's connection, disconnect a user everywhere. Plain values in and out; http/api.ts turns
 // requests into these calls. Knows nothing of HTTP.
-import { DeliveryClass, SERVER_SENDER_ID, encodeControl, encodeDeliver, type Presence, type RoomSettings } from '@roomcast/protocol';
+import { DeliveryClass, SERVER_SENDER_ID, encodeControl, encodeDeliver, type RoomSettings } from '@roomcast/protocol';
+// The answers' shapes are the API's schemas (one source: the relay validates with them, the
+// OpenAPI document and @roomcast/server are made from them).
+import type { ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSummary } from '@roomcast/protocol/server-api';
 import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Connections } from './connections.js';
@@ -11,34 +14,6 @@ import { defaultSettings, definedOnly } from './host.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
-
-export interface RoomSummary {
-  name: string;
-  members: number;
-  tickHz: number;
-  settings: RoomSettings;
-  /** Member id of the host (0: none). */
-  host: number;
-}
-
-export interface MemberView {
-  id: number;
-  userId?: string;
-  info?: Presence;
-  presence: Presence;
-  away?: boolean;
-}
-
-export interface RoomView extends RoomSummary {
-  /** Members in join order (the first is the longest present). */
-  memberList: MemberView[];
-}
-
-export interface RoomPage {
-  rooms: RoomSummary[];
-  /** Pass as `after` for the next page; undefined on the last page. */
-  next: string | undefined;
-}
 
 export type PublishClass = 'reliable' | 'droppable';
 
@@ -53,9 +28,9 @@ type Awaitable<T> = T | Promise<T>;
  * (cluster-admin.ts, asynchronous: it asks the cluster store and the other nodes) in a cluster.
  */
 export interface AdminApi {
-  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Awaitable<RoomPage>;
-  room(name: string): Awaitable<RoomView | undefined>;
-  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): Awaitable<RoomSummary | 'exists' | 'relay_full'>;
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Awaitable<ApiRoomPage>;
+  room(name: string): Awaitable<ApiRoomDetail | undefined>;
+  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): Awaitable<ApiRoomSummary | 'exists' | 'relay_full'>;
   updateSettings(name: string, patch: Partial<RoomSettings>): Awaitable<RoomSettings | undefined>;
   publish(name: string, payload: Uint8Array, cls: PublishClass, to: number | undefined): Awaitable<PublishResult>;
   closeRoom(name: string, reason: string): Awaitable<number | undefined>;
@@ -72,7 +47,7 @@ export interface AdminDeps {
   clock: Clock;
   softBufferedBytes: number;
   events: RoomEvents;
-  limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number };
+  limits: { maxMembersPerRoom: number; tickHz: number; roomMaxBytesOutPerSec: number; emptyRoomTtlSec: number };
   /** Membership.remove without announcing (the room is closing). */
   removeQuietly: (member: Member, reason: 'room_closed') => void;
   /** Membership.remove with member_left to the others (reason kicked). */
@@ -95,7 +70,7 @@ export class Admin implements AdminApi {
    * Rooms whose names start with `prefix`, sorted by name, at most `limit`, after the name `after`
    * (keyset pagination: stable while rooms come and go). O(rooms log rooms) per call: an admin call.
    */
-  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): RoomPage {
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): ApiRoomPage {
     const names: string[] = [];
     for (const room of this.deps.rooms.all()) {
       if (room.settings.private && !query.includePrivate) continue;
@@ -104,10 +79,10 @@ export class Admin implements AdminApi {
     names.sort();
     const page = names.slice(0, query.limit);
     const rooms = page.map((name) => summary(this.deps.rooms.get(name)!));
-    return { rooms, next: names.length > query.limit ? page[page.length - 1] : undefined };
+    return names.length > query.limit ? { rooms, next: page[page.length - 1]! } : { rooms };
   }
 
-  room(name: string): RoomView | undefined {
+  room(name: string): ApiRoomDetail | undefined {
     const room = this.deps.rooms.get(name);
     if (room === undefined) return undefined;
     return { ...summary(room), memberList: [...room.members.values()].map(memberView) };
@@ -115,10 +90,11 @@ export class Admin implements AdminApi {
 
   /**
    * Creates an empty room with settings (and a tick rate), so players join a prepared room. It
-   * lives until it is closed, or until its last member leaves once someone joined. Errors:
-   * `exists` (a room of that name is live), `relay_full` (RELAY_MAX_ROOMS).
+   * lives until it is closed, or until its last member leaves once someone joined, or (nobody
+   * joined) for RELAY_EMPTY_ROOM_TTL_SEC. Errors: `exists` (a room of that name is live),
+   * `relay_full` (RELAY_MAX_ROOMS).
    */
-  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): RoomSummary | 'exists' | 'relay_full' {
+  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): ApiRoomSummary | 'exists' | 'relay_full' {
     if (this.deps.rooms.get(name) !== undefined) return 'exists';
     const { limits } = this.deps;
     const room = this.deps.rooms.create(name, tickHz ?? limits.tickHz, limits.roomMaxBytesOutPerSec, this.deps.clock.now());
@@ -128,7 +104,21 @@ export class Admin implements AdminApi {
     }
     room.settings = { ...defaultSettings(limits.maxMembersPerRoom), ...definedOnly(patch) };
     this.deps.events.roomCreated(name);
+    // Without an expiry, a backend that creates rooms nobody joins would fill RELAY_MAX_ROOMS.
+    if (limits.emptyRoomTtlSec > 0) this.deps.clock.setTimeout(() => this.expire(room), limits.emptyRoomTtlSec * 1000);
     return summary(room);
+  }
+
+  /**
+   * The TTL of a created room ran out: closed if it is still that room (not closed meanwhile and
+   * created again) and still empty. A room someone joined is disposed by its last leave instead,
+   * so an empty one here was never joined (or its members left and the name was reused).
+   */
+  private expire(room: Room): void {
+    if (this.deps.rooms.get(room.name) !== room || room.size > 0) return;
+    this.deps.rooms.disposeIfEmpty(room);
+    this.deps.stats.emptyRoomsExpired++;
+    this.deps.events.roomClosed(room.name);
   }
 
   /**
@@ -263,10 +253,10 @@ export class Admin implements AdminApi {
   }
 }
 
-function summary(room: Room): RoomSummary {
+function summary(room: Room): ApiRoomSummary {
   return { name: room.name, members: room.size, tickHz: room.tickHz, settings: room.settings, host: room.host };
 }
 
-function memberView(member: Member): MemberView {
+function memberView(member: Member): ApiRoomMember {
   return { id: member.id, ...member.identity, presence: member.presence, ...(member.away ? { away: true } : {}) };
 }

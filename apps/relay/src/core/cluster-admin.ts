@@ -4,7 +4,8 @@
 // disconnect) run on every node, each on its own members (`ClusterCommand`), and their answers
 // are added up. Knows nothing of Redis: the bus implements `ClusterRooms`.
 import type { Presence, RoomSettings } from '@roomcast/protocol';
-import type { Admin, AdminApi, MemberView, PublishClass, PublishResult, RoomPage, RoomSummary, RoomView } from './admin.js';
+import type { ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSummary } from '@roomcast/protocol/server-api';
+import type { Admin, AdminApi, PublishClass, PublishResult } from './admin.js';
 import type { ClusterCommand, ClusterMember, ClusterRooms } from './cluster.js';
 import type { RoomEvents } from './events.js';
 import { defaultSettings, definedOnly } from './host.js';
@@ -33,11 +34,11 @@ export interface ClusterAdminDeps {
 export class ClusterAdmin implements AdminApi {
   constructor(private readonly deps: ClusterAdminDeps) {}
 
-  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<RoomPage> {
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<ApiRoomPage> {
     return this.deps.store.storedRooms(query);
   }
 
-  async room(name: string): Promise<RoomView | undefined> {
+  async room(name: string): Promise<ApiRoomDetail | undefined> {
     const room = await this.deps.store.storedRoom(name);
     if (room === undefined) return undefined;
     return {
@@ -46,7 +47,7 @@ export class ClusterAdmin implements AdminApi {
     };
   }
 
-  async createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): Promise<RoomSummary | 'exists'> {
+  async createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): Promise<ApiRoomSummary | 'exists'> {
     const { limits } = this.deps;
     const settings = { ...defaultSettings(limits.maxMembersPerRoom), ...definedOnly(patch) };
     const rate = tickHz ?? limits.tickHz;
@@ -115,8 +116,8 @@ export class ClusterAdmin implements AdminApi {
   }
 }
 
-function memberView(m: ClusterMember): MemberView {
-  const view: MemberView = { id: m.id, ...m.identity, presence: m.presence as Presence };
+function memberView(m: ClusterMember): ApiRoomMember {
+  const view: ApiRoomMember = { id: m.id, ...m.identity, presence: m.presence as Presence };
   if (m.away === true) view.away = true;
   return view;
 }

@@ -4,7 +4,8 @@
 // not appear here: the bus is also a FanoutSink and takes them from the fan-out service.
 import type { BatchEntry, Presence, RoomSettings } from '@roomcast/protocol';
 import type { MemberIdentity } from './access.js';
-import type { PublishClass, RoomSummary } from './admin.js';
+import type { ApiRoomPage } from '@roomcast/protocol/server-api';
+import type { PublishClass } from './admin.js';
 import type { RemoteMember } from './room.js';
 
 export type { MemberIdentity };
@@ -189,7 +190,7 @@ export type ClusterCommand =
 export interface ClusterRooms {
   storedRoom(name: string): Promise<StoredRoom | undefined>;
   /** Rooms of the whole cluster, by name (same paging rules as admin.ts). */
-  storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<{ rooms: RoomSummary[]; next: string | undefined }>;
+  storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<ApiRoomPage>;
   /** Creates an empty room in the store; false when a room of that name exists. */
   createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean>;
   /** Changes a live room's settings atomically and tells every node; undefined when there is no such room. */

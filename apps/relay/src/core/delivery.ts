@@ -23,6 +23,17 @@ export interface DeliveryDeps {
   cluster?: Cluster | undefined;
 }
 
+/** What delivery tells the interest groups (groups.ts implements it; relay.ts connects them). */
+export interface GroupHooks {
+  /** A room-scope `latest` value from `member`: the key leaves the group it was in. */
+  toRoomScope(member: Member, key: number): void;
+  joined(member: Member): void;
+  welcome(member: Member): void;
+  left(member: Member, unsubscribe: boolean): void;
+  lag(member: Member, lagging: boolean): void;
+  disposed(room: Room): void;
+}
+
 export class Delivery {
   private readonly limits: DeliveryDeps['limits'];
   private readonly out: Outbox;
@@ -30,6 +41,8 @@ export class Delivery {
   private readonly stats: Stats;
   private readonly clock: Clock;
   private readonly cluster: Cluster | undefined;
+  /** Interest groups (groups.ts), set by relay.ts: told about joins, leaves, lag and values moving scope. */
+  groups: GroupHooks | undefined;
 
   constructor(deps: DeliveryDeps) {
     this.cluster = deps.cluster;
@@ -63,6 +76,8 @@ export class Delivery {
       return this.out.error(conn, 'unsupported_class', 'latest frames cannot be direct: send them to the room', { room: room.handle });
     }
     const key = header.key;
+    // A value that lived in an interest group comes back to room scope (cleared in the group).
+    if (member.groups !== undefined) this.groups?.toRoomScope(member, key);
     // Copy: the transport reuses or frees `bytes` after this call, and the value outlives it.
     const payload = bytes.slice(header.payloadOffset);
     if (payload.length > 0 && member.keys?.has(key) !== true) {
@@ -112,17 +127,20 @@ export class Delivery {
     this.fanout.subscribe(conn, room.topic);
     if (conn.lagging) room.laggingCount++;
     else this.fanout.subscribe(conn, room.fastTopic);
+    this.groups?.joined(member);
   }
 
   /** After the `joined` reply: the snapshot, if the room has values. */
   welcome(member: Member): void {
     if (member.room.latest.size > 0) this.snapshot(member.conn, member.room);
+    this.groups?.welcome(member);
   }
 
   /** A member left (or its connection closed): drop its values; unsubscribe unless the socket is gone. */
   left(member: Member, unsubscribe: boolean): void {
     const { room, conn } = member;
     if (member.keys !== undefined) room.latest.clearMember(member.id, member.keys);
+    this.groups?.left(member, unsubscribe);
     if (conn.lagging) room.laggingCount--;
     if (unsubscribe) {
       this.fanout.unsubscribe(conn, room.topic);
@@ -134,6 +152,13 @@ export class Delivery {
   disposed(room: Room): void {
     if (room.tickTimer !== undefined) this.clock.clearTimeout(room.tickTimer);
     room.tickTimer = undefined;
+    this.groups?.disposed(room);
+  }
+
+  /** A member's room-scope value moved into an interest group (groups.ts): cleared for the room on the next tick. */
+  clearRoomValue(member: Member, key: number): void {
+    member.room.latest.set(member.id, key, new Uint8Array(0));
+    this.schedule(member.room);
   }
 
   /**
@@ -147,6 +172,7 @@ export class Delivery {
       for (const member of conn.rooms.values()) {
         this.fanout.unsubscribe(conn, member.room.fastTopic);
         member.room.laggingCount++;
+        this.groups?.lag(member, true);
       }
     } else if (conn.lagging && buffered <= this.limits.softBufferedBytes / 2) {
       conn.lagging = false;
@@ -154,6 +180,7 @@ export class Delivery {
         member.room.laggingCount--;
         this.fanout.subscribe(conn, member.room.fastTopic);
         this.snapshot(conn, member.room);
+        this.groups?.lag(member, false);
       }
     }
   }

@@ -2,9 +2,10 @@
 // process fills. Called on joins, leaves and closes (control traffic, never per data frame); an
 // observer must only record the event and return (no I/O on this path).
 import type { Presence, RoomSettings } from '@roomcast/protocol';
+import type { LeftReason } from '@roomcast/protocol/server-api';
 
-/** Why a member left: its `leave`, its connection closing, the server kicking it (4403) or closing the room. */
-export type LeftReason = 'left' | 'disconnected' | 'kicked' | 'room_closed';
+/** Why a member left (the webhook's `reason`): defined with the webhook events. */
+export type { LeftReason };
 
 export interface MemberRef {
   room: string;

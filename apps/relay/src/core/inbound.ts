@@ -9,6 +9,7 @@ import type { Clock } from './clock.js';
 import type { Connection } from './connection.js';
 import type { Connections } from './connections.js';
 import type { Delivery } from './delivery.js';
+import type { Groups } from './groups.js';
 import type { Handshake } from './handshake.js';
 import { maxFrameBytes, type RelayLimits } from './limits.js';
 import type { Log } from './log.js';
@@ -39,6 +40,7 @@ export interface InboundDeps {
   membership: Membership;
   delivery: Delivery;
   handshake: Handshake;
+  groups: Groups;
 }
 
 export class Inbound {
@@ -116,6 +118,7 @@ export class Inbound {
       this.stats.hitLimit('payload_bytes');
       return this.deps.out.error(conn, 'payload_too_large', `payload of ${payloadBytes} bytes is above the limit of ${this.limits.maxPayloadBytes}`, { room: header.room });
     }
+    if (header.group !== 0) return this.deps.groups.data(member, header, bytes);
     const delivery = this.deps.delivery;
     switch (header.cls) {
       case DeliveryClass.Reliable: return delivery.reliable(member, header, bytes);
@@ -162,6 +165,7 @@ export class Inbound {
       case 'presence': return membership.setPresence(conn, msg);
       case 'ping': return this.deps.out.reply(conn, { type: 'pong', id: msg.id });
       case 'refresh': return this.deps.handshake.refresh(conn, msg);
+      case 'interest': return this.deps.groups.interest(conn, msg);
     }
   }
 

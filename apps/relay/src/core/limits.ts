@@ -25,16 +25,29 @@ export interface RelayLimits extends AdmissionLimits {
   minTickHz: number;
   maxTickHz: number;
   maxKeysPerMember: number;
+  /** Interest groups one member may subscribe to per room (PROTOCOL.md §4.5); 0 turns groups off. */
+  maxGroupsPerMember: number;
   roomMaxBytesOutPerSec: number;
   /** Largest room metadata as compact JSON (server API and first-join settings). */
   maxRoomMetadataBytes: number;
   /** Grace window of a dropped member's seat (PROTOCOL.md §8.21); 0 holds no seats. */
   seatGraceMs: number;
+  /** A room the server API created that nobody joined is closed after this long; 0: never. */
+  emptyRoomTtlSec: number;
 }
 
 /** Largest frame of any kind: the biggest data frame header plus payload, or a control frame. */
 export function maxFrameBytes(limits: RelayLimits): number {
   return Math.max(limits.maxPayloadBytes + MAX_DATA_HEADER_BYTES, limits.maxControlBytes);
+}
+
+/**
+ * The room's file budget announced in `joined` (PROTOCOL.md appendix B.3 rule 2): half of the
+ * room's output budget, so file transfers that pace by it leave the other half to `latest` ticks
+ * (cursors). The relay does not enforce it: chunks are ordinary reliable frames (decision 0003).
+ */
+export function roomFileBytesPerSec(limits: Pick<RelayLimits, 'roomMaxBytesOutPerSec'>): number {
+  return Math.max(1, Math.floor(limits.roomMaxBytesOutPerSec / 2));
 }
 
 /** The limits a client learns in `welcome`. */
@@ -53,6 +66,7 @@ export function welcomeLimits(limits: RelayLimits): Limits {
     tickHz: limits.tickHz,
     minTickHz: limits.minTickHz,
     maxTickHz: limits.maxTickHz,
+    maxGroupsPerMember: limits.maxGroupsPerMember,
   };
 }
 

@@ -15,7 +15,7 @@ import type { Delivery } from './delivery.js';
 import type { LeftReason, MemberRef, RoomEvents } from './events.js';
 import { capacityOf, firstJoinSettings, hostOf } from './host.js';
 import type { Seats } from './seats.js';
-import type { RelayLimits } from './limits.js';
+import { roomFileBytesPerSec, type RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
 import { presenceProblem } from './presence.js';
 import type { Rooms } from './rooms.js';
@@ -230,6 +230,7 @@ export class Membership {
     return {
       type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz,
       settings: room.settings, host: room.host, ...(member.seat === undefined ? {} : { seat: member.seat }),
+      fileBytesPerSec: roomFileBytesPerSec(this.limits),
     };
   }
 

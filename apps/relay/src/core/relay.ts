@@ -14,6 +14,7 @@ import { Connections } from './connections.js';
 import { Delivery } from './delivery.js';
 import { NO_ROOM_EVENTS, type RoomEvents } from './events.js';
 import type { Fanout } from './fanout.js';
+import { Groups } from './groups.js';
 import { Handshake } from './handshake.js';
 import { Inbound } from './inbound.js';
 import { welcomeLimits, type RelayLimits } from './limits.js';
@@ -63,6 +64,10 @@ export class Relay {
     this.connections = new Connections({ limits, stats, clock, log, onClosed: (conn) => this.leaveAll(conn) });
     this.out = new Outbox({ stats, fanout, connections: this.connections, maxBufferedBytes: limits.maxBufferedBytes });
     this.delivery = new Delivery({ limits, out: this.out, fanout, stats, clock, cluster });
+    // Interest groups do not cross the cluster bus yet: a clustered relay offers none (limit 0).
+    const groupLimits = { ...limits, maxGroupsPerMember: cluster === undefined ? limits.maxGroupsPerMember : 0 };
+    const groups = new Groups({ limits: groupLimits, out: this.out, fanout, stats, clock, delivery: this.delivery });
+    this.delivery.groups = groups;
     this.remote = cluster === undefined ? undefined
       : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats, events });
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events, cluster, hold: this.remote,
@@ -74,11 +79,11 @@ export class Relay {
     });
     this.membership.seats = this.seats;
     this.handshake = new Handshake({
-      access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(limits),
+      access, connections: this.connections, out: this.out, stats, log, welcomeLimits: welcomeLimits(groupLimits),
       internalError: (conn, err) => this.internalError(conn, err),
     });
     this.inbound = new Inbound({
-      limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery, handshake: this.handshake,
+      limits, stats, clock, log, connections: this.connections, out: this.out, membership: this.membership, delivery: this.delivery, handshake: this.handshake, groups,
     });
     this.maxFrameBytes = this.inbound.maxFrameBytes;
     this.admin = new Admin({

@@ -3,6 +3,7 @@
 // type `C` so this file does not import connection.ts (which imports it): no import cycle.
 import { MAX_MEMBER_ID, type Presence, type RoomSettings } from '@roomcast/protocol';
 import type { MemberIdentity, MemberRights } from './access.js';
+import type { MemberGroups, RoomGroups } from './group.js';
 import { LatestValues } from './latest.js';
 import { TokenBucket } from './rate.js';
 
@@ -24,6 +25,8 @@ export interface Member<C> {
   may: MemberRights;
   /** `latest` keys this member holds a value for in this room; created on the first one (most members of most rooms never send `latest`, and idle connections should stay small). */
   keys: Set<number> | undefined;
+  /** Its interest groups (PROTOCOL.md §4.5, groups.ts); created by its first `interest` or group-addressed value. */
+  groups: MemberGroups | undefined;
 }
 
 /** A member held by another relay node (clustering only): presence, identity, and the `latest` keys it holds here. */
@@ -66,6 +69,8 @@ export class Room<C> {
    */
   settingsVersion = 0;
   hostVersion = 0;
+  /** Its interest groups (groups.ts); created when a member first uses one. */
+  groups: RoomGroups<Member<C>> | undefined = undefined;
   /** Bytes sent to members of this room (per recipient), for the per-room output metric. */
   bytesOut = 0;
   /** Bytes per second the room may send out, over all recipients. */
@@ -103,7 +108,7 @@ export class Room<C> {
       this.lastId = id;
     }
     this.remote.delete(id);
-    const member: Member<C> = { id, room: this, conn, away: false, seat: undefined, seatTimer: undefined, presence, identity, may, keys: undefined };
+    const member: Member<C> = { id, room: this, conn, away: false, seat: undefined, seatTimer: undefined, presence, identity, may, keys: undefined, groups: undefined };
     this.members.set(id, member);
     return member;
   }

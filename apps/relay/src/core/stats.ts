@@ -10,7 +10,7 @@ export type FrameCountKind = 'control' | ClassName;
 export const LIMIT_NAMES = [
   'frame_bytes', 'payload_bytes', 'control_bytes', 'rooms_per_connection', 'members_per_room', 'rooms',
   'presence_bytes', 'messages_per_sec', 'bytes_per_sec', 'flood', 'protocol_errors', 'hello_timeout', 'buffered_bytes',
-  'keys_per_member', 'room_bytes_out', 'frame_timeout',
+  'keys_per_member', 'room_bytes_out', 'frame_timeout', 'api_requests', 'groups_per_member',
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
@@ -41,6 +41,8 @@ export class Stats {
   snapshots = 0;
   /** Times a connection went over the soft send-buffer limit. */
   lagStarts = 0;
+  /** Rooms the server API created that nobody joined within RELAY_EMPTY_ROOM_TTL_SEC. */
+  emptyRoomsExpired = 0;
   errors: Record<ErrorCode, number> = Object.fromEntries(ERROR_CODE_NAMES.map((c) => [c, 0])) as Record<ErrorCode, number>;
   limitHits: Record<LimitName, number> = Object.fromEntries(LIMIT_NAMES.map((l) => [l, 0])) as Record<LimitName, number>;
   /** Connections refused before they opened (PROTOCOL.md §8.19), by reason. */

@@ -1,13 +1,14 @@
 // The HTTP server API (docs/server-api.md) as a plain function of a request: bearer-key check,
 // routing over OPERATIONS, zod validation, and the call into core/admin.ts. uws/http.ts reads the
 // request (headers and body) and serves the answer; this file does not import uWebSockets.js.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { AdminApi } from '../core/admin.js';
 import {
   API_ERROR_CODES, API_PREFIX, CreateRoomBody, OPERATIONS, ReasonBody, SettingsPatch,
   type ApiErrorCode, type Operation, type OperationId,
 } from './api-schemas.js';
+import { keyChecker } from './api-keys.js';
+import { apiRateLimit } from './api-rate.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpAnswer } from './routes.js';
 
@@ -34,7 +35,7 @@ export interface Api {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 503: 'Service Unavailable', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  200: 'OK', 429: 'Too Many Requests', 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 503: 'Service Unavailable', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
 };
 
 function json(status: number, value: unknown): HttpAnswer {
@@ -45,24 +46,12 @@ export function apiError(code: ApiErrorCode, message: string): HttpAnswer {
   return json(API_ERROR_CODES[code], { error: { code, message } });
 }
 
-/** SHA-256 first, so keys of any length compare in constant time (timingSafeEqual needs equal lengths). */
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/**
- * A key check that takes the same time whichever key matches or how much of it does: every
- * configured key is compared, without an early exit.
- */
-export function keyChecker(keys: readonly string[]): (authorization: string) => boolean {
-  const digests = keys.map(digest);
-  return (authorization) => {
-    const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization);
-    const given = digest(match?.[1] ?? '');
-    let ok = false;
-    for (const key of digests) ok = timingSafeEqual(key, given) || ok;
-    return ok && match !== null;
-  };
+/** 429 with `Retry-After` in whole seconds (RFC 9110) and the exact wait in the body. */
+function rateLimited(retryAfterMs: number, ratePerSec: number): HttpAnswer {
+  const answer = json(API_ERROR_CODES.rate_limited, {
+    error: { code: 'rate_limited', message: `more than RELAY_API_RATE_PER_SEC (${ratePerSec}) requests per second with this key; retry in ${retryAfterMs} ms`, retryAfterMs },
+  });
+  return { ...answer, headers: { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } };
 }
 
 interface Matched {
@@ -146,12 +135,22 @@ export interface ApiOptions {
   /** RELAY_MIN_TICK_HZ / RELAY_MAX_TICK_HZ: bounds of a created room's tick rate. */
   minTickHz: number;
   maxTickHz: number;
+  /** The rooms' file budget announced to members (core/limits.ts roomFileBytesPerSec). */
+  fileBytesPerSec: number;
+  /** RELAY_API_RATE_PER_SEC / RELAY_API_BURST: requests per key (0: no limit). */
+  ratePerSec: number;
+  burst: number;
+  /** Monotonic milliseconds for the rate limit. */
+  now: () => number;
+  /** Counts a refused request (roomcast_limit_hits_total{limit="api_requests"}). */
+  limited: () => void;
 }
 
 export function createApi(options: ApiOptions): Api | undefined {
   if (options.keys.length === 0) return undefined;
   const { admin, maxPayloadBytes } = options;
-  const authorized = keyChecker(options.keys);
+  const keyOf = keyChecker(options.keys);
+  const overRate = apiRateLimit({ keys: options.keys.length, ratePerSec: options.ratePerSec, burst: options.burst, now: options.now });
   const document = JSON.stringify(openApiDocument(), null, 2);
 
   /** Bounds of settings that depend on the relay's config; undefined when within them. */
@@ -172,7 +171,7 @@ export function createApi(options: ApiOptions): Api | undefined {
       if (!q.ok) return q.answer;
       const { prefix, limit, after, private: priv } = q.value as { prefix: string; limit: number; after?: string; private: 'true' | 'false' };
       const page = await admin.listRooms({ prefix, limit, after, includePrivate: priv === 'true' });
-      return json(200, page.next === undefined ? { rooms: page.rooms } : page);
+      return json(200, page);
     },
     async createRoom(_m, req) {
       if (!/^application\/json\b/i.test(req.contentType)) {
@@ -254,6 +253,9 @@ export function createApi(options: ApiOptions): Api | undefined {
       const removed = await admin.closeRoom(room, body.value.reason);
       return removed === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { removed });
     },
+    async getLimits() {
+      return json(200, { maxPayloadBytes, fileBytesPerSec: options.fileBytesPerSec, apiRatePerSec: options.ratePerSec, apiBurst: options.burst });
+    },
     async disconnectUser(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
@@ -270,8 +272,12 @@ export function createApi(options: ApiOptions): Api | undefined {
     openapi: () => ({ status: '200 OK', type: 'application/json', body: document }),
     async handle(req) {
       // The key is checked before routing, so an unauthorized caller learns nothing about paths.
-      if (!authorized(req.authorization)) {
-        return apiError('unauthorized', 'send an API key of RELAY_API_KEYS as `Authorization: Bearer <key>`');
+      const key = keyOf(req.authorization);
+      if (key < 0) return apiError('unauthorized', 'send an API key of RELAY_API_KEYS as `Authorization: Bearer <key>`');
+      const wait = overRate(key);
+      if (wait !== undefined) {
+        options.limited();
+        return rateLimited(wait, options.ratePerSec);
       }
       const found = route(req.method, req.path);
       if (!found.ok) return found.answer;

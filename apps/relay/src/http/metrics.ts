@@ -45,6 +45,7 @@ export function createMetrics(relay: Relay): Registry {
     },
   });
   gauge(registry, 'roomcast_rooms', 'Live rooms.', () => relay.rooms.size);
+  mirroredCounter(registry, 'roomcast_rooms_expired_total', 'Rooms created by the server API and closed because nobody joined within RELAY_EMPTY_ROOM_TTL_SEC.', [], () => [[{}, s.emptyRoomsExpired]]);
   gauge(registry, 'roomcast_members', 'Room memberships over all rooms.', () => relay.rooms.memberCount());
   mirroredCounter(registry, 'roomcast_connections_opened_total', 'Connections accepted.', [], () => [[{}, s.connectionsOpened]]);
   mirroredCounter(registry, 'roomcast_connections_refused_total',

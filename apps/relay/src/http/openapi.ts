@@ -24,6 +24,11 @@ function operation(op: Operation): Json {
   const responses: Json = {
     200: { description: 'OK', content: { 'application/json': { schema: schema(op.response, 'output') } } },
     401: { description: 'No API key, or not one of RELAY_API_KEYS (`unauthorized`).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    429: {
+      description: 'This key made more than RELAY_API_RATE_PER_SEC requests per second (after a burst of RELAY_API_BURST): `rate_limited`.',
+      headers: { 'Retry-After': { description: 'Seconds until the key may make its next request (rounded up; `error.retryAfterMs` has the milliseconds).', schema: { type: 'integer', minimum: 1 } } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    },
   };
   for (const code of op.errors) {
     const status = API_ERROR_CODES[code];

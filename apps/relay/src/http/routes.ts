@@ -51,6 +51,8 @@ export interface HttpAnswer {
   status: string;
   type: string;
   body: string | Buffer;
+  /** Extra response headers (lower-case names), e.g. `retry-after`. */
+  headers?: Record<string, string>;
 }
 
 export interface RouteOptions {

@@ -15,7 +15,9 @@ import { refuseHttp } from './handshake.js';
  */
 function respond(res: uWS.HttpResponse, answer: HttpAnswer): void {
   res.cork(() => {
-    res.writeStatus(answer.status).writeHeader('content-type', answer.type).writeHeader('cache-control', 'no-cache').end(answer.body, true);
+    res.writeStatus(answer.status).writeHeader('content-type', answer.type).writeHeader('cache-control', 'no-cache');
+    for (const [name, value] of Object.entries(answer.headers ?? {})) res.writeHeader(name, value);
+    res.end(answer.body, true);
   });
 }
 

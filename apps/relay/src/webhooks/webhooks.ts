@@ -6,14 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { RoomSettings } from '@roomcast/protocol';
+import type { WebhookEvent } from '@roomcast/protocol/server-api';
 import type { LeftReason, MemberRef, RoomEvents } from '../core/events.js';
 import type { Logger } from '../log.js';
 
-export type WebhookEvent =
-  | { type: 'room.created' | 'room.closed'; timestamp: string; room: string }
-  | { type: 'member.joined'; timestamp: string; room: string; memberId: number; userId?: string }
-  | { type: 'member.left'; timestamp: string; room: string; memberId: number; userId?: string; reason: LeftReason }
-  | { type: 'settings.changed'; timestamp: string; room: string; settings: RoomSettings };
+export type { WebhookEvent };
 
 export interface WebhookOptions {
   url: string;
@@ -31,6 +28,8 @@ export interface WebhookOptions {
   maxAttempts: number;
   /** First retry delay; doubled per retry, capped at 30 s, with full jitter. */
   retryBaseMs: number;
+  /** At shutdown, how long `drain` may keep sending what is queued, in milliseconds. */
+  drainMs: number;
   log: Logger;
   /** Wall-clock time for event timestamps and signatures (tests pin it). */
   now?: () => number;
@@ -60,6 +59,12 @@ export class Webhooks implements RoomEvents {
   private timer: NodeJS.Timeout | undefined;
   private inFlight = false;
   private stopped = false;
+  /** The batch whose retry timer is pending: its attempt number and webhook-id. */
+  private retry: { attempt: number; id: string } | undefined;
+  /** Set by `drain`: wall time by which sending stops, and who waits for the queue to empty. */
+  private draining: { until: number; idle: () => void } | undefined;
+  /** Aborted at the end of `drain`: a request still unanswered then (even one sent before) ends. */
+  private readonly shutdown = new AbortController();
 
   constructor(private readonly options: WebhookOptions) {
     this.signer = new Webhook(options.secret);
@@ -88,10 +93,48 @@ export class Webhooks implements RoomEvents {
     this.push({ type: 'settings.changed', timestamp: this.stamp(), room, settings });
   }
 
-  /** Stops sending (at shutdown); events still queued are not sent. */
+  /** Stops sending at once; events still queued are not sent (a failed start-up). */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.shutdown.abort();
+  }
+
+  /**
+   * At shutdown: sends what is queued without waiting for the batch window (a pending retry goes
+   * at once, later retries wait at most until the deadline), then stops. Bounded by `drainMs`:
+   * whatever is still queued then (or in a request that has not answered) is dropped and
+   * counted. Resolves to the events sent and not sent.
+   */
+  async drain(): Promise<{ sent: number; unsent: number }> {
+    if (this.stopped) return { sent: 0, unsent: 0 };
+    const sentBefore = this.stats.sent;
+    const abort = this.shutdown;
+    const idle = new Promise<void>((resolve) => {
+      this.draining = { until: Date.now() + this.options.drainMs, idle: resolve };
+    });
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.inFlight && this.options.drainMs > 0) {
+      const retry = this.retry;
+      this.retry = undefined;
+      void this.sendNext(retry?.attempt ?? 1, retry?.id ?? randomUUID());
+    }
+    const deadline = setTimeout(() => abort.abort(), this.options.drainMs);
+    await Promise.race([idle, new Promise((resolve) => abort.signal.addEventListener('abort', resolve))]);
+    clearTimeout(deadline);
+    clearTimeout(this.timer);
+    this.stopped = true;
+    // A request still unanswered at the deadline is aborted; its events count as not sent.
+    abort.abort();
+    const unsent = this.queue.length;
+    this.stats.dropped += unsent;
+    this.queue = [];
+    this.stats.queued = 0;
+    const sent = this.stats.sent - sentBefore;
+    if (unsent > 0) this.options.log.warn({ sent, unsent }, 'webhook events not sent before the shutdown deadline (RELAY_WEBHOOK_DRAIN_MS)');
+    else this.options.log.info({ sent }, 'webhook queue flushed at shutdown');
+    return { sent, unsent };
   }
 
   private stamp(): string {
@@ -110,6 +153,8 @@ export class Webhooks implements RoomEvents {
   }
 
   private schedule(delayMs: number): void {
+    // While draining, nothing waits for the batch window.
+    if (this.draining !== undefined) delayMs = 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.sendNext(1, randomUUID());
@@ -120,7 +165,11 @@ export class Webhooks implements RoomEvents {
 
   /** Sends the head of the queue; on failure retries the same batch (same webhook-id) with backoff. */
   private async sendNext(attempt: number, id: string): Promise<void> {
-    if (this.stopped || this.queue.length === 0) return;
+    if (this.stopped) return;
+    if (this.queue.length === 0) {
+      this.draining?.idle();
+      return;
+    }
     this.inFlight = true;
     const batch = this.queue.slice(0, this.options.maxBatch);
     if (attempt > 1) this.stats.retried++;
@@ -136,10 +185,12 @@ export class Webhooks implements RoomEvents {
         const cap = Math.min(MAX_RETRY_DELAY_MS, this.options.retryBaseMs * 2 ** (attempt - 1));
         // Full jitter: receivers recovering from an outage are not hit by every relay at once.
         const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
+        this.retry = { attempt: attempt + 1, id };
         this.timer = setTimeout(() => {
           this.timer = undefined;
+          this.retry = undefined;
           void this.sendNext(attempt + 1, id);
-        }, delay);
+        }, this.draining === undefined ? delay : Math.min(delay, Math.max(0, this.draining.until - Date.now())));
         this.timer.unref();
         return;
       }
@@ -149,6 +200,7 @@ export class Webhooks implements RoomEvents {
     }
     this.stats.queued = this.queue.length;
     if (this.queue.length > 0) this.schedule(0);
+    else this.draining?.idle();
   }
 
   private async post(id: string, events: WebhookEvent[]): Promise<boolean> {
@@ -164,7 +216,7 @@ export class Webhooks implements RoomEvents {
           'webhook-signature': this.signer.sign(id, sentAt, body),
         },
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.shutdown.signal]),
       });
       // Drain the answer so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined);

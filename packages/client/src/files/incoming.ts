@@ -87,7 +87,8 @@ export class IncomingFile {
     if (this.state !== 'receiving') return;
     this.state = 'cancelled';
     this.#parts = [];
-    if (decline) {
+    // A file from the server (sender 0, through the server API) cannot be declined: no member to tell.
+    if (decline && this.sender !== 0) {
       try {
         this.#host.reply(encodeFileCancel(this.id, FileCancelReason.Declined), this.sender);
       } catch {

@@ -31,8 +31,9 @@ export interface RoomFilesOptions {
   /**
    * Bytes per second all file transfers of this room may make the relay send (a chunk to N
    * recipients counts N times), shared by the transfers in the room this client knows of.
-   * Keeps files from using the room's output budget that cursors need. Default 4 MiB/s (half of
-   * the relay's default `RELAY_ROOM_MAX_BYTES_OUT_PER_SEC`).
+   * Keeps files from using the room's output budget that cursors need. Default: the room's file
+   * budget the relay announces (`room.fileBytesPerSec`: half of its
+   * `RELAY_ROOM_MAX_BYTES_OUT_PER_SEC`), or 4 MiB/s from a relay that announces none.
    */
   roomBytesPerSec?: number;
   /** Share of the connection's `limits.maxBytesPerSec` that files may use. Default 0.75. */
@@ -67,7 +68,9 @@ export interface FileEvents {
   send_cancel: { file: OutgoingFile; error: FileTransferError };
 }
 
-const DEFAULTS = { maxFileBytes: 256 * 1024 * 1024, roomBytesPerSec: 4 * 1024 * 1024, connectionShare: 0.75, highWaterBytes: 64 * 1024, collect: true };
+const DEFAULTS = { maxFileBytes: 256 * 1024 * 1024, connectionShare: 0.75, highWaterBytes: 64 * 1024, collect: true };
+/** The room's file budget when the relay announces none (half of its default room output budget). */
+const DEFAULT_ROOM_BYTES_PER_SEC = 4 * 1024 * 1024;
 /** Frames per second for files, as a share of `limits.maxMessagesPerSec`. */
 const FRAME_SHARE = 0.5;
 /** Largest chunk payload even when the relay allows more (keeps cursors' frames from waiting long behind one). */
@@ -91,7 +94,7 @@ export function roomFiles(room: Room, options: RoomFilesOptions = {}): RoomFiles
 export class RoomFiles {
   readonly room: Room;
   readonly #link: RoomLink;
-  readonly #options: Required<RoomFilesOptions>;
+  readonly #options: typeof DEFAULTS & RoomFilesOptions;
   readonly #events = new Emitter<FileEvents>();
   readonly #outgoing = new Map<number, OutgoingFile>();
   /** By sender * 2^32 + transfer id. */
@@ -104,8 +107,10 @@ export class RoomFiles {
   /** @internal Use {@link roomFiles}. */
   constructor(room: Room, options: RoomFilesOptions) {
     this.room = room;
-    this.#options = { ...DEFAULTS, ...options };
-    this.#roomBucket = new ReservationBucket(this.#options.roomBytesPerSec, this.#options.roomBytesPerSec / 10, performance.now());
+    // An option given as undefined keeps its default.
+    this.#options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+    const budget = this.#roomBytesPerSec();
+    this.#roomBucket = new ReservationBucket(budget, budget / 10, performance.now());
     this.#link = tapRoom(room, { message: (m) => this.#message(m), down: () => this.#down() });
     room.on('member_left', (m) => {
       for (const file of [...this.#incoming.values()]) if (file.sender === m.id) file.abort('sender_left', `member ${m.id} left the room`);
@@ -190,10 +195,23 @@ export class RoomFiles {
       entry = { limits, pacer };
       pacers.set(this.#link, entry);
     }
-    // The room budget counts every copy the relay sends and is shared by every transfer here.
+    // The room budget counts every copy the relay sends and is shared by every transfer here. It
+    // is read each time: a rejoin (new `joined`) may announce another one.
     const transfers = Math.max(1, this.#outgoing.size + this.#incoming.size);
-    this.#roomBucket.rate = this.#options.roomBytesPerSec / transfers;
+    const budget = this.#roomBytesPerSec();
+    this.#roomBucket.rate = budget / transfers;
+    this.#roomBucket.capacity = budget / 10;
     return entry!.pacer.take(bytes, alive, this.#roomBucket, bytes * Math.max(1, file.recipients.size));
+  }
+
+  /** The option, else the relay's announced budget, else the default. */
+  #roomBytesPerSec(): number {
+    return this.#options.roomBytesPerSec ?? this.room.fileBytesPerSec ?? DEFAULT_ROOM_BYTES_PER_SEC;
+  }
+
+  /** The room file budget this room's transfers pace by now (bytes per second, all copies counted). */
+  get roomBytesPerSec(): number {
+    return this.#roomBytesPerSec();
   }
 
   #message(m: RoomMessage): boolean {
