@@ -21,6 +21,7 @@ export interface Scripts {
   rcCreate: Script;
   rcSettings: Script;
   rcDropEmpty: Script;
+  rcExpireCreated: Script;
 }
 
 /** The bus as its helpers see it. */

@@ -15,7 +15,7 @@ import { BusKind, encodeEnvelope, hostBody } from './envelope.js';
 import { OrphanSeats, takeSeat } from './seats.js';
 import { CONTROL_CHANNEL, membersKey, nodeRoomsKey, roomChannel, roomKeys } from './keys.js';
 import { type BusState, BusReceiver } from './receiver.js';
-import { ADOPT, CLAIM, CREATE, DROP_EMPTY, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
+import { ADOPT, CLAIM, CREATE, DROP_EMPTY, EXPIRE_CREATED, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
 import { hostState, parseClaim, settingsArgs } from './settings.js';
 import { BusStats } from './stats.js';
 import { BusStore } from './store.js';
@@ -42,7 +42,7 @@ export { parseMembers };
 /** The scripts (scripts.ts), their names on the client and how many keys each takes. */
 const SCRIPTS = [
   ['rcClaim', CLAIM, 3], ['rcTake', TAKE, 3], ['rcRelease', RELEASE, 3], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 3], ['rcAdopt', ADOPT, 1],
-  ['rcReclaim', RECLAIM, 3], ['rcHost', HOST, 3], ['rcCreate', CREATE, 1], ['rcSettings', SETTINGS_PATCH, 1], ['rcDropEmpty', DROP_EMPTY, 3],
+  ['rcReclaim', RECLAIM, 3], ['rcHost', HOST, 3], ['rcCreate', CREATE, 1], ['rcSettings', SETTINGS_PATCH, 1], ['rcDropEmpty', DROP_EMPTY, 3], ['rcExpireCreated', EXPIRE_CREATED, 3],
 ] as const;
 
 

@@ -66,6 +66,9 @@ repeat
 until redis.call('HEXISTS', KEYS[1], id) == 0
 redis.call('HSET', KEYS[2], 'lastId', id)
 redis.call('HSET', KEYS[1], id, ARGV[1] .. '\\n' .. ARGV[2])
+-- Someone joined: a room the API created no longer expires (EXPIRE_CREATED); its last leave closes it.
+redis.call('HDEL', KEYS[2], 'exp')
+redis.call('PERSIST', KEYS[2])
 enter(id, ARGV[6])
 local host, hostv, old = rehost()
 return {id, tick, redis.call('HGETALL', KEYS[1]), created, host, hostv, old, redis.call('HMGET', KEYS[2], ${SETTINGS})}
@@ -178,6 +181,8 @@ if not redis.call('HGET', KEYS[2], 'tickHz') then redis.call('HSET', KEYS[2], 't
 if not redis.call('HGET', KEYS[2], 'capacity') then
   redis.call('HSET', KEYS[2], 'capacity', ARGV[6], 'locked', ARGV[7], 'private', ARGV[8], 'metadata', ARGV[9], 'setv', 1)
 end
+redis.call('HDEL', KEYS[2], 'exp')
+redis.call('PERSIST', KEYS[2])
 enter(ARGV[1], ARGV[5])
 if entry then return 1 end
 return 2
@@ -190,10 +195,29 @@ local host, hostv, old = rehost()
 return {host, hostv, old, redis.call('HMGET', KEYS[2], ${SETTINGS})}
 `;
 
-/** A room made by the server API (ARGV tickHz, capacity, locked, private, metadata): 0 if it exists, else 1. */
+/**
+ * A room made by the server API (ARGV tickHz, capacity, locked, private, metadata, then the
+ * expiry: this creation's token and the meta hash's TTL in ms, 0 for none): 0 if it exists, else 1.
+ * Until someone joins (CLAIM clears both), `exp` holds the token EXPIRE_CREATED checks, and the
+ * TTL removes the room should the creating node not be there to close it.
+ */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'tickHz', ARGV[1], 'capacity', ARGV[2], 'locked', ARGV[3], 'private', ARGV[4], 'metadata', ARGV[5], 'setv', 1)
+if tonumber(ARGV[7]) > 0 then
+  redis.call('HSET', KEYS[1], 'exp', ARGV[6])
+  redis.call('PEXPIRE', KEYS[1], ARGV[7])
+end
+return 1
+`;
+
+/**
+ * RELAY_EMPTY_ROOM_TTL_SEC ran out for the creation ARGV[1]: deletes the room if it is still that
+ * creation (not closed and created again) and nobody joined it. Returns 1 if deleted.
+ */
+export const EXPIRE_CREATED = `
+if redis.call('HGET', KEYS[2], 'exp') ~= ARGV[1] or redis.call('HLEN', KEYS[1]) > 0 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1
 `;
 

@@ -2,6 +2,7 @@
 // one room as Redis holds it (settings, host, every node's members in join order), the listing
 // of every room of the cluster from the room index, creating a room, changing its settings
 // atomically and telling every node. docs/decisions/0002-cluster.md, "The server API".
+import { randomUUID } from 'node:crypto';
 import type { RoomSettings } from '@roomcast/protocol';
 import type { ApiRoomPage, ApiRoomSummary } from '@roomcast/protocol/server-api';
 import type { ClusterCommand, ClusterRooms, StoredRoom, StoredRoomState } from '../core/cluster.js';
@@ -15,6 +16,13 @@ import { hostState, parseSettings, patchArgs, settingsArgs, settingsFields } fro
 
 /** Most index entries read per listing (a listing whose rooms are mostly private or gone stops there). */
 const MAX_SCANNED = 10_000;
+
+/**
+ * How much longer than RELAY_EMPTY_ROOM_TTL_SEC Redis keeps a created room nobody joined: long
+ * enough that the creating node's own expiry (which sends room.closed) runs first even when its
+ * event loop or Redis lag; the Redis TTL only cleans up after a node that died meanwhile.
+ */
+export const EXPIRY_BACKSTOP_MS = 10_000;
 
 export class BusStore implements ClusterRooms {
   constructor(private readonly bus: BusHandle, private readonly calls: BusCalls, private readonly maxMembersPerRoom: number) {}
@@ -66,10 +74,20 @@ export class BusStore implements ClusterRooms {
     return rooms.length > query.limit ? { rooms: page, next: page[page.length - 1]!.name } : { rooms: page };
   }
 
-  async createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean> {
-    const created = await this.bus.scripts.rcCreate(metaKey(name), tickHz, ...settingsArgs(settings)) === 1;
-    if (created) this.index(name);
-    return created;
+  async createRoom(name: string, tickHz: number, settings: RoomSettings, ttlSec: number): Promise<string | undefined> {
+    const token = randomUUID();
+    // The creating node closes the room at the TTL (cluster-admin.ts, with the room.closed webhook);
+    // Redis removes it EXPIRY_BACKSTOP_MS later in case that node is gone by then.
+    const ttlMs = ttlSec > 0 ? ttlSec * 1000 + EXPIRY_BACKSTOP_MS : 0;
+    if (await this.bus.scripts.rcCreate(metaKey(name), tickHz, ...settingsArgs(settings), token, ttlMs) !== 1) return undefined;
+    this.index(name);
+    return token;
+  }
+
+  async expireCreated(name: string, token: string): Promise<boolean> {
+    const expired = await this.bus.scripts.rcExpireCreated(...roomKeys(name), token) === 1;
+    if (expired) this.unindex(name);
+    return expired;
   }
 
   async updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined> {

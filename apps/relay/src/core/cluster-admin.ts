@@ -6,9 +6,12 @@
 import type { Presence, RoomSettings } from '@roomcast/protocol';
 import type { ApiRoomDetail, ApiRoomMember, ApiRoomPage, ApiRoomSummary } from '@roomcast/protocol/server-api';
 import type { Admin, AdminApi, PublishClass, PublishResult } from './admin.js';
+import type { Clock } from './clock.js';
 import type { ClusterCommand, ClusterMember, ClusterRooms } from './cluster.js';
 import type { RoomEvents } from './events.js';
 import { defaultSettings, definedOnly } from './host.js';
+import type { Log } from './log.js';
+import type { Stats } from './stats.js';
 
 /** Runs a command on this node's own members (what every node does with a relayed call). */
 export function runCommand(admin: Admin, c: ClusterCommand): unknown {
@@ -26,7 +29,10 @@ export interface ClusterAdminDeps {
   runLocal: (command: ClusterCommand) => unknown;
   store: ClusterRooms;
   events: RoomEvents;
-  limits: { maxMembersPerRoom: number; tickHz: number };
+  limits: { maxMembersPerRoom: number; tickHz: number; emptyRoomTtlSec: number };
+  clock: Clock;
+  stats: Stats;
+  log: Log;
   /** Applies settings decided in the store to this node's room (remote.ts settingsChanged). */
   applySettings: (room: string, settings: RoomSettings, version: number) => void;
 }
@@ -51,10 +57,27 @@ export class ClusterAdmin implements AdminApi {
     const { limits } = this.deps;
     const settings = { ...defaultSettings(limits.maxMembersPerRoom), ...definedOnly(patch) };
     const rate = tickHz ?? limits.tickHz;
-    if (!await this.deps.store.createRoom(name, rate, settings)) return 'exists';
+    const token = await this.deps.store.createRoom(name, rate, settings, limits.emptyRoomTtlSec);
+    if (token === undefined) return 'exists';
     // The store decided this node created it: the webhook is sent once, from here.
     this.deps.events.roomCreated(name);
+    // As on a single relay (admin.ts): closed if nobody joined within RELAY_EMPTY_ROOM_TTL_SEC, by
+    // this node, so room.closed is sent once (the store's TTL is only the backstop if it dies).
+    if (limits.emptyRoomTtlSec > 0) this.deps.clock.setTimeout(() => void this.expire(name, token), limits.emptyRoomTtlSec * 1000);
     return { name, members: 0, tickHz: rate, settings, host: 0 };
+  }
+
+  /** The TTL of creation `token` ran out: the store deletes the room unless someone joined it (or it was closed). */
+  private async expire(name: string, token: string): Promise<void> {
+    try {
+      if (!await this.deps.store.expireCreated(name, token)) return;
+    } catch (err) {
+      // Redis did not answer: the meta hash's own TTL removes the room; no room.closed then.
+      this.deps.log.error({ room: name, err: (err as Error).message }, 'could not expire an empty created room; Redis removes it by its TTL');
+      return;
+    }
+    this.deps.stats.emptyRoomsExpired++;
+    this.deps.events.roomClosed(name);
   }
 
   async updateSettings(name: string, patch: Partial<RoomSettings>): Promise<RoomSettings | undefined> {

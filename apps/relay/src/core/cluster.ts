@@ -191,8 +191,13 @@ export interface ClusterRooms {
   storedRoom(name: string): Promise<StoredRoom | undefined>;
   /** Rooms of the whole cluster, by name (same paging rules as admin.ts). */
   storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<ApiRoomPage>;
-  /** Creates an empty room in the store; false when a room of that name exists. */
-  createRoom(name: string, tickHz: number, settings: RoomSettings): Promise<boolean>;
+  /**
+   * Creates an empty room in the store that expires `ttlSec` later unless someone joins (0: never);
+   * the token of this creation for `expireCreated`, or undefined when a room of that name exists.
+   */
+  createRoom(name: string, tickHz: number, settings: RoomSettings, ttlSec: number): Promise<string | undefined>;
+  /** Deletes the room if it is still creation `token` and nobody joined it; whether it did. */
+  expireCreated(name: string, token: string): Promise<boolean>;
   /** Changes a live room's settings atomically and tells every node; undefined when there is no such room. */
   updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined>;
   /** Deletes a room that has no member; whether it did. */

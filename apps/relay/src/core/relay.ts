@@ -100,7 +100,7 @@ export class Relay {
     });
     if (this.remote !== undefined) this.remote.deps.admin = this.admin;
     this.api = cluster === undefined ? this.admin : new ClusterAdmin({
-      runLocal: (command) => this.remote!.command(command), store: cluster.store, events, limits,
+      runLocal: (command) => this.remote!.command(command), store: cluster.store, events, limits, clock, stats, log,
       applySettings: (room, settings, version) => this.remote?.settingsChanged(room, settings, version),
     });
   }
