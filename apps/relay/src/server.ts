@@ -202,8 +202,11 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).
         // The bus goes last: closing the members above released their ids in Redis.
         // Webhooks drain after closeAll, so the members' last `member.left` events go out too,
-        // bounded by RELAY_WEBHOOK_DRAIN_MS (docs/server-api.md#webhooks).
-        void Promise.all([tcp?.close(), cluster?.stop(), webhooks?.drain(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
+        // bounded by RELAY_WEBHOOK_DRAIN_MS (docs/server-api.md#webhooks). In a cluster, after the
+        // bus stopped: its stop waits for the release scripts, whose answers decide `room.closed`.
+        const bus = (cluster?.stop() ?? Promise.resolve()).catch((err: unknown) => log.error({ err: (err as Error).message }, 'cluster bus did not stop cleanly'));
+        const hooks = bus.then(() => webhooks?.drain());
+        void Promise.all([tcp?.close(), hooks, new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
       });
       return closed;
     },

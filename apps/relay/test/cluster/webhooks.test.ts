@@ -82,4 +82,20 @@ describe('cluster webhooks', () => {
       { type: 'room.closed', room: 'prepared' },
     ].map((e) => JSON.stringify(e)).sort());
   });
+
+  it('a node that shuts down sends the events of its last members, room.closed too (decided by its release scripts)', async () => {
+    receiver = new Receiver(() => 204);
+    const url = await receiver.listen();
+    const a = await cluster.node('a', { webhookUrl: url, webhookSecret: WEBHOOK_SECRET, webhookBatchMs: 20 });
+    const x = await cluster.ws(a);
+    const jx = await x.join('last');
+    await expect.poll(() => receiver!.allEvents().length, { timeout: 5000, interval: 20 }).toBe(2);
+    await a.close();
+    expect(received()).toEqual([
+      { type: 'member.joined', room: 'last', memberId: jx.self },
+      { type: 'member.left', room: 'last', memberId: jx.self, reason: 'disconnected' },
+      { type: 'room.closed', room: 'last' },
+      { type: 'room.created', room: 'last' },
+    ].map((e) => JSON.stringify(e)).sort());
+  });
 });
