@@ -88,7 +88,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
   const stats = new Stats();
   // Every publish reaches both transports' subscribers, and the cluster bus when REDIS_URL is set
   // (unset: no bus object exists, no Redis code runs).
-  const cluster = clustered ? createBus({ redis: config.redisUrl !== '' ? { url: config.redisUrl } : { clusterNodes: config.redisClusterNodes }, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, log }) : undefined;
+  const cluster = clustered ? createBus({ redis: config.redisUrl !== '' ? { url: config.redisUrl } : { clusterNodes: config.redisClusterNodes }, nodeId: config.nodeId, leaseTtlMs: config.leaseTtlMs, staleMs: config.busStaleMs, maxMembersPerRoom: config.maxMembersPerRoom, seatGraceMs: config.seatGraceMs, log }) : undefined;
   const tcpFanout = new TcpFanout();
   const fanout = new Fanout([new WsFanout(app), tcpFanout], cluster === undefined ? [] : [cluster.bus]);
   const webhooks = config.webhookUrl === '' ? undefined : new Webhooks({
@@ -128,7 +128,7 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
     cluster: cluster === undefined ? undefined : { node: config.nodeId, state: () => cluster.bus.state },
   });
   const api = createApi({
-    admin: relay.admin, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
+    admin: relay.api, keys: config.apiKeys, maxPayloadBytes: config.maxPayloadBytes,
     maxMembersPerRoom: config.maxMembersPerRoom, maxMetadataBytes: config.maxRoomMetadataBytes,
     minTickHz: config.minTickHz, maxTickHz: config.maxTickHz,
     fileBytesPerSec: roomFileBytesPerSec(config), ratePerSec: config.apiRatePerSec, burst: config.apiBurst, now: () => clock.now(), limited: () => stats.hitLimit('api_requests'),
@@ -202,8 +202,11 @@ export async function startRelay(options: StartOptions = {}): Promise<RelayServe
         // sockets end after their close frame (or are destroyed after CLOSE_LINGER_MS).
         // The bus goes last: closing the members above released their ids in Redis.
         // Webhooks drain after closeAll, so the members' last `member.left` events go out too,
-        // bounded by RELAY_WEBHOOK_DRAIN_MS (docs/server-api.md#webhooks).
-        void Promise.all([tcp?.close(), cluster?.stop(), webhooks?.drain(), new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
+        // bounded by RELAY_WEBHOOK_DRAIN_MS (docs/server-api.md#webhooks). In a cluster, after the
+        // bus stopped: its stop waits for the release scripts, whose answers decide `room.closed`.
+        const bus = (cluster?.stop() ?? Promise.resolve()).catch((err: unknown) => log.error({ err: (err as Error).message }, 'cluster bus did not stop cleanly'));
+        const hooks = bus.then(() => webhooks?.drain());
+        void Promise.all([tcp?.close(), hooks, new Promise((r) => setTimeout(r, 50))]).then(() => resolve());
       });
       return closed;
     },

@@ -110,6 +110,7 @@ export const API_ERROR_CODES = {
   member_not_found: 404,
   room_exists: 409,
   relay_full: 503,
+  cluster_unavailable: 503,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

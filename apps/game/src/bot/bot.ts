@@ -37,6 +37,9 @@ export class GameBot {
   ) {
     this.mode = options.mode ?? 'play';
     room.on('message', (m) => this.#message(m));
+    // `backendId` reads the member list: a wait on it (the backend gone, a new one) must wake on
+    // member events too, not only on the backend's frames (a dead backend sends none).
+    for (const event of ['member_joined', 'member_left', 'member_away', 'member_back'] as const) room.on(event, () => this.#wake());
     if (this.mode !== 'idle') this.startInput(options.inputHz ?? 30);
   }
 
@@ -104,7 +107,7 @@ export class GameBot {
     trySend(() => this.room.sendTo(this.backendId, Uint8Array.of(Action.dash)));
   }
 
-  /** Resolves once `check` holds (checked after every state and event), or rejects after `timeoutMs`. */
+  /** Resolves once `check` holds (checked after every state, event and member change), or rejects after `timeoutMs`. */
   waitFor<T>(check: () => T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
     const first = check();
     if (first !== undefined && first !== false) return Promise.resolve(first);
@@ -140,6 +143,10 @@ export class GameBot {
       const event = decodeEvent(m.payload);
       if (event !== undefined) this.events.push(event);
     }
+    this.#wake();
+  }
+
+  #wake(): void {
     for (const waiter of [...this.#waiters]) waiter();
   }
 

@@ -11,8 +11,10 @@
 //   +4          sequence number of the sending node on this room's channel (u32 BE, wraps): a
 //               receiver that sees a jump knows messages were lost (a gap), e.g. while its
 //               subscription was down
-//   rest        body: a deliver frame, a member entry (entry.ts: presence and identity JSON), or a
-//               batch frame of latest entries
+//   rest        body: a deliver frame, a member entry (entry.ts: presence and identity JSON), a
+//               batch frame of latest entries, the node that held a member that left (`left`),
+//               the settings as JSON {"v": version, "s": settings} (`settings`) or the host's
+//               version, u32 BE (`host`, the host's id in the member field)
 /**
  * The envelope version this release writes and reads. Versions count from 16: the first increment
  * wrote no version (its byte 0 was a kind, 1-5), so an old node drops a versioned message as an
@@ -27,9 +29,19 @@ export const BusKind = {
   Updated: 3,
   Left: 4,
   Latest: 5,
+  /** The room's settings changed (server API on any node). */
+  Settings: 6,
+  /** The room's host changed (decided by a script in the store). */
+  Host: 7,
+  /** A member's seat is held by its node (§8.21). */
+  Away: 8,
+  /** A held seat was taken back, on its node or on the sending node (which holds it now). */
+  Back: 9,
 } as const;
 export type BusKind = (typeof BusKind)[keyof typeof BusKind];
-export const BUS_KIND_NAMES: Record<BusKind, string> = { 1: 'frame', 2: 'joined', 3: 'updated', 4: 'left', 5: 'latest' };
+export const BUS_KIND_NAMES: Record<BusKind, string> = {
+  1: 'frame', 2: 'joined', 3: 'updated', 4: 'left', 5: 'latest', 6: 'settings', 7: 'host', 8: 'away', 9: 'back',
+};
 
 export interface Envelope {
   kind: BusKind;
@@ -68,7 +80,7 @@ export function decodeEnvelope(bytes: Buffer): Envelope | undefined {
   if (bytes.length < 4 || bytes[0] !== BUS_VERSION) return undefined;
   const kind = bytes[1]!;
   const n = bytes[2]!;
-  if (kind < BusKind.Frame || kind > BusKind.Latest || n === 0 || bytes.length < headerBytes(n)) return undefined;
+  if (kind < BusKind.Frame || kind > BusKind.Back || n === 0 || bytes.length < headerBytes(n)) return undefined;
   return {
     kind: kind as BusKind,
     node: bytes.toString('latin1', 3, 3 + n),
@@ -78,4 +90,11 @@ export function decodeEnvelope(bytes: Buffer): Envelope | undefined {
     // A copy: the receiver rewrites the room handle in place.
     body: new Uint8Array(bytes.subarray(headerBytes(n))),
   };
+}
+
+/** The body of a `host` message: the host's version, u32 BE (the host's id is the member field). */
+export function hostBody(version: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(version >>> 0);
+  return b;
 }

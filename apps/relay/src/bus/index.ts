@@ -18,7 +18,7 @@ export interface Bus {
   stop(): Promise<void>;
 }
 
-export function createBus(options: { redis: RedisTarget; nodeId: string; leaseTtlMs: number; staleMs: number; log: Log }): Bus {
+export function createBus(options: { redis: RedisTarget; nodeId: string; leaseTtlMs: number; staleMs: number; maxMembersPerRoom: number; seatGraceMs: number; log: Log }): Bus {
   const bus = new RedisBus(options);
   const lifecycle = new BusLifecycle(bus);
   return {

@@ -6,8 +6,12 @@ const ROOM_PREFIX = 'rc:{r:';
 
 /** The room's member hash (member id -> `node\nentry-json`, entry.ts). */
 export const membersKey = (room: string): string => `${ROOM_PREFIX}${room}}:m`;
-/** The room's meta hash (`tickHz`, `lastId`). */
+/** The room's meta hash (`tickHz`, `lastId`, settings, host; docs/decisions/0002-cluster.md). */
 export const metaKey = (room: string): string => `${ROOM_PREFIX}${room}}:meta`;
+/** The room's join order (sorted set member id -> score; server members first): its first entry is the host. */
+export const orderKey = (room: string): string => `${ROOM_PREFIX}${room}}:o`;
+/** The three keys of a room, in the order the scripts take them (scripts.ts). */
+export const roomKeys = (room: string): [string, string, string] => [membersKey(room), metaKey(room), orderKey(room)];
 /** The room's sharded pub/sub channel. */
 export const roomChannel = (room: string): string => `${ROOM_PREFIX}${room}}`;
 
@@ -23,3 +27,11 @@ export const leaseKey = (node: string): string => `rc:node:${node}`;
 export const nodeRoomsKey = (node: string): string => `rc:node:${node}:rooms`;
 /** Every node that registered and was not reaped yet. */
 export const NODES_KEY = 'rc:nodes';
+/**
+ * Names of the rooms that exist cluster-wide (sorted set, score 0, read with ZRANGEBYLEX for the
+ * server API's listing). Outside the rooms' slots, so no script writes it: a node adds a room after
+ * its script created it and removes it after its script deleted it (index.ts `unindex`).
+ */
+export const ROOMS_KEY = 'rc:rooms';
+/** The sharded channel of server API calls between nodes (calls.ts). */
+export const CONTROL_CHANNEL = 'rc:{ctl}';

@@ -5,9 +5,10 @@
 // Log lines carry the node id already (server.ts gives the bus a child logger with `node`).
 import { pingAll } from './connection.js';
 import { BusKind } from './envelope.js';
-import { NODES_KEY, leaseKey, membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
-import { encodeEntry } from './entry.js';
+import { CONTROL_CHANNEL, NODES_KEY, leaseKey, membersKey, nodeRoomsKey, roomChannel, roomKeys } from './keys.js';
+import { decodeStored, encodeEntry } from './entry.js';
 import { parseMembers, type RedisBus } from './redis-bus.js';
+import { hostState, settingsArgs } from './settings.js';
 
 /** How often the health check pings and the reaper looks for expired leases. */
 export const CHECK_EVERY_MS = 500;
@@ -33,6 +34,9 @@ export class BusLifecycle {
     bus.cmd.on('close', lost('commands'));
     bus.sub.on('close', lost('subscriptions'));
     await this.#reapNode(bus.nodeId);
+    // Server API calls of other nodes (calls.ts), before the lease says this node is there to
+    // answer them; resubscribed with the rooms after a reconnect.
+    await bus.sub.ssubscribe(CONTROL_CHANNEL);
     await this.#register();
     bus.state = 'up';
     bus.log.info({ leaseTtlMs: bus.leaseTtlMs }, 'joined the cluster (Redis)');
@@ -47,6 +51,7 @@ export class BusLifecycle {
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
     const { bus } = this;
+    await bus.orphans.releaseAll();
     await bus.settle();
     if (bus.state === 'up') {
       // One key per command: on a Redis Cluster these keys live in different slots.
@@ -116,20 +121,31 @@ export class BusLifecycle {
     }
   }
 
-  /** Removes every member `node` holds, publishes member_left for each; returns how many. */
+  /**
+   * Removes every member `node` holds, publishes member_left for each (and the webhook, through the
+   * inbox: this node's script removed them, so no other node does), then the room's new host or
+   * its end; returns how many.
+   */
   async #reapNode(node: string): Promise<number> {
     const { bus } = this;
     let count = 0;
     for (const room of await bus.cmd.smembers(nodeRoomsKey(node))) {
-      const ids = await bus.scripts.rcReap(membersKey(room), metaKey(room), node) as number[];
-      for (const id of ids) {
+      // With seats on, a dead node's members keep their seats (held here) instead of leaving.
+      if (node !== bus.nodeId) count += (await bus.orphans.adopt(room, node)).length;
+      const reply = await bus.scripts.rcReap(...roomKeys(room), node) as unknown[];
+      if (reply.length <= 4) continue;
+      for (let i = 4; i + 1 < reply.length; i += 2) {
         count++;
         if (node === bus.nodeId) continue; // a previous run of this node: nobody here holds them
         bus.stats.reaped++;
+        const id = Number(reply[i]);
         // Our own publishes do not come back to us: tell the local room directly.
-        bus.inbox?.memberLeft(room, id);
-        bus.send(room, BusKind.Left, id, new Uint8Array(0));
+        const member = decodeStored(id, String(reply[i + 1]));
+        if (member !== undefined) bus.inbox?.reaped(room, member);
+        else bus.inbox?.memberLeft(room, id);
+        bus.send(room, BusKind.Left, id, Buffer.from(node, 'latin1'));
       }
+      bus.settled(room, reply[0] === 1, hostState(reply.slice(1, 4)));
     }
     await bus.cmd.del(nodeRoomsKey(node));
     await bus.cmd.srem(NODES_KEY, node);
@@ -152,7 +168,9 @@ export class BusLifecycle {
     for (const room of await bus.cmd.smembers(nodeRoomsKey(bus.nodeId))) {
       if (local.has(room)) continue;
       if (!bus.listeningRooms().includes(room)) bus.quiet(bus.sub.sunsubscribe(roomChannel(room)));
-      for (const id of await bus.scripts.rcReap(membersKey(room), metaKey(room), bus.nodeId) as number[]) bus.send(room, BusKind.Left, id, new Uint8Array(0));
+      const reply = await bus.scripts.rcReap(...roomKeys(room), bus.nodeId) as unknown[];
+      for (let i = 4; i + 1 < reply.length; i += 2) bus.send(room, BusKind.Left, Number(reply[i]), Buffer.from(bus.nodeId, 'latin1'));
+      if (reply.length > 4) bus.settled(room, reply[0] === 1, hostState(reply.slice(1, 4)));
       await bus.cmd.srem(nodeRoomsKey(bus.nodeId), room);
     }
     for (const [room, state] of local) {
@@ -160,8 +178,9 @@ export class BusLifecycle {
       await bus.sub.ssubscribe(roomChannel(room));
       const mine = new Set<number>();
       for (const m of state.members) {
-        const entry = encodeEntry(m.presence, m.identity);
-        const result = await bus.scripts.rcReclaim(membersKey(room), metaKey(room), m.id, bus.nodeId, entry, state.tickHz);
+        const entry = encodeEntry(m.presence, m.identity, m.seat === undefined ? undefined : { token: m.seat, away: m.away });
+        const result = await bus.scripts.rcReclaim(...roomKeys(room), m.id, bus.nodeId, entry, state.tickHz,
+          state.servers.has(m.id) ? 1 : 0, ...settingsArgs(state.settings));
         if (result === 0) {
           inbox.evict(room, m.id);
           continue;
@@ -173,11 +192,12 @@ export class BusLifecycle {
       // Entries of this node that no local member holds (a claim that ran late, a member that left meanwhile).
       for (const m of members) {
         if (m.node === bus.nodeId && !mine.has(m.id)) {
-          await bus.scripts.rcRelease(membersKey(room), metaKey(room), m.id, bus.nodeId);
+          await bus.scripts.rcRelease(...roomKeys(room), m.id, bus.nodeId);
           bus.send(room, BusKind.Left, m.id, new Uint8Array(0));
         }
       }
-      inbox.resync(room, members.filter((m) => m.node !== bus.nodeId));
+      // Settings and host as the store has them now (recomputed: members came and went meanwhile).
+      inbox.resync(room, members.filter((m) => m.node !== bus.nodeId), await bus.store.storedState(room));
       if (state.values.length > 0) bus.latest(room, state.values);
     }
     // Members that missed frames during the outage rejoin now that joins work again.

@@ -28,7 +28,7 @@ export function registerBusMetrics(registry: Registry, bus: RedisBus): void {
     name: 'roomcast_bus_up', help: '1 while the cluster bus (Redis) is reachable, 0 while degraded.', registers: [registry],
     collect() { this.set(bus.state === 'up' ? 1 : 0); },
   });
-  mirrored(registry, 'roomcast_bus_published_total', 'Messages this node published to its rooms\' channels, by kind (frame, joined, updated, left, latest).', 'kind', () => byKind(s.published));
+  mirrored(registry, 'roomcast_bus_published_total', 'Messages this node published to its rooms\' channels, by kind (frame, joined, updated, left, latest, settings, host, away, back).', 'kind', () => byKind(s.published));
   mirrored(registry, 'roomcast_bus_received_total', 'Messages from other nodes handed to local rooms, by kind.', 'kind', () => byKind(s.received));
   mirrored(registry, 'roomcast_bus_dropped_total', 'Bus messages dropped, by reason: down (Redis unreachable), error (command failed or timed out), stale (arrived too late).', 'reason',
     () => Object.entries(s.dropped));

@@ -2,7 +2,7 @@
 // sender's sequence numbers and for staleness before it reaches the core's `ClusterInbox`; members
 // that missed messages are closed with 4502 to resync (PROTOCOL.md §8.5 rule 9). Kept apart from
 // redis-bus.ts, which sends: this is the receiving half of the same channel.
-import { DeliveryClass, Flags, decodeBatch } from '@roomcast/protocol';
+import { DeliveryClass, Flags, decodeBatch, type RoomSettings } from '@roomcast/protocol';
 import type { ClusterInbox } from '../core/cluster.js';
 import type { Log } from '../core/log.js';
 import { decodeEntry } from './entry.js';
@@ -72,27 +72,42 @@ export class BusReceiver {
     bus.onLatency(Math.max(0, age));
     switch (env.kind) {
       case BusKind.Frame: return inbox.frame(room, env.body, env.member);
-      case BusKind.Left:
+      case BusKind.Left: {
+        // The node that held the member (empty: unknown, older senders): a Left of a node that no
+        // longer holds the member (its held seat moved to another node) changes nothing.
+        const owner = env.body.length > 0 ? Buffer.from(env.body).toString('latin1') : undefined;
         if (inbox.holds(room, env.member)) {
+          if (owner !== undefined && owner !== bus.nodeId) return;
           // Another node reaped one of our members (it took our lease for expired, e.g. after a
           // stall): count it as an outage, so the next check re-registers our members (lifecycle.ts).
           if (bus.state === 'up') bus.log.error({ room, member: env.member }, 'another node removed a member of this node: re-registering');
           bus.state = 'down';
           return;
         }
-        return inbox.memberLeft(room, env.member);
+        return inbox.memberLeft(room, env.member, owner);
+      }
+      case BusKind.Settings: {
+        const { v, s } = JSON.parse(Buffer.from(env.body).toString('utf8')) as { v: number; s: RoomSettings };
+        return inbox.settingsChanged(room, s, v);
+      }
+      case BusKind.Host:
+        if (env.body.length >= 4) inbox.hostChanged(room, env.member, Buffer.from(env.body).readUInt32BE(0));
+        return;
+      case BusKind.Away: return inbox.memberAway(room, env.member, env.node);
       case BusKind.Latest: {
         const batch = decodeBatch(env.body);
         if (batch.ok) inbox.latest(room, batch.frame.entries);
         return;
       }
       case BusKind.Joined:
-      case BusKind.Updated: {
+      case BusKind.Updated:
+      case BusKind.Back: {
         const state = decodeEntry(Buffer.from(env.body).toString('utf8'));
         if (state === undefined) return;
         const member = { id: env.member, node: env.node, ...state };
         if (env.kind === BusKind.Joined) inbox.memberJoined(room, member);
-        else inbox.memberUpdated(room, member);
+        else if (env.kind === BusKind.Updated) inbox.memberUpdated(room, member);
+        else inbox.memberBack(room, member);
       }
     }
   }

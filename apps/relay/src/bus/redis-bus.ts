@@ -3,17 +3,23 @@
 // member ids, presence, direct frames, latest batches). Messages from other nodes go to the core
 // through its `ClusterInbox`, checked on the way (sequence gaps, staleness) by receiver.ts.
 // Leases, the reaper and the resync after an outage are in lifecycle.ts. Only src/bus/ imports ioredis.
-import { FrameKind, MAX_MEMBER_ID, encodeBatch, type BatchEntry, type Presence } from '@roomcast/protocol';
-import type { Claim, Cluster, ClusterInbox, ClusterMember, MemberIdentity } from '../core/cluster.js';
+import { FrameKind, MAX_MEMBER_ID, encodeBatch, type BatchEntry, type Presence, type RoomSettings } from '@roomcast/protocol';
+import type { Claim, ClaimRequest, Cluster, ClusterInbox, MemberIdentity, StoredRoomState } from '../core/cluster.js';
 import type { FanoutSink } from '../core/fanout.js';
+import { defaultSettings } from '../core/host.js';
 import type { Log } from '../core/log.js';
+import { BusCalls } from './calls.js';
 import { connectRedis, type RedisClient, type RedisTarget } from './connection.js';
-import { decodeEntry, encodeEntry } from './entry.js';
-import { BusKind, encodeEnvelope } from './envelope.js';
-import { membersKey, metaKey, nodeRoomsKey, roomChannel } from './keys.js';
+import { encodeEntry, parseMembers } from './entry.js';
+import { BusKind, encodeEnvelope, hostBody } from './envelope.js';
+import { OrphanSeats, takeSeat } from './seats.js';
+import { CONTROL_CHANNEL, membersKey, nodeRoomsKey, roomChannel, roomKeys } from './keys.js';
 import { type BusState, BusReceiver } from './receiver.js';
-import { CLAIM, REAP, RECLAIM, RELEASE, UPDATE } from './scripts.js';
+import { ADOPT, CLAIM, CREATE, DROP_EMPTY, EXPIRE_CREATED, HOST, REAP, RECLAIM, RELEASE, SETTINGS_PATCH, TAKE, UPDATE } from './scripts.js';
+import { hostState, parseClaim, settingsArgs } from './settings.js';
 import { BusStats } from './stats.js';
+import { BusStore } from './store.js';
+import type { BusHandle, Scripts } from './handle.js';
 
 export interface BusOptions {
   /** A single Redis (REDIS_URL) or a Redis Cluster's seed nodes (REDIS_CLUSTER_NODES). */
@@ -25,33 +31,23 @@ export interface BusOptions {
   staleMs?: number;
   /** A Redis command that takes longer fails (a frozen Redis). */
   commandTimeoutMs?: number;
+  /** RELAY_MAX_MEMBERS_PER_ROOM: the capacity of a room whose stored settings lack one. */
+  maxMembersPerRoom?: number;
+  /** RELAY_SEAT_GRACE_MS: a dead node's members keep their seats this long, held by the node that reaps them (0: they leave). */
+  seatGraceMs?: number;
 }
 
 export type { BusState } from './receiver.js';
+export { parseMembers };
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-interface Scripts {
-  rcClaim: Script;
-  rcRelease: Script;
-  rcUpdate: Script;
-  rcReap: Script;
-  rcReclaim: Script;
-}
+/** The scripts (scripts.ts), their names on the client and how many keys each takes. */
+const SCRIPTS = [
+  ['rcClaim', CLAIM, 3], ['rcTake', TAKE, 3], ['rcRelease', RELEASE, 3], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 3], ['rcAdopt', ADOPT, 1],
+  ['rcReclaim', RECLAIM, 3], ['rcHost', HOST, 3], ['rcCreate', CREATE, 1], ['rcSettings', SETTINGS_PATCH, 1], ['rcDropEmpty', DROP_EMPTY, 3], ['rcExpireCreated', EXPIRE_CREATED, 3],
+] as const;
 
-/** Parses a members hash (`HGETALL` as a flat list) into members. */
-export function parseMembers(flat: unknown[]): ClusterMember[] {
-  const members: ClusterMember[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const entry = String(flat[i + 1]);
-    const cut = entry.indexOf('\n');
-    const state = cut < 0 ? undefined : decodeEntry(entry.slice(cut + 1));
-    // Undefined: not written by a relay (of this release): ignored.
-    if (state !== undefined) members.push({ id: Number(flat[i]), node: entry.slice(0, cut), ...state });
-  }
-  return members;
-}
 
-export class RedisBus implements FanoutSink, Cluster {
+export class RedisBus implements FanoutSink, Cluster, BusHandle {
   readonly nodeId: string;
   readonly stats = new BusStats();
   readonly leaseTtlMs: number;
@@ -70,16 +66,26 @@ export class RedisBus implements FanoutSink, Cluster {
   readonly #receiver: BusReceiver;
   /** Commands in flight (awaited on close). */
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Server API calls relayed between nodes. */
+  readonly calls: BusCalls;
+  /** The server API's reads and writes of the store (and the room index). */
+  readonly store: BusStore;
+  /** Settings of a room whose stored settings lack a field. */
+  readonly defaults: RoomSettings;
+  /** Seats of dead nodes' members this node holds (seats.ts). */
+  readonly orphans: OrphanSeats;
 
   constructor(options: BusOptions) {
     this.nodeId = options.nodeId;
     this.leaseTtlMs = options.leaseTtlMs;
     this.log = options.log;
     this.#receiver = new BusReceiver(this, options.staleMs ?? 1000);
+    this.calls = new BusCalls(this);
+    this.orphans = new OrphanSeats(this, options.seatGraceMs ?? 0);
+    this.defaults = defaultSettings(options.maxMembersPerRoom ?? MAX_MEMBER_ID);
+    this.store = new BusStore(this, this.calls, options.maxMembersPerRoom ?? MAX_MEMBER_ID);
     ({ cmd: this.cmd, sub: this.sub } = connectRedis(options.redis, options.nodeId, options.commandTimeoutMs ?? 500));
-    for (const [name, lua, keys] of [['rcClaim', CLAIM, 2], ['rcRelease', RELEASE, 2], ['rcUpdate', UPDATE, 1], ['rcReap', REAP, 2], ['rcReclaim', RECLAIM, 2]] as const) {
-      this.cmd.defineCommand(name, { numberOfKeys: keys, lua });
-    }
+    for (const [name, lua, keys] of SCRIPTS) this.cmd.defineCommand(name, { numberOfKeys: keys, lua });
     // ioredis reports every failed reconnect as an 'error' event; the health check (lifecycle.ts)
     // turns them into one state change, so they are not logged one by one here.
     this.cmd.on('error', () => {});
@@ -87,7 +93,9 @@ export class RedisBus implements FanoutSink, Cluster {
     this.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
       // An exception must not reach ioredis's reply parser (it would break the subscription).
       try {
-        this.#receiver.receive(channel.toString('latin1'), message);
+        const name = channel.toString('latin1');
+        if (name === CONTROL_CHANNEL) this.calls.receive(message.toString('utf8'));
+        else this.#receiver.receive(name, message);
       } catch (err) {
         this.stats.dropped.error++;
         this.log.error({ err }, 'bus message from another node failed');
@@ -115,19 +123,19 @@ export class RedisBus implements FanoutSink, Cluster {
 
   // ---- Cluster port ------------------------------------------------------------------
 
-  async claim(room: string, tickHz: number, presence: Presence, identity: MemberIdentity, maxMembers: number): Promise<Claim> {
+  async claim(room: string, req: ClaimRequest): Promise<Claim> {
     if (this.state !== 'up') {
       this.stats.dropped.down++;
       return { ok: false, reason: 'unavailable' };
     }
     try {
       await this.listen(room);
-      const reply = await this.track(this.scripts.rcClaim(membersKey(room), metaKey(room), this.nodeId, encodeEntry(presence, identity), maxMembers, tickHz, MAX_MEMBER_ID)) as unknown[];
-      if (reply[0] === 0) {
-        this.unlisten(room);
-        return { ok: false, reason: 'full' };
-      }
-      return { ok: true, id: Number(reply[0]), tickHz: Number(reply[1]), members: parseMembers(reply[2] as unknown[]) };
+      const reply = await this.track(this.scripts.rcClaim(...roomKeys(room), this.nodeId, encodeEntry(req.presence, req.identity, req.seat === undefined ? undefined : { token: req.seat, away: false }), req.maxMembers,
+        req.tickHz, MAX_MEMBER_ID, req.server ? 1 : 0, ...settingsArgs(req.settings))) as unknown[];
+      const claim = parseClaim(reply, this.defaults);
+      if (!claim.ok) this.unlisten(room);
+      else if (claim.created) this.store.index(room);
+      return claim;
     } catch (err) {
       this.log.debug({ err, room }, 'cluster claim failed');
       this.unlisten(room);
@@ -135,22 +143,77 @@ export class RedisBus implements FanoutSink, Cluster {
     }
   }
 
+  async takeSeat(room: string, token: string, userId: string | undefined, beforeTake?: () => void): Promise<Claim | undefined> {
+    const claim = await takeSeat(this, room, token, userId, beforeTake);
+    if (claim?.ok === true) this.orphans.forget(room, claim.id);
+    return claim;
+  }
+
+  host(room: string, host: number, version: number): void {
+    this.send(room, BusKind.Host, host, hostBody(version));
+  }
+
+  away(room: string, id: number, presence: Presence, identity: MemberIdentity, seat: string): void {
+    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, encodeEntry(presence, identity, { token: seat, away: true })));
+    this.send(room, BusKind.Away, id, new Uint8Array(0));
+  }
+
+  back(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void {
+    const json = encodeEntry(presence, identity, seat === undefined ? undefined : { token: seat, away: false });
+    if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
+    this.send(room, BusKind.Back, id, Buffer.from(json));
+  }
+
+  moved(room: string): void {
+    this.unlisten(room);
+  }
+
+  endHeld(room: string, id: number): boolean {
+    return this.orphans.end(`${id}@${room}`);
+  }
+
+  endHeldOf(userId: string): number {
+    return this.orphans.endUser(userId);
+  }
+
   joined(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
     this.send(room, BusKind.Joined, id, Buffer.from(encodeEntry(presence, identity)));
   }
 
-  updated(room: string, id: number, presence: Presence, identity: MemberIdentity): void {
-    const json = encodeEntry(presence, identity);
+  updated(room: string, id: number, presence: Presence, identity: MemberIdentity, seat?: string): void {
+    const json = encodeEntry(presence, identity, seat === undefined ? undefined : { token: seat, away: false });
     if (this.state === 'up') this.quiet(this.scripts.rcUpdate(membersKey(room), id, this.nodeId, json));
     this.send(room, BusKind.Updated, id, Buffer.from(json));
   }
 
   left(room: string, id: number): void {
     // While Redis is down the entry stays; the resync after the outage removes it (lifecycle.ts).
-    if (this.state === 'up') this.quiet(this.scripts.rcRelease(membersKey(room), metaKey(room), id, this.nodeId));
-    this.send(room, BusKind.Left, id, new Uint8Array(0));
+    if (this.state === 'up') {
+      this.quiet(this.scripts.rcRelease(...roomKeys(room), id, this.nodeId).then((reply) => {
+        const r = reply as number[];
+        if (r[0] === 1) this.settled(room, r[1] === 1, hostState(r.slice(2)));
+      }));
+    }
+    // The body names the node that held the member: a node that holds it now (a seat that moved) ignores it.
+    this.send(room, BusKind.Left, id, Buffer.from(this.nodeId, 'latin1'));
     this.unlisten(room);
   }
+
+  /**
+   * After a script removed members: the room is gone cluster-wide (this node tells the webhooks and
+   * drops it from the index), or its host may have changed (this node tells every node).
+   */
+  settled(room: string, gone: boolean, host: Pick<StoredRoomState, 'host' | 'hostVersion' | 'previousHost'>): void {
+    if (gone) {
+      this.store.unindex(room);
+      this.inbox?.roomGone(room);
+      return;
+    }
+    if (host.host === host.previousHost) return;
+    this.send(room, BusKind.Host, host.host, hostBody(host.hostVersion));
+    this.inbox?.hostChanged(room, host.host, host.hostVersion);
+  }
+
 
   direct(room: string, target: number, frame: Uint8Array): void {
     this.send(room, BusKind.Frame, target, frame);

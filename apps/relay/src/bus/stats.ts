@@ -2,7 +2,7 @@
 import { BusKind } from './envelope.js';
 
 type ByKind = Record<BusKind, number>;
-const byKind = (): ByKind => ({ [BusKind.Frame]: 0, [BusKind.Joined]: 0, [BusKind.Updated]: 0, [BusKind.Left]: 0, [BusKind.Latest]: 0 });
+const byKind = (): ByKind => Object.fromEntries(Object.values(BusKind).map((kind) => [kind, 0])) as ByKind;
 
 export class BusStats {
   /** Messages published to Redis, by kind. */

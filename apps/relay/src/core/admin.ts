@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Connections } from './connections.js';
 import type { RoomEvents } from './events.js';
-import { defaultSettings } from './host.js';
+import { defaultSettings, definedOnly } from './host.js';
 import type { Outbox } from './outbox.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
@@ -20,6 +20,24 @@ export type PublishClass = 'reliable' | 'droppable';
 export type PublishResult =
   | { ok: true; recipients: number }
   | { ok: false; error: 'room_not_found' | 'member_not_found' };
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The server API's calls (http/api.ts): this node's `Admin` for a single relay, `ClusterAdmin`
+ * (cluster-admin.ts, asynchronous: it asks the cluster store and the other nodes) in a cluster.
+ */
+export interface AdminApi {
+  listRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Awaitable<ApiRoomPage>;
+  room(name: string): Awaitable<ApiRoomDetail | undefined>;
+  createRoom(name: string, patch: Partial<RoomSettings>, tickHz: number | undefined): Awaitable<ApiRoomSummary | 'exists' | 'relay_full'>;
+  updateSettings(name: string, patch: Partial<RoomSettings>): Awaitable<RoomSettings | undefined>;
+  publish(name: string, payload: Uint8Array, cls: PublishClass, to: number | undefined): Awaitable<PublishResult>;
+  closeRoom(name: string, reason: string): Awaitable<number | undefined>;
+  removeMember(name: string, id: number, reason: string): Awaitable<'removed' | 'room_not_found' | 'member_not_found'>;
+  kickMember(name: string, id: number, reason: string): Awaitable<'kicked' | 'room_not_found' | 'member_not_found'>;
+  disconnectUser(userId: string, reason: string): Awaitable<number>;
+}
 
 export interface AdminDeps {
   /** The room's fast topic, subscribed on first use (Delivery.fast). */
@@ -40,9 +58,14 @@ export interface AdminDeps {
   dropSeat: (member: Member) => void;
   /** Ends every held seat of a user; returns how many. */
   dropUserSeats: (userId: string) => number;
+  /**
+   * In a cluster every node runs a publish on its own members (cluster-admin.ts): frames then go
+   * to this node's members only, not through the bus as well.
+   */
+  localOnly?: boolean;
 }
 
-export class Admin {
+export class Admin implements AdminApi {
   constructor(private readonly deps: AdminDeps) {}
 
   /**
@@ -141,7 +164,7 @@ export class Admin {
     const frame = encodeDeliver({ room: room.handle, cls: classValue, sender: SERVER_SENDER_ID }, payload);
     if (cls === 'reliable') {
       room.outBudget.force(this.deps.clock.now(), frame.length * room.size);
-      this.deps.out.publish(room.topic, frame, 'reliable', room.size, undefined, room);
+      this.toRoom(room.topic, frame, 'reliable', room.size, room);
       return { ok: true, recipients: room.size };
     }
     const recipients = room.size - room.laggingCount;
@@ -151,7 +174,7 @@ export class Admin {
       return { ok: true, recipients: 0 };
     }
     this.deps.stats.drops += room.laggingCount;
-    this.deps.out.publish(this.deps.fastTopic(room), frame, 'droppable', recipients, undefined, room);
+    this.toRoom(this.deps.fastTopic(room), frame, 'droppable', recipients, room);
     return { ok: true, recipients };
   }
 
@@ -222,6 +245,11 @@ export class Admin {
     return targets.length;
   }
 
+  private toRoom(topic: string, frame: Uint8Array, kind: 'reliable' | 'droppable', recipients: number, room: Room): void {
+    if (this.deps.localOnly === true) this.deps.out.publishLocal(topic, frame, kind, recipients, room);
+    else this.deps.out.publish(topic, frame, kind, recipients, undefined, room);
+  }
+
   private behind(conn: Connection): boolean {
     return conn.lagging || conn.peer.bufferedAmount() > this.deps.softBufferedBytes;
   }
@@ -233,8 +261,4 @@ function summary(room: Room): ApiRoomSummary {
 
 function memberView(member: Member): ApiRoomMember {
   return { id: member.id, ...member.identity, presence: member.presence, ...(member.away ? { away: true } : {}) };
-}
-
-function definedOnly(patch: Partial<RoomSettings>): Partial<RoomSettings> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
 }

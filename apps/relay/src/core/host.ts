@@ -20,7 +20,8 @@ export function capacityOf<C>(room: Room<C>, maxMembersPerRoom: number): number 
   return Math.min(room.settings.capacity, maxMembersPerRoom);
 }
 
-function definedOnly<T extends object>(patch: T): Partial<T> {
+/** The fields of `patch` that are not undefined (a settings patch over defaults). */
+export function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 

@@ -8,7 +8,7 @@ import {
 } from '@roomcast/protocol';
 import { memberRights } from './access.js';
 import type { Clock } from './clock.js';
-import { ClusterJoin } from './cluster-join.js';
+import { ClusterJoin, type StoredClaim } from './cluster-join.js';
 import type { Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Delivery } from './delivery.js';
@@ -68,7 +68,9 @@ export class Membership {
     this.clusterJoin = deps.cluster === undefined ? undefined : new ClusterJoin({
       cluster: deps.cluster, limits: deps.limits, rooms: deps.rooms, out: deps.out, stats: deps.stats, clock: deps.clock,
       hold: deps.hold, internalError: deps.internalError,
-      admit: (conn, room, presence, id, created, clusterId) => this.admit(conn, room, presence, id, created, clusterId),
+      admit: (conn, room, presence, id, created, claim, seat) => this.admit(conn, room, presence, id, created, claim, seat),
+      seatToken: () => this.seats?.token(),
+      resumed: (conn, room, claim, seat, id) => this.resumeMoved(conn, room, claim, seat, id),
     });
   }
 
@@ -110,10 +112,11 @@ export class Membership {
       const seat = this.seats.find(room.members.values(), msg.seat, principal.memberFields.userId);
       if (seat !== undefined) return this.resume(conn, seat, id);
     }
-    if (room !== undefined && room.settings.locked) {
+    // In a cluster the store decides the lock and the capacity, and the seat may be held by another node.
+    if (this.clusterJoin !== undefined) return this.clusterJoin.join(conn, msg, presence, tickHz, room, this.seats?.enabled === true);
+    if (room?.settings.locked) {
       return this.out.error(conn, 'room_locked', `room ${msg.room} is locked`, { id, room: room.handle });
     }
-    if (this.clusterJoin !== undefined) return this.clusterJoin.join(conn, msg, presence, tickHz, room);
     const created = room === undefined;
     if (room === undefined) {
       room = this.rooms.create(msg.room, tickHz, this.limits.roomMaxBytesOutPerSec, this.clock.now());
@@ -131,24 +134,35 @@ export class Membership {
 
   /**
    * Adds the member (with its cluster-wide id, in a cluster), replies `joined`, tells the others,
-   * hands the host over if a server member arrives, and tells the webhooks.
+   * hands the host over if a server member arrives, and tells the webhooks. In a cluster the
+   * store decided the host (`claim`) and whether this join created the room.
    */
-  private admit(conn: Connection, room: Room, presence: Presence, id: number, created: boolean, clusterId?: number): void {
+  private admit(conn: Connection, room: Room, presence: Presence, id: number, created: boolean, claim?: StoredClaim, seat?: string): void {
     // Identity and rights from the connection's principal now: a token refresh during an
     // asynchronous claim is taken into account.
     const principal = conn.principal;
-    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name), clusterId);
-    member.seat = this.seats?.token();
+    const member = room.add(conn, presence, principal.memberFields, memberRights(principal, room.name), claim?.id);
+    // In a cluster the token was made before the claim: its hash is stored with the member.
+    member.seat = seat ?? this.seats?.token();
     conn.rooms.set(room.handle, member);
-    // A server member takes the host over from a non-server host (§8.20 rule 4).
     const previousHost = room.host;
-    if (room.host === 0 || (principal.server === true && room.members.get(room.host)?.conn.principal.server !== true)) room.host = member.id;
+    if (claim !== undefined) {
+      if (claim.hostVersion >= room.hostVersion) {
+        room.host = claim.host;
+        room.hostVersion = claim.hostVersion;
+      }
+    } else if (room.host === 0 || (principal.server === true && room.members.get(room.host)?.conn.principal.server !== true)) {
+      // A server member takes the host over from a non-server host (§8.20 rule 4).
+      room.host = member.id;
+    }
     this.delivery.joined(member);
     this.out.reply(conn, this.joinedReply(member, id));
     this.delivery.welcome(member);
     this.announce(conn, room.topic, room.size - 1, { type: 'member_joined', room: room.handle, member: { id: member.id, presence, ...member.identity } });
     if (previousHost !== 0 && room.host !== previousHost) this.announce(conn, room.topic, room.size - 1, { type: 'host_changed', room: room.handle, host: room.host });
     this.cluster?.joined(room.name, member.id, presence, member.identity);
+    // This claim changed the host (a server member arrived): the other nodes are told after the joined.
+    if (claim !== undefined && claim.previousHost !== 0 && claim.host !== claim.previousHost) this.cluster?.host(room.name, claim.host, claim.hostVersion);
     if (created) this.events.roomCreated(room.name);
     this.events.memberJoined(memberRef(member));
   }
@@ -160,12 +174,59 @@ export class Membership {
     this.seats!.resume(member, conn);
     this.out.reply(conn, this.joinedReply(member, id));
     this.delivery.welcome(member);
+    this.cluster?.back(member.room.name, member.id, member.presence, member.identity, member.seat);
+  }
+
+  /**
+   * `conn` took over a seat another node held (§8.21 across nodes; the store moved it here): the
+   * same id, presence and place in the join order; the members of every node see it back, not
+   * joined. Its `latest` values come along when this node held them as a remote member's.
+   */
+  private resumeMoved(conn: Connection, room: Room, claim: StoredClaim, seat: string, id: number): void {
+    const stored = claim.members.find((m) => m.id === claim.id);
+    const presence = stored?.presence ?? null;
+    const keys = room.remote.get(claim.id)?.keys;
+    const principal = conn.principal;
+    const member = room.add(conn, presence, stored?.identity ?? principal.memberFields, memberRights(principal, room.name), claim.id);
+    if (keys !== undefined && keys.size > 0) member.keys = keys;
+    member.seat = seat;
+    conn.rooms.set(room.handle, member);
+    if (claim.hostVersion >= room.hostVersion) {
+      room.host = claim.host;
+      room.hostVersion = claim.hostVersion;
+    }
+    this.delivery.joined(member);
+    this.out.reply(conn, this.joinedReply(member, id));
+    this.delivery.welcome(member);
+    this.announce(conn, room.topic, room.size - 1, { type: 'member_back', room: room.handle, member: member.id });
+    this.cluster?.back(room.name, member.id, presence, member.identity, seat);
+  }
+
+  /**
+   * This node's held seat `member` was taken back on node `node` (remote.ts memberBack): it is that
+   * node's member now. Leaves this node's room without member_left or webhook (it did not leave),
+   * keeps its latest values as a remote member's, and the members here see it back.
+   */
+  movedOut(member: Member, node: string): void {
+    const room = member.room;
+    this.seats?.forget(member);
+    const keys = member.keys;
+    member.keys = undefined;
+    room.remove(member);
+    this.delivery.left(member, false);
+    room.remote.set(member.id, { id: member.id, node, away: false, presence: member.presence, identity: member.identity, keys: keys ?? new Set() });
+    this.cluster?.moved(room.name);
+    if (room.size > 0) {
+      this.out.publishLocal(room.topic, encodeControl({ type: 'member_back', room: room.handle, member: member.id }), 'control', room.size, room);
+    } else if (this.rooms.disposeIfEmpty(room)) {
+      this.delivery.disposed(room);
+    }
   }
 
   private joinedReply(member: Member, id: number): ServerMessage {
     const room = member.room;
     const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, ...m.identity, ...(m.away ? { away: true } : {}) }));
-    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence, ...m.identity });
+    for (const m of room.remote.values()) members.push({ id: m.id, presence: m.presence, ...m.identity, ...(m.away ? { away: true } : {}) });
     return {
       type: 'joined', id, room: room.name, handle: room.handle, self: member.id, members, tickHz: room.tickHz,
       settings: room.settings, host: room.host, ...(member.seat === undefined ? {} : { seat: member.seat }),
@@ -192,7 +253,7 @@ export class Membership {
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
     this.announce(conn, room.topic, room.size - 1, { type: 'member_updated', room: room.handle, member: { id: member.id, presence: msg.presence, ...member.identity } });
-    this.cluster?.updated(room.name, member.id, msg.presence, member.identity);
+    this.cluster?.updated(room.name, member.id, msg.presence, member.identity, member.seat);
   }
 
   /** First-join settings (§8.20 rule 6): only a `role: "server"` token, within the relay's limits. */
@@ -237,14 +298,16 @@ export class Membership {
       if (!announce) return;
       const frame = encodeControl({ type: 'member_left', room: room.handle, member: member.id });
       this.out.publish(room.topic, frame, 'control', room.size);
-      if (room.host === member.id) {
+      // In a cluster the store picks the next host (bus: the release's answer, then hostChanged).
+      if (room.host === member.id && this.cluster === undefined) {
         // Hand-over (§8.20): the next longest-present member, told after the member_left.
         room.host = hostOf(room, (c) => c.principal.server === true);
         this.out.publish(room.topic, encodeControl({ type: 'host_changed', room: room.handle, host: room.host }), 'control', room.size);
       }
     } else if (this.rooms.disposeIfEmpty(room)) {
       this.delivery.disposed(room);
-      this.events.roomClosed(room.name);
+      // In a cluster the room is gone when the store removes its last member, whichever node (remote.ts roomGone).
+      if (this.cluster === undefined) this.events.roomClosed(room.name);
     }
   }
 

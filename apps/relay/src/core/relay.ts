@@ -5,7 +5,8 @@
 import type { CloseName, ErrorCode } from '@roomcast/protocol';
 import type { Refusal } from './addresses.js';
 import type { Authenticator } from './access.js';
-import { Admin } from './admin.js';
+import { Admin, type AdminApi } from './admin.js';
+import { ClusterAdmin } from './cluster-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
@@ -31,8 +32,10 @@ export class Relay {
   readonly connections: Connections;
   /** Largest frame of any kind; transports size their own frame limits from it. */
   readonly maxFrameBytes: number;
-  /** What the HTTP server API may see and do (admin.ts). */
+  /** What the HTTP server API may see and do on this node (admin.ts). */
   readonly admin: Admin;
+  /** What the HTTP server API calls: `admin`, or in a cluster the cluster-wide ClusterAdmin (cluster-admin.ts). */
+  readonly api: AdminApi;
   /** Held seats of dropped members (PROTOCOL.md §8.21). */
   readonly seats: Seats;
   private readonly out: Outbox;
@@ -66,13 +69,13 @@ export class Relay {
     const groups = new Groups({ limits: groupLimits, out: this.out, fanout, stats, clock, delivery: this.delivery });
     this.delivery.groups = groups;
     this.remote = cluster === undefined ? undefined
-      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats });
+      : new RemoteRooms({ rooms: this.rooms, out: this.out, delivery: this.delivery, connections: this.connections, cluster, clock, stats, events });
     this.membership = new Membership({ limits, rooms: this.rooms, delivery: this.delivery, out: this.out, stats, clock, events, cluster, hold: this.remote,
       internalError: (conn, err) => this.internalError(conn, err) });
     if (this.remote !== undefined) this.remote.deps.membership = this.membership;
     this.seats = new Seats({
       graceMs: limits.seatGraceMs, clock, out: this.out, delivery: this.delivery, stats,
-      remove: (member, reason) => this.membership.remove(member, false, reason),
+      remove: (member, reason) => this.membership.remove(member, false, reason), cluster,
     });
     this.membership.seats = this.seats;
     this.handshake = new Handshake({
@@ -94,6 +97,12 @@ export class Relay {
       dropSeat: (member) => this.seats.drop(member, 'kicked'),
       removeMember: (member) => this.membership.remove(member, true, 'kicked'),
       dropUserSeats: (userId) => this.seats.dropUser(userId),
+      localOnly: cluster !== undefined,
+    });
+    if (this.remote !== undefined) this.remote.deps.admin = this.admin;
+    this.api = cluster === undefined ? this.admin : new ClusterAdmin({
+      runLocal: (command) => this.remote!.command(command), store: cluster.store, events, limits, clock, stats, log,
+      applySettings: (room, settings, version) => this.remote?.settingsChanged(room, settings, version),
     });
   }
 

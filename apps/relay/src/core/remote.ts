@@ -2,10 +2,13 @@
 // remote members and their presence, deliver frames from remote senders, remote `latest` values,
 // and the resync after a cluster-store outage. The bus (src/bus/) calls this through the
 // `ClusterInbox` port; nothing here knows Redis.
-import { DeliveryClass, Flags, encodeControl, type BatchEntry } from '@roomcast/protocol';
+import { DeliveryClass, Flags, encodeControl, type BatchEntry, type RoomSettings } from '@roomcast/protocol';
+import type { Admin } from './admin.js';
 import type { Clock } from './clock.js';
-import type { Cluster, ClusterInbox, ClusterMember, LocalRoomState } from './cluster.js';
+import { runCommand } from './cluster-admin.js';
+import { remoteMember, type Cluster, type ClusterCommand, type ClusterInbox, type ClusterMember, type LocalRoomState, type StoredRoomState } from './cluster.js';
 import type { Connection, Room } from './connection.js';
+import type { RoomEvents } from './events.js';
 import type { Connections } from './connections.js';
 import type { Delivery } from './delivery.js';
 import type { Membership } from './membership.js';
@@ -24,8 +27,12 @@ export interface RemoteDeps {
   cluster: Cluster;
   clock: Clock;
   stats: Stats;
+  /** Room lifecycle observer (webhooks): told of what this node's scripts decided (room gone, reaped members). */
+  events: RoomEvents;
   /** Set after construction (membership needs this object as its `hold`). */
   membership?: Membership;
+  /** This node's server API calls, for calls relayed from other nodes; set after construction. */
+  admin?: Admin;
 }
 
 export class RemoteRooms implements ClusterInbox {
@@ -75,8 +82,9 @@ export class RemoteRooms implements ClusterInbox {
       // The first member of another node in this room: that node has none of our values yet
       // (we publish them only while another node listens), so hand them over once.
       if (![...room.remote.values()].some((m) => m.node === member.node)) this.#handOver(room);
-      room.remote.set(member.id, { id: member.id, node: member.node, presence: member.presence, identity: member.identity, keys: new Set() });
+      room.remote.set(member.id, remoteMember(member));
       this.#announce(room, { type: 'member_joined', room: room.handle, member: { id: member.id, presence: member.presence, ...member.identity } });
+      if (member.away === true) this.#announce(room, { type: 'member_away', room: room.handle, member: member.id });
     });
   }
 
@@ -90,14 +98,79 @@ export class RemoteRooms implements ClusterInbox {
     });
   }
 
-  memberLeft(name: string, id: number): void {
+  memberLeft(name: string, id: number, node?: string): void {
     this.#apply(name, (room) => {
       const remote = room.remote.get(id);
-      if (remote === undefined) return;
+      if (remote === undefined || (node !== undefined && remote.node !== node)) return;
       room.remote.delete(id);
       this.deps.delivery.clearRemote(room, id, remote.keys);
       this.#announce(room, { type: 'member_left', room: room.handle, member: id });
     });
+  }
+
+  memberAway(name: string, id: number, node: string): void {
+    this.#apply(name, (room) => {
+      const remote = room.remote.get(id);
+      if (remote === undefined) return;
+      remote.node = node;
+      if (remote.away) return;
+      remote.away = true;
+      this.#announce(room, { type: 'member_away', room: room.handle, member: id });
+    });
+  }
+
+  memberBack(name: string, member: ClusterMember): void {
+    this.#apply(name, (room) => {
+      const local = room.members.get(member.id);
+      // Our held seat was taken back on another node: it is that node's member now.
+      if (local !== undefined) return this.deps.membership?.movedOut(local, member.node);
+      const remote = room.remote.get(member.id);
+      if (remote === undefined) return this.memberJoined(name, member);
+      remote.node = member.node;
+      if (!remote.away) return;
+      remote.away = false;
+      this.#announce(room, { type: 'member_back', room: room.handle, member: member.id });
+    });
+  }
+
+  settingsChanged(name: string, settings: RoomSettings, version: number): void {
+    this.#apply(name, (room) => {
+      if (version <= room.settingsVersion) return;
+      room.settings = settings;
+      room.settingsVersion = version;
+      this.#announce(room, { type: 'room_settings', room: room.handle, settings });
+    });
+  }
+
+  hostChanged(name: string, host: number, version: number): void {
+    this.#apply(name, (room) => {
+      if (version <= room.hostVersion) return;
+      room.hostVersion = version;
+      if (room.host === host) return;
+      room.host = host;
+      if (host !== 0) this.#announce(room, { type: 'host_changed', room: room.handle, host });
+    });
+  }
+
+  roomGone(name: string): void {
+    this.deps.events.roomClosed(name);
+  }
+
+  reaped(name: string, member: ClusterMember, reason: 'disconnected' | 'kicked' = 'disconnected'): void {
+    this.memberLeft(name, member.id);
+    this.deps.events.memberLeft({ room: name, memberId: member.id, userId: member.identity.userId, info: member.identity.info }, reason);
+  }
+
+  command(command: ClusterCommand): unknown {
+    if (this.deps.admin === undefined) return undefined;
+    const result = runCommand(this.deps.admin, command);
+    const { cluster } = this.deps;
+    // A seat this node holds for a dead node's member has no local member: the bus holds it.
+    if ((command.op === 'kick' || command.op === 'remove') && result !== 'kicked' && result !== 'removed' && cluster.endHeld(command.room, command.member)) {
+      return command.op === 'kick' ? 'kicked' : 'removed';
+    }
+    if (command.op === 'disconnect') cluster.endHeldOf(command.userId);
+    return result;
   }
 
   holds(name: string, id: number): boolean {
@@ -143,16 +216,25 @@ export class RemoteRooms implements ClusterInbox {
   localRooms(): Map<string, LocalRoomState> {
     const rooms = new Map<string, LocalRoomState>();
     for (const room of this.deps.rooms.all()) {
-      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, identity: m.identity }));
+      const members = [...room.members.values()].map((m) => ({ id: m.id, presence: m.presence, identity: m.identity, seat: m.seat, away: m.away }));
       const values = room.latest.all().filter((e) => room.members.has(e.sender));
-      rooms.set(room.name, { tickHz: room.tickHz, members, values });
+      const servers = new Set([...room.members.values()].filter((m) => m.conn.principal.server === true).map((m) => m.id));
+      rooms.set(room.name, { tickHz: room.tickHz, settings: room.settings, servers, members, values });
     }
     return rooms;
   }
 
-  resync(name: string, members: ClusterMember[]): void {
+  resync(name: string, members: ClusterMember[], state: StoredRoomState | undefined): void {
     const room = this.deps.rooms.get(name);
     if (room === undefined) return;
+    if (state !== undefined) {
+      // What the store holds wins, whatever its versions (Redis may have restarted empty: they start again).
+      room.settingsVersion = 0;
+      room.hostVersion = 0;
+      if (JSON.stringify(state.settings) !== JSON.stringify(room.settings)) this.settingsChanged(name, state.settings, Math.max(1, state.settingsVersion));
+      else room.settingsVersion = state.settingsVersion;
+      this.hostChanged(name, state.host, Math.max(1, state.hostVersion));
+    }
     const inStore = new Map(members.filter((m) => !room.members.has(m.id)).map((m) => [m.id, m]));
     for (const id of [...room.remote.keys()]) {
       if (!inStore.has(id)) this.memberLeft(name, id);

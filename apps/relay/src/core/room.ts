@@ -32,7 +32,10 @@ export interface Member<C> {
 /** A member held by another relay node (clustering only): presence, identity, and the `latest` keys it holds here. */
 export interface RemoteMember {
   readonly id: number;
-  readonly node: string;
+  /** The node that holds it (changes when its held seat is taken back on another node). */
+  node: string;
+  /** Its seat is held by its node (PROTOCOL.md §8.21). */
+  away: boolean;
   presence: Presence;
   /** Its `userId` / `info` (protocol v2), as its node verified them; `{}` when anonymous. */
   readonly identity: MemberIdentity;
@@ -65,6 +68,12 @@ export class Room<C> {
   settings: RoomSettings = { capacity: MAX_MEMBER_ID, locked: false, private: false, metadata: null };
   /** Member id of the host (host.ts); 0 while the room is empty. */
   host = 0;
+  /**
+   * In a cluster, the versions of the settings and the host this node holds (the store bumps them
+   * on each change, bus/settings.ts): a change that arrives late is not applied over a newer one.
+   */
+  settingsVersion = 0;
+  hostVersion = 0;
   /** Its interest groups (groups.ts); created when a member first uses one. */
   groups: RoomGroups<Member<C>> | undefined = undefined;
   /** Bytes sent to members of this room (per recipient), for the per-room output metric. */

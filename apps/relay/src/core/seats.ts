@@ -4,6 +4,7 @@
 // `join` and gets the same member id back. Grace 0 (the default) holds nothing.
 import { encodeControl } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
+import type { Cluster } from './cluster.js';
 import type { Connection, Member } from './connection.js';
 import type { Delivery } from './delivery.js';
 import type { LeftReason } from './events.js';
@@ -18,6 +19,8 @@ export interface SeatsDeps {
   stats: Stats;
   /** Membership.remove for a seat that expires or is dropped. */
   remove: (member: Member, reason: LeftReason) => void;
+  /** Other relay nodes: they see the member away, and a client may take the seat back through any node. */
+  cluster?: Cluster | undefined;
 }
 
 export class Seats {
@@ -48,6 +51,7 @@ export class Seats {
     member.seatTimer = this.deps.clock.setTimeout(() => this.drop(member, 'disconnected'), this.deps.graceMs);
     const others = room.size - 1;
     if (others > 0) this.deps.out.publish(room.topic, encodeControl({ type: 'member_away', room: room.handle, member: member.id }), 'control', others);
+    if (member.seat !== undefined) this.deps.cluster?.away(room.name, member.id, member.presence, member.identity, member.seat);
   }
 
   /** The held seat of room member `token` for a connection of `userId`, if there is one. */

@@ -2,7 +2,7 @@
 // routing over OPERATIONS, zod validation, and the call into core/admin.ts. uws/http.ts reads the
 // request (headers and body) and serves the answer; this file does not import uWebSockets.js.
 import type { z } from 'zod';
-import type { Admin } from '../core/admin.js';
+import type { AdminApi } from '../core/admin.js';
 import {
   API_ERROR_CODES, API_PREFIX, CreateRoomBody, OPERATIONS, ReasonBody, SettingsPatch,
   type ApiErrorCode, type Operation, type OperationId,
@@ -28,7 +28,8 @@ export interface ApiRequest {
 export interface Api {
   /** Largest request body accepted; uws/http.ts stops reading and answers 413 above it. */
   readonly maxBodyBytes: number;
-  handle(req: ApiRequest): HttpAnswer;
+  /** Asynchronous in a cluster (the store and the other nodes answer); a rejection is an unreachable store. */
+  handle(req: ApiRequest): Promise<HttpAnswer>;
   /** `GET /api/v1/openapi.json` (no key needed: it holds no data). */
   openapi(): HttpAnswer;
 }
@@ -121,7 +122,8 @@ function jsonBody<T>(req: ApiRequest, schema: z.ZodType<T>): Parsed<T> {
 const reasonBody = (req: ApiRequest) => jsonBody(req, ReasonBody);
 
 export interface ApiOptions {
-  admin: Admin;
+  /** This node's Admin, or the cluster-wide ClusterAdmin (core/cluster-admin.ts). */
+  admin: AdminApi;
   /** RELAY_API_KEYS; the API is off (undefined) without one. */
   keys: readonly string[];
   /** Largest frame payload (RELAY_MAX_PAYLOAD_BYTES): the largest publish body. */
@@ -163,15 +165,15 @@ export function createApi(options: ApiOptions): Api | undefined {
     return undefined;
   };
 
-  const handlers: Record<OperationId, (m: Matched, req: ApiRequest, query: Record<string, string>) => HttpAnswer> = {
-    listRooms(m, _req, query) {
+  const handlers: Record<OperationId, (m: Matched, req: ApiRequest, query: Record<string, string>) => Promise<HttpAnswer>> = {
+    async listRooms(m, _req, query) {
       const q = parse(m.op.query!, query, 'query');
       if (!q.ok) return q.answer;
       const { prefix, limit, after, private: priv } = q.value as { prefix: string; limit: number; after?: string; private: 'true' | 'false' };
-      const page = admin.listRooms({ prefix, limit, after, includePrivate: priv === 'true' });
+      const page = await admin.listRooms({ prefix, limit, after, includePrivate: priv === 'true' });
       return json(200, page);
     },
-    createRoom(_m, req) {
+    async createRoom(_m, req) {
       if (!/^application\/json\b/i.test(req.contentType)) {
         return apiError('unsupported_media_type', 'send a JSON body with content-type application/json');
       }
@@ -183,19 +185,19 @@ export function createApi(options: ApiOptions): Api | undefined {
       if (tickHz !== undefined && (tickHz < options.minTickHz || tickHz > options.maxTickHz)) {
         return apiError('bad_request', `body tickHz: must be between RELAY_MIN_TICK_HZ (${options.minTickHz}) and RELAY_MAX_TICK_HZ (${options.maxTickHz})`);
       }
-      const created = admin.createRoom(name, settings, tickHz);
+      const created = await admin.createRoom(name, settings, tickHz);
       if (created === 'exists') return apiError('room_exists', `room ${name} already exists`);
       if (created === 'relay_full') return apiError('relay_full', 'the relay hosts its maximum of RELAY_MAX_ROOMS rooms');
       return json(200, created);
     },
-    getRoom(m) {
+    async getRoom(m) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const { room } = p.value as { room: string };
-      const view = admin.room(room);
+      const view = await admin.room(room);
       return view === undefined ? apiError('room_not_found', `no room ${room} (rooms exist while they have members)`) : json(200, view);
     },
-    updateSettings(m, req) {
+    async updateSettings(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const body = jsonBody(req, SettingsPatch);
@@ -204,10 +206,10 @@ export function createApi(options: ApiOptions): Api | undefined {
       const bad = outOfBounds(patch, 'body');
       if (bad !== undefined) return bad;
       const { room } = p.value as { room: string };
-      const settings = admin.updateSettings(room, patch);
+      const settings = await admin.updateSettings(room, patch);
       return settings === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { settings });
     },
-    publish(m, req, query) {
+    async publish(m, req, query) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const q = parse(m.op.query!, query, 'query');
@@ -218,49 +220,49 @@ export function createApi(options: ApiOptions): Api | undefined {
       if (req.body.length > maxPayloadBytes) return apiError('payload_too_large', `the payload is ${req.body.length} bytes, above RELAY_MAX_PAYLOAD_BYTES (${maxPayloadBytes})`);
       const { room } = p.value as { room: string };
       const { class: cls, to } = q.value as { class: 'reliable' | 'droppable'; to?: number };
-      const result = admin.publish(room, req.body, cls, to);
+      const result = await admin.publish(room, req.body, cls, to);
       if (result.ok) return json(200, { recipients: result.recipients });
       return result.error === 'room_not_found' ? apiError('room_not_found', `no room ${room}`) : apiError('member_not_found', `no member ${to} in room ${room}`);
     },
-    kickMember(m, req) {
+    async kickMember(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const body = reasonBody(req);
       if (!body.ok) return body.answer;
       const { room, member } = p.value as { room: string; member: number };
-      const result = admin.kickMember(room, member, body.value.reason);
+      const result = await admin.kickMember(room, member, body.value.reason);
       if (result === 'kicked') return json(200, { kicked: true });
       return result === 'room_not_found' ? apiError('room_not_found', `no room ${room}`) : apiError('member_not_found', `no member ${member} in room ${room}`);
     },
-    removeMember(m, req) {
+    async removeMember(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const body = reasonBody(req);
       if (!body.ok) return body.answer;
       const { room, member } = p.value as { room: string; member: number };
-      const result = admin.removeMember(room, member, body.value.reason);
+      const result = await admin.removeMember(room, member, body.value.reason);
       if (result === 'removed') return json(200, { removed: true });
       return result === 'room_not_found' ? apiError('room_not_found', `no room ${room}`) : apiError('member_not_found', `no member ${member} in room ${room}`);
     },
-    closeRoom(m, req) {
+    async closeRoom(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const body = reasonBody(req);
       if (!body.ok) return body.answer;
       const { room } = p.value as { room: string };
-      const removed = admin.closeRoom(room, body.value.reason);
+      const removed = await admin.closeRoom(room, body.value.reason);
       return removed === undefined ? apiError('room_not_found', `no room ${room}`) : json(200, { removed });
     },
-    getLimits() {
+    async getLimits() {
       return json(200, { maxPayloadBytes, fileBytesPerSec: options.fileBytesPerSec, apiRatePerSec: options.ratePerSec, apiBurst: options.burst });
     },
-    disconnectUser(m, req) {
+    async disconnectUser(m, req) {
       const p = parse(m.op.params!, m.params, 'path');
       if (!p.ok) return p.answer;
       const body = reasonBody(req);
       if (!body.ok) return body.answer;
       const { userId } = p.value as { userId: string };
-      return json(200, { disconnected: admin.disconnectUser(userId, body.value.reason) });
+      return json(200, { disconnected: await admin.disconnectUser(userId, body.value.reason) });
     },
   };
 
@@ -268,7 +270,7 @@ export function createApi(options: ApiOptions): Api | undefined {
     // The publish payload plus room for a JSON body; anything larger is refused while reading.
     maxBodyBytes: maxPayloadBytes + 4096,
     openapi: () => ({ status: '200 OK', type: 'application/json', body: document }),
-    handle(req) {
+    async handle(req) {
       // The key is checked before routing, so an unauthorized caller learns nothing about paths.
       const key = keyOf(req.authorization);
       if (key < 0) return apiError('unauthorized', 'send an API key of RELAY_API_KEYS as `Authorization: Bearer <key>`');
@@ -280,7 +282,12 @@ export function createApi(options: ApiOptions): Api | undefined {
       const found = route(req.method, req.path);
       if (!found.ok) return found.answer;
       const query = Object.fromEntries(new URLSearchParams(req.query));
-      return handlers[found.matched.op.id as OperationId](found.matched, req, query);
+      try {
+        return await handlers[found.matched.op.id as OperationId](found.matched, req, query);
+      } catch (err) {
+        // In a cluster: Redis did not answer (down, or slower than the command timeout).
+        return apiError('cluster_unavailable', `the cluster store (Redis) did not answer: ${(err as Error).message}; retry`);
+      }
     },
   };
 }

@@ -30,7 +30,11 @@ function serveApi(api: Api, res: uWS.HttpResponse, req: uWS.HttpRequest): void {
   const authorization = req.getHeader('authorization');
   const contentType = req.getHeader('content-type');
   let done = false;
-  res.onAborted(() => { done = true; });
+  let aborted = false;
+  res.onAborted(() => {
+    done = true;
+    aborted = true;
+  });
   const chunks: Buffer[] = [];
   let size = 0;
   res.onData((chunk, isLast) => {
@@ -49,13 +53,13 @@ function serveApi(api: Api, res: uWS.HttpResponse, req: uWS.HttpRequest): void {
     chunks.push(Buffer.from(new Uint8Array(chunk)));
     if (!isLast) return;
     done = true;
-    let answer: HttpAnswer;
-    try {
-      answer = api.handle({ method, path, query, authorization, contentType, body: Buffer.concat(chunks) });
-    } catch (err) {
-      answer = { status: '500 Internal Server Error', type: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: String(err) } }) };
-    }
-    respond(res, answer);
+    // Asynchronous in a cluster: the response is touched only if the client is still there.
+    api.handle({ method, path, query, authorization, contentType, body: Buffer.concat(chunks) }).then(
+      (answer) => { if (!aborted) respond(res, answer); },
+      (err: unknown) => {
+        if (!aborted) respond(res, { status: '500 Internal Server Error', type: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: String(err) } }) });
+      },
+    );
   });
 }
 

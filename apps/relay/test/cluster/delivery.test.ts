@@ -158,6 +158,8 @@ describe('cluster delivery', () => {
     await settled([a, b], 'budget', 2);
     for (let i = 0; i < 50; i++) sender.sendFrame(encodeData({ room: s.handle, cls: DeliveryClass.Droppable }, new Uint8Array(100)));
     await vi.waitFor(() => expect(a.bus!.stats.published[BusKind.Frame] + b.bus!.stats.received[BusKind.Frame]).toBe(100), { timeout: 3000, interval: 20 });
+    // Node b has decided every frame; the ones it sent may still be on their way to this client.
+    await vi.waitFor(() => expect(delivers(receiver).length + b.relay.stats.drops).toBe(50), { timeout: 3000, interval: 20 });
     // 1024 bytes of burst: at most 9 frames of 106 bytes, plus what a second of refill allows.
     const got = delivers(receiver).length;
     expect(got).toBeGreaterThanOrEqual(1);

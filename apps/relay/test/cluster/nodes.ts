@@ -7,12 +7,26 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Config, RelayServer } from '../../src/index.js';
+import { SECRET, hmacKey, sign } from '../auth/tokens.js';
 import { RawClient, startTestRelay } from '../helpers.js';
 import { RawTcpClient } from '../tcp-helpers.js';
 import { RedisServer, redisCommand } from './redis.js';
 import { RedisCluster } from './redis-cluster.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** The server API key of `useCluster` nodes (RELAY_API_KEYS) and the JWT secret they verify tokens with. */
+export const API_KEY = 'cluster-key-0123456789abcdefghij';
+export const JWT_SECRET = SECRET;
+
+/** One server API call to a node (`httpUrl`); the status and the JSON answer (read field by field by tests). */
+// biome-ignore lint/suspicious/noExplicitAny: tests read the answers' fields directly
+export async function api(httpUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${httpUrl}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
 
 export interface ClusterFixture {
   /** The single redis-server (not with `shards`). */
@@ -26,8 +40,13 @@ export interface ClusterFixture {
   /** A WebSocket client of `node` that has not sent hello (e.g. to send a token). */
   connect(node: RelayServer): Promise<RawClient>;
   tcp(node: RelayServer): Promise<RawTcpClient>;
-  /** A relay process (the built dist/main.js, TCP off) joined to the test's Redis, and its HTTP port. */
-  process(nodeId: string, leaseTtlMs: number): Promise<{ child: ChildProcess; port: number }>;
+  /**
+   * A WebSocket client of `node` welcomed with an HS256 token signed with JWT_SECRET (`claims`
+   * over sub "ada", every room, an hour; the node needs `jwtSecret: JWT_SECRET`).
+   */
+  signedIn(node: RelayServer | string, claims?: Record<string, unknown>): Promise<RawClient>;
+  /** A relay process (the built dist/main.js, TCP off) joined to the test's Redis, and its HTTP port; `env` adds variables. */
+  process(nodeId: string, leaseTtlMs: number, env?: Record<string, string>): Promise<{ child: ChildProcess; port: number }>;
 }
 
 /** `shards`: run the relays on a Redis Cluster of that many shards (REDIS_CLUSTER_NODES) instead of one redis-server. */
@@ -86,13 +105,21 @@ export function useCluster(defaults: Partial<Config> = {}, { shards }: { shards?
       clients.push(c);
       return c;
     },
-    async process(nodeId, leaseTtlMs) {
+    async signedIn(node, claims = {}) {
+      const token = await sign(hmacKey(JWT_SECRET), 'HS256', { rooms: ['*'], exp: Math.floor(Date.now() / 1000) + 3600, ...claims });
+      const c = await RawClient.connect(typeof node === 'string' ? node : node.wsUrl);
+      clients.push(c);
+      const welcome = await c.requestAny({ type: 'hello', v: 2, client: 'cluster-test', token });
+      if (welcome.type !== 'welcome') throw new Error(`not welcomed: ${JSON.stringify(welcome)}`);
+      return c;
+    },
+    async process(nodeId, leaseTtlMs, env = {}) {
       if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm build, or the root pnpm test)`);
       const child = spawn(process.execPath, [MAIN], {
         env: {
           PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', TCP_PORT: 'off', LOG_LEVEL: 'info',
           ...(redisCluster !== undefined ? { REDIS_CLUSTER_NODES: redisCluster.nodes.map((n) => `${n.host}:${n.port}`).join(',') } : { REDIS_URL: this.redis.url }),
-          RELAY_NODE_ID: nodeId, RELAY_LEASE_TTL_MS: String(leaseTtlMs),
+          RELAY_NODE_ID: nodeId, RELAY_LEASE_TTL_MS: String(leaseTtlMs), ...env,
         },
         stdio: ['ignore', 'pipe', 'ignore'],
       });

@@ -55,8 +55,9 @@ describe('relays on a Redis Cluster (3 shards)', () => {
 
       // The room's keys and its sharded channel are on its shard only.
       const owner = await cluster.redisCluster.owner(`rc:{r:${room}}:m`);
-      expect((await owner.keys(`rc:{r:${room}}*`)).sort()).toEqual([`rc:{r:${room}}:m`, `rc:{r:${room}}:meta`]);
-      expect(await cluster.redisCluster.keys(`rc:{r:${room}}*`)).toHaveLength(2);
+      // members, meta and the join order (the host), all three on the room's shard
+      expect((await owner.keys(`rc:{r:${room}}*`)).sort()).toEqual([`rc:{r:${room}}:m`, `rc:{r:${room}}:meta`, `rc:{r:${room}}:o`]);
+      expect(await cluster.redisCluster.keys(`rc:{r:${room}}*`)).toHaveLength(3);
       for (const shard of cluster.redisCluster.shards) {
         const channels = await redisCommand(shard.port, 'PUBSUB SHARDCHANNELS');
         expect(channels.includes(`rc:{r:${room}}\r\n`), `shard ${shard.port}`).toBe(shard === owner);
