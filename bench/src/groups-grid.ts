@@ -1,6 +1,7 @@
 // The canvas of the interest-groups benchmark (issue 16 §3): bots spread over a grid of cells,
 // each cell an interest group, each bot's viewport a 3 x 3 block of cells around its own
 // (shifted inward at the edges, so every viewport covers 9 cells). Pure functions, seeded.
+import { rng } from '@roomcast/loadtest';
 
 /** Canvas coordinates are u16: a cursor payload is x and y as two big-endian u16 (4 bytes). */
 export const CANVAS = 65536;
@@ -19,17 +20,8 @@ export interface Bot {
   y: number;
 }
 
-/** Small deterministic PRNG (mulberry32), so every run places the same bots. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The load tester's seeded PRNG (mulberry32), so every run places the same bots. */
+export const prng = rng;
 
 export const cellOf = (grid: number, row: number, col: number): number => 1 + row * grid + col;
 

@@ -13,3 +13,4 @@ export { LoadAbortedError, describeNoLoad, FIRST_WAVE } from './abort.js';
 export { ExitCode } from './exit-codes.js';
 export { parseThreshold, evaluateThresholds, METRICS, type Threshold, type ThresholdResult } from './threshold.js';
 export { niceTicks, niceStep, logTicks } from './ticks.js';
+export { rng } from './rng.js';

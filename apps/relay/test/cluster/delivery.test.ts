@@ -7,27 +7,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { BusKind } from '../../src/bus/envelope.js';
 import type { RelayServer } from '../../src/index.js';
 import type { ProtocolClient } from '../protocol-client.js';
-import { useCluster } from './nodes.js';
+import { readSeq, seq, settled, useCluster } from './nodes.js';
 
 const cluster = useCluster();
 
 type Deliver = Extract<ServerFrame, { kind: 'deliver' }>;
 type Batch = Extract<ServerFrame, { kind: 'batch' }>;
 
-const seq = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
-const readSeq = (payload: Uint8Array): number => new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
 const delivers = (c: ProtocolClient): Deliver[] => c.frames.filter((f): f is Deliver => f.kind === 'deliver');
 const batches = (c: ProtocolClient): Batch[] => c.frames.filter((f): f is Batch => f.kind === 'batch');
 
-/** Waits until both nodes know every member of `room` (local plus remote = `total`). */
-async function settled(nodes: RelayServer[], room: string, total: number): Promise<void> {
-  await vi.waitFor(() => {
-    for (const node of nodes) {
-      const r = node.relay.rooms.get(room);
-      expect((r?.size ?? 0) + (r?.remote.size ?? 0)).toBe(total);
-    }
-  }, { timeout: 5000, interval: 20 });
-}
 
 describe('cluster delivery', () => {
   it('reliable broadcasts: every member gets every other member\'s frames once, in order, across nodes and transports', async () => {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import type { Config, RelayServer } from '../../src/index.js';
 import { SECRET, hmacKey, sign } from '../auth/tokens.js';
 import { RawClient, startTestRelay } from '../helpers.js';
@@ -14,6 +14,20 @@ import { RedisServer, redisCommand } from './redis.js';
 import { RedisCluster } from './redis-cluster.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** A sequence number as a 4-byte payload (little-endian), and back: per-sender order checks. */
+export const seq = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
+export const readSeq = (payload: Uint8Array): number => new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
+
+/** Waits until every node knows every member of `room` (local plus remote = `total`). */
+export async function settled(nodes: RelayServer[], room: string, total: number): Promise<void> {
+  await vi.waitFor(() => {
+    for (const node of nodes) {
+      const r = node.relay.rooms.get(room);
+      expect((r?.size ?? 0) + (r?.remote.size ?? 0)).toBe(total);
+    }
+  }, { timeout: 5000, interval: 20 });
+}
 
 /** The server API key of `useCluster` nodes (RELAY_API_KEYS) and the JWT secret they verify tokens with. */
 export const API_KEY = 'cluster-key-0123456789abcdefghij';

@@ -8,14 +8,12 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RelayServer } from '../../src/index.js';
 import { RawClient, httpGet, startTestRelay } from '../helpers.js';
 import type { ProtocolClient } from '../protocol-client.js';
-import { useCluster } from './nodes.js';
+import { readSeq, seq, settled, useCluster } from './nodes.js';
 import { START_TIMEOUT_MS } from '../../src/bus/index.js';
 import { RedisServer, freePort, redisCommand } from './redis.js';
 
 const cluster = useCluster({}, { shards: 3 });
 
-const seq = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
-const readSeq = (payload: Uint8Array): number => new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
 const delivered = (c: ProtocolClient) => c.frames.flatMap((f) => (f.kind === 'deliver' ? [f] : []));
 
 /** Two room names whose hash tags fall on different shards. */
@@ -27,14 +25,6 @@ async function roomsOnTwoShards(): Promise<[string, string]> {
   throw new Error('no two rooms on different shards in 50 names');
 }
 
-async function settled(nodes: RelayServer[], room: string, total: number): Promise<void> {
-  await vi.waitFor(() => {
-    for (const node of nodes) {
-      const r = node.relay.rooms.get(room);
-      expect((r?.size ?? 0) + (r?.remote.size ?? 0)).toBe(total);
-    }
-  }, { timeout: 5000, interval: 20 });
-}
 
 describe('relays on a Redis Cluster (3 shards)', () => {
   it('presence and reliable frames cross nodes in rooms on different shards; keys and channels live on the room\'s shard', async () => {
