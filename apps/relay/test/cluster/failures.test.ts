@@ -112,6 +112,9 @@ describe('cluster failures', () => {
     const bob2 = await cluster.ws(b);
     const jb2 = await bob2.request({ type: 'join', room: 'freeze' }, 'joined');
     expect(jb2.members.map((m) => m.id).sort((x, y) => x - y)).toEqual([ja.self, jb2.self].sort((x, y) => x - y));
+    // Node A publishes a room's frames to the bus only once it knows a member elsewhere: wait
+    // until alice has seen bob's return (a frame sent before that is not promised to him).
+    await alice.nextMessage('member_joined', (m) => m.member.id === jb2.self);
     alice.sendData(ja.handle, Uint8Array.of(4));
     await vi.waitFor(() => expect(delivered(bob2)).toEqual([4]), { timeout: 3000, interval: 20 });
     // Frame 3 was dropped on node A (Redis down), frame 2 on node B (it arrived more than 1 s late).
