@@ -2,6 +2,7 @@
 // subscribes to it. Pure state, generic in the member type like room.ts; groups.ts decides who is
 // told what.
 import { LatestValues } from './latest.js';
+import type { Ticking } from './ticks.js';
 
 export class Group<M> {
   /** Topic of every subscriber: group-addressed reliable frames. */
@@ -25,13 +26,18 @@ export class Group<M> {
   }
 }
 
-/** A room's interest groups and their shared tick (the room's tick rate, its own timer). */
-export class RoomGroups<M> {
+/** A room's interest groups and their shared tick (the room's tick rate, scheduled by ticks.ts like rooms). */
+export class RoomGroups<M, R extends { readonly tickMs: number } = { readonly tickMs: number }> implements Ticking {
   readonly byId = new Map<number, Group<M>>();
   /** Groups with values changed since their last batch. */
   readonly dirty = new Set<Group<M>>();
-  tickTimer: unknown;
+  readonly tickMs: number;
+  tickDue: number | undefined = undefined;
   lastFlushAt = Number.NEGATIVE_INFINITY;
+
+  constructor(readonly room: R) {
+    this.tickMs = room.tickMs;
+  }
 }
 
 /** One member's interest state in its room: what it subscribes to, and where its values live. */

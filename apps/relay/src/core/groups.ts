@@ -11,6 +11,7 @@ import type { Fanout } from './fanout.js';
 import { Group, MemberGroups, RoomGroups } from './group.js';
 import type { Outbox } from './outbox.js';
 import type { Stats } from './stats.js';
+import { TickScheduler } from './ticks.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -27,7 +28,12 @@ export interface GroupsDeps {
 type InterestRequest = Extract<ClientMessage, { type: 'interest' }>;
 
 export class Groups implements GroupHooks {
-  constructor(private readonly deps: GroupsDeps) {}
+  /** The rooms' group ticks share the scheduler rooms use (one timer per due millisecond). */
+  private readonly ticks: TickScheduler<RoomGroups<Member, Room>>;
+
+  constructor(private readonly deps: GroupsDeps) {
+    this.ticks = new TickScheduler(deps.clock, (groups) => this.flush(groups.room));
+  }
 
   // ---- requests and frames ----------------------------------------------------------------
 
@@ -198,8 +204,7 @@ export class Groups implements GroupHooks {
 
   /** The room is gone: no group tick may fire for it. */
   disposed(room: Room): void {
-    const groups = room.groups;
-    if (groups?.tickTimer !== undefined) this.deps.clock.clearTimeout(groups.tickTimer);
+    if (room.groups !== undefined) this.ticks.cancel(room.groups);
     room.groups = undefined;
   }
 
@@ -209,7 +214,6 @@ export class Groups implements GroupHooks {
   flush(room: Room): void {
     const groups = room.groups;
     if (groups === undefined) return;
-    groups.tickTimer = undefined;
     const now = this.deps.clock.now();
     const stats = this.deps.stats;
     for (const group of groups.dirty) {
@@ -232,14 +236,14 @@ export class Groups implements GroupHooks {
       this.forgetIfIdle(room, group);
     }
     groups.lastFlushAt = now;
-    if (groups.dirty.size > 0) this.schedule(room, groups);
+    if (groups.dirty.size > 0) this.ticks.schedule(groups);
   }
 
   // ---- helpers ----------------------------------------------------------------------------
 
   /** The group `id` of `room`, created on first use. */
   private group(room: Room, id: number): Group<Member> {
-    room.groups ??= new RoomGroups();
+    room.groups ??= new RoomGroups(room);
     const groups = room.groups;
     let group = groups.byId.get(id);
     if (group === undefined) {
@@ -254,14 +258,8 @@ export class Groups implements GroupHooks {
     const merged = group.latest.set(sender, key, payload);
     const groups = room.groups!;
     groups.dirty.add(group);
-    this.schedule(room, groups);
+    this.ticks.schedule(groups);
     return merged;
-  }
-
-  private schedule(room: Room, groups: RoomGroups<Member>): void {
-    if (groups.tickTimer !== undefined) return;
-    const delay = Math.max(0, groups.lastFlushAt + room.tickMs - this.deps.clock.now());
-    groups.tickTimer = this.deps.clock.setTimeout(() => this.flush(room), delay);
   }
 
   private subscribe(member: Member, group: Group<Member>): void {

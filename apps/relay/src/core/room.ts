@@ -75,7 +75,7 @@ export class Room<C> {
   settingsVersion = 0;
   hostVersion = 0;
   /** Its interest groups (groups.ts); created when a member first uses one. */
-  groups: RoomGroups<Member<C>> | undefined = undefined;
+  groups: RoomGroups<Member<C>, Room<C>> | undefined = undefined;
   /** Bytes sent to members of this room (per recipient), for the per-room output metric. */
   bytesOut = 0;
   /** Bytes per second the room may send out, over all recipients. */
