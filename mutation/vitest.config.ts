@@ -22,7 +22,12 @@ const config = mergeConfig(
     resolve: {
       alias: [
         { find: /^@roomcast\/protocol$/, replacement: resolve(root, 'packages/protocol/src/index.ts') },
+        // Subpaths (`@roomcast/protocol/server-api`, `/files`, `/client`) are files of the same name.
+        { find: /^@roomcast\/protocol\/([a-z-]+)$/, replacement: resolve(root, 'packages/protocol/src/$1.ts') },
+        // @roomcast/server (tests of the server API and sendFile) must share the sandbox's protocol classes.
+        { find: /^@roomcast\/server$/, replacement: resolve(root, 'packages/server/src/index.ts') },
         { find: /^@roomcast\/client$/, replacement: resolve(root, 'packages/client/src/node.ts') },
+        { find: /^@roomcast\/client\/files$/, replacement: resolve(root, 'packages/client/src/files/index.ts') },
       ],
     },
   }),
