@@ -1,6 +1,7 @@
 // Simulated clients, one per wire dialect: the Roomcast protocol (relay and the uWS / ws
-// baselines) and Socket.IO (engine.io v4 + socket.io v5 packets, spoken directly over `ws` so
-// that frames and bytes are counted the same way). Receivers read only the header bytes and the
+// baselines; over ws-link.ts, a lean WebSocket connection, or raw TCP) and Socket.IO (engine.io v4
+// + socket.io v5 packets, spoken directly over the `ws` library so that frames and bytes are
+// counted the same way). Receivers read only the header bytes and the
 // 4-byte timestamp; they decode control frames fully (they are rare).
 import {
   DeliveryClass, FrameKind, PROTOCOL_VERSION, decodeServerFrame, encodeControl, encodeData,
@@ -10,6 +11,8 @@ import type { ClassName, TargetKind } from './args.js';
 import { scanBatch, type BatchVisitor } from './batch-scan.js';
 import { readU32, wsFrameBytes, writePayload } from './payload.js';
 import { TcpLink } from './tcp-link.js';
+import type { Link, LinkEvents } from './link.js';
+import { WsLink } from './ws-link.js';
 
 /** What a simulated client reports to its driver. */
 export interface ClientSink {
@@ -62,8 +65,7 @@ export interface SimClient {
 
 export function createClient(kind: TargetKind, index: number, opts: ClientOptions, sink: ClientSink): SimClient {
   if (kind === 'socketio') return new SocketIoClient(index, opts, sink);
-  // tcp://host:port: the same Roomcast client over raw TCP (PROTOCOL.md appendix A).
-  return opts.url.startsWith('tcp:') ? new TcpRoomcastClient(index, opts, sink) : new RoomcastSimClient(index, opts, sink);
+  return new RoomcastSimClient(index, opts, sink);
 }
 
 const CLASS_BITS: Record<ClassName, DeliveryClass> = {
@@ -156,12 +158,18 @@ abstract class BaseClient {
   }
 }
 
-/** A client speaking the Roomcast wire protocol (PROTOCOL.md): hello, join, data, deliver. */
+/**
+ * A client speaking the Roomcast wire protocol (PROTOCOL.md): hello, join, data, deliver. Over
+ * WebSocket (ws:// and wss://, ws-link.ts) or raw TCP (tcp://host:port, PROTOCOL.md appendix A,
+ * tcp-link.ts): the same handshake, frames and counting; on TCP, wire bytes are the frame plus its
+ * 4-byte length prefix.
+ */
 export class RoomcastSimClient extends BaseClient implements SimClient, BatchVisitor {
   private handle = 0;
   /** Wire bytes of the batch being visited, per delivered update. */
   private wirePerUpdate = 0;
   private readonly clsBits: DeliveryClass;
+  private link: Link | undefined;
 
   constructor(index: number, opts: ClientOptions, sink: ClientSink) {
     super(index, opts, sink);
@@ -169,24 +177,30 @@ export class RoomcastSimClient extends BaseClient implements SimClient, BatchVis
   }
 
   open(): Promise<void> {
-    return this.connect(
-      this.opts.url,
-      () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
-      (data) => this.onMessage(data, wsFrameBytes(data.length)),
-    );
+    return new Promise<void>((resolve, reject) => {
+      const { fail, settled } = this.pendingJoin(resolve, reject, () => this.link?.destroy());
+      const events: LinkEvents = {
+        open: () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
+        frame: (frame, wire) => this.onMessage(frame, wire),
+        failed: (code, detail) => fail(code, detail),
+        closed: (code) => {
+          if (!settled()) return fail(`closed_${code}`);
+          if (!this.done) this.sink.onClose(this, code);
+          this.joined = false;
+        },
+      };
+      const url = this.opts.url;
+      this.link = url.startsWith('tcp:') ? new TcpLink(url, this.opts.localAddress, events) : new WsLink(url, this.opts.localAddress, events);
+    });
   }
 
-  /** Sends one frame (a WebSocket message here; a length-prefixed frame on TCP). */
-  protected transmit(frame: Uint8Array): void {
-    this.ws!.send(frame);
-  }
-
-  protected isOpen(): boolean {
-    return this.ws !== undefined && this.ws.readyState === WebSocket.OPEN;
+  /** Sends one frame (a WebSocket message, or a length-prefixed frame on TCP). */
+  private transmit(frame: Uint8Array): void {
+    this.link?.send(frame);
   }
 
   /** One frame from the relay; `wire` is its size on the wire (framing included). */
-  protected onMessage(data: Uint8Array, wire: number): void {
+  private onMessage(data: Uint8Array, wire: number): void {
     const len = data.length;
     if (len >= 6 && data[0] === 0x03) {
       // deliver: 03 flags room:u16 sender:u16 [key] payload; the timestamp opens the payload.
@@ -243,7 +257,7 @@ export class RoomcastSimClient extends BaseClient implements SimClient, BatchVis
   }
 
   send(ts: number, seq: number, cursor: { x: number; y: number } | undefined): void {
-    if (!this.joined || !this.isOpen()) return;
+    if (!this.joined || this.link?.isOpen !== true) return;
     let payload: Uint8Array;
     if (this.opts.cursor3) payload = encodeCursor3(cursor?.x ?? 0, cursor?.y ?? 0);
     else {
@@ -252,38 +266,6 @@ export class RoomcastSimClient extends BaseClient implements SimClient, BatchVis
     }
     const key = this.clsBits === DeliveryClass.Latest ? 0 : undefined;
     this.transmit(encodeData({ room: this.handle, cls: this.clsBits, key }, payload));
-  }
-}
-
-/**
- * The Roomcast client over raw TCP (tcp://host:port, PROTOCOL.md appendix A): the same handshake,
- * frames and counting as over WebSocket; wire bytes are the frame plus its 4-byte length prefix.
- */
-export class TcpRoomcastClient extends RoomcastSimClient {
-  private link: TcpLink | undefined;
-
-  override open(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const { fail, settled } = this.pendingJoin(resolve, reject, () => this.link?.destroy());
-      this.link = new TcpLink(this.opts.url, this.opts.localAddress, {
-        open: () => this.transmit(encodeControl({ type: 'hello', id: 1, v: PROTOCOL_VERSION, client: 'roomcast-loadtest' })),
-        frame: (frame, wire) => this.onMessage(frame, wire),
-        failed: (code, detail) => fail(code, detail),
-        closed: (code) => {
-          if (!settled()) return fail(`closed_${code}`);
-          if (!this.done) this.sink.onClose(this, code);
-          this.joined = false;
-        },
-      });
-    });
-  }
-
-  protected override transmit(frame: Uint8Array): void {
-    this.link?.send(frame);
-  }
-
-  protected override isOpen(): boolean {
-    return this.link?.isOpen === true;
   }
 
   override bufferedAmount(): number {

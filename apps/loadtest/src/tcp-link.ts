@@ -2,21 +2,14 @@
 // length-prefixed frames, the relay's `close` frame read as the close code (1006 without one).
 // The Roomcast client (adapters.ts) speaks the same protocol over it as over WebSocket.
 import { connect, type Socket } from 'node:net';
+import type { Link, LinkEvents } from './link.js';
 import { FrameKind, FrameStreamReader, decodeServerFrame, lengthPrefixed, STREAM_PREFIX_BYTES } from '@roomcast/protocol';
 
 /** The largest frame the load tester accepts from the relay (the reference client's limit). */
 const MAX_INCOMING_FRAME_BYTES = 16 * 1024 * 1024 + 64;
 
-export interface TcpLinkEvents {
-  /** Connected: the handshake can start. */
-  open(): void;
-  /** One frame (a view valid during the call) and its bytes on the wire, prefix included. */
-  frame(frame: Uint8Array, wireBytes: number): void;
-  /** The connection failed before it opened: `connect_refused` or `connect_failed`, and the system's message. */
-  failed(code: string, detail: string): void;
-  /** The connection ended after it opened: the code of the relay's `close` frame, else 1006. */
-  closed(code: number): void;
-}
+/** The events of a raw TCP link: those of every link (link.ts). */
+export type TcpLinkEvents = LinkEvents;
 
 /** "host:port" of a tcp://host:port URL. */
 export function tcpAddress(url: string): { host: string; port: number } {
@@ -24,7 +17,7 @@ export function tcpAddress(url: string): { host: string; port: number } {
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 8081) };
 }
 
-export class TcpLink {
+export class TcpLink implements Link {
   readonly #socket: Socket;
   readonly #reader = new FrameStreamReader(MAX_INCOMING_FRAME_BYTES);
   #open = false;
