@@ -68,6 +68,22 @@ describe('WsLink', () => {
     expect(seen.closed).toBe(4321);
   });
 
+  it('reads nothing while paused (slow receivers) and everything after resume()', async () => {
+    let peer: WebSocket | undefined;
+    const url = await wsServer((ws) => { peer = ws; });
+    const { link: l, seen } = link(url);
+    await until(() => seen.opened && peer !== undefined);
+    l.pause();
+    peer!.send('one');
+    peer!.send('two');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.frames).toEqual([]);
+    l.resume();
+    await until(() => seen.frames.length === 2);
+    expect(seen.frames.map((f) => f.text)).toEqual(['one', 'two']);
+    l.end();
+  });
+
   it('sends a close frame with 1000 on end()', async () => {
     let code = 0;
     const url = await wsServer((ws) => ws.on('close', (c) => { code = c; }));
