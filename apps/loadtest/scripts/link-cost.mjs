@@ -23,10 +23,9 @@ const SECONDS = Number(o.seconds);
 if (o.role === 'server') {
   const uWS = createRequire(new URL('../../relay/package.json', import.meta.url))('uWebSockets.js');
   const frame = new Uint8Array(60).fill(7);
-  let received = 0;
   const app = uWS.App().ws('/ws', {
     open: (ws) => ws.subscribe('all'),
-    message: () => { received++; },
+    message: () => {}, // tx: the frames are only read (uWS parses and unmasks each)
   });
   app.listen('127.0.0.1', 0, (token) => {
     process.stdout.write(`${JSON.stringify({ port: uWS.us_socket_local_port(token) })}\n`);

@@ -10,6 +10,7 @@ import { LatencyHistogram } from './histogram.js';
 import { ageUs, inWindow, nowUs32 } from './payload.js';
 import { rng } from './rng.js';
 import { SendHistory, isAfter, nextSampleDelayMs } from './staleness.js';
+import { TimingWheel } from './wheel.js';
 
 export interface DriverConfig {
   options: Options;
@@ -78,6 +79,8 @@ export interface FinalResult {
 }
 
 const TICK_MS = 5;
+/** Slots of the send wheel (x TICK_MS: a 10 s horizon; longer rests are visited once early). */
+const WHEEL_SLOTS = 2048;
 /** Most messages one client sends in one scheduler tick when catching up. */
 const MAX_SENDS_PER_TICK = 4;
 /** Mean of the random (exponential) intervals between staleness samples. */
@@ -122,6 +125,8 @@ export class Driver implements ClientSink {
   private readonly o: Options;
   private readonly random: () => number;
   private readonly senders: Sender[] = [];
+  /** Senders by the time they next need the scheduler: their next send, or the end of their burst or rest. */
+  private wheel = new TimingWheel<Sender>(TICK_MS, WHEEL_SLOTS, performance.now());
   private readonly rooms = new Map<number, RoomState>();
   private readonly churnClients = new Set<SimClient>();
   private readonly errors: Record<string, number> = {};
@@ -270,12 +275,14 @@ export class Driver implements ClientSink {
     this.hz = hz;
     const now = performance.now();
     const period = hz > 0 ? 1000 / hz : 0;
+    this.wheel.clear(now);
     for (const s of this.senders) {
       s.next = now + this.random() * period;
       if (this.o.duty < 1) {
         s.active = this.random() < this.o.duty;
         s.switchAt = now + this.burstMs(s.active);
       }
+      this.wheel.add(s, dueAt(s));
     }
   }
 
@@ -298,32 +305,37 @@ export class Driver implements ClientSink {
   private tick(): void {
     if (this.hz <= 0 || this.stopped) return;
     const now = performance.now();
+    this.wheel.drain(now, (s) => this.visit(s, now));
+  }
+
+  /** A sender the wheel says is due: switch burst/rest, send what is due, and put it back for its next due time. */
+  private visit(s: Sender, now: number): void {
+    // A closed client never rejoins: it leaves the wheel.
+    if (!s.client.joined) return;
     const period = 1000 / this.hz;
-    const cursor = this.o.cursor || this.o.cursor3;
-    for (const s of this.senders) {
-      if (!s.client.joined) continue;
-      if (now >= s.switchAt) this.toggle(s, now, period);
-      if (!s.active) continue;
-      if (now - s.next > 1000) {
-        // More than a second behind: the load generator cannot keep up; skip rather than burst.
-        const skipped = Math.floor((now - s.next) / period);
-        this.w.lagSkipped += skipped;
-        s.next += skipped * period;
-      }
-      for (let k = 0; k < MAX_SENDS_PER_TICK && now >= s.next; k++) {
-        s.next += period;
-        let pos: { x: number; y: number } | undefined;
-        if (cursor) {
-          s.x = clamp01(s.x + (this.random() - 0.5) * 0.02);
-          s.y = clamp01(s.y + (this.random() - 0.5) * 0.02);
-          pos = { x: s.x, y: s.y };
-        }
-        const ts = nowUs32();
-        s.client.send(ts, s.seq++, pos);
-        s.history?.push(ts);
-        this.onSent(s, ts);
-      }
+    if (now >= s.switchAt) this.toggle(s, now, period);
+    if (!s.active) return this.wheel.add(s, s.switchAt);
+    if (now - s.next > 1000) {
+      // More than a second behind: the load generator cannot keep up; skip rather than burst.
+      const skipped = Math.floor((now - s.next) / period);
+      this.w.lagSkipped += skipped;
+      s.next += skipped * period;
     }
+    const cursor = this.o.cursor || this.o.cursor3;
+    for (let k = 0; k < MAX_SENDS_PER_TICK && now >= s.next; k++) {
+      s.next += period;
+      let pos: { x: number; y: number } | undefined;
+      if (cursor) {
+        s.x = clamp01(s.x + (this.random() - 0.5) * 0.02);
+        s.y = clamp01(s.y + (this.random() - 0.5) * 0.02);
+        pos = { x: s.x, y: s.y };
+      }
+      const ts = nowUs32();
+      s.client.send(ts, s.seq++, pos);
+      s.history?.push(ts);
+      this.onSent(s, ts);
+    }
+    this.wheel.add(s, dueAt(s));
   }
 
   private onSent(s: Sender, ts: number): void {
@@ -562,6 +574,11 @@ export class Driver implements ClientSink {
 
 function emptyWindow(): Omit<WindowResult, 'latency' | 'crossLatency' | 'staleness' | 'valueAge' | 'timeline' | 'maxClientBufferedBytes' | 'receivers'> {
   return { sent: 0, expected: 0, delivered: 0, slowExpected: 0, slowDelivered: 0, wireBytesRx: 0, payloadBytesRx: 0, dataFramesRx: 0, elu: 0, lagSkipped: 0 };
+}
+
+/** When a sender next needs the scheduler: its next send if in a burst, and the end of its burst or rest. */
+function dueAt(s: Sender): number {
+  return s.active ? Math.min(s.next, s.switchAt) : s.switchAt;
 }
 
 function clamp01(v: number): number {

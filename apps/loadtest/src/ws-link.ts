@@ -162,7 +162,8 @@ export class WsLink implements Link {
     if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
       if (fin && this.#fragments === undefined) return this.#events.frame(payload, wire);
       // A fragment: copy (the view dies with this read) and deliver the joined message at FIN.
-      (this.#fragments ??= []).push(Buffer.from(payload));
+      this.#fragments ??= [];
+      this.#fragments.push(Buffer.from(payload));
       this.#fragmentWire += wire;
       if (!fin) return;
       const whole = Buffer.concat(this.#fragments);
