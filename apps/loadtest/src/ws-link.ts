@@ -83,19 +83,22 @@ export class WsLink implements Link {
 
   /** `n` new bytes at the start of `buf` (the shared read buffer, or a TLS chunk). */
   #onBytes(buf: Buffer, n: number): void {
-    let data = buf.subarray(0, n);
+    // Parsed in place (no view per read) unless an incomplete frame waits from the last read.
+    let data = buf;
+    let end = n;
     if (this.#pending !== undefined) {
-      data = Buffer.concat([this.#pending, data]);
+      data = Buffer.concat([this.#pending, buf.subarray(0, n)]);
+      end = data.length;
       this.#pending = undefined;
     }
     let pos = 0;
     if (!this.#open) {
-      pos = this.#handshake(data);
+      pos = this.#handshake(data.subarray(0, end));
       if (pos < 0) return; // incomplete (kept) or failed
     }
-    pos = this.#frames(data, pos);
+    pos = this.#frames(data, pos, end);
     // Keep an incomplete frame: the shared buffer is overwritten by the next read of any socket.
-    if (pos >= 0 && pos < data.length) this.#pending = Buffer.from(data.subarray(pos));
+    if (pos >= 0 && pos < end) this.#pending = Buffer.from(data.subarray(pos, end));
   }
 
   /** Reads the HTTP response head; returns the offset after it, or -1 (incomplete: kept; or failed). */
@@ -126,9 +129,8 @@ export class WsLink implements Link {
     return end + 4;
   }
 
-  /** Parses whole frames from `pos`; returns where the first incomplete one starts, or -1 on a protocol error. */
-  #frames(data: Buffer, pos: number): number {
-    const len = data.length;
+  /** Parses whole frames in data[pos, len); returns where the first incomplete one starts, or -1 on a protocol error. */
+  #frames(data: Buffer, pos: number, len: number): number {
     while (pos + 2 <= len && this.#open) {
       const b0 = data[pos]!;
       const b1 = data[pos + 1]!;
