@@ -1,0 +1,143 @@
+// Fakes for unit tests of the core's cluster side (remote.ts, cluster-join.ts, cluster-admin.ts)
+// without Redis: a `Cluster` whose store answers from memory and that records what the core
+// tells the other nodes, and a `RoomEvents` that records the webhooks' events. The real bus is
+// exercised by test/cluster/*.test.ts; these pin the core's own decisions exactly and fast.
+import { encodeControl, type RoomSettings } from '@roomcast/protocol';
+import type { ApiRoomPage } from '@roomcast/protocol/server-api';
+import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterRooms, StoredRoom } from '../src/core/cluster.js';
+import type { Connection } from '../src/core/connection.js';
+import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
+import { Fanout } from '../src/core/fanout.js';
+import { Relay } from '../src/core/relay.js';
+import { Stats } from '../src/core/stats.js';
+import { authenticator } from '../src/access.js';
+import { FakeClock, FakeHub, FakePeer, OPEN, relayLimits } from './fakes.js';
+import { silentLogger } from './helpers.js';
+
+/** Every event of the webhooks' port, in order, as `[name, ...arguments]`. */
+export class RecordedEvents implements RoomEvents {
+  readonly log: unknown[][] = [];
+  roomCreated(room: string): void { this.log.push(['roomCreated', room]); }
+  roomClosed(room: string): void { this.log.push(['roomClosed', room]); }
+  memberJoined(member: MemberRef): void { this.log.push(['memberJoined', member]); }
+  memberLeft(member: MemberRef, reason: LeftReason): void { this.log.push(['memberLeft', member, reason]); }
+  settingsChanged(room: string, settings: RoomSettings): void { this.log.push(['settingsChanged', room, settings]); }
+}
+
+/** The cluster store's part for the server API: answers set by the test, calls recorded. */
+export class FakeStore implements ClusterRooms {
+  readonly calls: unknown[][] = [];
+  rooms = new Map<string, StoredRoom>();
+  page: ApiRoomPage = { rooms: [] };
+  /** What `createRoom` answers (a creation token, or undefined: the room exists). */
+  createToken: string | undefined = 'token-1';
+  /** What `expireCreated` does: true (expired), false, or throws (Redis unreachable). */
+  expireAnswer: boolean | 'throw' = true;
+  updated: { settings: RoomSettings; version: number } | undefined;
+  dropEmptyAnswer = false;
+  /** The other nodes' answers to `call`. */
+  others: unknown[] = [];
+  storedRoom(name: string): Promise<StoredRoom | undefined> {
+    this.calls.push(['storedRoom', name]);
+    return Promise.resolve(this.rooms.get(name));
+  }
+  storedRooms(query: { prefix: string; limit: number; after: string | undefined; includePrivate: boolean }): Promise<ApiRoomPage> {
+    this.calls.push(['storedRooms', query]);
+    return Promise.resolve(this.page);
+  }
+  createRoom(name: string, tickHz: number, settings: RoomSettings, ttlSec: number): Promise<string | undefined> {
+    this.calls.push(['createRoom', name, tickHz, settings, ttlSec]);
+    return Promise.resolve(this.createToken);
+  }
+  expireCreated(name: string, token: string): Promise<boolean> {
+    this.calls.push(['expireCreated', name, token]);
+    return this.expireAnswer === 'throw' ? Promise.reject(new Error('redis down')) : Promise.resolve(this.expireAnswer);
+  }
+  updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined> {
+    this.calls.push(['updateSettings', name, patch]);
+    return Promise.resolve(this.updated);
+  }
+  dropEmpty(name: string): Promise<boolean> {
+    this.calls.push(['dropEmpty', name]);
+    return Promise.resolve(this.dropEmptyAnswer);
+  }
+  call(command: ClusterCommand): Promise<unknown[]> {
+    this.calls.push(['call', command]);
+    return Promise.resolve(this.others);
+  }
+}
+
+/**
+ * A `Cluster` of node `a`. `claim` and `takeSeat` answer with `claimWith` / `seatWith` (by default
+ * a claim of a fresh id in a room only this node holds); every fire-and-forget call is recorded
+ * in `calls` as `[method, ...arguments]`.
+ */
+export class FakeCluster implements Cluster {
+  readonly nodeId = 'a';
+  readonly store = new FakeStore();
+  readonly calls: unknown[][] = [];
+  nextId = 1;
+  claimWith: (room: string, request: ClaimRequest) => Claim | Promise<Claim> = (_room, request) => {
+    const id = this.nextId++;
+    return {
+      ok: true, id, tickHz: request.tickHz, members: [], created: true,
+      settings: request.settings, settingsVersion: 1, host: id, hostVersion: 1, previousHost: 0,
+    };
+  };
+  seatWith: (room: string, token: string, userId: string | undefined) => Claim | undefined = () => undefined;
+  endHeldAnswer = false;
+  endHeldOfAnswer = 0;
+  claim(room: string, request: ClaimRequest): Promise<Claim> {
+    this.calls.push(['claim', room, request]);
+    return Promise.resolve(this.claimWith(room, request));
+  }
+  takeSeat(room: string, token: string, userId: string | undefined, beforeTake?: () => void): Promise<Claim | undefined> {
+    this.calls.push(['takeSeat', room, token, userId]);
+    const taken = this.seatWith(room, token, userId);
+    if (taken !== undefined) beforeTake?.();
+    return Promise.resolve(taken);
+  }
+  host(...args: unknown[]): void { this.calls.push(['host', ...args]); }
+  away(...args: unknown[]): void { this.calls.push(['away', ...args]); }
+  back(...args: unknown[]): void { this.calls.push(['back', ...args]); }
+  moved(...args: unknown[]): void { this.calls.push(['moved', ...args]); }
+  endHeld(...args: unknown[]): boolean { this.calls.push(['endHeld', ...args]); return this.endHeldAnswer; }
+  endHeldOf(...args: unknown[]): number { this.calls.push(['endHeldOf', ...args]); return this.endHeldOfAnswer; }
+  joined(...args: unknown[]): void { this.calls.push(['joined', ...args]); }
+  updated(...args: unknown[]): void { this.calls.push(['updated', ...args]); }
+  left(...args: unknown[]): void { this.calls.push(['left', ...args]); }
+  direct(...args: unknown[]): void { this.calls.push(['direct', ...args]); }
+  latest(...args: unknown[]): void { this.calls.push(['latest', ...args]); }
+  /** The recorded calls of one method, without the method's name. */
+  of(method: string): unknown[][] {
+    return this.calls.filter((c) => c[0] === method).map((c) => c.slice(1));
+  }
+}
+
+/** Lets the claims' promises (and what they start) run. */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A relay core of node `a` with a fake cluster, fake peers and a fake clock. */
+export function clusterSetup(overrides: Record<string, string> = {}) {
+  const clock = new FakeClock();
+  const hub = new FakeHub();
+  const cluster = new FakeCluster();
+  const events = new RecordedEvents();
+  const stats = new Stats();
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), stats, silentLogger, authenticator(OPEN, clock), clock, cluster, events);
+  const remote = relay.remote!;
+  const connect = (): { peer: FakePeer; conn: Connection } => {
+    const peer = new FakePeer(hub);
+    const conn = relay.open(peer);
+    peer.onClose = () => relay.closed(conn);
+    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
+    return { peer, conn };
+  };
+  /** Joins and waits for the claim; returns the reply (joined or an error). */
+  const join = async (c: { peer: FakePeer; conn: Connection }, room: string, extra: Record<string, unknown> = {}) => {
+    relay.message(c.conn, encodeControl({ type: 'join', id: 1, room, ...extra } as Parameters<typeof encodeControl>[0]));
+    await settle();
+    return c.peer.last();
+  };
+  return { relay, remote, hub, clock, cluster, store: cluster.store, events, stats, connect, join };
+}
