@@ -4,7 +4,7 @@
 // exercised by test/cluster/*.test.ts; these pin the core's own decisions exactly and fast.
 import { encodeControl, type RoomSettings } from '@roomcast/protocol';
 import type { ApiRoomPage } from '@roomcast/protocol/server-api';
-import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterRooms, StoredRoom } from '../src/core/cluster.js';
+import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterRooms, MemberIdentity, StoredRoom } from '../src/core/cluster.js';
 import type { Connection } from '../src/core/connection.js';
 import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
 import { Fanout } from '../src/core/fanout.js';
@@ -68,19 +68,23 @@ export class FakeStore implements ClusterRooms {
 }
 
 /**
- * A `Cluster` of node `a`. `claim` and `takeSeat` answer with `claimWith` / `seatWith` (by default
- * a claim of a fresh id in a room only this node holds); every fire-and-forget call is recorded
- * in `calls` as `[method, ...arguments]`.
+ * A `Cluster` of node `a`. `claim` and `takeSeat` answer with `claimWith` / `seatWith` (by
+ * default a claim of a fresh id in a room only this node holds, created by its first claim);
+ * every fire-and-forget call is recorded in `calls` as `[method, ...arguments]`.
  */
 export class FakeCluster implements Cluster {
   readonly nodeId = 'a';
   readonly store = new FakeStore();
   readonly calls: unknown[][] = [];
   nextId = 1;
-  claimWith: (room: string, request: ClaimRequest) => Claim | Promise<Claim> = (_room, request) => {
+  /** Rooms the default `claimWith` has claimed in (the first claim creates a room). */
+  readonly claimed = new Set<string>();
+  claimWith: (room: string, request: ClaimRequest) => Claim | Promise<Claim> = (room, request) => {
     const id = this.nextId++;
+    const created = !this.claimed.has(room);
+    this.claimed.add(room);
     return {
-      ok: true, id, tickHz: request.tickHz, members: [], created: true,
+      ok: true, id, tickHz: request.tickHz, members: [], created,
       settings: request.settings, settingsVersion: 1, host: id, hostVersion: 1, previousHost: 0,
     };
   };
@@ -112,6 +116,14 @@ export class FakeCluster implements Cluster {
   of(method: string): unknown[][] {
     return this.calls.filter((c) => c[0] === method).map((c) => c.slice(1));
   }
+}
+
+/**
+ * Gives a connection (after its hello) the principal of a signed-in user, or of a `role: "server"`
+ * token, with every right: what a verified token would give, without signing one.
+ */
+export function signIn(conn: Connection, memberFields: MemberIdentity, server = false): void {
+  conn.principal = { memberFields, server, can: () => true };
 }
 
 /** Lets the claims' promises (and what they start) run. */
