@@ -7,7 +7,7 @@ import type { ApiRoomPage } from '@roomcast/protocol/server-api';
 import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterRooms, MemberIdentity, StoredRoom } from '../src/core/cluster.js';
 import type { Connection } from '../src/core/connection.js';
 import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
-import { Fanout } from '../src/core/fanout.js';
+import { Fanout, type FanoutSink } from '../src/core/fanout.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
 import { authenticator } from '../src/access.js';
@@ -129,15 +129,23 @@ export function signIn(conn: Connection, memberFields: MemberIdentity, server = 
 /** Lets the claims' promises (and what they start) run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A relay core of node `a` with a fake cluster, fake peers and a fake clock. */
-export function clusterSetup(overrides: Record<string, string> = {}) {
+/** A fan-out sink standing for the cluster bus: records what the core publishes to other nodes. */
+export class RecordingBus implements FanoutSink {
+  readonly published: { topic: string; frame: Uint8Array }[] = [];
+  publish(topic: string, frame: Uint8Array): void { this.published.push({ topic, frame }); }
+}
+
+/**
+ * A relay core with fake peers, a fake clock, recorded webhook events and a recording bus sink;
+ * in a cluster when `cluster` is given.
+ */
+function core(overrides: Record<string, string>, cluster?: FakeCluster) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const cluster = new FakeCluster();
+  const bus = new RecordingBus();
   const events = new RecordedEvents();
   const stats = new Stats();
-  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), stats, silentLogger, authenticator(OPEN, clock), clock, cluster, events);
-  const remote = relay.remote!;
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub], [bus]), stats, silentLogger, authenticator(OPEN, clock), clock, cluster, events);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
@@ -145,11 +153,23 @@ export function clusterSetup(overrides: Record<string, string> = {}) {
     relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
     return { peer, conn };
   };
-  /** Joins and waits for the claim; returns the reply (joined or an error). */
+  /** Joins and waits for the claim (in a cluster); returns the reply (joined or an error). */
   const join = async (c: { peer: FakePeer; conn: Connection }, room: string, extra: Record<string, unknown> = {}) => {
     relay.message(c.conn, encodeControl({ type: 'join', id: 1, room, ...extra } as Parameters<typeof encodeControl>[0]));
     await settle();
     return c.peer.last();
   };
-  return { relay, remote, hub, clock, cluster, store: cluster.store, events, stats, connect, join };
+  return { relay, hub, bus, clock, events, stats, connect, join };
+}
+
+/** A single relay's core (no cluster), with recorded events and a recording bus sink. */
+export function singleSetup(overrides: Record<string, string> = {}) {
+  return core(overrides);
+}
+
+/** A relay core of node `a` with a fake cluster, fake peers and a fake clock. */
+export function clusterSetup(overrides: Record<string, string> = {}) {
+  const cluster = new FakeCluster();
+  const c = core(overrides, cluster);
+  return { ...c, cluster, store: cluster.store, remote: c.relay.remote! };
 }
