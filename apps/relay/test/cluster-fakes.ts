@@ -89,6 +89,8 @@ export class FakeCluster implements Cluster {
     };
   };
   seatWith: (room: string, token: string, userId: string | undefined) => Claim | undefined = () => undefined;
+  /** `takeSeat` calls `beforeTake` even when it then answers undefined (the seat changed before the take, as in bus/seats.ts). */
+  raceSeats = false;
   endHeldAnswer = false;
   endHeldOfAnswer = 0;
   claim(room: string, request: ClaimRequest): Promise<Claim> {
@@ -98,7 +100,7 @@ export class FakeCluster implements Cluster {
   takeSeat(room: string, token: string, userId: string | undefined, beforeTake?: () => void): Promise<Claim | undefined> {
     this.calls.push(['takeSeat', room, token, userId]);
     const taken = this.seatWith(room, token, userId);
-    if (taken !== undefined) beforeTake?.();
+    if (taken !== undefined || this.raceSeats) beforeTake?.();
     return Promise.resolve(taken);
   }
   host(...args: unknown[]): void { this.calls.push(['host', ...args]); }

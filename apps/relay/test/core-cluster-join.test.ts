@@ -210,6 +210,14 @@ describe('held seats across nodes', () => {
     expect(reply).toMatchObject({ type: 'joined', self: 1, seat });
   });
 
+  it('a seat lost to a race after the events were held: the claim holds them once, and releases them', async () => {
+    const s = clusterSetup({ RELAY_SEAT_GRACE_MS: '10000' });
+    s.cluster.raceSeats = true;
+    expect(await s.join(s.connect(), 'r', { seat: 'raced' })).toMatchObject({ type: 'joined', self: 1 });
+    s.remote.memberJoined('r', { id: 9, presence: null, identity: {}, node: 'b' });
+    expect(s.relay.rooms.get('r')!.remote.has(9)).toBe(true);
+  });
+
   it('seats off: no seat is looked for', async () => {
     const s = clusterSetup();
     expect(await s.join(s.connect(), 'r', { seat: 'x' })).toMatchObject({ type: 'joined' });

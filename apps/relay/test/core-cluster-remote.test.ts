@@ -226,6 +226,19 @@ describe('commands relayed from other nodes', () => {
     expect(cluster.of('endHeld')).toEqual([]);
   });
 
+  it('before the server API is wired (no admin yet): no answer, nothing ended', async () => {
+    const { remote, cluster } = await localRoom();
+    const { admin } = remote.deps;
+    remote.deps.admin = undefined;
+    try {
+      cluster.endHeldAnswer = true;
+      expect(remote.command({ op: 'kick', room: 'r', member: 1, reason: 'x' })).toBeUndefined();
+      expect(cluster.of('endHeld')).toEqual([]);
+    } finally {
+      remote.deps.admin = admin;
+    }
+  });
+
   it('holds: whether a member of the room is on this node', async () => {
     const { remote } = await localRoom();
     remote.memberJoined('r', other(7));
@@ -247,6 +260,18 @@ describe('frames from other nodes', () => {
     }
     expect(stats.framesOut.reliable - before.frames).toBe(2);
     expect(before.level - room.outBudget.level(clock.now())).toBe(2 * 10);
+  });
+
+  it('a handle above 255 is written in both bytes (big-endian)', async () => {
+    const s = clusterSetup();
+    for (let i = 0; i < 300; i++) s.relay.admin.createRoom(`pad${i}`, {}, undefined);
+    const a = s.connect();
+    await s.join(a, 'r');
+    const handle = s.relay.rooms.get('r')!.handle;
+    expect(handle).toBeGreaterThan(256);
+    expect(handle % 256).not.toBe(0);
+    s.remote.frame('r', fromB(DeliveryClass.Reliable), 0);
+    expect(a.peer.delivers().map((d) => d.room)).toEqual([handle]);
   });
 
   it('to one local member (direct); an unknown target or room, or a short frame, is dropped', async () => {
