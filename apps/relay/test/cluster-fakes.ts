@@ -7,12 +7,12 @@ import type { ApiRoomPage } from '@roomcast/protocol/server-api';
 import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterRooms, MemberIdentity, StoredRoom } from '../src/core/cluster.js';
 import type { Connection } from '../src/core/connection.js';
 import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
+import type { Log } from '../src/core/log.js';
 import { Fanout, type FanoutSink } from '../src/core/fanout.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
 import { authenticator } from '../src/access.js';
 import { FakeClock, FakeHub, FakePeer, OPEN, relayLimits } from './fakes.js';
-import { silentLogger } from './helpers.js';
 
 /** Every event of the webhooks' port, in order, as `[name, ...arguments]`. */
 export class RecordedEvents implements RoomEvents {
@@ -31,8 +31,8 @@ export class FakeStore implements ClusterRooms {
   page: ApiRoomPage = { rooms: [] };
   /** What `createRoom` answers (a creation token, or undefined: the room exists). */
   createToken: string | undefined = 'token-1';
-  /** What `expireCreated` does: true (expired), false, or throws (Redis unreachable). */
-  expireAnswer: boolean | 'throw' = true;
+  /** What `expireCreated` does for a room: true (expired), false, or throw (Redis unreachable). */
+  expireAnswer: (name: string) => boolean | 'throw' = () => true;
   updated: { settings: RoomSettings; version: number } | undefined;
   dropEmptyAnswer = false;
   /** The other nodes' answers to `call`. */
@@ -51,7 +51,8 @@ export class FakeStore implements ClusterRooms {
   }
   expireCreated(name: string, token: string): Promise<boolean> {
     this.calls.push(['expireCreated', name, token]);
-    return this.expireAnswer === 'throw' ? Promise.reject(new Error('redis down')) : Promise.resolve(this.expireAnswer);
+    const answer = this.expireAnswer(name);
+    return answer === 'throw' ? Promise.reject(new Error('redis down')) : Promise.resolve(answer);
   }
   updateSettings(name: string, patch: Partial<RoomSettings>): Promise<{ settings: RoomSettings; version: number } | undefined> {
     this.calls.push(['updateSettings', name, patch]);
@@ -131,6 +132,14 @@ export function signIn(conn: Connection, memberFields: MemberIdentity, server = 
 /** Lets the claims' promises (and what they start) run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** A core `Log` that keeps every line as `[level, fields, message]`. */
+export class RecordingLog implements Log {
+  readonly lines: [string, object, string][] = [];
+  debug(fields: object, message: string): void { this.lines.push(['debug', fields, message]); }
+  info(fields: object, message: string): void { this.lines.push(['info', fields, message]); }
+  error(fields: object, message: string): void { this.lines.push(['error', fields, message]); }
+}
+
 /** A fan-out sink standing for the cluster bus: records what the core publishes to other nodes. */
 export class RecordingBus implements FanoutSink {
   readonly published: { topic: string; frame: Uint8Array }[] = [];
@@ -147,7 +156,8 @@ function core(overrides: Record<string, string>, cluster?: FakeCluster) {
   const bus = new RecordingBus();
   const events = new RecordedEvents();
   const stats = new Stats();
-  const relay = new Relay(relayLimits(overrides), new Fanout([hub], [bus]), stats, silentLogger, authenticator(OPEN, clock), clock, cluster, events);
+  const log = new RecordingLog();
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub], [bus]), stats, log, authenticator(OPEN, clock), clock, cluster, events);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
@@ -161,7 +171,7 @@ function core(overrides: Record<string, string>, cluster?: FakeCluster) {
     await settle();
     return c.peer.last();
   };
-  return { relay, hub, bus, clock, events, stats, connect, join };
+  return { relay, hub, bus, clock, events, stats, log, connect, join };
 }
 
 /** A single relay's core (no cluster), with recorded events and a recording bus sink. */

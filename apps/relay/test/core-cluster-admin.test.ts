@@ -74,10 +74,9 @@ describe('create, expire, settings', () => {
   });
 
   it('expiry: someone joined (or Redis did not answer): no room.closed', async () => {
-    const { api, store, events, clock, stats } = await node({ RELAY_EMPTY_ROOM_TTL_SEC: '5' });
-    store.expireAnswer = false;
+    const { api, store, events, clock, stats, log } = await node({ RELAY_EMPTY_ROOM_TTL_SEC: '5' });
+    store.expireAnswer = (name) => (name === 'joined' ? false : 'throw');
     await api.createRoom('joined', {}, undefined);
-    store.expireAnswer = 'throw';
     await api.createRoom('unreachable', {}, undefined);
     const expired = stats.emptyRoomsExpired;
     clock.advance(5000);
@@ -85,6 +84,9 @@ describe('create, expire, settings', () => {
     expect(store.calls.filter((c) => c[0] === 'expireCreated').length).toBe(2);
     expect(events.log).toEqual([['roomCreated', 'joined'], ['roomCreated', 'unreachable']]);
     expect(stats.emptyRoomsExpired).toBe(expired);
+    expect(log.lines.filter((l) => l[0] === 'error')).toEqual([
+      ['error', { room: 'unreachable', err: 'redis down' }, 'could not expire an empty created room; Redis removes it by its TTL'],
+    ]);
   });
 
   it('no TTL: no expiry timer', async () => {
