@@ -388,6 +388,14 @@ describe('resync after a cluster-store outage', () => {
     expect([room.settingsVersion, room.hostVersion]).toEqual([6, 4]);
   });
 
+  it('changed settings and host keep the store\'s versions when above 1', async () => {
+    const { remote, members, room, handle } = await localRoom();
+    const settings = { ...room.settings, capacity: 3 };
+    remote.resync('r', [], { settings, settingsVersion: 6, host: 1, hostVersion: 4, previousHost: 0 });
+    expect([room.settingsVersion, room.hostVersion, room.host]).toEqual([6, 4, 1]);
+    expect(members[0]!.peer.messages()).toEqual([{ type: 'room_settings', room: handle, settings }]);
+  });
+
   it('without the stored state only members are compared; an unknown room is ignored', async () => {
     const { remote, members, room } = await localRoom();
     room.settingsVersion = 3;
