@@ -85,6 +85,13 @@ describe('the claim', () => {
     expect([room.settings, room.settingsVersion]).toEqual([newer, 4]);
   });
 
+  it('a room created here takes the store\'s settings even at version 0', async () => {
+    const s = clusterSetup();
+    const stored = { ...SETTINGS, capacity: 11 };
+    s.cluster.claimWith = () => ok(1, { settings: stored, settingsVersion: 0 });
+    expect(await s.join(s.connect(), 'r')).toMatchObject({ type: 'joined', settings: stored });
+  });
+
   it('members of other nodes in the claim become remote members (not this member, not this node\'s)', async () => {
     const s = clusterSetup();
     const m = (id: number, node: string): ClusterMember => ({ id, presence: { id }, identity: { userId: `u${id}` }, node });
@@ -168,7 +175,8 @@ describe('a connection that closed during its claim', () => {
   it('a seat taken over meanwhile is announced back, then left', async () => {
     const s = clusterSetup({ RELAY_SEAT_GRACE_MS: '10000' });
     const m: ClusterMember = { id: 6, presence: { p: 6 }, identity: { userId: 'u6' }, node: 'b', away: true };
-    s.cluster.seatWith = () => ok(6, { members: [m] });
+    const before: ClusterMember = { id: 2, presence: { p: 2 }, identity: { userId: 'u2' }, node: 'b' };
+    s.cluster.seatWith = () => ok(6, { members: [before, m] });
     const a = s.connect();
     sendJoin(s, a, 'r', { seat: 'old-token' });
     s.relay.closed(a.conn);
@@ -208,6 +216,23 @@ describe('held seats across nodes', () => {
     const seat = (s.cluster.of('claim')[0]![1] as { seat: string }).seat;
     expect(seat).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(reply).toMatchObject({ type: 'joined', self: 1, seat });
+  });
+
+  it('a seat look-up that fails does not release the events another join of the room holds', async () => {
+    const s = clusterSetup({ RELAY_SEAT_GRACE_MS: '10000' });
+    let answer: (() => void) | undefined;
+    s.cluster.claimWith = () => new Promise((resolve) => { answer = () => resolve(ok(1)); });
+    const a = s.connect();
+    sendJoin(s, a, 'r');
+    await settle();
+    s.cluster.seatWith = () => { throw new Error('store down'); };
+    const b = s.connect();
+    expect(await s.join(b, 'r', { seat: 'x' })).toMatchObject({ type: 'error', code: 'internal' });
+    s.remote.memberJoined('r', { id: 9, presence: null, identity: {}, node: 'b' });
+    answer!();
+    await settle();
+    expect(s.relay.rooms.get('r')!.remote.has(9)).toBe(true);
+    expect(a.peer.messages().slice(-2).map((m) => m.type)).toEqual(['joined', 'member_joined']);
   });
 
   it('a seat lost to a race after the events were held: the claim holds them once, and releases them', async () => {

@@ -6,7 +6,7 @@
 import { CloseCodes, DeliveryClass, encodeControl, encodeData, encodeDeliver } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
 import type { ClusterMember } from '../src/core/cluster.js';
-import { clusterSetup, settle } from './cluster-fakes.js';
+import { clusterSetup, settle, signIn } from './cluster-fakes.js';
 
 type S = ReturnType<typeof clusterSetup>;
 type M = ReturnType<S['connect']>;
@@ -24,6 +24,7 @@ async function localRoom(n = 1, overrides: Record<string, string> = {}) {
   const room = s.relay.rooms.get('r')!;
   for (const m of members) m.peer.received.length = 0;
   s.cluster.calls.length = 0;
+  s.events.log.length = 0;
   return { ...s, members, room, handle: room.handle };
 }
 
@@ -61,13 +62,18 @@ describe('remote members', () => {
 
   it('the first member of each other node gets this node\'s own latest values handed over', async () => {
     const { remote, relay, members, handle, cluster } = await localRoom();
-    remote.memberJoined('r', other(7));
+    remote.memberJoined('r', other(6));
     expect(cluster.of('latest')).toEqual([]); // no values yet: nothing to hand over
+    remote.latest('r', [{ sender: 6, key: 5, payload: new Uint8Array([6]) }]); // node b's own value: not ours to hand over
     relay.message(members[0]!.conn, encodeData({ room: handle, cls: DeliveryClass.Latest, key: 3 }, new Uint8Array([9, 8])));
-    remote.memberJoined('r', other(8)); // node b again: it has them already
+    remote.memberJoined('r', other(7)); // node b again: it has them already
+    expect(cluster.of('latest')).toEqual([]);
     remote.memberJoined('r', other(9, { node: 'c' }));
-    expect(cluster.of('latest').map(([room, entries]) => [room, (entries as { sender: number; key: number; payload: Uint8Array }[])
-      .map((e) => [e.sender, e.key, [...e.payload]])])).toEqual([['r', [[1, 3, [9, 8]]]]]);
+    remote.memberJoined('r', other(10, { node: 'c' }));
+    remote.memberJoined('r', other(11, { node: 'd' }));
+    const handed = cluster.of('latest').map(([room, entries]) => [room, (entries as { sender: number; key: number; payload: Uint8Array }[])
+      .map((e) => [e.sender, e.key, [...e.payload]])]);
+    expect(handed).toEqual([['r', [[1, 3, [9, 8]]]], ['r', [[1, 3, [9, 8]]]]]);
   });
 
   it('updated: the new presence with the identity learnt at join; unknown ids ignored', async () => {
@@ -294,6 +300,7 @@ describe('frames from other nodes', () => {
     remote.frame('r', fromB(DeliveryClass.Droppable), 0);
     expect(stats.drops - drops).toBe(2);
     expect(members.map((m) => m.peer.delivers().length)).toEqual([1, 0, 1]);
+    expect(stats.framesOut.droppable).toBe(2);
     remote.frame('r', fromB(DeliveryClass.Droppable, true), 3);
     expect(members[2]!.peer.delivers().length).toBe(2);
   });
@@ -333,7 +340,10 @@ describe('latest values and the local rooms', () => {
   });
 
   it('localRooms: tick rate, settings, servers, members and only this node\'s values', async () => {
-    const { remote, relay, members, handle, room } = await localRoom(2);
+    const { remote, relay, members, handle, room, connect, join } = await localRoom(2);
+    const backend = connect();
+    signIn(backend.conn, { userId: 'backend' }, true);
+    await join(backend, 'r');
     remote.memberJoined('r', other(7));
     relay.message(members[1]!.conn, encodeData({ room: handle, cls: DeliveryClass.Latest, key: 4 }, new Uint8Array([1])));
     remote.latest('r', [{ sender: 7, key: 1, payload: new Uint8Array([4]) }]);
@@ -341,10 +351,11 @@ describe('latest values and the local rooms', () => {
     expect([...remote.localRooms().keys()]).toEqual(['r']);
     expect(state.tickHz).toBe(30);
     expect(state.settings).toBe(room.settings);
-    expect([...state.servers]).toEqual([]);
+    expect([...state.servers]).toEqual([3]);
     expect(state.members).toEqual([
       { id: 1, presence: null, identity: {}, seat: undefined, away: false },
       { id: 2, presence: null, identity: {}, seat: undefined, away: false },
+      { id: 3, presence: null, identity: { userId: 'backend' }, seat: undefined, away: false },
     ]);
     expect(state.values.map((e) => [e.sender, e.key])).toEqual([[2, 4]]);
   });
@@ -408,11 +419,14 @@ describe('resync after a cluster-store outage', () => {
 
 describe('evict and lost', () => {
   it('evict: the member whose id another node took is removed and its connection closed (going_away)', async () => {
-    const { remote, members, room, handle, cluster } = await localRoom(2);
+    const { remote, members, room, handle, cluster, events } = await localRoom(2);
     remote.evict('r', 2);
     remote.evict('r', 9);
     remote.evict('x', 1);
     expect(members[1]!.peer.closedWith).toBe(CloseCodes.going_away.code);
+    expect(members[1]!.peer.closeReason).toBe('member id taken by another node during a cluster outage; rejoin');
+    expect(members[1]!.peer.messages()).toEqual([]); // unsubscribed first: not told of its own departure
+    expect(events.log).toEqual([['memberLeft', { room: 'r', memberId: 2, userId: undefined, info: undefined }, 'disconnected']]);
     expect(members[0]!.peer.closedWith).toBeUndefined();
     expect(room.members.has(2)).toBe(false);
     expect(members[1]!.conn.rooms.has(handle)).toBe(false);
@@ -426,6 +440,7 @@ describe('evict and lost', () => {
     one.remote.lost('r', 9);
     one.remote.lost('x', 0);
     expect(one.members.map((m) => m.peer.closedWith)).toEqual([undefined, CloseCodes.frames_lost.code]);
+    expect(one.members[1]!.peer.closeReason).toBe('messages of another relay node for room r were lost or late; reconnect and resync');
     const all = await localRoom(2);
     all.remote.lost('r', 0);
     expect(all.members.map((m) => m.peer.closedWith)).toEqual([CloseCodes.frames_lost.code, CloseCodes.frames_lost.code]);
