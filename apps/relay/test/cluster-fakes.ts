@@ -4,7 +4,7 @@
 // exercised by test/cluster/*.test.ts; these pin the core's own decisions exactly and fast.
 import { encodeControl, type RoomSettings } from '@roomcast/protocol';
 import type { ApiRoomPage } from '@roomcast/protocol/server-api';
-import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterRooms, MemberIdentity, StoredRoom } from '../src/core/cluster.js';
+import type { Claim, ClaimRequest, Cluster, ClusterCommand, ClusterMember, ClusterRooms, MemberIdentity, StoredRoom } from '../src/core/cluster.js';
 import type { Connection } from '../src/core/connection.js';
 import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
 import type { Log } from '../src/core/log.js';
@@ -194,3 +194,25 @@ export function clusterSetup(overrides: Record<string, string> = {}) {
   const c = core(overrides, cluster);
   return { ...c, cluster, store: cluster.store, remote: c.relay.remote! };
 }
+
+/** Node a with `n` local members of room `r` (ids 1..n), their join traffic, calls and events cleared. */
+export async function clusterRoom(n = 1, overrides: Record<string, string> = {}) {
+  const s = clusterSetup({ RELAY_MAX_MESSAGES_PER_SEC: '100000', RELAY_BURST_MESSAGES: '100000', ...overrides });
+  const members: ReturnType<typeof s.connect>[] = [];
+  for (let i = 0; i < n; i++) {
+    const m = s.connect();
+    const reply = await s.join(m, 'r');
+    if (reply?.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(reply)}`);
+    members.push(m);
+  }
+  const room = s.relay.rooms.get('r')!;
+  for (const m of members) m.peer.received.length = 0;
+  s.cluster.calls.length = 0;
+  s.events.log.length = 0;
+  return { ...s, members, room, handle: room.handle };
+}
+
+/** Member `id` of node b (presence `{ x: id }`, user `u<id>`) as the cluster announces it. */
+export const otherMember = (id: number, extra: Partial<ClusterMember> = {}): ClusterMember => ({
+  id, presence: { x: id }, identity: { userId: `u${id}` }, node: 'b', ...extra,
+});
