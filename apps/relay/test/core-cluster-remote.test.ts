@@ -9,8 +9,10 @@ import { clusterRoom, otherMember } from './cluster-fakes.js';
 
 describe('remote members', () => {
   it('a member of another node joins: member_joined with its presence and identity, once', async () => {
-    const { remote, members, room, handle } = await clusterRoom();
+    const { remote, members, room, handle, stats } = await clusterRoom(2);
+    const control = stats.framesOut.control;
     remote.memberJoined('r', otherMember(7));
+    expect(stats.framesOut.control - control).toBe(2); // one control frame per local member
     remote.memberJoined('r', otherMember(7)); // announced twice (e.g. after a resync): ignored
     remote.memberJoined('r', otherMember(1, { node: 'c' })); // this node's own member: ignored
     expect(members[0]!.peer.messages()).toEqual([{ type: 'member_joined', room: handle, member: { id: 7, presence: { x: 7 }, userId: 'u7' } }]);
