@@ -92,6 +92,7 @@ export class ClusterJoin {
         if (held) this.deps.hold?.release(name);
       }
     };
+    // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent: claimed() answers every refusal but full and locked alike (internal), so the reason's value cannot be told apart
     claim().then(done, () => done({ claim: { ok: false, reason: 'unavailable' } }))
       .catch((err: unknown) => this.deps.internalError?.(conn, err));
   }
