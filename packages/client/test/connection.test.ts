@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RoomcastClient, type RoomcastError } from '../src/node.js';
 import { messageBytes } from '../src/socket.js';
-import { FakeSocket, LIMITS } from './fake-socket.js';
+import { type FakeSocket, LIMITS } from './fake-socket.js';
 import { connected, harness, joinRoom } from './harness.js';
 
 /** connect() on a fresh client; returns its socket (opened) and the outcome (error or 'open'). */
