@@ -5,7 +5,7 @@ import { DeliveryClass, encodeDeliver, type Limits } from '@roomcast/protocol';
 import {
   FileCancelReason, decodeFileMessage, encodeFileCancel, encodeFileChunk, encodeFileStart, type FileMessage,
 } from '@roomcast/protocol/files';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileTransferError, roomFiles, type RoomFilesOptions } from '../src/files/index.js';
 import type { FakeSocket } from './fake-socket.js';
 import { harness } from './harness.js';
@@ -15,7 +15,7 @@ const SELF = 1;
 const member = (id: number) => ({ id, presence: null });
 
 /** A client in room 'files' as member 1 with members 2 and 3; pacing off unless limits say otherwise. */
-async function setup(limits: Partial<Limits> = {}, options: RoomFilesOptions = {}, members = [1, 2, 3]) {
+async function setup(limits: Partial<Limits> = {}, options: RoomFilesOptions = {}, members = [1, 2, 3], fileBytesPerSec?: number) {
   const h = harness({ reconnect: false });
   const connecting = h.client.connect();
   const socket = h.socket();
@@ -24,7 +24,7 @@ async function setup(limits: Partial<Limits> = {}, options: RoomFilesOptions = {
   await connecting;
   const joining = h.client.join('files');
   const join = socket.nextControl('join');
-  socket.reply({ type: 'joined', id: join.id, room: 'files', handle: HANDLE, self: SELF, members: members.map(member) });
+  socket.reply({ type: 'joined', id: join.id, room: 'files', handle: HANDLE, self: SELF, members: members.map(member), ...(fileBytesPerSec === undefined ? {} : { fileBytesPerSec }) });
   const room = await joining;
   const files = roomFiles(room, options);
   const log: unknown[][] = [];
@@ -56,6 +56,11 @@ function sentFiles(socket: FakeSocket): [number | undefined, FileMessage | undef
   }
   return out;
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 const chunk = (id: number, offset: number, data: number[]) => ({ op: 'chunk', id, offset, data: Uint8Array.from(data) });
 
@@ -371,3 +376,136 @@ describe('sending a file', () => {
     expect(() => files.sendFile(Uint8Array.of(1)).done.catch(() => {})).not.toThrow();
   });
 });
+
+describe('options and defaults', () => {
+  it('one RoomFiles per room; ids start at a random u32', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const { files, room } = await setup();
+    expect(roomFiles(room)).toBe(files);
+    const file = files.sendFile(Uint8Array.of(1));
+    expect(file.id).toBe(2 ** 31); // (0.5 * 0xffffffff) >>> 0, plus one
+  });
+
+  it('an option given as undefined keeps its default', async () => {
+    const { socket, log } = await setup({}, { collect: undefined, maxFileBytes: undefined });
+    from(socket, encodeFileStart(1, 1, 'a', ''));
+    from(socket, encodeFileChunk(1, 0, Uint8Array.of(4)));
+    expect(log.at(-1)).toEqual(['file_end', 1, 'done', [4]]);
+  });
+
+  it('the room budget: the option, else what joined announced, else 4 MiB/s', async () => {
+    expect((await setup({}, { roomBytesPerSec: 50 }, [1, 2], 100)).files.roomBytesPerSec).toBe(50);
+    expect((await setup({}, {}, [1, 2], 100)).files.roomBytesPerSec).toBe(100);
+    expect((await setup({}, {}, [1, 2])).files.roomBytesPerSec).toBe(4 * 1024 * 1024);
+  });
+
+  it('maxFileBytes defaults to 256 MiB', async () => {
+    const { socket, log } = await setup();
+    from(socket, encodeFileStart(1, 256 * 1024 * 1024, 'a', ''));
+    from(socket, encodeFileStart(2, 256 * 1024 * 1024 + 1, 'b', ''));
+    expect(log.map((e) => [e[0], e[0] === 'file_start' ? e[2] : e[1]])).toEqual([['file_start', 1], ['file_start', 2], ['file_cancel', 2]]);
+  });
+
+  it('highWaterBytes defaults to 64 KiB', async () => {
+    const { socket, files } = await setup();
+    const buffered = socket as FakeSocket & { bufferedAmount?: number };
+    buffered.bufferedAmount = 64 * 1024 + 1;
+    const file = files.sendFile(Uint8Array.of(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(file.sent).toBe(0);
+    buffered.bufferedAmount = 64 * 1024;
+    await file.done;
+  });
+
+  it('refuses to send before the connection is open, saying so', async () => {
+    const { files, h } = await setup();
+    h.client.close();
+    expect(() => files.sendFile(Uint8Array.of(1))).toThrow(expect.objectContaining({ code: 'not_connected', message: 'cannot send a file: the client is not connected' }));
+  });
+});
+
+describe('pacing (fake timers)', () => {
+  const settledLog = (socket: FakeSocket) => sentFiles(socket).map(([, m]) => (m?.op === 'chunk' ? `chunk@${m.offset}` : m?.op));
+
+  it('frames go at half of maxMessagesPerSec, after a burst of one', async () => {
+    vi.useFakeTimers();
+    const { socket, files } = await setup({ maxPayloadBytes: 22, maxMessagesPerSec: 2 }); // 1 frame per second
+    const file = files.sendFile(Uint8Array.of(1, 2, 3, 4, 5, 6), { name: 'a', type: 'b' });
+    await vi.advanceTimersByTimeAsync(900);
+    expect(settledLog(socket)).toEqual(['start']);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(settledLog(socket)).toEqual(['chunk@0']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(settledLog(socket)).toEqual(['chunk@5']);
+    await file.done;
+  });
+
+  it('the room budget is shared by every transfer and counts every recipient', async () => {
+    vi.useFakeTimers();
+    // 100 B/s with a burst of 10; an incoming transfer halves the outgoing one's share to 50 B/s.
+    const { socket, files } = await setup({ maxPayloadBytes: 22 }, { roomBytesPerSec: 100 });
+    from(socket, encodeFileStart(1, 10, 'in', ''), 3);
+    const file = files.sendFile(Uint8Array.of(1), { name: 'a', type: 'b' });
+    // The 22-byte start goes to 2 recipients: 44 bytes, 34 over the burst at 50 B/s = 680 ms.
+    await vi.advanceTimersByTimeAsync(600);
+    expect(socket.sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(120);
+    expect(settledLog(socket)).toEqual(['start']);
+    file.cancel();
+  });
+
+  it('a cancel while a frame waits for its turn sends no more frames', async () => {
+    vi.useFakeTimers();
+    const { socket, files } = await setup({ maxPayloadBytes: 22, maxMessagesPerSec: 2 });
+    const first = files.sendFile(Uint8Array.of(1), { name: 'a', type: 'b' });
+    const second = files.sendFile(Uint8Array.of(2), { name: 'a', type: 'b' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settledLog(socket)).toEqual(['start']); // the first's start; the second's waits
+    second.cancel();
+    await vi.advanceTimersByTimeAsync(500);
+    first.cancel();
+    first.cancel();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(sentFiles(socket).map(([, m]) => [m?.id === first.id ? 'first' : 'second', m?.op])).toEqual([
+      ['second', 'cancel'], ['first', 'cancel'],
+    ]);
+  });
+});
+
+describe('edges of a transfer', () => {
+  it('an empty chunk after the end is ignored', async () => {
+    const { socket, log } = await setup();
+    from(socket, encodeFileStart(1, 1, 'a', ''));
+    from(socket, encodeFileChunk(1, 0, Uint8Array.of(1)));
+    from(socket, encodeFileChunk(1, 1, new Uint8Array(0)));
+    expect(log.map((e) => e[0])).toEqual(['file_start', 'file_data', 'file_progress', 'file_end']);
+  });
+
+  it('a decline for a transfer it does not know is ignored', async () => {
+    const { socket, log } = await setup();
+    expect(() => from(socket, encodeFileCancel(12345, FileCancelReason.Declined), 2, true)).not.toThrow();
+    expect(log).toEqual([]);
+  });
+
+  it('when every recipient declined, nothing more is sent to them (no cancel either)', async () => {
+    vi.useFakeTimers();
+    const { socket, files } = await setup({ ...small, maxMessagesPerSec: 2 });
+    const file = files.sendFile(Uint8Array.of(1), { name: 'a', type: 'b' });
+    await vi.advanceTimersByTimeAsync(0);
+    from(socket, encodeFileCancel(file.id, FileCancelReason.Declined), 2, true);
+    from(socket, encodeFileCancel(file.id, FileCancelReason.Declined), 3, true);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(settledOps(socket)).toEqual(['start']);
+  });
+
+  it('a socket that stops taking frames ends the transfer as disconnected', async () => {
+    const { socket, files, log } = await setup(small);
+    socket.readyState = 2; // closing; the client has not seen the close yet
+    const file = files.sendFile(Uint8Array.of(1), { name: 'a', type: 'b' });
+    await expect(file.done).rejects.toThrow(new FileTransferError('disconnected', 'connection lost while sending: RoomcastError: the connection is not open'));
+    expect(log).toEqual([['send_cancel', file.id, 'cancelled', 'disconnected', 'connection lost while sending: RoomcastError: the connection is not open']]);
+  });
+});
+
+const small = { maxPayloadBytes: 22 };
+const settledOps = (socket: FakeSocket) => sentFiles(socket).map(([, m]) => m?.op);
