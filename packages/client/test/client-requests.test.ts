@@ -212,6 +212,17 @@ describe('rejoin after a reconnect', () => {
   });
 });
 
+describe('connect() while reconnecting', () => {
+  it('rejects with closed when the client closes instead', async () => {
+    vi.useFakeTimers();
+    const h = await connected();
+    h.socket().drop(1006);
+    const waiting = h.client.connect();
+    h.client.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'closed', message: 'the client closed while reconnecting' });
+  });
+});
+
 describe('errors', () => {
   it('are RoomcastErrors with the documented fields', () => {
     const err = new RoomcastError('closed', 'm', { closeCode: 1000 });

@@ -387,4 +387,36 @@ describe('setPresence and leave settle as documented', () => {
     expect([room.joined, socket.sent.length, h.client.rooms.size]).toEqual([false, 0, 0]);
     h.client.close();
   });
+
+  it('a leave in flight when the connection drops resolves', async () => {
+    const { h, room } = await setup({}, { reconnect: false });
+    const leaving = room.leave();
+    h.socket().nextControl('leave');
+    h.socket().drop(1006);
+    await expect(leaving).resolves.toBeUndefined();
+  });
+
+  it('a confirmed presence keeps your verified userId and info', async () => {
+    const h = await connected();
+    const joining = h.client.join('r');
+    h.socket().reply({ type: 'joined', id: h.socket().nextControl('join').id, room: 'r', handle: 5, self: 1, members: [{ id: 1, presence: null, userId: 'u-1', info: { name: 'Ada' } }] });
+    const room = await joining;
+    const setting = room.setPresence({ x: 1 });
+    h.socket().reply({ type: 'ok', id: h.socket().nextControl('presence').id });
+    await setting;
+    expect(room.members.get(1)).toEqual({ id: 1, presence: { x: 1 }, userId: 'u-1', info: { name: 'Ada' } });
+  });
+
+  it('while the rejoin is pending, sends say so', async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const { h, room } = await setup();
+    h.socket().drop(1006);
+    await vi.advanceTimersByTimeAsync(1);
+    h.socket().open();
+    h.socket().welcome('s2');
+    expect(() => room.send(Uint8Array.of(1))).toThrow(expect.objectContaining({ code: 'not_connected', message: "room 'r' is being rejoined after a reconnect" }));
+    await expect(room.setInterest([])).rejects.toMatchObject({ code: 'not_connected' });
+    vi.restoreAllMocks();
+  });
 });
