@@ -106,7 +106,9 @@ describe('handshake failures, exactly', () => {
       throw new Error('socket exploded');
     };
     socket.open();
-    expect(fields(await outcome)).toMatchObject({ code: 'connect_failed', message: 'could not send hello: socket exploded' });
+    const err = await outcome;
+    expect(fields(err)).toMatchObject({ code: 'connect_failed', message: 'could not send hello: socket exploded' });
+    expect((err as RoomcastError).cause).toEqual(new Error('socket exploded'));
   });
 
   it('a socket whose close() throws still fails the handshake cleanly', async () => {
@@ -126,7 +128,28 @@ describe('handshake failures, exactly', () => {
         }
       } as never,
     });
-    await expect(client.connect()).rejects.toMatchObject({ code: 'connect_failed', message: 'could not open a WebSocket to ws://x/: not an Error' });
+    await expect(client.connect()).rejects.toMatchObject({ code: 'connect_failed', message: 'could not open a WebSocket to ws://x/: not an Error', cause: 'not an Error' });
+  });
+});
+
+describe('the handshake, from the client', () => {
+  it('requests before welcome are refused without being sent', async () => {
+    const { h, socket } = connecting();
+    socket.open();
+    socket.nextControl('hello');
+    await expect(h.client.ping()).rejects.toMatchObject({ code: 'not_connected', message: "cannot send 'ping': the client is connecting" });
+    expect(socket.sent).toEqual([]);
+  });
+
+  it('a timed-out attempt of connect({ retry: true }) counts once, though its close event follows', async () => {
+    const h = harness({ connectTimeoutMs: 10, reconnect: { initialDelayMs: 1, maxDelayMs: 1 } });
+    const retries: number[] = [];
+    h.client.on('retrying', (r) => retries.push(r.failedAttempts));
+    const connecting = h.client.connect({ retry: true, maxAttempts: 2 }).catch((e: RoomcastError) => e.code);
+    h.socket().open();
+    // The first attempt times out (one failure), the second too: then maxAttempts is reached.
+    expect(await connecting).toBe('timeout');
+    expect([retries, h.fake.sockets.length]).toEqual([[1], 2]);
   });
 });
 

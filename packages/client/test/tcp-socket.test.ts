@@ -58,6 +58,7 @@ describe('TcpSocket', () => {
     const ev = events(s);
     await ev.opened;
     expect(s.readyState).toBe(1);
+    expect(s.bufferedAmount).toBe(0);
     const { socket, next } = await relay.accepted;
     s.send(Uint8Array.of(2, 0, 0, 1, 9) as Uint8Array<ArrayBuffer>);
     expect([...await next()]).toEqual([2, 0, 0, 1, 9]);
@@ -103,6 +104,19 @@ describe('TcpSocket', () => {
     (await relay.accepted).socket.write(Buffer.from('7fffffff', 'hex'));
     expect(await ev.closed).toEqual({ code: 1009, reason: `relay length prefix of ${0x7fffffff} bytes is above the frame cap of ${MAX_INCOMING_FRAME_BYTES}` });
     expect(s.readyState).toBe(3);
+  });
+
+  it('accepts a frame of exactly MAX_INCOMING_FRAME_BYTES (16 MiB + 64)', async () => {
+    const relay = await scriptedRelay();
+    const s = new TcpSocket(relay.url);
+    const ev = events(s);
+    await ev.opened;
+    const { socket } = await relay.accepted;
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(16 * 1024 * 1024 + 64);
+    socket.write(prefix); // a frame that big is allowed; the connection then ends without it
+    socket.end();
+    expect(await ev.closed).toEqual({ code: 1006, reason: '' });
   });
 
   it('connects to an IPv6 literal in brackets', async () => {
