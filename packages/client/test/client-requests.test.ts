@@ -1,7 +1,7 @@
 // The client's request path and room bookkeeping (client.ts), against the fake socket: what a
 // join sends, the control-frame cap, a socket that refuses a frame, a second welcome, the rooms
 // map, listeners added with once/off, and a rejoin that races a leave or fails.
-import { PROTOCOL_VERSION } from '@roomcast/protocol';
+import { PROTOCOL_VERSION, encodeControl } from '@roomcast/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoomcastError, type ClientStatus } from '../src/node.js';
 import { LIMITS } from './fake-socket.js';
@@ -220,6 +220,56 @@ describe('connect() while reconnecting', () => {
     const waiting = h.client.connect();
     h.client.close();
     await expect(waiting).rejects.toMatchObject({ code: 'closed', message: 'the client closed while reconnecting' });
+  });
+});
+
+describe('exact values', () => {
+  it('the core class without a WebSocket option throws no_websocket', async () => {
+    const { RoomcastClient: Core } = await import('../src/client.js');
+    expect(() => new Core('ws://x/ws')).toThrow(expect.objectContaining({ code: 'no_websocket', message: 'no WebSocket implementation: pass the `WebSocket` option' }));
+  });
+
+  it('ping measures the real round trip: at least the time the pong took, at most the time it all took', async () => {
+    const h = await connected();
+    const before = performance.now();
+    const pinging = h.client.ping();
+    const ping = h.socket().nextControl('ping');
+    await new Promise((r) => setTimeout(r, 20));
+    h.socket().reply({ type: 'pong', id: ping.id });
+    const rtt = await pinging;
+    expect(rtt).toBeGreaterThanOrEqual(15); // timers may fire a little early, never 5 ms
+    expect(rtt).toBeLessThanOrEqual(performance.now() - before);
+  });
+
+  it('a control frame of exactly maxControlBytes is sent', async () => {
+    const h = harness();
+    const connecting = h.client.connect();
+    h.socket().open();
+    h.socket().welcome('s', { maxControlBytes: encodeControl({ type: 'ping', id: 1 }).length });
+    await connecting;
+    void h.client.ping(); // the client's first request: id 1
+    expect(h.socket().nextControl('ping').id).toBe(1);
+  });
+
+  it('close() rejects pending requests with closed, code 1000; a drop with the close code', async () => {
+    const h = await connected();
+    const first = h.client.ping().catch((e: RoomcastError) => e);
+    h.client.close();
+    expect(await first).toMatchObject({ code: 'closed', message: 'client.close() was called', closeCode: 1000 });
+    const c = await connected();
+    const second = c.client.ping().catch((e: RoomcastError) => e);
+    c.socket().drop(1011, 'oops');
+    expect(await second).toMatchObject({ code: 'closed', message: 'connection closed (code 1011) before the reply arrived', closeCode: 1011, closeReason: 'oops' });
+  });
+
+  it('a first connection closed before welcome reports its own close code and reason', async () => {
+    const h = harness();
+    const closes: unknown[] = [];
+    h.client.on('close', (c) => closes.push(c));
+    const connecting = h.client.connect().catch(() => {});
+    h.socket().drop(4400, 'bad hello');
+    await connecting;
+    expect(closes).toEqual([{ code: 4400, reason: 'bad hello' }]);
   });
 });
 

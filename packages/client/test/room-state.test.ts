@@ -419,4 +419,34 @@ describe('setPresence and leave settle as documented', () => {
     await expect(room.setInterest([])).rejects.toMatchObject({ code: 'not_connected' });
     vi.restoreAllMocks();
   });
+
+  it('after a refused presence the rejoin sends the previous one; after a timed-out one, the new one', async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const h = await connected({ requestTimeoutMs: 100 });
+    const joining = h.client.join('r', { v: 1 });
+    h.socket().reply({ type: 'joined', id: h.socket().nextControl('join').id, room: 'r', handle: 5, self: 1, members: [{ id: 1, presence: { v: 1 } }] });
+    const room = await joining;
+    const refused = room.setPresence({ v: 2 });
+    h.socket().reply({ type: 'error', id: h.socket().nextControl('presence').id, code: 'presence_too_large', message: 'big' });
+    await expect(refused).rejects.toMatchObject({ code: 'presence_too_large' });
+    h.socket().drop(1006);
+    await vi.advanceTimersByTimeAsync(1);
+    h.socket().open();
+    h.socket().welcome('s2');
+    const rejoin = h.socket().nextControl('join');
+    expect(rejoin.presence).toEqual({ v: 1 });
+    h.socket().reply({ type: 'joined', id: rejoin.id, room: 'r', handle: 6, self: 1, members: [{ id: 1, presence: { v: 1 } }] });
+    await vi.advanceTimersByTimeAsync(0);
+    const timedOut = room.setPresence({ v: 4 }).catch((e: RoomcastError) => e.code);
+    h.socket().nextControl('presence');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await timedOut).toBe('timeout');
+    h.socket().drop(1006);
+    await vi.advanceTimersByTimeAsync(1);
+    h.socket().open();
+    h.socket().welcome('s3');
+    expect(h.socket().nextControl('join').presence).toEqual({ v: 4 });
+    vi.restoreAllMocks();
+  });
 });
