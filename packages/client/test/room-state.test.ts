@@ -1,46 +1,16 @@
 // A room's state and events beyond members and messages, against the fake socket: what `joined`
 // announces (tick, settings, host, seat, file budget), the server's settings / host / away /
-// close / remove events, interest groups, the argument checks of the send methods with their
-// exact bounds, the early-message buffer's bound, and how setPresence and leave settle.
-import { DeliveryClass, encodeBatch, encodeDeliver, type Member, type ServerMessage } from '@roomcast/protocol';
+// close / remove events, the argument checks of the send methods with their exact bounds, and
+// how setPresence and leave settle. Interest groups and early messages: room-interest.test.ts.
+import { DeliveryClass, encodeBatch } from '@roomcast/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ClientOptions, Room, RoomcastError } from '../src/node.js';
-import { connected, harness, type Harness } from './harness.js';
-
-const ada = { id: 1, presence: { name: 'ada' } };
-const bob = { id: 2, presence: { name: 'bob' } };
-const cy = { id: 3, presence: null };
-const SETTINGS = { capacity: 8, locked: false, private: true, metadata: { theme: 'dark' } };
+import type { RoomcastError } from '../src/node.js';
+import { connected } from './harness.js';
+import { SETTINGS, ada, bob, data, join, setup } from './room-setup.js';
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-type Joined = Extract<ServerMessage, { type: 'joined' }>;
-
-/** Joins 'r' and answers `joined` with handle 5, self 1 and `extra` fields. */
-async function join(h: Harness, extra: Partial<Joined> = {}, members: Member[] = [ada, bob, cy]): Promise<Room> {
-  const joining = h.client.join('r');
-  const req = h.socket().nextControl('join');
-  h.socket().reply({ type: 'joined', id: req.id, room: 'r', handle: 5, self: 1, members, ...extra });
-  return joining;
-}
-
-async function setup(limits: Record<string, number> = {}, options: ClientOptions = {}, extra: Partial<Joined> = {}) {
-  const h = harness(options);
-  const connecting = h.client.connect();
-  h.socket().open();
-  h.socket().welcome('s', limits);
-  await connecting;
-  return { h, room: await join(h, extra) };
-}
-
-/** The data frames sent since the last call. */
-function data(h: Harness) {
-  const out = [];
-  while (h.socket().sent.length > 0) out.push(h.socket().nextData());
-  return out.map((f) => ({ cls: f.cls, target: f.target, key: f.key, group: f.group, payload: [...f.payload] }));
-}
 
 describe('what joined announces', () => {
   it('tick rate, settings, host, file budget; and the seat goes back in the rejoin', async () => {
@@ -212,136 +182,6 @@ describe('argument checks, at their exact bounds', () => {
     socket.drop(1000);
     vi.advanceTimersByTime(100);
     expect(socket.sent).toEqual([]);
-  });
-});
-
-describe('interest groups', () => {
-  const limits = { maxGroupsPerMember: 2 };
-
-  it('validates ids and the relay limit, counting duplicates once', async () => {
-    const { h, room } = await setup(limits);
-    await expect(room.setInterest([1, 2, 3])).rejects.toThrow(new RangeError('3 groups asked for; this relay allows 2 per member'));
-    await expect(room.setInterest([0])).rejects.toThrow(new RangeError('group must be an integer in 1..65535 (got 0)'));
-    expect(room.interest).toEqual([]);
-    const setting = room.setInterest([7, 7, 8]);
-    const req = h.socket().nextControl('interest');
-    expect([req.room, req.groups]).toEqual([5, [7, 8]]);
-    expect(room.interest).toEqual([7, 8]);
-    h.socket().reply({ type: 'ok', id: req.id });
-    await setting;
-    const { room: other } = await setup();
-    await expect(other.setInterest([1])).rejects.toThrow(new RangeError('1 groups asked for; this relay allows 0 per member'));
-  });
-
-  it("keeps each group's values apart, tags messages with the group, and reports values of a group left as cleared", async () => {
-    const { h, room } = await setup(limits);
-    const got: unknown[] = [];
-    room.on('message', (m) => got.push([m.group, m.sender, m.key, [...m.payload]]));
-    const subscribe = async (groups: number[]) => {
-      const setting = room.setInterest(groups);
-      h.socket().reply({ type: 'ok', id: h.socket().nextControl('interest').id });
-      await setting;
-    };
-    await subscribe([1, 2]);
-    h.socket().push(encodeBatch(5, [{ sender: 2, key: 0, payload: Uint8Array.of(10) }, { sender: 1, key: 0, payload: Uint8Array.of(99) }], false, 1));
-    h.socket().push(encodeBatch(5, [{ sender: 2, key: 0, payload: Uint8Array.of(20) }, { sender: 3, key: 1, payload: Uint8Array.of(30) }], false, 2));
-    h.socket().push(encodeBatch(5, [{ sender: 2, key: 0, payload: Uint8Array.of(50) }], false, 9)); // not subscribed
-    expect(room.latest.size).toBe(0); // group values are not the room's
-    // Group 1 goes: bob's key 0 is still shown by group 2, so no clear for it.
-    await subscribe([2]);
-    // Group 2 goes: both its values are cleared.
-    await subscribe([]);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(got).toEqual([
-      [1, 2, 0, [10]],
-      [2, 2, 0, [20]],
-      [2, 3, 1, [30]],
-      [2, 2, 0, []],
-      [2, 3, 1, []],
-    ]);
-  });
-
-  it('a member leaving drops its group values; a group snapshot replaces only its own values', async () => {
-    const { h, room } = await setup(limits);
-    const got: unknown[] = [];
-    room.on('message', (m) => got.push([m.group, m.sender, m.key, m.payload.length]));
-    const setting = room.setInterest([1, 2]);
-    h.socket().reply({ type: 'ok', id: h.socket().nextControl('interest').id });
-    await setting;
-    h.socket().push(encodeBatch(5, [{ sender: 2, key: 0, payload: Uint8Array.of(1) }], false, 1));
-    h.socket().push(encodeBatch(5, [{ sender: 3, key: 0, payload: Uint8Array.of(1) }], false, 2));
-    h.socket().reply({ type: 'member_left', room: 5, member: 2 });
-    h.socket().push(encodeBatch(5, [], true, 2)); // snapshot of group 2: cy's value is gone
-    const leaving = room.setInterest([]);
-    h.socket().reply({ type: 'ok', id: h.socket().nextControl('interest').id });
-    await leaving;
-    await new Promise((r) => setTimeout(r, 0));
-    // No clear for bob (dropped with him), one for cy (the snapshot), none after that.
-    expect(got).toEqual([[1, 2, 0, 1], [2, 3, 0, 1], [2, 3, 0, 0]]);
-  });
-
-  it('asks again after a reconnect', async () => {
-    vi.useFakeTimers();
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const { h, room } = await setup(limits);
-    const setting = room.setInterest([4]);
-    h.socket().reply({ type: 'ok', id: h.socket().nextControl('interest').id });
-    await setting;
-    h.socket().drop(1006);
-    await vi.advanceTimersByTimeAsync(1);
-    h.socket().open();
-    h.socket().welcome('s2', limits);
-    const rejoin = h.socket().nextControl('join');
-    h.socket().reply({ type: 'joined', id: rejoin.id, room: 'r', handle: 6, self: 1, members: [ada] });
-    await vi.advanceTimersByTimeAsync(0);
-    const again = h.socket().nextControl('interest');
-    expect([again.room, again.groups]).toEqual([6, [4]]);
-    vi.restoreAllMocks();
-  });
-
-  it('a refused re-ask after a reconnect is reported on the room', async () => {
-    vi.useFakeTimers();
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const { h, room } = await setup(limits);
-    const errors: string[] = [];
-    room.on('error', (e) => errors.push(e.code));
-    const setting = room.setInterest([4]);
-    h.socket().reply({ type: 'ok', id: h.socket().nextControl('interest').id });
-    await setting;
-    h.socket().drop(1006);
-    await vi.advanceTimersByTimeAsync(1);
-    h.socket().open();
-    h.socket().welcome('s2', limits);
-    const rejoin = h.socket().nextControl('join');
-    h.socket().reply({ type: 'joined', id: rejoin.id, room: 'r', handle: 6, self: 1, members: [ada] });
-    await vi.advanceTimersByTimeAsync(0);
-    const again = h.socket().nextControl('interest');
-    h.socket().reply({ type: 'error', id: again.id, code: 'too_many_groups', message: 'no' });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(errors).toEqual(['too_many_groups']);
-    vi.restoreAllMocks();
-  });
-});
-
-describe('messages before the first listener', () => {
-  it('keeps the newest 256, in order', async () => {
-    const { h, room } = await setup();
-    for (let i = 0; i < 258; i++) h.socket().push(encodeDeliver({ room: 5, sender: 2 }, Uint8Array.of(i & 0xff, i >> 8)));
-    const got: number[] = [];
-    room.on('message', (m) => got.push(m.payload[0]! + m.payload[1]! * 256));
-    room.on('message', () => {}); // a second listener gets nothing replayed
-    await Promise.resolve();
-    expect(got).toEqual(Array.from({ length: 256 }, (_, i) => i + 2));
-  });
-
-  it('once: called for the first message only', async () => {
-    const { h, room } = await setup();
-    const got: number[] = [];
-    room.on('message', () => {});
-    room.once('message', (m) => got.push(m.payload[0]!));
-    h.socket().push(encodeDeliver({ room: 5, sender: 2 }, Uint8Array.of(1)));
-    h.socket().push(encodeDeliver({ room: 5, sender: 2 }, Uint8Array.of(2)));
-    expect(got).toEqual([1]);
   });
 });
 
