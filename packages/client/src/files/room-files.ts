@@ -110,6 +110,7 @@ export class RoomFiles {
     // An option given as undefined keeps its default.
     this.#options = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
     const budget = this.#roomBytesPerSec();
+    // Stryker disable next-line ArithmeticOperator: equivalent, #pace sets rate and capacity before every reservation.
     this.#roomBucket = new ReservationBucket(budget, budget / 10, performance.now());
     this.#link = tapRoom(room, { message: (m) => this.#message(m), down: () => this.#down() });
     room.on('member_left', (m) => {
