@@ -307,6 +307,25 @@ describe('server API: publish', () => {
     // Nothing was delivered by the refused calls.
     expect(s.relay.stats.framesOut.reliable).toBe(0);
   });
+
+  it('reads a body of exactly maxBodyBytes (payload + 4096) whole; one byte more is refused while reading, and the connection closes', async () => {
+    const s = await start({ maxPayloadBytes: 16 });
+    const a = await client(s.wsUrl);
+    await a.join('match');
+    // 4112 bytes: read whole and judged by the API (the payload cap), not by the body bound.
+    expect(await api('/api/v1/rooms/match/publish', { method: 'POST', body: new Uint8Array(4112), type: 'application/octet-stream' })).toEqual({
+      status: 413, body: { error: { code: 'payload_too_large', message: 'the payload is 4112 bytes, above RELAY_MAX_PAYLOAD_BYTES (16)' } },
+    });
+    const res = await fetch(`${s.httpUrl}/api/v1/rooms/match/publish`, {
+      method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(4113),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    // uWS adds its own `Connection: close` to ours (end with closeConnection): fetch joins them.
+    expect(res.headers.get('connection')).toMatch(/^close(, close)?$/);
+    expect(await res.json()).toEqual({ error: { code: 'payload_too_large', message: 'the request body is above 4112 bytes' } });
+    expect(s.relay.stats.framesOut.reliable).toBe(0);
+  });
 });
 
 describe('server API: kick and disconnect', () => {
