@@ -76,4 +76,26 @@ describe('tcp frame deadline', () => {
     expect(server.relay.connections.size).toBe(2);
     expect(server.relay.stats.limitHits.frame_timeout).toBe(0);
   });
+
+  it('the sweep runs every eighth of the shortest deadline: a frame begun off its beat is closed at the first sweep past its deadline, not before', async () => {
+    const clock = new FakeClock();
+    // Idle timeout off, frame deadline 1 s: sweeps at 125 ms, 250 ms, … of the relay's clock.
+    const server = await relay.start({ idleTimeoutSec: 0, tcpFrameTimeoutSec: 1 }, clock);
+    const slow = await relay.tcpOpen();
+    const probe = await relay.tcpOpen();
+    clock.advance(100);
+    slow.write(Uint8Array.of(0, 0)); // half a length prefix, at 100 ms
+    await probe.request({ type: 'ping' }, 'pong');
+    clock.advance(1_024); // 1,124 ms: past the deadline (1,100 ms), but no sweep since the one at 1,000 ms
+    await probe.request({ type: 'ping' }, 'pong');
+    expect(server.relay.connections.size).toBe(2);
+    clock.advance(1); // the sweep at 1,125 ms
+    expect(await slow.closed).toEqual({ code: 4408, reason: 'frame not completed within 1 s' });
+    // With the idle timeout off, the probe (silent since its last ping) stays.
+    clock.advance(60_000);
+    await probe.request({ type: 'ping' }, 'pong');
+    expect(server.relay.connections.size).toBe(1);
+    expect(server.relay.stats.limitHits.frame_timeout).toBe(1);
+  });
 });
+
