@@ -116,8 +116,24 @@ describe('tcp transport', () => {
   it('a busy TCP port fails start-up naming TCP_PORT', async () => {
     const first = await relay.start();
     const { startTestRelay } = await import('./helpers.js');
-    await expect(startTestRelay({ tcpPort: first.tcpPort! })).rejects.toThrow(/TCP_PORT/);
+    await expect(startTestRelay({ tcpPort: first.tcpPort! })).rejects
+      .toThrow(`could not listen for TCP on 127.0.0.1:${first.tcpPort}: EADDRINUSE (set TCP_PORT to another port, or TCP_PORT=off)`);
     // The refused relay released its HTTP port and timers: nothing to clean up here.
     await RawTcpClient.open(first.tcpPort!).then((c) => c.close());
   });
+
+  it('a close reason is cut to 256 characters on TCP and to 120 on WebSocket (what a close frame holds)', async () => {
+    const server = await relay.start();
+    const tcp = await relay.tcpOpen();
+    const ws = await relay.wsOpen();
+    const { self: tcpId } = await tcp.join('cut');
+    const { self: wsId } = await ws.join('cut');
+    const reason = Array.from({ length: 300 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    // The core's admin API takes any reason (the HTTP API's schema allows 120 characters).
+    expect(server.relay.admin.kickMember('cut', tcpId, reason)).toBe('kicked');
+    expect(server.relay.admin.kickMember('cut', wsId, reason)).toBe('kicked');
+    expect(await tcp.closed).toEqual({ code: 4403, reason: reason.slice(0, 256) });
+    expect(await ws.closed).toEqual({ code: 4403, reason: reason.slice(0, 120) });
+  });
 });
+
