@@ -135,5 +135,20 @@ describe('tcp transport', () => {
     expect(await tcp.closed).toEqual({ code: 4403, reason: reason.slice(0, 256) });
     expect(await ws.closed).toEqual({ code: 4403, reason: reason.slice(0, 120) });
   });
+
+  it('a refused TCP connection gets one close frame, 4429 for its address\'s limit and 1013 for the relay\'s, with the reason, then the socket ends', async () => {
+    const server = await relay.start({ maxConnections: 2, maxConnectionsPerIp: 1, connectRatePerIp: 0 });
+    const first = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.2');
+    const mine = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.2');
+    expect(await mine.closed).toEqual({ code: 4429, reason: 'this address holds its maximum of 1 connections' });
+    const second = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.3');
+    const full = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.4');
+    expect(await full.closed).toEqual({ code: 1013, reason: 'the relay holds its maximum of 2 connections' });
+    // Only the close frame came: no welcome, no error.
+    expect(full.frames).toHaveLength(1);
+    expect(server.relay.connections.size).toBe(2);
+    expect(server.tcp?.connections).toBe(2);
+    for (const c of [first, second]) c.socket.destroy();
+  });
 });
 
