@@ -44,4 +44,21 @@ describe('tcp heartbeats', () => {
     expect(server.relay.rooms.memberCount()).toBe(2);
     expect(server.relay.stats.closes.timeout).toBe(1);
   });
+
+  it('every half window of silence gets its own heartbeat; one heartbeat per silence, however many sweeps pass', async () => {
+    const clock = new FakeClock();
+    await relay.start({ idleTimeoutSec: 8 }, clock);
+    const c = await relay.tcpOpen();
+    const queued = (): number => c.frames.filter((f) => f.kind === 'control' && f.message.type === 'heartbeat').length;
+    clock.advance(4_000); // half the window since the hello
+    await c.nextMessage('heartbeat');
+    clock.advance(3_000); // three more sweeps of the same silence
+    await c.request({ type: 'ping' }, 'pong'); // heard at 7 s; any heartbeat of those sweeps came before the pong
+    expect(queued()).toBe(0);
+    clock.advance(4_000); // half the window since the ping
+    await c.nextMessage('heartbeat');
+    await c.request({ type: 'ping' }, 'pong');
+    expect(queued()).toBe(0);
+  });
 });
+
