@@ -287,6 +287,18 @@ describe('server API: publish', () => {
     expect([...direct.payload]).toEqual([9]);
   });
 
+  it('reads a body that arrives in several chunks whole, in order', async () => {
+    const s = await start({ maxPayloadBytes: 300_000 });
+    const a = await client(s.wsUrl);
+    await a.join('match');
+    // 256 KiB: more than one read of the socket, so uWS hands it over in several chunks.
+    const body = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 251);
+    expect(await api('/api/v1/rooms/match/publish', { method: 'POST', body, type: 'application/octet-stream' })).toEqual({ status: 200, body: { recipients: 1 } });
+    const frame = await a.nextDeliver();
+    expect(frame.payload.length).toBe(body.length);
+    expect(Buffer.compare(Buffer.from(frame.payload), Buffer.from(body))).toBe(0);
+  });
+
   it('refuses a missing room or member, a bad class, a JSON body and a payload above RELAY_MAX_PAYLOAD_BYTES', async () => {
     const s = await start({ maxPayloadBytes: 16 });
     const a = await client(s.wsUrl);
