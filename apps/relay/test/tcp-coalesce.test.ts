@@ -68,6 +68,11 @@ describe('tcp write coalescing', () => {
     // Closed: later frames are dropped, and the turn's flush writes nothing more.
     peer.send(encodeControl({ type: 'pong', id: 2 }));
     expect(writes).toHaveLength(2);
+    // A second close (or a policy answer) after the first writes nothing and reports nothing.
+    peer.close(4400, 'again');
+    peer.endWith(Uint8Array.of(0));
+    expect(writes).toHaveLength(2);
+    expect(seen.closed).toBe(1);
   });
 
   it('queued bytes count toward the backstop: past it the peer overflows once and queues nothing more', async () => {

@@ -66,6 +66,11 @@ describe('flash policy', () => {
     c.write(REQUEST);
     expect((await c.nextError('bad_frame')).message).toContain('length prefix of 1014001516 bytes'); // "<pol"
     expect((await c.closed).code).toBe(1009);
+    // Nothing is held back to sniff: the first four bytes alone are a length prefix, judged at once.
+    const d = await relay.tcpConnect();
+    d.write('<pol');
+    expect((await d.nextError('bad_frame')).message).toContain('length prefix of 1014001516 bytes');
+    expect((await d.closed).code).toBe(1009);
   });
 
   it('a client that stops in the middle of the request is closed at the frame deadline, like one that stops in a frame', async () => {
@@ -75,9 +80,12 @@ describe('flash policy', () => {
     const stalled = await relay.tcpConnect();
     const probe = await relay.tcpOpen();
     clock.advance(3_000);
-    stalled.write('<policy-file'); // a prefix of the request, at 3 s
+    stalled.write('<policy'); // a prefix of the request, at 3 s
     await probe.request({ type: 'ping' }, 'pong');
-    clock.advance(9_000); // 12 s: 9 s since the prefix
+    clock.advance(3_000);
+    stalled.write('-file'); // more of it, at 6 s: the deadline still counts from 3 s
+    await probe.request({ type: 'ping' }, 'pong');
+    clock.advance(6_000); // 12 s: 9 s since the prefix
     await probe.request({ type: 'ping' }, 'pong');
     expect(server.relay.connections.size).toBe(2);
     clock.advance(1_000); // 13 s: 10 s since the prefix

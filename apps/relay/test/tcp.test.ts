@@ -1,5 +1,6 @@
 // Raw TCP and WebSocket members in the same rooms: presence, byte-identical frames both ways,
 // member_left on close, the going_away close frame on shutdown, metrics by transport, TCP_PORT=off.
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { httpGet } from './helpers.js';
 import { RawTcpClient, hex, useTcpRelay } from './tcp-helpers.js';
@@ -149,6 +150,19 @@ describe('tcp transport', () => {
     expect(server.relay.connections.size).toBe(2);
     expect(server.tcp?.connections).toBe(2);
     for (const c of [first, second]) c.socket.destroy();
+  });
+
+  it('closing the relay releases the TCP port at once (idle and frame deadlines off: no sweep to stop)', async () => {
+    const { startTestRelay } = await import('./helpers.js');
+    const server = await startTestRelay({ idleTimeoutSec: 0, tcpFrameTimeoutSec: 0 });
+    const port = server.tcpPort!;
+    await server.close();
+    const other = createServer();
+    await new Promise<void>((resolve, reject) => {
+      other.once('error', reject);
+      other.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
+    });
+    await new Promise<void>((resolve) => other.close(() => resolve()));
   });
 });
 
