@@ -28,6 +28,17 @@ describe('http', () => {
     expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', connections: 0, rooms: 0, version: expect.any(String) });
   });
 
+  it('answers are never cached: /healthz, /metrics and static files carry cache-control no-cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomcast-static-'));
+    writeFileSync(join(dir, 'index.html'), '<h1>demo</h1>');
+    server = await startTestRelay({ staticDir: dir });
+    for (const path of ['/healthz', '/metrics', '/', '/nope']) {
+      const res = await fetch(server.httpUrl + path);
+      await res.text();
+      expect([path, res.headers.get('cache-control')]).toEqual([path, 'no-cache']);
+    }
+  });
+
   it('GET /metrics counts connections, rooms, frames, bytes, errors and limit hits', async () => {
     server = await startTestRelay({ maxPayloadBytes: 8 });
     const a = await RawClient.open(server.wsUrl);

@@ -81,7 +81,8 @@ describe('malformed input', () => {
     await start();
     const c = await open();
     c.send('hello?');
-    expect(await c.nextError()).toMatchObject({ code: 'bad_frame' });
+    // Said as a text message, not judged as the bytes of a binary frame.
+    expect(await c.nextError()).toMatchObject({ code: 'bad_frame', message: 'text messages are not accepted; send binary frames' });
   });
 
   it('refuses control frames above the control cap with control_too_large', async () => {

@@ -16,7 +16,10 @@ describe('METRICS_PORT', () => {
     const res = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('roomcast_connections ');
-    expect((await fetch(`http://127.0.0.1:${server.metricsPort}/healthz`)).status).toBe(404);
+    const other = await fetch(`http://127.0.0.1:${server.metricsPort}/healthz`);
+    expect(other.status).toBe(404);
+    expect(other.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await other.text()).toBe('not found\n');
     expect((await httpGet(server, '/healthz')).status).toBe(200);
   });
 
@@ -35,6 +38,7 @@ describe('METRICS_TOKEN', () => {
     const none = await fetch(`${server.httpUrl}/metrics`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+    expect(await none.text()).toBe('metrics need a bearer token\n');
     expect((await fetch(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
     const ok = await fetch(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).toBe(200);

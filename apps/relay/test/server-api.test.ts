@@ -287,6 +287,18 @@ describe('server API: publish', () => {
     expect([...direct.payload]).toEqual([9]);
   });
 
+  it('reads a body that arrives in several chunks whole, in order', async () => {
+    const s = await start({ maxPayloadBytes: 300_000 });
+    const a = await client(s.wsUrl);
+    await a.join('match');
+    // 256 KiB: more than one read of the socket, so uWS hands it over in several chunks.
+    const body = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 251);
+    expect(await api('/api/v1/rooms/match/publish', { method: 'POST', body, type: 'application/octet-stream' })).toEqual({ status: 200, body: { recipients: 1 } });
+    const frame = await a.nextDeliver();
+    expect(frame.payload.length).toBe(body.length);
+    expect(Buffer.compare(Buffer.from(frame.payload), Buffer.from(body))).toBe(0);
+  });
+
   it('refuses a missing room or member, a bad class, a JSON body and a payload above RELAY_MAX_PAYLOAD_BYTES', async () => {
     const s = await start({ maxPayloadBytes: 16 });
     const a = await client(s.wsUrl);
@@ -305,6 +317,25 @@ describe('server API: publish', () => {
     // Above maxBodyBytes the relay answers while the body is still arriving and closes; fetch may see the answer or a reset.
     if (huge.status !== 0) expect(huge).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
     // Nothing was delivered by the refused calls.
+    expect(s.relay.stats.framesOut.reliable).toBe(0);
+  });
+
+  it('reads a body of exactly maxBodyBytes (payload + 4096) whole; one byte more is refused while reading, and the connection closes', async () => {
+    const s = await start({ maxPayloadBytes: 16 });
+    const a = await client(s.wsUrl);
+    await a.join('match');
+    // 4112 bytes: read whole and judged by the API (the payload cap), not by the body bound.
+    expect(await api('/api/v1/rooms/match/publish', { method: 'POST', body: new Uint8Array(4112), type: 'application/octet-stream' })).toEqual({
+      status: 413, body: { error: { code: 'payload_too_large', message: 'the payload is 4112 bytes, above RELAY_MAX_PAYLOAD_BYTES (16)' } },
+    });
+    const res = await fetch(`${s.httpUrl}/api/v1/rooms/match/publish`, {
+      method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/octet-stream' }, body: new Uint8Array(4113),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    // uWS adds its own `Connection: close` to ours (end with closeConnection): fetch joins them.
+    expect(res.headers.get('connection')).toMatch(/^close(, close)?$/);
+    expect(await res.json()).toEqual({ error: { code: 'payload_too_large', message: 'the request body is above 4112 bytes' } });
     expect(s.relay.stats.framesOut.reliable).toBe(0);
   });
 });

@@ -43,10 +43,12 @@ describe('tcp frame deadline', () => {
     const server = await relay.start({ idleTimeoutSec: 8, tcpFrameTimeoutSec: 0 }, clock);
     const slow = await relay.tcpOpen();
     const probe = await relay.tcpOpen();
+    clock.advance(2_000);
+    // The first bytes of a frame, 2 s after the hello: not activity either.
     slow.write(Uint8Array.of(0, 0, 0x03, 0xe8));
     await probe.request({ type: 'ping' }, 'pong');
     const heartbeat = slow.nextMessage('heartbeat');
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       clock.advance(2_000);
       await trickle(slow, 0x01, probe);
       await probe.request({ type: 'ping' }, 'pong');
@@ -76,4 +78,43 @@ describe('tcp frame deadline', () => {
     expect(server.relay.connections.size).toBe(2);
     expect(server.relay.stats.limitHits.frame_timeout).toBe(0);
   });
+
+  it('the sweep runs every eighth of the shortest deadline: a frame begun off its beat is closed at the first sweep past its deadline, not before', async () => {
+    const clock = new FakeClock();
+    // Idle timeout off, frame deadline 1 s: sweeps at 125 ms, 250 ms, … of the relay's clock.
+    const server = await relay.start({ idleTimeoutSec: 0, tcpFrameTimeoutSec: 1 }, clock);
+    const slow = await relay.tcpOpen();
+    const probe = await relay.tcpOpen();
+    clock.advance(100);
+    slow.write(Uint8Array.of(0, 0)); // half a length prefix, at 100 ms
+    await probe.request({ type: 'ping' }, 'pong');
+    clock.advance(1_024); // 1,124 ms: past the deadline (1,100 ms), but no sweep since the one at 1,000 ms
+    await probe.request({ type: 'ping' }, 'pong');
+    expect(server.relay.connections.size).toBe(2);
+    clock.advance(1); // the sweep at 1,125 ms
+    expect(await slow.closed).toEqual({ code: 4408, reason: 'frame not completed within 1 s' });
+    // With the idle timeout off, the probe (silent since its last ping) stays.
+    clock.advance(60_000);
+    await probe.request({ type: 'ping' }, 'pong');
+    expect(server.relay.connections.size).toBe(1);
+    expect(server.relay.stats.limitHits.frame_timeout).toBe(1);
+  });
+
+  it('with the frame deadline off, the sweep runs every eighth of the idle timeout', async () => {
+    const clock = new FakeClock();
+    // Idle timeout 8 s: sweeps at 1 s, 2 s, … of the relay's clock.
+    const server = await relay.start({ idleTimeoutSec: 8, tcpFrameTimeoutSec: 0 }, clock);
+    clock.advance(100);
+    const silent = await relay.tcpOpen(); // heard at 100 ms
+    const heartbeat = silent.nextMessage('heartbeat');
+    clock.advance(4_900); // 5 s: the first sweep past half its window (4.1 s)
+    await heartbeat;
+    clock.advance(3_999); // 8.999 s: past its idle timeout (8.1 s), but no sweep since the one at 8 s
+    const probe = await relay.tcpOpen();
+    await probe.request({ type: 'ping' }, 'pong');
+    expect(server.relay.connections.size).toBe(2);
+    clock.advance(1); // the sweep at 9 s
+    expect(await silent.closed).toEqual({ code: 4408, reason: 'nothing received within the idle timeout' });
+  });
 });
+

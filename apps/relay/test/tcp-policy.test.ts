@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from './fakes.js';
 import { useTcpRelay } from './tcp-helpers.js';
 
 const relay = useTcpRelay();
@@ -65,5 +66,44 @@ describe('flash policy', () => {
     c.write(REQUEST);
     expect((await c.nextError('bad_frame')).message).toContain('length prefix of 1014001516 bytes'); // "<pol"
     expect((await c.closed).code).toBe(1009);
+    // Nothing is held back to sniff: the first four bytes alone are a length prefix, judged at once.
+    const d = await relay.tcpConnect();
+    d.write('<pol');
+    expect((await d.nextError('bad_frame')).message).toContain('length prefix of 1014001516 bytes');
+    expect((await d.closed).code).toBe(1009);
+  });
+
+  it('a client that stops in the middle of the request is closed at the frame deadline, like one that stops in a frame', async () => {
+    const clock = new FakeClock();
+    // The hello deadline (RELAY_HELLO_TIMEOUT_MS) would close it first at its default of 10 s: moved out of the way.
+    const server = await relay.start({ tcpFlashPolicy: true, idleTimeoutSec: 32, tcpFrameTimeoutSec: 10, helloTimeoutMs: 60_000 }, clock);
+    const stalled = await relay.tcpConnect();
+    const probe = await relay.tcpOpen();
+    clock.advance(3_000);
+    stalled.write('<policy'); // a prefix of the request, at 3 s
+    await probe.request({ type: 'ping' }, 'pong');
+    clock.advance(3_000);
+    stalled.write('-file'); // more of it, at 6 s: the deadline still counts from 3 s
+    await probe.request({ type: 'ping' }, 'pong');
+    clock.advance(6_000); // 12 s: 9 s since the prefix
+    await probe.request({ type: 'ping' }, 'pong');
+    expect(server.relay.connections.size).toBe(2);
+    clock.advance(1_000); // 13 s: 10 s since the prefix
+    expect(await stalled.closed).toEqual({ code: 4408, reason: 'frame not completed within 10 s' });
+    expect(server.tcp?.policyRequests).toBe(0);
+  });
+
+  it('held bytes that turn out not to be a request are read as frames, from their first byte', async () => {
+    const server = await relay.start({ tcpFlashPolicy: true });
+    const c = await relay.tcpConnect();
+    c.write('<pol');
+    const probe = await relay.tcpOpen();
+    await probe.request({ type: 'ping' }, 'pong');
+    c.write('x');
+    // "<pol" is the length prefix: the held bytes were not dropped.
+    expect((await c.nextError('bad_frame')).message).toContain('length prefix of 1014001516 bytes');
+    expect((await c.closed).code).toBe(1009);
+    expect(server.tcp?.policyRequests).toBe(0);
   });
 });
+

@@ -1,5 +1,6 @@
 // Raw TCP and WebSocket members in the same rooms: presence, byte-identical frames both ways,
 // member_left on close, the going_away close frame on shutdown, metrics by transport, TCP_PORT=off.
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { httpGet } from './helpers.js';
 import { RawTcpClient, hex, useTcpRelay } from './tcp-helpers.js';
@@ -116,8 +117,52 @@ describe('tcp transport', () => {
   it('a busy TCP port fails start-up naming TCP_PORT', async () => {
     const first = await relay.start();
     const { startTestRelay } = await import('./helpers.js');
-    await expect(startTestRelay({ tcpPort: first.tcpPort! })).rejects.toThrow(/TCP_PORT/);
+    await expect(startTestRelay({ tcpPort: first.tcpPort! })).rejects
+      .toThrow(`could not listen for TCP on 127.0.0.1:${first.tcpPort}: EADDRINUSE (set TCP_PORT to another port, or TCP_PORT=off)`);
     // The refused relay released its HTTP port and timers: nothing to clean up here.
     await RawTcpClient.open(first.tcpPort!).then((c) => c.close());
   });
+
+  it('a close reason is cut to 256 characters on TCP and to 120 on WebSocket (what a close frame holds)', async () => {
+    const server = await relay.start();
+    const tcp = await relay.tcpOpen();
+    const ws = await relay.wsOpen();
+    const { self: tcpId } = await tcp.join('cut');
+    const { self: wsId } = await ws.join('cut');
+    const reason = Array.from({ length: 300 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    // The core's admin API takes any reason (the HTTP API's schema allows 120 characters).
+    expect(server.relay.admin.kickMember('cut', tcpId, reason)).toBe('kicked');
+    expect(server.relay.admin.kickMember('cut', wsId, reason)).toBe('kicked');
+    expect(await tcp.closed).toEqual({ code: 4403, reason: reason.slice(0, 256) });
+    expect(await ws.closed).toEqual({ code: 4403, reason: reason.slice(0, 120) });
+  });
+
+  it('a refused TCP connection gets one close frame, 4429 for its address\'s limit and 1013 for the relay\'s, with the reason, then the socket ends', async () => {
+    const server = await relay.start({ maxConnections: 2, maxConnectionsPerIp: 1, connectRatePerIp: 0 });
+    const first = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.2');
+    const mine = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.2');
+    expect(await mine.closed).toEqual({ code: 4429, reason: 'this address holds its maximum of 1 connections' });
+    const second = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.3');
+    const full = await RawTcpClient.connect(relay.tcpPort, '127.0.0.1', '127.0.0.4');
+    expect(await full.closed).toEqual({ code: 1013, reason: 'the relay holds its maximum of 2 connections' });
+    // Only the close frame came: no welcome, no error.
+    expect(full.frames).toHaveLength(1);
+    expect(server.relay.connections.size).toBe(2);
+    expect(server.tcp?.connections).toBe(2);
+    for (const c of [first, second]) c.socket.destroy();
+  });
+
+  it('closing the relay releases the TCP port at once (idle and frame deadlines off: no sweep to stop)', async () => {
+    const { startTestRelay } = await import('./helpers.js');
+    const server = await startTestRelay({ idleTimeoutSec: 0, tcpFrameTimeoutSec: 0 });
+    const port = server.tcpPort!;
+    await server.close();
+    const other = createServer();
+    await new Promise<void>((resolve, reject) => {
+      other.once('error', reject);
+      other.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
+    });
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+  });
 });
+

@@ -59,7 +59,9 @@ describe('upgrade checks (ours)', () => {
     const x = await open(upgrade('Sec-WebSocket-Version: 8\r\n'));
     expect(x.head()).toMatch(/^HTTP\/1\.1 426 /);
     expect(header(x.head(), 'sec-websocket-version')).toBe('13');
+    expect(header(x.head(), 'content-type')).toBe('text/plain; charset=utf-8');
     await x.closed;
+    expect(x.frames().toString()).toBe('unsupported Sec-WebSocket-Version "8"; this relay speaks 13\n');
     expect(relay.server.relay.connections.size).toBe(0);
   });
 
@@ -67,6 +69,16 @@ describe('upgrade checks (ours)', () => {
     await relay.start();
     const x = await open(upgrade(''));
     expect(x.head()).toMatch(/^HTTP\/1\.1 426 /);
+    await x.closed;
+    expect(x.frames().toString()).toBe('unsupported Sec-WebSocket-Version ""; this relay speaks 13\n');
+  });
+
+  it('quotes at most 16 characters of an unsupported version in the 426 body', async () => {
+    await relay.start();
+    const x = await open(upgrade(`Sec-WebSocket-Version: ${'9'.repeat(40)}\r\n`));
+    expect(x.head()).toMatch(/^HTTP\/1\.1 426 /);
+    await x.closed;
+    expect(x.frames().toString()).toBe(`unsupported Sec-WebSocket-Version "${'9'.repeat(16)}"; this relay speaks 13\n`);
   });
 
   it('does not echo an offered subprotocol (PROTOCOL.md §2: none is negotiated)', async () => {
@@ -82,13 +94,19 @@ describe('upgrade checks (ours)', () => {
     const x = await open('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     expect(x.head()).toMatch(/^HTTP\/1\.1 426 /);
     expect(header(x.head(), 'upgrade')).toBe('websocket');
+    expect(header(x.head(), 'content-type')).toBe('text/plain; charset=utf-8');
+    // Closed after the answer, like every refused upgrade.
+    await x.closed;
+    expect(x.frames().toString()).toBe('this path takes WebSocket upgrades only\n');
   });
 
   it('answers a foreign Origin with 403 and closes the connection (keep-alive asked for)', async () => {
     await relay.start({ allowedOrigins: ['https://app.example'] });
     const x = await open(upgrade('Sec-WebSocket-Version: 13\r\nOrigin: https://evil.example\r\n'));
     expect(x.head()).toMatch(/^HTTP\/1\.1 403 /);
+    expect(header(x.head(), 'content-type')).toBe('text/plain; charset=utf-8');
     await x.closed;
+    expect(x.frames().toString()).toBe('origin not allowed\n');
     expect(relay.server.relay.connections.size).toBe(0);
   });
 

@@ -47,6 +47,7 @@ export class TcpPeer implements Peer {
   /** Clock time the unfinished frame (or Flash policy request) began; -1 between frames. */
   partialSince = -1;
   /** A heartbeat was sent since the last frame received. */
+  // Stryker disable next-line BooleanLiteral: the listener resets it at every complete frame, and heartbeats go only to open connections (after their hello)
   heartbeatPending = false;
   /** The core's connection for this peer (set by the listener right after `relay.open`). */
   conn: Connection | undefined;
