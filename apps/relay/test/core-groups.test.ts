@@ -197,3 +197,61 @@ describe('latest values in groups (groups.ts)', () => {
     expect(t.relay.stats.snapshots).toBe(snapshots + 1);
   });
 });
+
+describe('group membership hooks (groups.ts)', () => {
+  it('a lagging subscriber is counted per group; its seat expiring takes it out of the count and the group', () => {
+    const t = room3({ RELAY_SEAT_GRACE_MS: '1000', RELAY_SOFT_BUFFERED_BYTES: '2048', RELAY_MAX_BUFFERED_BYTES: '100000' });
+    t.interest(t.b, [1]);
+    t.interest(t.c, [1, 2]);
+    t.c.peer.buffered = 5000;
+    t.relay.sweep();
+    const groups = t.relay.rooms.get('canvas')!.groups!;
+    expect([groups.byId.get(1)!.laggingCount, groups.byId.get(2)!.laggingCount]).toEqual([1, 1]);
+    expect(t.hub.topics.get(`room/${t.handle}/g/1/fast`)?.has(t.c.peer)).toBe(false);
+    expect(t.hub.topics.get(`room/${t.handle}/g/1`)?.has(t.c.peer)).toBe(true);
+    // A second sweep while still lagging changes nothing.
+    t.relay.sweep();
+    expect(groups.byId.get(1)!.laggingCount).toBe(1);
+    t.c.peer.close(1006);
+    expect(groups.byId.get(1)!.subscribers.size).toBe(2);
+    t.advance(1000);
+    expect(groups.byId.get(1)!.laggingCount).toBe(0);
+    expect([...groups.byId.get(1)!.subscribers].map((m) => m.id)).toEqual([t.jb.self]);
+    // Group 2 had only c: forgotten.
+    expect(t.groupIds()).toEqual([1]);
+  });
+
+  it('a seat taken back by a connection that keeps up: the old lag leaves the group count, fast topic again', () => {
+    const t = room3({ RELAY_SEAT_GRACE_MS: '1000', RELAY_SOFT_BUFFERED_BYTES: '2048', RELAY_MAX_BUFFERED_BYTES: '100000' });
+    t.interest(t.c, [1]);
+    t.relay.message(t.a.conn, latestTo(t.handle, 1, 0, 5));
+    t.advance(100);
+    t.c.peer.buffered = 5000;
+    t.relay.sweep();
+    const group = t.relay.rooms.get('canvas')!.groups!.byId.get(1)!;
+    expect(group.laggingCount).toBe(1);
+    t.c.peer.close(1006);
+    const c2 = t.connect();
+    t.relay.message(c2.conn, encodeControl({ type: 'join', id: 1, room: 'canvas', seat: t.jc.seat! }));
+    expect(group.laggingCount).toBe(0);
+    expect(t.hub.topics.get(`room/${t.handle}/g/1/fast`)?.has(c2.peer)).toBe(true);
+    expect(t.hub.topics.get(`room/${t.handle}/g/1`)?.has(c2.peer)).toBe(true);
+    // Its snapshot after joined.
+    expect(c2.peer.batches().filter((f) => f.group === 1).map((f) => [f.snapshot, entries(f)])).toEqual([[true, [[t.ja.self, 0, [5]]]]]);
+  });
+
+  it('the room closing cancels its pending group tick', () => {
+    const t = room3();
+    t.interest(t.b, [1]);
+    t.advance(100);
+    t.relay.message(t.a.conn, latestTo(t.handle, 1, 0, 1));
+    t.relay.message(t.a.conn, latestTo(t.handle, 1, 0, 2));
+    for (const who of [t.a, t.b, t.c]) t.relay.message(who.conn, encodeControl({ type: 'leave', id: 3, room: t.handle }));
+    expect(t.relay.rooms.size).toBe(0);
+    const publishes = t.hub.publish;
+    let after = 0;
+    t.hub.publish = (topic, frame, except) => { after++; publishes.call(t.hub, topic, frame, except); };
+    t.advance(1000);
+    expect(after).toBe(0);
+  });
+});
