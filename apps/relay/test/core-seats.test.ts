@@ -3,7 +3,7 @@
 // before); its token takes the seat back only for the same user; kicks and shutdown end seats.
 import { encodeControl, type ServerMessage } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
-import { setup } from './fakes.js';
+import { relayLimits, setup } from './fakes.js';
 
 type Joined = Extract<ServerMessage, { type: 'joined' }>;
 type Client = ReturnType<ReturnType<typeof setup>['connect']>;
@@ -51,6 +51,20 @@ describe('seats (core)', () => {
     expect(a.peer.last()).toEqual({ type: 'member_left', room: ja.handle, member: 2 });
     expect(t.relay.seats.size).toBe(0);
     expect(t.relay.rooms.get('r')!.size).toBe(1);
+  });
+
+  it('a joiner sees a held seat as away in its member list, and not once it is taken back', () => {
+    const t = relay(1000);
+    const [a, b] = [t.connect(), t.connect()];
+    const ja = t.join(a, 'r', { presence: 'p' });
+    t.join(b, 'r');
+    a.peer.close(1000);
+    expect(t.join(t.connect(), 'r').members).toEqual([{ id: 1, presence: 'p', away: true }, { id: 2, presence: null }, { id: 3, presence: null }]);
+    t.join(t.connect(), 'r2');
+    const back = t.join(t.connect(), 'r', { seat: ja.seat });
+    expect(back.members).toEqual([{ id: 1, presence: 'p' }, { id: 2, presence: null }, { id: 3, presence: null }]);
+    // Half the room's output budget (limits.ts roomFileBytesPerSec).
+    expect(back.fileBytesPerSec).toBe(Math.floor(relayLimits().roomMaxBytesOutPerSec / 2));
   });
 
   it('the last member dropping holds the room; nobody is told; the window ending closes it', () => {
