@@ -150,6 +150,9 @@ describe('joined, leave and presence (membership.ts)', () => {
     t.join(b, 'r');
     expect(t.send(b, { type: 'leave', id: 6, room: ja.handle })).toEqual({ type: 'ok', id: 6 });
     expect(a.peer.last()).toEqual({ type: 'member_left', room: ja.handle, member: 2 });
+    // The leaver is off the room's topic: it hears nothing more from the room.
+    expect(t.hub.topics.get(`room/${ja.handle}`)?.has(b.peer)).toBe(false);
+    expect(t.hub.topics.get(`room/${ja.handle}`)?.has(a.peer)).toBe(true);
     expect(t.send(b, { type: 'leave', id: 7, room: ja.handle })).toEqual({ type: 'error', code: 'not_in_room', message: `room handle ${ja.handle} is not joined`, id: 7, room: ja.handle });
     expect(t.send(a, { type: 'leave', id: 8, room: ja.handle })).toEqual({ type: 'ok', id: 8 });
     expect(t.relay.rooms.size).toBe(0);

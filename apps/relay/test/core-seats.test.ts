@@ -100,11 +100,22 @@ describe('seats (core)', () => {
     expect(b.peer.messages().filter((m) => m.type === 'member_joined').map((m) => (m as { member: { id: number } }).member.id)).toEqual([3, 4]);
     expect(t.relay.seats.size).toBe(0);
     expect(t.clock.pending).toBe(0);
+    // Nobody lagged: the room's lag count stays 0.
+    expect(t.relay.rooms.get('r')!.laggingCount).toBe(0);
     t.advance(5000);
     expect(t.relay.rooms.get('r')!.members.get(1)!.conn).toBe(a3.conn);
     // The seat taken back is not away any more: the token does not work twice.
     const a4 = t.as(t.connect(), 'ann');
     expect(t.join(a4, 'r', { seat: ja.seat })).toMatchObject({ self: 5 });
+  });
+
+  it('a seat token for a room that does not exist (any more) is an ordinary join that creates it', () => {
+    const t = relay(1000);
+    const a = t.connect();
+    const ja = t.join(a, 'r');
+    t.relay.message(a.conn, encodeControl({ type: 'leave', id: 6, room: ja.handle }));
+    expect(t.relay.rooms.size).toBe(0);
+    expect(t.join(t.connect(), 'r', { seat: ja.seat })).toMatchObject({ type: 'joined', self: 1, members: [{ id: 1, presence: null }] });
   });
 
   it('taking a seat back in a room with nobody else tells nobody', () => {

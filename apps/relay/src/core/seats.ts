@@ -101,6 +101,7 @@ export class Seats {
 
   #release(member: Member): void {
     this.#held.delete(member);
+    // Stryker disable next-line ConditionalExpression: equivalent: clearTimeout of undefined is a no-op (Node and the test clock)
     if (member.seatTimer !== undefined) this.deps.clock.clearTimeout(member.seatTimer);
     member.seatTimer = undefined;
   }
