@@ -255,3 +255,45 @@ describe('group membership hooks (groups.ts)', () => {
     expect(after).toBe(0);
   });
 });
+
+describe('group ticks and lagging subscribers (groups.ts, group.ts)', () => {
+  it('a group flushes at its room\'s tick rate: the next batch exactly one tick after the last, not before', () => {
+    const t = setup({ RELAY_MAX_MESSAGES_PER_SEC: '100000', RELAY_BURST_MESSAGES: '100000' });
+    const [a, b] = [t.connect(), t.connect()];
+    const ja = t.join(a, 'slow', 10);
+    t.join(b, 'slow');
+    t.relay.message(b.conn, encodeControl({ type: 'interest', id: 9, room: ja.handle, groups: [1] }));
+    t.advance(1000);
+    t.relay.message(a.conn, latestTo(ja.handle, 1, 0, 1));
+    t.advance(0);
+    expect(b.peer.batches()).toHaveLength(1);
+    t.advance(10);
+    t.relay.message(a.conn, latestTo(ja.handle, 1, 0, 2));
+    t.advance(89);
+    expect(b.peer.batches()).toHaveLength(1);
+    t.advance(1);
+    expect(b.peer.batches().map(entries)).toEqual([[[ja.self, 0, [1]]], [[ja.self, 0, [2]]]]);
+  });
+
+  it('a connection already lagging when it subscribes: counted lagging, off the fast topic, no snapshot until it drains', () => {
+    const t = room3({ RELAY_SOFT_BUFFERED_BYTES: '2048', RELAY_MAX_BUFFERED_BYTES: '100000' });
+    t.relay.message(t.a.conn, latestTo(t.handle, 1, 0, 7));
+    t.advance(100);
+    t.c.peer.buffered = 5000;
+    t.relay.sweep();
+    expect(t.interest(t.c, [1])).toEqual({ type: 'ok', id: 9 });
+    const group = t.relay.rooms.get('canvas')!.groups!.byId.get(1)!;
+    expect(group.laggingCount).toBe(1);
+    expect(t.hub.topics.get(`room/${t.handle}/g/1`)?.has(t.c.peer)).toBe(true);
+    expect(t.hub.topics.get(`room/${t.handle}/g/1/fast`)?.has(t.c.peer) ?? false).toBe(false);
+    expect(t.c.peer.batches().filter((f) => f.group === 1)).toEqual([]);
+    // Unsubscribing while lagging takes it out of the count.
+    t.interest(t.c, [2]);
+    expect(group.laggingCount).toBe(0);
+    expect(t.relay.rooms.get('canvas')!.groups!.byId.get(2)!.laggingCount).toBe(1);
+    t.c.peer.buffered = 0;
+    t.relay.sweep();
+    expect(t.relay.rooms.get('canvas')!.groups!.byId.get(2)!.laggingCount).toBe(0);
+    expect(t.hub.topics.get(`room/${t.handle}/g/2/fast`)?.has(t.c.peer)).toBe(true);
+  });
+});
