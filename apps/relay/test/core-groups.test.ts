@@ -297,3 +297,35 @@ describe('group ticks and lagging subscribers (groups.ts, group.ts)', () => {
     expect(t.hub.topics.get(`room/${t.handle}/g/2/fast`)?.has(t.c.peer)).toBe(true);
   });
 });
+
+describe('group frames counted per recipient (groups.ts)', () => {
+  it('reliable, droppable, latest batches and snapshots count their recipients by class', () => {
+    const t = room3({ RELAY_SOFT_BUFFERED_BYTES: '2048', RELAY_MAX_BUFFERED_BYTES: '100000' });
+    const out = t.relay.stats.framesOut;
+    t.interest(t.b, [1]);
+    t.interest(t.c, [1]);
+    let before = { ...out };
+    t.relay.message(t.a.conn, encodeData({ room: t.handle, group: 1 }, Uint8Array.of(1)));
+    t.relay.message(t.b.conn, encodeData({ room: t.handle, group: 1 }, Uint8Array.of(2))); // b is a subscriber: not to itself
+    expect(out.reliable - before.reliable).toBe(3);
+    t.relay.message(t.a.conn, encodeData({ room: t.handle, group: 1, cls: DeliveryClass.Droppable }, Uint8Array.of(3)));
+    t.relay.message(t.b.conn, encodeData({ room: t.handle, group: 1, cls: DeliveryClass.Droppable }, Uint8Array.of(4)));
+    expect(out.droppable - before.droppable).toBe(3);
+    t.relay.message(t.a.conn, latestTo(t.handle, 1, 0, 5));
+    t.advance(100);
+    expect(out.latest - before.latest).toBe(2);
+    // c lags: the next batch has one recipient, and a droppable frame from b reaches nobody but is not counted for c.
+    t.c.peer.buffered = 5000;
+    t.relay.sweep();
+    before = { ...out };
+    t.relay.message(t.a.conn, latestTo(t.handle, 1, 0, 6));
+    t.advance(100);
+    expect(out.latest - before.latest).toBe(1);
+    t.relay.message(t.a.conn, encodeData({ room: t.handle, group: 1, cls: DeliveryClass.Droppable }, Uint8Array.of(7)));
+    expect(out.droppable - before.droppable).toBe(1);
+    // A snapshot to a new subscriber of a group with values: one latest frame.
+    before = { ...out };
+    t.interest(t.a, [1]);
+    expect(out.latest - before.latest).toBe(1);
+  });
+});
