@@ -153,8 +153,10 @@ describe('latest values in groups (groups.ts)', () => {
     t.relay.message(t.a.conn, latestTo(t.handle, 1, 2, 1));
     expect(t.a.peer.last()).toEqual({ type: 'error', code: 'too_many_keys', message: 'a member may hold 2 latest keys per room; clear one with an empty payload', room: t.handle });
     expect(t.relay.stats.limitHits.keys_per_member).toBe(1);
+    // Clearing a held key at the limit is no new key: no error.
     t.relay.message(t.a.conn, latestTo(t.handle, 1, 0));
     t.relay.message(t.a.conn, latestTo(t.handle, 1, 2, 9));
+    expect(t.a.peer.messages().filter((m) => m.type === 'error')).toHaveLength(1);
     t.advance(100);
     expect(t.b.peer.batches().map(entries)).toEqual([[[t.ja.self, 0, []], [t.ja.self, 1, [2]], [t.ja.self, 2, [9]]]]);
     // Merges: key 1 set twice, key 0 set then cleared within the tick.
