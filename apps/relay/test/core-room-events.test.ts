@@ -67,8 +67,11 @@ describe('room events (membership.ts, seats.ts)', () => {
     expect(t.log.at(-1)).toBe('joined {"room":"r","memberId":2}');
     t.clock.advance(500);
     expect(t.log.at(-1)).toBe('left {"room":"r","memberId":2} disconnected');
+    const c = t.connect();
+    t.join(c, 'r');
+    c.peer.close(1006); // held at shutdown: dropped as "disconnected" too
     t.relay.closeAll('going_away', 'relay shutting down');
-    expect(t.log.slice(-2)).toEqual(['left {"room":"r","memberId":1} disconnected', 'closed r']);
+    expect(t.log.slice(-3)).toEqual(['left {"room":"r","memberId":1} disconnected', 'left {"room":"r","memberId":3} disconnected', 'closed r']);
   });
 
   it('dropUser ends the held seats as "kicked"; a taken-back seat is no new join', () => {
