@@ -47,5 +47,6 @@ export class MemberGroups {
   /** `latest` key → the group holding this member's value for it (keys at room scope are absent). */
   readonly keyGroup = new Map<number, number>();
   /** The lag state counted in its groups' `laggingCount` (follows `conn.lagging`). */
+  // Stryker disable next-line BooleanLiteral: equivalent: the first `interest` sets it from the connection, and with no subscribed group nothing reads it
   lagging = false;
 }
