@@ -7,6 +7,7 @@ import {
 import { authenticator } from '../src/access.js';
 import { originPolicy, type Auth } from '../src/auth/index.js';
 import { parseConfig } from '../src/config.js';
+import type { Authenticator } from '../src/core/access.js';
 import type { Clock } from '../src/core/clock.js';
 import type { Connection } from '../src/core/connection.js';
 import { Fanout, type TransportFanout } from '../src/core/fanout.js';
@@ -43,6 +44,7 @@ export class FakePeer implements Peer {
   publishes = 0;
   buffered = 0;
   closedWith: number | undefined;
+  closeReason: string | undefined;
   onClose: (() => void) | undefined;
   constructor(private readonly hub: FakeHub) {}
   deliver(frame: Uint8Array): void {
@@ -52,8 +54,9 @@ export class FakePeer implements Peer {
   }
   send(frame: Uint8Array): void { this.sends++; this.deliver(frame); }
   bufferedAmount(): number { return this.buffered; }
-  close(code: number): void {
+  close(code: number, reason?: string): void {
     this.closedWith = code;
+    this.closeReason = reason;
     // Like uWS: a closed socket leaves every topic.
     for (const set of this.hub.topics.values()) set.delete(this);
     this.onClose?.();
@@ -112,10 +115,11 @@ export function relayLimits(overrides: Record<string, string> = {}): RelayLimits
   return { ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) };
 }
 
-export function setup(overrides: Record<string, string> = {}) {
+/** `access`: another Authenticator than the open one (tests of the handshake's decisions). */
+export function setup(overrides: Record<string, string> = {}, access?: (clock: FakeClock) => Authenticator) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, access?.(clock) ?? authenticator(OPEN, clock), clock);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
