@@ -9,6 +9,7 @@ import { originPolicy, type Auth } from '../src/auth/index.js';
 import { parseConfig } from '../src/config.js';
 import type { Authenticator } from '../src/core/access.js';
 import type { Clock } from '../src/core/clock.js';
+import type { RoomEvents } from '../src/core/events.js';
 import type { Connection } from '../src/core/connection.js';
 import { Fanout, type TransportFanout } from '../src/core/fanout.js';
 import type { RelayLimits } from '../src/core/limits.js';
@@ -115,11 +116,15 @@ export function relayLimits(overrides: Record<string, string> = {}): RelayLimits
   return { ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) };
 }
 
-/** `access`: another Authenticator than the open one (tests of the handshake's decisions). */
-export function setup(overrides: Record<string, string> = {}, access?: (clock: FakeClock) => Authenticator) {
+/**
+ * A relay on fake peers. `options.access`: another Authenticator than the open one (tests of the
+ * handshake's decisions); `options.events`: a room-lifecycle observer.
+ */
+export function setup(overrides: Record<string, string> = {}, options: { access?: Authenticator; events?: RoomEvents } = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, access?.(clock) ?? authenticator(OPEN, clock), clock);
+  const access = options.access ?? authenticator(OPEN, clock);
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, access, clock, undefined, options.events);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
