@@ -216,6 +216,16 @@ describe('protocol errors', () => {
     expect(c.peer.last()).toMatchObject({ type: 'welcome', id: 3 });
   });
 
+  it('a control frame that holds no map is a bad_message (counted), whatever it holds', () => {
+    const { relay, a } = member();
+    const values = [5, 'presence', [1], true, null];
+    for (const v of values) {
+      relay.message(a.conn, encodeControl(v as never));
+      expect(a.peer.last(), JSON.stringify(v)).toMatchObject({ type: 'error', code: 'bad_message' });
+    }
+    expect(a.conn.protocolErrors).toBe(values.length);
+  });
+
   it('a join whose presence is too large: presence_too_large with the request id when it is a valid id', () => {
     const { relay, a, stats } = member({ RELAY_MAX_PRESENCE_BYTES: '16' });
     const big = { text: 'x'.repeat(40) };
@@ -318,6 +328,10 @@ describe('over the rate budget', () => {
       relay.message(a.conn, data(handle, 1, cls));
       expect(a.peer.closedWith, `class ${cls}`).toBe(4429);
       expect(a.peer.closeReason).toBe('kept sending above the rate limit');
+      // Nothing is read (or answered) after the strike that closed it.
+      expect(a.peer.last(), `class ${cls}`).toEqual(cls === DeliveryClass.Reliable
+        ? { type: 'error', code: 'rate_limited', message: 'more than 0.001 frames or 262144 bytes per second; frame dropped', room: handle }
+        : { type: 'pong', id: 2 });
       expect(stats.limitHits.flood).toBe(1);
       expect(relay.connections.size).toBe(1);
     }

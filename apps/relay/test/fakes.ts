@@ -13,6 +13,7 @@ import type { RoomEvents } from '../src/core/events.js';
 import type { Connection } from '../src/core/connection.js';
 import { Fanout, type TransportFanout } from '../src/core/fanout.js';
 import type { RelayLimits } from '../src/core/limits.js';
+import type { Log } from '../src/core/log.js';
 import type { Peer } from '../src/core/peer.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
@@ -118,13 +119,14 @@ export function relayLimits(overrides: Record<string, string> = {}): RelayLimits
 
 /**
  * A relay on fake peers. `options.access`: another Authenticator than the open one (tests of the
- * handshake's decisions); `options.events`: a room-lifecycle observer.
+ * handshake's decisions); `options.events`: a room-lifecycle observer; `options.log`: another log
+ * than the silent one.
  */
-export function setup(overrides: Record<string, string> = {}, options: { access?: Authenticator; events?: RoomEvents } = {}) {
+export function setup(overrides: Record<string, string> = {}, options: { access?: Authenticator; events?: RoomEvents; log?: Log } = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
   const access = options.access ?? authenticator(OPEN, clock);
-  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, access, clock, undefined, options.events);
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), options.log ?? silentLogger, access, clock, undefined, options.events);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);
