@@ -5,8 +5,15 @@
 // and an exception while closing.
 import { encodeControl } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
+import { authenticator } from '../src/access.js';
+import type { Cluster } from '../src/core/cluster.js';
+import { ClusterAdmin } from '../src/core/cluster-admin.js';
 import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
-import { FakePeer, setup } from './fakes.js';
+import { Fanout } from '../src/core/fanout.js';
+import { Relay } from '../src/core/relay.js';
+import { Stats } from '../src/core/stats.js';
+import { FakeClock, FakeHub, FakePeer, OPEN, relayLimits, setup } from './fakes.js';
+import { silentLogger } from './helpers.js';
 
 type T = ReturnType<typeof setup>;
 
@@ -279,5 +286,33 @@ describe('admission through the registry', () => {
     expect(Math.round(b.conn.byteBucket.level(t.clock.now()))).toBe(2 * 256 * 1024 - 4 * encodeControl({ type: 'hello', id: 0, v: 1 }).length);
     const fromElsewhere = open(t, '10.0.0.2');
     expect(fromElsewhere.conn.bucket.level(t.clock.now())).toBe(10);
+  });
+});
+
+describe('composition', () => {
+  it('a single relay: no remote rooms, the server API is the local admin, groups as configured', () => {
+    const t = setup({ RELAY_MAX_GROUPS_PER_MEMBER: '5' });
+    expect(t.relay.remote).toBeUndefined();
+    expect(t.relay.api).toBe(t.relay.admin);
+    expect(t.relay.maxFrameBytes).toBe(16 * 1024 + 7);
+    const a = t.connect();
+    expect(a.peer.messages()[0]).toMatchObject({ type: 'welcome', limits: { maxGroupsPerMember: 5 } });
+  });
+
+  it('a clustered relay: remote rooms wired to membership and admin, the cluster-wide API, no interest groups', () => {
+    const clock = new FakeClock();
+    const hub = new FakeHub();
+    // Composition only: nothing here calls the cluster, so a stand-in with its identity will do.
+    const cluster = { nodeId: 'n1', store: {} } as unknown as Cluster;
+    const relay = new Relay(relayLimits({ RELAY_MAX_GROUPS_PER_MEMBER: '5' }), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock, cluster);
+    expect(relay.remote).toBeDefined();
+    const deps = relay.remote!.deps as unknown as { membership: unknown; admin: unknown };
+    expect(deps.membership).toBeDefined();
+    expect(deps.admin).toBe(relay.admin);
+    expect(relay.api).toBeInstanceOf(ClusterAdmin);
+    const peer = new FakePeer(hub);
+    const conn = relay.open(peer);
+    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
+    expect(peer.messages()[0]).toMatchObject({ type: 'welcome', limits: { maxGroupsPerMember: 0 } });
   });
 });
