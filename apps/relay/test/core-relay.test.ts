@@ -119,6 +119,7 @@ describe('the close path', () => {
     expect(a.conn.closedAs).toBe('protocol_error');
     expect(a.conn.closedWith).toBe('protocol_error');
     expect(a.conn.state).toBe('closed');
+    expect(a.conn.rooms.size).toBe(0);
     t.relay.close(a.conn, 'kicked', 'again', 'rooms');
     t.relay.closed(a.conn);
     expect(t.relay.stats.closes).toEqual({ protocol_error: 1 });
