@@ -111,7 +111,7 @@ describe('Addresses', () => {
 describe('Addresses at their edges', () => {
   it.each([
     // Not an address the parser accepts: the key and the canonical spelling are the text itself.
-    ['::ffff:1.2.3.256'], ['1:2:3:4:5:6:7:8:9'], ['1:2:3:4:5:6:7'], ['1::2::3'], ['1:2:3:4:5:6:7:1.2.3.4'], ['g::1'], ['12345::1'], [':'],
+    ['::ffff:1.2.3.256'], ['1:2:3:4:5:6:7:8:9'], ['1:2:3:4:5::6:7:8:9'], ['::1.2.3.4:1'], ['1:2:3:4:5:6:7'], ['1::2::3'], ['1:2:3:4:5:6:7:1.2.3.4'], ['g::1'], ['12345::1'], [':'],
   ])('%s is kept as it is', (text) => {
     expect(addressKey(text)).toBe(text);
     expect(canonicalAddress(text)).toBe(text);
@@ -119,6 +119,7 @@ describe('Addresses at their edges', () => {
 
   it.each([
     ['::ffff:1.2.3.255', '1.2.3.255', '1.2.3.255'],
+    ['::ffff:10.200.30.4', '10.200.30.4', '10.200.30.4'],
     ['::1.2.3.4', '0:0:0:0::/64', '0:0:0:0:0:0:102:304'],
     ['1:2:3:4:5:6:1.2.3.4', '1:2:3:4::/64', '1:2:3:4:5:6:102:304'],
     ['::', '0:0:0:0::/64', '0:0:0:0:0:0:0:0'],
@@ -184,6 +185,19 @@ describe('Addresses at their edges', () => {
     expect(table.size).toBe(0);
   });
 
+  it('a connect refused while no connection is open keeps the entry until the connect budget refills', () => {
+    const table = new Addresses({ ...limits, connectRatePerIp: 1, connectBurstPerIp: 1, maxTrackedAddresses: 100 });
+    expect(table.admit('a', 0, 0)).toBeUndefined();
+    table.opened('a', 0);
+    table.closed('a', 0, { frames: new TokenBucket(10, 20, 0), bytes: new TokenBucket(1000, 2000, 0) }, false); // remembered until 1000
+    expect(table.admit('a', 1000, 0)).toBeUndefined(); // admitted, never opened: the connect token is spent
+    expect(table.admit('a', 1500, 0)).toMatchObject({ reason: 'connect_rate' }); // refilled at 2000
+    table.prune(1999, true);
+    expect(table.size).toBe(1);
+    table.prune(2000, true);
+    expect(table.size).toBe(0);
+  });
+
   it('an entry with an open connection is never pruned; a closed one counts down to 0, not below', () => {
     const table = new Addresses({ ...limits, maxTrackedAddresses: 100 });
     table.opened('a', 0);
@@ -209,8 +223,8 @@ describe('Addresses at their edges', () => {
     expect(table.size).toBe(0);
     table.opened('b', 2000);
     table.closed('b', 2000, drained(2000), false);
-    table.prune(2998, true);
-    table.prune(4000); // a second after the forced prune, at b's expiry
+    table.prune(3000, true);
+    table.prune(4000); // exactly a second after the forced prune, at b's expiry
     expect(table.size).toBe(0);
   });
 

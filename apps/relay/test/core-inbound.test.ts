@@ -2,7 +2,7 @@
 // sends, before and after its handshake. What each kind of frame counts, the size and rate budgets
 // at their edges, the protocol-error budget, and the exact error frames (code, message, id, room)
 // and closes (code and reason) that follow. No sockets: the relay's own front door, relay.message.
-import { DeliveryClass, FrameKind, encodeControl, encodeData } from '@roomcast/protocol';
+import { DeliveryClass, FrameKind, decodeControlValue, encodeControl, encodeData } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakePeer, setup } from './fakes.js';
 
@@ -151,6 +151,17 @@ describe('data frames', () => {
     expect(b.peer.delivers().map((f) => f.direct)).toEqual([true, false]);
   });
 
+  it('a frame for an interest group goes to the group, not the room', () => {
+    const { relay, a, b, handle } = member();
+    relay.message(a.conn, encodeData({ room: handle, group: 5 }, Uint8Array.of(1)));
+    expect(b.peer.delivers()).toEqual([]);
+    relay.message(b.conn, encodeControl({ type: 'interest', id: 6, room: handle, groups: [5] }));
+    expect(b.peer.last()).toMatchObject({ id: 6 });
+    expect(b.peer.last()).not.toMatchObject({ type: 'error' });
+    relay.message(a.conn, encodeData({ room: handle, group: 5 }, Uint8Array.of(2)));
+    expect(b.peer.delivers().map((f) => [...f.payload])).toEqual([[2]]);
+  });
+
   it('each class goes its own way: reliable and droppable at once, latest at the tick', () => {
     const { relay, a, b, handle, advance } = member();
     relay.message(a.conn, data(handle, 1, DeliveryClass.Reliable));
@@ -214,6 +225,22 @@ describe('protocol errors', () => {
     expect(c.peer.closedWith).toBeUndefined();
     t.relay.message(c.conn, encodeControl({ type: 'hello', id: 3, v: 1 }));
     expect(c.peer.last()).toMatchObject({ type: 'welcome', id: 3 });
+  });
+
+  it('a control frame that is not MessagePack gets the decoder\'s own error', () => {
+    const { relay, a } = member();
+    const frame = Uint8Array.of(FrameKind.Control, 0xc1);
+    const expected = decodeControlValue(frame);
+    expect(expected.ok).toBe(false);
+    relay.message(a.conn, frame);
+    expect(a.peer.last()).toEqual({ type: 'error', code: !expected.ok && expected.error.code, message: !expected.ok && expected.error.message });
+    expect(a.conn.protocolErrors).toBe(1);
+  });
+
+  it('a presence update reaches the other members', () => {
+    const { relay, a, b, handle } = member();
+    relay.message(a.conn, encodeControl({ type: 'presence', id: 3, room: handle, presence: { x: 1 } }));
+    expect(b.peer.last()).toMatchObject({ type: 'member_updated', room: handle });
   });
 
   it('a control frame that holds no map is a bad_message (counted), whatever it holds', () => {
@@ -335,6 +362,23 @@ describe('over the rate budget', () => {
       expect(stats.limitHits.flood).toBe(1);
       expect(relay.connections.size).toBe(1);
     }
+  });
+});
+
+describe('while the token in hello is being checked', () => {
+  it('data and control frames get handshake_required (counted, not fatal); the request id is echoed', () => {
+    const t = member({ RELAY_MAX_PROTOCOL_ERRORS: '3' });
+    const c = fresh(t);
+    c.conn.state = 'authenticating';
+    t.relay.message(c.conn, data(1));
+    expect(c.peer.last()).toEqual({ type: 'error', code: 'handshake_required', message: 'the token in hello is being checked: wait for welcome' });
+    t.relay.message(c.conn, ping(44));
+    expect(c.peer.last()).toEqual({ type: 'error', code: 'handshake_required', message: "got 'ping' while the token in hello is being checked: wait for welcome", id: 44 });
+    expect(c.peer.closedWith).toBeUndefined();
+    expect(c.conn.protocolErrors).toBe(2);
+    t.relay.message(c.conn, data(1));
+    expect(c.peer.closedWith).toBe(4400);
+    expect(c.peer.closeReason).toBe('3 protocol errors');
   });
 });
 

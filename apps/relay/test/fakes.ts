@@ -40,7 +40,7 @@ export class FakeHub implements TransportFanout {
 
 export class FakePeer implements Peer {
   readonly transport = 'fake';
-  readonly remoteAddress = '127.0.0.1';
+  readonly remoteAddress: string = '127.0.0.1';
   readonly received: ServerFrame[] = [];
   sends = 0;
   publishes = 0;
