@@ -203,12 +203,12 @@ describe('refresh', () => {
     const member = c.conn.rooms.get(j.handle)!;
     expect(member.may).toEqual({ send: true, direct: false, presence: true });
     refresh(4);
-    const next = principal('ada', ['send']);
+    const next = principal('ada', ['send', 'presence']);
     access.pending[0]!.resolve(admitted(next, { userId: 'ada' }, undefined));
     await settle();
     expect(c.peer.last()).toEqual({ type: 'refreshed', id: 4, expiresInSec: 0 });
     expect(c.conn.principal).toBe(next);
-    expect(member.may).toEqual({ send: false, direct: true, presence: true });
+    expect(member.may).toEqual({ send: false, direct: true, presence: false });
     expect(access.timers.map((t) => t.armed)).toEqual([[10_000, undefined]]);
   });
 

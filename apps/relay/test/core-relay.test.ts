@@ -11,7 +11,7 @@ import { ClusterAdmin } from '../src/core/cluster-admin.js';
 import type { LeftReason, MemberRef, RoomEvents } from '../src/core/events.js';
 import { Fanout } from '../src/core/fanout.js';
 import { Relay } from '../src/core/relay.js';
-import { Stats } from '../src/core/stats.js';
+import { LIMIT_NAMES, Stats } from '../src/core/stats.js';
 import { FakeClock, FakeHub, FakePeer, OPEN, relayLimits, setup } from './fakes.js';
 import { silentLogger } from './helpers.js';
 
@@ -124,9 +124,11 @@ describe('the close path', () => {
     t.relay.closed(a.conn);
     expect(t.relay.stats.closes).toEqual({ protocol_error: 1 });
     expect(t.relay.stats.limitHits.flood).toBe(1);
+    t.relay.close(b.conn, 'going_away', 'no limit named');
+    expect(Object.keys(t.relay.stats.limitHits)).toEqual([...LIMIT_NAMES]);
     expect(t.relay.stats.limitHits.rooms).toBe(0);
     expect(b.peer.messages().filter((m) => m.type === 'member_left')).toEqual([{ type: 'member_left', room: jb.handle, member: jb.self + 1 }]);
-    expect(t.relay.connections.size).toBe(1);
+    expect(t.relay.connections.size).toBe(0);
   });
 
   it('a close by the peer is not counted as a relay close; its rooms are left once', () => {
