@@ -94,6 +94,7 @@ describe('reliable', () => {
     b.peer.buffered = 1024 * 1024 + 1;
     relay.message(a.conn, reliable(handle, new Uint8Array([1]), joins[1]!.self));
     expect(b.peer.closedWith).toBe(4503);
+    expect(b.peer.closeReason).toBe('send buffer above the hard cap');
     expect(stats.limitHits.buffered_bytes).toBe(1);
   });
 });
@@ -270,6 +271,20 @@ describe('membership and lag', () => {
     t.relay.message(a.conn, reliable(t.handle, new Uint8Array([1])));
     t.relay.message(a.conn, droppable(t.handle, new Uint8Array([1])));
     expect(b.peer.delivers().length).toBe(got);
+  });
+
+  it('a member that left (its socket open) gets no more frames of the room, reliable or fast; the others still do', () => {
+    const t = room(3);
+    const [a, b, c] = t.members as [M, M, M];
+    t.relay.message(a.conn, droppable(t.handle, new Uint8Array([1]))); // the fast topic is in use
+    expect([b.peer.delivers().length, c.peer.delivers().length]).toEqual([1, 1]);
+    t.relay.message(b.conn, leave(t.handle));
+    t.relay.message(a.conn, reliable(t.handle, new Uint8Array([2])));
+    t.relay.message(a.conn, droppable(t.handle, new Uint8Array([3])));
+    expect(b.peer.delivers().map((f) => [...f.payload])).toEqual([[1]]);
+    expect(c.peer.delivers().map((f) => [...f.payload])).toEqual([[1], [2], [3]]);
+    expect(t.hub.topics.get(t.room.topic)?.has(b.peer)).toBe(false);
+    expect(t.hub.topics.get(t.room.fastTopic)?.has(b.peer)).toBe(false);
   });
 
   it('the soft limit: exactly at it a member keeps up; one byte above it lags', () => {

