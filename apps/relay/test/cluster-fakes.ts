@@ -132,15 +132,6 @@ export function signIn(conn: Connection, memberFields: MemberIdentity, server = 
 /** Lets the claims' promises (and what they start) run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A fake peer that also keeps the close reason (what the client would read). */
-export class ReasonPeer extends FakePeer {
-  closeReason: string | undefined;
-  override close(code: number, reason?: string): void {
-    this.closeReason = reason;
-    super.close(code);
-  }
-}
-
 /** A core `Log` that keeps every line as `[level, fields, message]`. */
 export class RecordingLog implements Log {
   readonly lines: [string, object, string][] = [];
@@ -167,8 +158,8 @@ function core(overrides: Record<string, string>, cluster?: FakeCluster) {
   const stats = new Stats();
   const log = new RecordingLog();
   const relay = new Relay(relayLimits(overrides), new Fanout([hub], [bus]), stats, log, authenticator(OPEN, clock), clock, cluster, events);
-  const connect = (): { peer: ReasonPeer; conn: Connection } => {
-    const peer = new ReasonPeer(hub);
+  const connect = (): { peer: FakePeer; conn: Connection } => {
+    const peer = new FakePeer(hub);
     const conn = relay.open(peer);
     peer.onClose = () => relay.closed(conn);
     relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
