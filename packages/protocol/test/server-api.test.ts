@@ -25,7 +25,7 @@ const ROOM = 'room names are 1-128 printable ASCII characters (0x21-0x7e)';
 
 describe('request schemas', () => {
   test('a reason is 0-120 printable ASCII characters, default empty', () => {
-    for (const r of ['', 'cheating', ' ', '~'.repeat(120), 'x'.repeat(119) + '~']) expect(accepts(ReasonBody, { reason: r })).toEqual({ reason: r });
+    for (const r of ['', 'cheating', ' ', '~'.repeat(120), `${'x'.repeat(119)}~`]) expect(accepts(ReasonBody, { reason: r })).toEqual({ reason: r });
     expect(accepts(ReasonBody, {})).toEqual({ reason: '' });
     for (const r of ['x'.repeat(121), 'café', 'a\nb', '\u001f', '\u007f', 'ok\u0000']) {
       expect(refusal(ReasonBody, { reason: r })).toEqual([{ path: ['reason'], message: REASON }]);
