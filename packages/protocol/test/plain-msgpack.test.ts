@@ -211,3 +211,36 @@ describe('packPlain on strings msgpackr writes differently', () => {
     expect(toHex(packPlain(big))).toBe(toHex(packr.pack(big)));
   });
 });
+
+describe('packPlain pinned bytes at the edges of its branches', () => {
+  // Short strings (< 64 UTF-16 units) are counted and written by hand; each row is one branch of
+  // that code, and its bytes are what TextEncoder writes (a lone surrogate as U+FFFD, ef bf bd).
+  test.each([
+    ['U+07FF, the last 2-byte char', '\u07ff', 'a2dfbf'],
+    ['U+0800, the first 3-byte char', '\u0800', 'a3e0a080'],
+    ['U+FFFF', '\uffff', 'a3efbfbf'],
+    ['the first surrogate pair (U+10000)', '\ud800\udc00', 'a4f0908080'],
+    ['a pair with the last high surrogate (U+10FC00)', '\udbff\udc00', 'a4f48fb080'],
+    ['a 3-byte char before a lone low surrogate', '\u20ac\udc00', 'a6e282acefbfbd'],
+    ['a private-use char before a lone low surrogate', '\ue000\udc00', 'a6ee8080efbfbd'],
+    ['two low surrogates', '\udc00\udc00', 'a6efbfbdefbfbd'],
+    ['a high surrogate before an ASCII char', '\ud800a', 'a4efbfbd61'],
+    ['a high surrogate at the end', '\ud800', 'a3efbfbd'],
+    ['the last low surrogate alone', '\udfff', 'a3efbfbd'],
+    ['a lone high surrogate, then a pair', 'x\ud800\ud83d\ude00', 'a878efbfbdf09f9880'],
+  ])('%s', (_what, s, hex) => {
+    expect(toHex(packPlain(s))).toBe(hex);
+  });
+
+  test('undefined is nil, except as an object field, which is left out', () => {
+    expect(toHex(packPlain(undefined))).toBe('c0');
+    expect(toHex(packPlain([undefined, 1]))).toBe('92c001');
+    expect(toHex(packPlain({ a: undefined, b: 1 }))).toBe('81a16201');
+  });
+
+  test('what is not JSON-like is refused, naming its type', () => {
+    expect(() => packPlain(() => 1)).toThrow(new TypeError('cannot encode a function in a control message'));
+    expect(() => packPlain([10n])).toThrow(new TypeError('cannot encode a bigint in a control message'));
+    expect(() => packPlain({ s: Symbol('x') })).toThrow(new TypeError('cannot encode a symbol in a control message'));
+  });
+});
