@@ -116,6 +116,7 @@ export function decodeFileMessage(payload: Uint8Array): FileMessage | undefined 
       const size = u64(9);
       if (size === undefined || payload.length < 19) return undefined;
       const nameLen = view.getUint16(17);
+      // Stryker disable next-line ArithmeticOperator: a payload shorter than 20 + nameLen also fails the exact-length check below (its type-length byte reads undefined)
       if (nameLen > FILE_MAX_NAME_BYTES || payload.length < 20 + nameLen) return undefined;
       const typeLen = payload[19 + nameLen]!;
       if (payload.length !== 20 + nameLen + typeLen) return undefined;

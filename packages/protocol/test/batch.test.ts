@@ -13,6 +13,12 @@ function refused(hex: string, message: string): void {
 }
 
 describe('batch decoder: MUST refuse (PROTOCOL.md §4.4)', () => {
+  it('refuses a group flag without its 2-byte group id, and group id 0', () => {
+    refused('04110001', 'batch group id truncated');
+    refused('0411000105', 'batch group id truncated');
+    refused('041100010000', 'group id 0 is not valid');
+  });
+
   it('refuses a sender varint of 5 bytes (at most 4), and accepts the same value in 4', () => {
     // 1 written non-minimally: 81 80 80 00 (4 bytes, allowed), 81 80 80 80 00 (5 bytes, refused).
     expect(decodeBatch(bytes('04010001' + '81808000' + '00' + '01' + 'aa'))).toMatchObject({

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
-  FILE_CHUNK_HEADER_BYTES, FileCancelReason, decodeFileMessage, encodeFileCancel, encodeFileChunk, encodeFileStart,
+  FILE_CHUNK_HEADER_BYTES, FILE_MAGIC, FileCancelReason, decodeFileMessage, encodeFileCancel, encodeFileChunk, encodeFileStart,
   isFileMessage, type FileMessage,
 } from '@roomcast/protocol/files';
 
@@ -102,6 +102,58 @@ describe('file messages (appendix B)', () => {
       const row = appendix.split('\n').find((line) => line.startsWith(`| \`${v.name}\` |`));
       expect(row, v.name).toBeDefined();
       expect(row).toContain(`\`${v.hex}\``);
+    }
+  });
+});
+
+describe('file messages at the edges of their fields', () => {
+  test('transfer ids 0 and 2^32 - 1 encode; anything else is refused, naming the id', () => {
+    expect(hex(encodeFileCancel(0, FileCancelReason.Cancelled))).toBe('52434601030000000001');
+    expect(hex(encodeFileCancel(0xffff_ffff, FileCancelReason.Declined))).toBe('5243460103ffffffff02');
+    expect(decodeFileMessage(encodeFileCancel(0xffff_ffff, FileCancelReason.Declined))).toEqual({ op: 'cancel', id: 0xffff_ffff, reason: 2 });
+    for (const id of [-1, 1.5, Number.NaN, 2 ** 32]) {
+      expect(() => encodeFileCancel(id, FileCancelReason.Cancelled)).toThrow(new RangeError(`transfer id must be a u32 (got ${id})`));
+    }
+  });
+
+  test('sizes and offsets 0..2^53 - 1 encode; negative or fractional ones are refused, naming the value', () => {
+    expect(hex(encodeFileChunk(1, 2 ** 53 - 1, new Uint8Array(0)))).toBe('524346010200000001001fffffffffffff');
+    expect(decodeFileMessage(encodeFileStart(1, 2 ** 53 - 1, '', ''))).toEqual({ op: 'start', id: 1, size: 2 ** 53 - 1, name: '', type: '' });
+    for (const value of [-1, 0.5, 2 ** 53]) {
+      const message = `size/offset must be a safe non-negative integer (got ${value})`;
+      expect(() => encodeFileStart(1, value, 'x', '')).toThrow(new RangeError(message));
+      expect(() => encodeFileChunk(1, value, new Uint8Array(1))).toThrow(new RangeError(message));
+    }
+  });
+
+  test('a name of 1024 UTF-8 bytes and a type of 255 fit; one byte more is refused with the byte count', () => {
+    const name = 'é'.repeat(512);
+    const type = 't'.repeat(255);
+    expect(decodeFileMessage(encodeFileStart(3, 9, name, type))).toEqual({ op: 'start', id: 3, size: 9, name, type });
+    expect(() => encodeFileStart(3, 9, `${name}x`, '')).toThrow(new RangeError('file name is 1025 bytes in UTF-8; at most 1024'));
+    expect(() => encodeFileStart(3, 9, '', `${type}é`)).toThrow(new RangeError('file type is 257 bytes in UTF-8; at most 255'));
+  });
+
+  test('a start whose name length says 1025 is refused even when all its bytes are there', () => {
+    const start = bytes(`5243460101000000070000000000000005${'0401'}${'78'.repeat(1025)}00`);
+    expect(start.length).toBe(20 + 1025);
+    expect(decodeFileMessage(start)).toBeUndefined();
+    const at1024 = bytes(`5243460101000000070000000000000005${'0400'}${'78'.repeat(1024)}00`);
+    expect(decodeFileMessage(at1024)).toEqual({ op: 'start', id: 7, size: 5, name: 'x'.repeat(1024), type: '' });
+  });
+
+  test('a chunk of no data (exactly the 17-byte header) decodes', () => {
+    expect(decodeFileMessage(encodeFileChunk(7, 3, new Uint8Array(0)))).toEqual({ op: 'chunk', id: 7, offset: 3, data: new Uint8Array(0) });
+  });
+
+  test('isFileMessage: exactly the 4 magic bytes, each one checked', () => {
+    expect(isFileMessage(FILE_MAGIC)).toBe(true);
+    expect(isFileMessage(FILE_MAGIC.subarray(0, 3))).toBe(false);
+    expect(isFileMessage(new Uint8Array(0))).toBe(false);
+    for (let i = 0; i < 4; i++) {
+      const wrong = Uint8Array.from([...FILE_MAGIC, 0x01]);
+      wrong[i]! ^= 0x20;
+      expect(isFileMessage(wrong), `byte ${i}`).toBe(false);
     }
   });
 });

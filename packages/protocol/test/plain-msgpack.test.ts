@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { Packr, Unpackr } from 'msgpackr';
-import { packPlain, readPlain, scanPlain } from '@roomcast/protocol';
+import { decodeControlValue, decodeServerFrame, packPlain, readPlain, scanPlain } from '@roomcast/protocol';
 import { VECTORS, bytes, toHex } from './vectors.js';
 
 // The options the relay used with msgpackr before this codec existed (and still decodes with).
@@ -167,7 +167,10 @@ describe('readPlain refuses exactly what scanPlain refuses', () => {
     ['trailing byte', 'c000', 'trailing bytes after the MessagePack value'],
     ['repeated map key', '82a16101a16102', 'map key "a" repeated'],
     ['repeated key written as fixstr and str8', '82a16101d9016102', 'map key "a" repeated'],
+    ['repeated key written as str8 and str16', '82d9016101da00016102', 'map key "a" repeated'],
+    ['repeated key written as str16 and str32', '82da00016101db000000016102', 'map key "a" repeated'],
     ['repeated key in a nested map', '81a17882a17901a17902', 'map key "y" repeated'],
+    ['a repeated 40-byte key (the reason shows its first 32)', `82d928${'6b'.repeat(40)}01d928${'6b'.repeat(40)}02`, `map key "${'k'.repeat(32)}" repeated`],
     ['a ping whose type is repeated', '83a474797065a470696e67a26964' + '01a474797065a568656c6c6f', 'map key "type" repeated'],
   ])('%s', (_what, hex, reason) => {
     expect(readPlain(bytes(hex))).toEqual({ ok: false, reason });
@@ -186,6 +189,19 @@ describe('the value cap is an option (relay → client frames have none beyond t
   test('with maxItems: bytes.length both accept 5,001 values and agree on them', () => {
     expect(scanPlain(big, 0, { maxItems: big.length })).toEqual({ ok: true, items: 5001 });
     expect(readPlain(big, 0, { maxItems: big.length })).toEqual({ ok: true, value: new Array(5000).fill(0) });
+  });
+
+  test('decodeControlValue takes the cap as its second argument', () => {
+    const frame = Uint8Array.from([0x01, ...packr.pack(new Array(10).fill(0))]);
+    expect(decodeControlValue(frame, 5)).toEqual({ ok: false, error: { code: 'bad_frame', message: 'control frame: more than 5 items' } });
+    expect(decodeControlValue(frame, 11)).toEqual({ ok: true, value: new Array(10).fill(0), items: 11 });
+  });
+
+  test('decodeServerFrame reads a joined of more than 4096 values (1500 members)', () => {
+    const members = Array.from({ length: 1500 }, (_, i) => ({ id: i + 1, presence: null }));
+    const joined = { type: 'joined', id: 1, room: 'lobby', handle: 1, self: 1, members };
+    const r = decodeServerFrame(Uint8Array.from([0x01, ...packPlain(joined)]));
+    expect(r).toEqual({ ok: true, frame: { kind: 'control', message: joined } });
   });
 
   test('a smaller cap is refused with its own number', () => {
@@ -209,5 +225,38 @@ describe('packPlain on strings msgpackr writes differently', () => {
   test('a buffer that must grow many times (a 300 kB value)', () => {
     const big = { type: 'joined', members: Array.from({ length: 3000 }, (_, i) => ({ id: i, presence: { name: 'x'.repeat(90), n: i / 3 } })) };
     expect(toHex(packPlain(big))).toBe(toHex(packr.pack(big)));
+  });
+});
+
+describe('packPlain pinned bytes at the edges of its branches', () => {
+  // Short strings (< 64 UTF-16 units) are counted and written by hand; each row is one branch of
+  // that code, and its bytes are what TextEncoder writes (a lone surrogate as U+FFFD, ef bf bd).
+  test.each([
+    ['U+07FF, the last 2-byte char', '\u07ff', 'a2dfbf'],
+    ['U+0800, the first 3-byte char', '\u0800', 'a3e0a080'],
+    ['U+FFFF', '\uffff', 'a3efbfbf'],
+    ['the first surrogate pair (U+10000)', '\ud800\udc00', 'a4f0908080'],
+    ['a pair with the last high surrogate (U+10FC00)', '\udbff\udc00', 'a4f48fb080'],
+    ['a 3-byte char before a lone low surrogate', '\u20ac\udc00', 'a6e282acefbfbd'],
+    ['a private-use char before a lone low surrogate', '\ue000\udc00', 'a6ee8080efbfbd'],
+    ['two low surrogates', '\udc00\udc00', 'a6efbfbdefbfbd'],
+    ['a high surrogate before an ASCII char', '\ud800a', 'a4efbfbd61'],
+    ['a high surrogate at the end', '\ud800', 'a3efbfbd'],
+    ['the last low surrogate alone', '\udfff', 'a3efbfbd'],
+    ['a lone high surrogate, then a pair', 'x\ud800\ud83d\ude00', 'a878efbfbdf09f9880'],
+  ])('%s', (_what, s, hex) => {
+    expect(toHex(packPlain(s))).toBe(hex);
+  });
+
+  test('undefined is nil, except as an object field, which is left out', () => {
+    expect(toHex(packPlain(undefined))).toBe('c0');
+    expect(toHex(packPlain([undefined, 1]))).toBe('92c001');
+    expect(toHex(packPlain({ a: undefined, b: 1 }))).toBe('81a16201');
+  });
+
+  test('what is not JSON-like is refused, naming its type', () => {
+    expect(() => packPlain(() => 1)).toThrow(new TypeError('cannot encode a function in a control message'));
+    expect(() => packPlain([10n])).toThrow(new TypeError('cannot encode a bigint in a control message'));
+    expect(() => packPlain({ s: Symbol('x') })).toThrow(new TypeError('cannot encode a symbol in a control message'));
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { parseServerMessage, readPlain, serverMessageSchema } from '@roomcast/protocol';
-import { VECTORS, bytes } from './vectors.js';
+import { DEFAULT_LIMITS, VECTORS, bytes } from './vectors.js';
 
 function agree(value: unknown): boolean {
   const zod = serverMessageSchema.safeParse(value);
@@ -98,5 +98,79 @@ describe('parseServerMessage agrees with serverMessageSchema', () => {
     expect(parseServerMessage({ type: 'joined', id: 1, room: 'lobby', handle: 1, self: 1, members: [{ id: 1 }] })).toEqual({
       ok: false, issue: { path: ['members', 0, 'presence'], message: 'expected a JSON value' },
     });
+  });
+});
+
+describe('parseServerMessage refusals: the exact path and message of each check', () => {
+  const welcome = { type: 'welcome', id: 1, v: 1, session: 's', limits: { ...DEFAULT_LIMITS } };
+  const joined = { type: 'joined', id: 1, room: 'lobby', handle: 1, self: 1, members: [] as unknown[] };
+  const settings = { capacity: 4, locked: false, private: false, metadata: null };
+
+  test.each([
+    ['a non-map', 'welcome', [], 'expected a map'],
+    ['an array at top level', [1], [], 'expected a map'],
+    ['an unknown type', { type: 'shout' }, ['type'], 'unknown message type'],
+    ['a string number', { type: 'member_left', room: 1, member: '2' }, ['member'], 'expected a finite number'],
+    ['a fractional id', { type: 'member_left', room: 1, member: 1.5 }, ['member'], 'expected an integer'],
+    ['an id out of range', { type: 'member_left', room: 1, member: 65_536 }, ['member'], 'expected a number in 1..65535'],
+    ['a numeric reason', { type: 'room_closed', room: 1, reason: 1 }, ['reason'], 'expected a string'],
+    ['a reason of 257 characters', { type: 'room_closed', room: 1, reason: 'x'.repeat(257) }, ['reason'], 'expected at most 256 characters'],
+    ['an empty seat', { ...joined, seat: '' }, ['seat'], 'expected at least 1 characters'],
+    ['limits that are not a map', { ...welcome, limits: 1 }, ['limits'], 'expected an object'],
+    ['a limit that is not a number', { ...welcome, limits: { ...DEFAULT_LIMITS, tickHz: 'x' } }, ['limits', 'tickHz'], 'expected a finite number'],
+    ['a negative maxGroupsPerMember', { ...welcome, limits: { ...DEFAULT_LIMITS, maxGroupsPerMember: -1 } }, ['limits', 'maxGroupsPerMember'],
+      'expected a number in 0..Infinity'],
+    ['settings that are not a map', { type: 'room_settings', room: 1, settings: 1 }, ['settings'], 'expected an object'],
+    ['a non-boolean locked', { type: 'room_settings', room: 1, settings: { ...settings, locked: 1 } }, ['settings', 'locked'], 'expected a boolean'],
+    ['a non-boolean private', { type: 'room_settings', room: 1, settings: { ...settings, private: 'no' } }, ['settings', 'private'], 'expected a boolean'],
+    ['settings without metadata', { type: 'room_settings', room: 1, settings: { capacity: 4, locked: false, private: false } },
+      ['settings', 'metadata'], 'expected a JSON value'],
+    ['a capacity of 0', { ...joined, settings: { ...settings, capacity: 0 } }, ['settings', 'capacity'], 'expected a number in 1..65535'],
+    ['members that are not an array', { ...joined, members: {} }, ['members'], 'expected an array of members'],
+    ['a member that is not a map', { type: 'member_joined', room: 1, member: 2 }, ['member'], 'expected a member object'],
+    ['a member in a list that is not a map', { ...joined, members: [null] }, ['members', 0], 'expected a member object'],
+    ['a member id of 0', { type: 'member_updated', room: 1, member: { id: 0, presence: null } }, ['member', 'id'], 'expected a number in 1..65535'],
+    ['a member info that is not JSON', { type: 'member_joined', room: 1, member: { id: 2, presence: null, info: Number.NaN } },
+      ['member', 'info'], 'expected a JSON value'],
+    ['a non-boolean away', { ...joined, members: [{ id: 1, presence: null }, { id: 2, presence: null, away: 1 }] }, ['members', 1, 'away'],
+      'expected a boolean'],
+    ['an empty member userId', { type: 'member_joined', room: 1, member: { id: 2, presence: null, userId: '' } }, ['member', 'userId'],
+      'expected at least 1 characters'],
+    ['an unknown error code', { type: 'error', code: 'oops', message: 'm' }, ['code'], 'unknown error code'],
+    ['a numeric error code', { type: 'error', code: 4400, message: 'm' }, ['code'], 'unknown error code'],
+    ['a bad room name', { ...joined, room: 'a b' }, ['room'], 'room name must be 1-128 printable ASCII characters'],
+  ] as const)('%s', (_what, value, path, message) => {
+    expect(parseServerMessage(value)).toEqual({ ok: false, issue: { path, message } });
+  });
+
+  test('maxGroupsPerMember is read when present (v2 limits) and left out when absent', () => {
+    const r = parseServerMessage({ ...welcome, limits: { ...DEFAULT_LIMITS, maxGroupsPerMember: 64 } });
+    expect(r).toStrictEqual({ ok: true, message: { ...welcome, limits: { ...DEFAULT_LIMITS, maxGroupsPerMember: 64 } } });
+    expect(parseServerMessage(welcome)).toStrictEqual({ ok: true, message: welcome });
+  });
+
+  test('a joined holds at most 65535 members', () => {
+    const many = (n: number) => Array.from({ length: n }, () => ({ id: 1, presence: null }));
+    const at = parseServerMessage({ ...joined, members: many(65_535) });
+    expect(at.ok && at.message.type === 'joined' && at.message.members.length).toBe(65_535);
+    expect(parseServerMessage({ ...joined, members: many(65_536) })).toEqual({
+      ok: false, issue: { path: ['members'], message: 'expected an array of members' },
+    });
+  });
+
+  test('JSON values nest at most 65 levels (arrays and maps alike)', () => {
+    const arrays = (levels: number): unknown => (levels === 0 ? 1 : [arrays(levels - 1)]);
+    const maps = (levels: number): unknown => (levels === 0 ? 1 : { a: maps(levels - 1) });
+    for (const nest of [arrays, maps]) {
+      expect(parseServerMessage({ type: 'member_joined', room: 1, member: { id: 2, presence: nest(65) } }).ok).toBe(true);
+      expect(parseServerMessage({ type: 'member_joined', room: 1, member: { id: 2, presence: nest(66) } })).toEqual({
+        ok: false, issue: { path: ['member', 'presence'], message: 'expected a JSON value' },
+      });
+    }
+  });
+
+  test('an exception that is not a refusal (a throwing getter on a caller\'s object) propagates', () => {
+    const hostile = { get type(): string { throw new Error('getter'); } };
+    expect(() => parseServerMessage(hostile)).toThrow('getter');
   });
 });

@@ -142,6 +142,25 @@ describe('FrameStreamReader', () => {
     expect(reader.heldBytes).toBe(0);
   });
 
+  test('a split frame\'s buffer: twice what arrived with the prefix, unchanged while it fits, then doubled or to the fill', () => {
+    const claim = 10_000;
+    const body = Uint8Array.from({ length: claim }, (_, i) => (i * 13) % 251);
+    const reader = new FrameStreamReader(claim);
+    const frames: Uint8Array[] = [];
+    const onFrame = (f: Uint8Array): void => { frames.push(f.slice()); };
+    reader.push(Uint8Array.from([0, 0, 0x27, 0x10, ...body.subarray(0, 200)]), onFrame);
+    const held = [reader.heldBytes];
+    for (const [from, to] of [[200, 400], [400, 401], [401, 5401]]) {
+      reader.push(body.subarray(from, to), onFrame);
+      held.push(reader.heldBytes);
+    }
+    // 2 x 200; exactly full at 400 (no growth); 401 doubles to 800; 5401 is past double, so the fill.
+    expect(held).toEqual([400, 400, 800, 5401]);
+    reader.push(body.subarray(5401), onFrame);
+    expect(frames).toEqual([body]);
+    expect(reader.heldBytes).toBe(0);
+  });
+
   test('the buffer of a split frame grows with the bytes that arrived, not with the claimed length', () => {
     // A 16,391-byte claim (the default frame cap) trickled in: what is allocated follows what arrived.
     const claim = 16391;
