@@ -17,7 +17,6 @@ import { capacityOf, firstJoinSettings, hostOf } from './host.js';
 import type { Seats } from './seats.js';
 import { roomFileBytesPerSec, type RelayLimits } from './limits.js';
 import type { Outbox } from './outbox.js';
-import { presenceProblem } from './presence.js';
 import type { Rooms } from './rooms.js';
 import type { Stats } from './stats.js';
 
@@ -84,12 +83,11 @@ export class Membership {
     if (!principal.can(msg.room, 'join')) {
       return this.out.error(conn, 'forbidden', `your token does not allow joining room ${msg.room}`, { id });
     }
+    // §8.4's presence caps were checked by inbound.ts on the unvalidated value (one walk per frame).
     const presence = msg.presence ?? null;
     if (presence !== null && !principal.can(msg.room, 'presence')) {
       return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${msg.room}: join without presence`, { id });
     }
-    // Stryker disable next-line ConditionalExpression: equivalent: inbound.ts refuses the same value with the same presenceProblem and limit before validation, so this never fails for a join it hands over
-    if (!this.presenceFits(conn, presence, id)) return;
     let room = this.rooms.get(msg.room);
     if (room !== undefined && conn.rooms.has(room.handle)) {
       return this.out.error(conn, 'already_joined', `already a member of room ${msg.room}`, { id, room: room.handle });
@@ -251,8 +249,6 @@ export class Membership {
     if (msg.presence !== null && !member.may.presence) {
       return this.out.error(conn, 'forbidden', `your token does not allow presence in room ${member.room.name}`, { id: msg.id, room: msg.room });
     }
-    // Stryker disable next-line ConditionalExpression: equivalent: inbound.ts refused an oversized presence before validation (same check, same limit)
-    if (!this.presenceFits(conn, msg.presence, msg.id)) return;
     member.presence = msg.presence;
     this.out.reply(conn, { type: 'ok', id: msg.id });
     const room = member.room;
@@ -276,17 +272,6 @@ export class Membership {
       return false;
     }
     return true;
-  }
-
-  /** The caps of §8.4 (inbound.ts checked them before validation already; this keeps the rule where presence is stored). */
-  private presenceFits(conn: Connection, presence: Presence, id: number): boolean {
-    // Stryker disable all: equivalent: unreachable behind inbound.ts's identical check (see the callers)
-    const problem = presenceProblem(presence, this.limits.maxPresenceBytes);
-    if (problem === undefined) return true;
-    this.stats.hitLimit('presence_bytes');
-    this.out.error(conn, 'presence_too_large', problem, { id });
-    return false;
-    // Stryker restore all
   }
 
   /**
