@@ -5,22 +5,8 @@
 import { DeliveryClass, encodeControl, encodeData } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
 import { setup } from './fakes.js';
+import { entries, latestTo, room3 } from './groups-fixture.js';
 
-const latestTo = (room: number, group: number, key: number, ...payload: number[]) =>
-  encodeData({ room, cls: DeliveryClass.Latest, key, group }, Uint8Array.from(payload));
-const entries = (b: { entries: { sender: number; key: number; payload: Uint8Array }[] }) => b.entries.map((e) => [e.sender, e.key, [...e.payload]]);
-
-function room3(overrides: Record<string, string> = {}) {
-  const t = setup({ RELAY_MAX_MESSAGES_PER_SEC: '100000', RELAY_BURST_MESSAGES: '100000', ...overrides });
-  const [a, b, c] = [t.connect(), t.connect(), t.connect()];
-  const [ja, jb, jc] = [t.join(a, 'canvas'), t.join(b, 'canvas'), t.join(c, 'canvas')];
-  const interest = (who: typeof a, groups: number[], room = ja.handle) => {
-    t.relay.message(who.conn, encodeControl({ type: 'interest', id: 9, room, groups }));
-    return who.peer.last();
-  };
-  const groupIds = () => [...(t.relay.rooms.get('canvas')?.groups?.byId.keys() ?? [])].sort((x, y) => x - y);
-  return { ...t, a, b, c, ja, jb, jc, handle: ja.handle, interest, groupIds };
-}
 
 describe('interest refusals (groups.ts)', () => {
   it('not joined, exactly the limit, one more (counted; the previous set stays), duplicates count once', () => {

@@ -5,18 +5,7 @@
 import { DeliveryClass, encodeControl, encodeData } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
 import { setup } from './fakes.js';
-
-const latestTo = (room: number, group: number, key: number, ...payload: number[]) =>
-  encodeData({ room, cls: DeliveryClass.Latest, key, group }, Uint8Array.from(payload));
-const entries = (b: { entries: { sender: number; key: number; payload: Uint8Array }[] }) => b.entries.map((e) => [e.sender, e.key, [...e.payload]]);
-
-function room3(overrides: Record<string, string> = {}) {
-  const t = setup({ RELAY_MAX_MESSAGES_PER_SEC: '100000', RELAY_BURST_MESSAGES: '100000', ...overrides });
-  const [a, b, c] = [t.connect(), t.connect(), t.connect()];
-  const [ja, jb, jc] = [t.join(a, 'canvas'), t.join(b, 'canvas'), t.join(c, 'canvas')];
-  const interest = (who: typeof a, groups: number[]) => t.relay.message(who.conn, encodeControl({ type: 'interest', id: 9, room: ja.handle, groups }));
-  return { ...t, a, b, c, ja, jb, jc, handle: ja.handle, interest };
-}
+import { entries, latestTo, room3 } from './groups-fixture.js';
 
 describe('interest groups (core)', () => {
   it('merges per group and tick, and publishes one batch per changed group, encoded once', () => {
