@@ -12,7 +12,7 @@ import { Fanout, type FanoutSink } from '../src/core/fanout.js';
 import { Relay } from '../src/core/relay.js';
 import { Stats } from '../src/core/stats.js';
 import { authenticator } from '../src/access.js';
-import { FakeClock, FakeHub, FakePeer, OPEN, relayLimits } from './fakes.js';
+import { connector, FakeClock, FakeHub, type FakePeer, OPEN, relayLimits } from './fakes.js';
 
 /** Every event of the webhooks' port, in order, as `[name, ...arguments]`. */
 export class RecordedEvents implements RoomEvents {
@@ -158,13 +158,7 @@ function core(overrides: Record<string, string>, cluster?: FakeCluster) {
   const stats = new Stats();
   const log = new RecordingLog();
   const relay = new Relay(relayLimits(overrides), new Fanout([hub], [bus]), stats, log, authenticator(OPEN, clock), clock, cluster, events);
-  const connect = (): { peer: FakePeer; conn: Connection } => {
-    const peer = new FakePeer(hub);
-    const conn = relay.open(peer);
-    peer.onClose = () => relay.closed(conn);
-    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
-    return { peer, conn };
-  };
+  const connect = connector(relay, hub);
   /** Joins and waits for the claim (in a cluster); returns the reply (joined or an error). */
   const join = async (c: { peer: FakePeer; conn: Connection }, room: string, extra: Record<string, unknown> = {}) => {
     relay.message(c.conn, encodeControl({ type: 'join', id: 1, room, ...extra } as Parameters<typeof encodeControl>[0]));

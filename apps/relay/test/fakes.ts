@@ -117,6 +117,17 @@ export function relayLimits(overrides: Record<string, string> = {}): RelayLimits
   return { ...config, maxConnections: resolveMaxConnections(config.maxConnections, openFileLimit()) };
 }
 
+/** Opens a fake peer on `relay` (its close reported back) and sends hello: a connection past the handshake. */
+export function connector(relay: Relay, hub: FakeHub): () => { peer: FakePeer; conn: Connection } {
+  return () => {
+    const peer = new FakePeer(hub);
+    const conn = relay.open(peer);
+    peer.onClose = () => relay.closed(conn);
+    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
+    return { peer, conn };
+  };
+}
+
 /**
  * A relay on fake peers. `options.access`: another Authenticator than the open one (tests of the
  * handshake's decisions); `options.events`: a room-lifecycle observer; `options.log`: another log
@@ -127,13 +138,7 @@ export function setup(overrides: Record<string, string> = {}, options: { access?
   const hub = new FakeHub();
   const access = options.access ?? authenticator(OPEN, clock);
   const relay = new Relay(relayLimits(overrides), new Fanout([hub]), new Stats(), options.log ?? silentLogger, access, clock, undefined, options.events);
-  const connect = (): { peer: FakePeer; conn: Connection } => {
-    const peer = new FakePeer(hub);
-    const conn = relay.open(peer);
-    peer.onClose = () => relay.closed(conn);
-    relay.message(conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
-    return { peer, conn };
-  };
+  const connect = connector(relay, hub);
   const join = (c: { peer: FakePeer; conn: Connection }, room: string, tickHz?: number) => {
     relay.message(c.conn, encodeControl({ type: 'join', id: 1, room, tickHz }));
     const reply = c.peer.last();
