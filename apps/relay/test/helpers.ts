@@ -1,6 +1,7 @@
 // Test helpers: an in-process relay on a loopback port 0, and a raw protocol client on `ws`
 // whose waits are driven by frames and events, never by timers.
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { afterEach } from 'vitest';
 import { PROTOCOL_VERSION } from '@roomcast/protocol';
 import WebSocket from 'ws';
@@ -112,4 +113,14 @@ export function useRelay(defaults: Partial<Config> = {}) {
       return client;
     },
   };
+}
+
+/** Resolves once another listener has bound `port` on 127.0.0.1 (and closed it); rejects if it is still taken. */
+export async function bindsAt(port: number): Promise<void> {
+  const other = createServer();
+  await new Promise<void>((resolve, reject) => {
+    other.once('error', reject);
+    other.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
+  });
+  await new Promise<void>((resolve) => other.close(() => resolve()));
 }

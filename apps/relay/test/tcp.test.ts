@@ -1,8 +1,7 @@
 // Raw TCP and WebSocket members in the same rooms: presence, byte-identical frames both ways,
 // member_left on close, the going_away close frame on shutdown, metrics by transport, TCP_PORT=off.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { httpGet } from './helpers.js';
+import { bindsAt, httpGet, startTestRelay } from './helpers.js';
 import { RawTcpClient, hex, useTcpRelay } from './tcp-helpers.js';
 
 const relay = useTcpRelay();
@@ -116,7 +115,6 @@ describe('tcp transport', () => {
 
   it('a busy TCP port fails start-up naming TCP_PORT', async () => {
     const first = await relay.start();
-    const { startTestRelay } = await import('./helpers.js');
     await expect(startTestRelay({ tcpPort: first.tcpPort! })).rejects
       .toThrow(`could not listen for TCP on 127.0.0.1:${first.tcpPort}: EADDRINUSE (set TCP_PORT to another port, or TCP_PORT=off)`);
     // The refused relay released its HTTP port and timers: nothing to clean up here.
@@ -153,16 +151,10 @@ describe('tcp transport', () => {
   });
 
   it('closing the relay releases the TCP port at once (idle and frame deadlines off: no sweep to stop)', async () => {
-    const { startTestRelay } = await import('./helpers.js');
     const server = await startTestRelay({ idleTimeoutSec: 0, tcpFrameTimeoutSec: 0 });
     const port = server.tcpPort!;
     await server.close();
-    const other = createServer();
-    await new Promise<void>((resolve, reject) => {
-      other.once('error', reject);
-      other.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
-    });
-    await new Promise<void>((resolve) => other.close(() => resolve()));
+    await bindsAt(port);
   });
 });
 

@@ -2,10 +2,9 @@
 // JavaScript fallback), a busy port fails start-up naming PORT, and closing the relay releases
 // its port at once.
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { nativeUwsBinary } from '../src/index.js';
-import { startTestRelay, useRelay } from './helpers.js';
+import { bindsAt, startTestRelay, useRelay } from './helpers.js';
 
 const relay = useRelay();
 
@@ -26,11 +25,6 @@ describe('uWebSockets.js app', () => {
     const server = await startTestRelay({ tcpPort: 'off' });
     const { port } = server;
     await server.close();
-    const other = createServer();
-    await new Promise<void>((resolve, reject) => {
-      other.once('error', reject);
-      other.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
-    });
-    await new Promise<void>((resolve) => other.close(() => resolve()));
+    await bindsAt(port);
   });
 });
