@@ -185,17 +185,23 @@ describe('argument checks, at their exact bounds', () => {
   });
 });
 
+/** Fake timers, no backoff jitter; joined to `r` with presence { v: 1 }, then { v: 2 } refused as too large. */
+async function joinedThenPresenceRefused(options: Parameters<typeof connected>[0] = {}) {
+  vi.useFakeTimers();
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+  const h = await connected(options);
+  const joining = h.client.join('r', { v: 1 });
+  h.socket().reply({ type: 'joined', id: h.socket().nextControl('join').id, room: 'r', handle: 5, self: 1, members: [{ id: 1, presence: { v: 1 } }] });
+  const room = await joining;
+  const refused = room.setPresence({ v: 2 });
+  h.socket().reply({ type: 'error', id: h.socket().nextControl('presence').id, code: 'presence_too_large', message: 'big' });
+  await expect(refused).rejects.toMatchObject({ code: 'presence_too_large' });
+  return { h, room };
+}
+
 describe('setPresence and leave settle as documented', () => {
   it('a presence the relay refuses is not the one a rejoin sends; a lost reply keeps the new one', async () => {
-    vi.useFakeTimers();
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const h = await connected();
-    const joining = h.client.join('r', { v: 1 });
-    h.socket().reply({ type: 'joined', id: h.socket().nextControl('join').id, room: 'r', handle: 5, self: 1, members: [{ id: 1, presence: { v: 1 } }] });
-    const room = await joining;
-    const refused = room.setPresence({ v: 2 });
-    h.socket().reply({ type: 'error', id: h.socket().nextControl('presence').id, code: 'presence_too_large', message: 'big' });
-    await expect(refused).rejects.toMatchObject({ code: 'presence_too_large' });
+    const { h, room } = await joinedThenPresenceRefused();
     expect(room.members.get(1)).toEqual({ id: 1, presence: { v: 1 } });
     const lost = room.setPresence({ v: 3 }).catch((e: RoomcastError) => e.code);
     h.socket().nextControl('presence');
@@ -261,15 +267,7 @@ describe('setPresence and leave settle as documented', () => {
   });
 
   it('after a refused presence the rejoin sends the previous one; after a timed-out one, the new one', async () => {
-    vi.useFakeTimers();
-    vi.spyOn(Math, 'random').mockReturnValue(0);
-    const h = await connected({ requestTimeoutMs: 100 });
-    const joining = h.client.join('r', { v: 1 });
-    h.socket().reply({ type: 'joined', id: h.socket().nextControl('join').id, room: 'r', handle: 5, self: 1, members: [{ id: 1, presence: { v: 1 } }] });
-    const room = await joining;
-    const refused = room.setPresence({ v: 2 });
-    h.socket().reply({ type: 'error', id: h.socket().nextControl('presence').id, code: 'presence_too_large', message: 'big' });
-    await expect(refused).rejects.toMatchObject({ code: 'presence_too_large' });
+    const { h, room } = await joinedThenPresenceRefused({ requestTimeoutMs: 100 });
     h.socket().drop(1006);
     await vi.advanceTimersByTimeAsync(1);
     h.socket().open();
