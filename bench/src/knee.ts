@@ -56,6 +56,7 @@ export interface KneeSummary {
   scenario: string;
   description: string;
   perRoom: number;
+  kneeGoal: 'ratio' | 'clients';
   labels: KneeLabel[];
 }
 
@@ -69,7 +70,7 @@ export function kneeSummary(s: Scenario, results: RunResult[]): KneeSummary {
     return { label, steps, knee: last?.delivered_per_sec ?? 0, kneeRooms: last?.step_rooms ?? 0, beyond: failed === undefined && steps.length > 0,
       why: failed ? stepVerdict(cls, failed).why : '' };
   });
-  return { scenario: s.name, description: s.description, perRoom: s.options.perRoom ?? 0, labels };
+  return { scenario: s.name, description: s.description, perRoom: s.options.perRoom ?? 0, kneeGoal: s.kneeGoal ?? 'ratio', labels };
 }
 
 const byLoadgen = (k: KneeLabel): boolean => k.why.startsWith('load generator');
@@ -95,6 +96,10 @@ const lbl = (k: KneeLabel): string => `${sig(k.knee, 4)}/s at ${k.kneeRooms} roo
 export function kneeGoals(knees: KneeSummary[]): Goal[] {
   const goals: Goal[] = [];
   for (const k of knees) {
+    if (k.kneeGoal === 'clients') {
+      goals.push(capacityGoal(k));
+      continue;
+    }
     const rc = k.labels.find((l) => l.label === 'roomcast');
     const uws = k.labels.find((l) => l.label === 'uws');
     const id = `P3-knee-${k.perRoom}`;
@@ -129,6 +134,25 @@ export function kneeGoals(knees: KneeSummary[]): Goal[] {
     }
   }
   return goals;
+}
+
+/** The clients a label held within the budget: its last passing step's, with '≥' when every step passed. */
+function held(k: KneeSummary, l: KneeLabel): string {
+  const last = l.steps.filter((r) => r.step_ok).pop();
+  if (!last) return `${l.label}: none of the steps (${l.why || 'no step ran'})`;
+  const figure = l.label === 'roomcast' ? `staleness p99 ${last.staleness_p99_ms} ms` : `p99 ${last.p99_ms} ms, delivered ${last.delivered_ratio}`;
+  return `${l.label}: ${l.beyond ? '≥ ' : ''}${last.report.clients.toLocaleString('en-US')} clients (${figure})${l.why ? `; next step: ${l.why}` : ''}`;
+}
+
+/** P8's curve (scale-steps): how many clients each server holds within the budget on this machine. */
+export function capacityGoal(k: KneeSummary): Goal {
+  const ran = k.labels.filter((l) => l.steps.length > 0);
+  return {
+    id: 'P8-steps', goal: `clients held within ${KNEE_BUDGET_MS} ms on this machine, load generator included (${k.scenario}; Roomcast: staleness p99; others: delivered ≥ 99% and p99)`,
+    target: 'reported (P8 reads it at 10,000)',
+    measured: ran.length === 0 ? `n/a (run ${k.scenario})` : ran.map((l) => held(k, l)).join('; '),
+    verdict: ran.length === 0 ? 'not measured' : 'reported',
+  };
 }
 
 export function kneeMarkdown(k: KneeSummary): string[] {

@@ -38,6 +38,11 @@ export interface Scenario {
   /** kind 'knee': the rooms of each step (knee.ts); every label steps up until its criterion fails. */
   steps?: number[];
   /**
+   * kind 'knee': what the knees answer. 'ratio' (default): P3, Roomcast's knee over bare uWS's.
+   * 'clients': how many clients each server holds within the budget (scale-steps, P8's curve).
+   */
+  kneeGoal?: 'ratio' | 'clients';
+  /**
    * Pin the server to CPU 0 and the load generator (this process, its worker threads) to CPU 1
    * with taskset, so the two do not take turns on one core (less noise in latency figures).
    */
@@ -153,6 +158,21 @@ export function scaleScenario(seconds: number, rounds: number): Scenario {
 }
 
 /**
+ * scale-steps (issue 16 §1, P8's curve): scale-10k's workload with the rooms stepped, so each
+ * server's capacity on this machine reads as the most clients it held within 100 ms (Roomcast:
+ * staleness p99; bare uWS and Socket.IO: delivered ≥ 99% and p99). Each label stops at its first
+ * failed step (knee.ts).
+ */
+export function scaleStepsScenario(steps: number[], seconds: number): Scenario {
+  const base = scaleScenario(seconds, 1);
+  return {
+    ...base, name: 'scale-steps', kind: 'knee', kneeGoal: 'clients', steps,
+    description: `scale-10k's workload (rooms of 10, cursors at 30 Hz in bursts with duty 1/6: 5 Hz per client on average) with the rooms stepped ${steps.join(', ')}; `
+      + `roomcast: latest class at a ${THROTTLED_TICK_HZ} Hz tick; uws and socketio relay every message; ${seconds} s windows`,
+  };
+}
+
+/**
  * knee-10 / knee-100 (issue 16 §2): rooms of `perRoom` members, every member sending a 16-byte
  * timestamped value (the issue's cursor size: 4-byte timestamp, 4-byte sequence, 8 bytes filler) at `hz`; the number of rooms
  * grows step by step (`steps`) until Roomcast's `latest` staleness p99 passes 100 ms, or bare uWS
@@ -209,6 +229,7 @@ export function p4PinnedScenario(seconds: number, rounds: number): Scenario {
 export function scaleScenarios(quick: boolean): Scenario[] {
   return [
     scaleScenario(quick ? 3 : 5, quick ? 1 : 2),
+    scaleStepsScenario(quick ? [100, 300] : [200, 400, 500, 600, 700, 800, 1000], quick ? 2 : 4),
     // From 25 rooms: on this machine the knee of 10-member rooms lay between 50 and 100 rooms, and P4b is read at half of it.
     kneeScenario(10, 30, quick ? [25, 100, 400, 1000] : [25, 50, 70, 100, 200, 400, 700, 1000, 1500], quick ? 2 : 3),
     // 10 Hz: with the first load generator bare uWS's knee in 100-member rooms lay near 2 rooms (198k messages/s); with

@@ -4,15 +4,15 @@ import type { Report } from '@roomcast/loadtest';
 import { describe, expect, it } from 'vitest';
 import { kneeGoals, kneeMarkdown, kneeSummary, stepVerdict } from '../src/knee.js';
 import type { RunResult } from '../src/measure.js';
-import { kneeScenario } from '../src/scenarios.js';
+import { kneeScenario, scaleStepsScenario } from '../src/scenarios.js';
 
-function step(label: string, rooms: number, deliv: number, o: { stale?: number; p99?: number; ratio?: number; cpu?: number; lag?: number; ok: boolean }): RunResult {
+function step(label: string, rooms: number, deliv: number, o: { stale?: number; p99?: number; ratio?: number; cpu?: number; lag?: number; ok: boolean; scenario?: string }): RunResult {
   const report = {
     clients: rooms * 10, sent_per_sec: rooms * 300, delivered_ratio: o.ratio ?? 1, lag_skipped: o.lag ?? 0, loadgen_elu_max: 0.5,
     latency_ms: o.p99 === undefined ? null : { p99: o.p99 }, staleness_ms: o.stale === undefined ? null : { p99: o.stale },
   } as unknown as Report;
   return {
-    scenario: 'knee-10', label, round: 0, cpu_us_per_delivered: o.cpu ?? 1, wire_bytes_per_delivered: 10, p99_ms: o.p99 ?? null,
+    scenario: o.scenario ?? 'knee-10', label, round: 0, cpu_us_per_delivered: o.cpu ?? 1, wire_bytes_per_delivered: 10, p99_ms: o.p99 ?? null,
     delivered_per_sec: deliv, delivered_ratio: o.ratio ?? 1, server_cpu_pct: 50, loadgen_cpu_pct: 40, loadgen_bottleneck: false,
     rss_mb: 50, rss_per_conn_kb: null, syscalls_per_delivered: null, saturation_rate: null, errors: {}, report,
     staleness_p99_ms: o.stale ?? null, step_rooms: rooms, step_ok: o.ok,
@@ -66,5 +66,25 @@ describe('knee scenarios', () => {
     const k = kneeSummary(s, [step('roomcast', 50, 100_000, { stale: 35, ok: true })]);
     expect(k.labels[0]!.beyond).toBe(true);
     expect(kneeGoals([k])[0]!.verdict).toBe('not measured');
+  });
+
+  it('scale-steps reports the clients each server held within the budget, not a knee ratio', () => {
+    const c = scaleStepsScenario([200, 400, 600], 4);
+    expect(c.kind).toBe('knee');
+    expect(c.options.rooms).toBe(1000); // stepped by runKnee
+    const at = (label: string, rooms: number, o: Parameters<typeof step>[3]) => step(label, rooms, rooms * 100, { ...o, scenario: 'scale-steps' });
+    const results = [
+      at('roomcast', 200, { stale: 40, ok: true }), at('roomcast', 400, { stale: 60, ok: true }), at('roomcast', 600, { stale: 130, ok: false }),
+      at('uws', 200, { p99: 30, ok: true }), at('uws', 400, { p99: 300, ok: false }),
+      at('socketio', 200, { p99: 900, ratio: 0.5, ok: false }),
+    ];
+    const goals = kneeGoals([kneeSummary(c, results)]);
+    expect(goals.map((g) => g.id)).toEqual(['P8-steps']);
+    expect(goals[0]!.verdict).toBe('reported');
+    expect(goals[0]!.measured).toBe('roomcast: 4,000 clients (staleness p99 60 ms); next step: staleness p99 130 ms; '
+      + 'uws: 2,000 clients (p99 30 ms, delivered 1); next step: delivered 1, p99 300 ms; socketio: none of the steps (delivered 0.5, p99 900 ms)');
+    // Every step passed: a lower bound.
+    expect(kneeGoals([kneeSummary(c, [at('roomcast', 200, { stale: 40, ok: true })])])[0]!.measured).toBe('roomcast: ≥ 2,000 clients (staleness p99 40 ms)');
+    expect(kneeGoals([kneeSummary(c, [])])[0]!.verdict).toBe('not measured');
   });
 });

@@ -76,7 +76,7 @@ describe('bench plumbing', () => {
       expect(cs.labels).toContain('roomcast-aa');
     }
     expect(scenarios(false).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'churn', 'slow-consumer', 'saturation', 'cursor-throttled', 'tcp-vs-ws', 'tcp-vs-ws-idle',
-      'scale-10k', 'knee-10', 'knee-100', 'latest-cost', 'p4-pinned']);
+      'scale-10k', 'scale-steps', 'knee-10', 'knee-100', 'latest-cost', 'p4-pinned']);
     expect(scenarios(true).map((s) => s.name)).not.toContain('cursor-throttled');
     expect(scenarios(true, ['knee-10']).map((s) => s.name)).toEqual(['cursor-small', 'cursor-big-room', 'idle', 'knee-10']);
     expect(scenarios(true).map((s) => s.name)).not.toContain('tcp-vs-ws');
