@@ -189,13 +189,40 @@ describe('latest', () => {
     const before = { ticks: t.stats.ticks, updates: t.stats.latestUpdatesOut, skipped: t.stats.skippedTicks, frames: t.stats.framesOut.latest };
     t.advance(0);
     expect(t.stats.ticks - before.ticks).toBe(1);
-    expect(t.stats.latestUpdatesOut - before.updates).toBe(3 * 3); // 3 entries to the 3 members that keep up
+    expect(t.stats.latestUpdatesOut - before.updates).toBe(3 * 3); // 3 entries (two senders) to the 3 members that keep up
     expect(t.stats.framesOut.latest - before.frames).toBe(3);
     expect(t.stats.skippedTicks - before.skipped).toBe(1); // c
     // Nothing changed: the next ticks send nothing and count nothing.
     t.advance(1000);
     expect(t.stats.ticks - before.ticks).toBe(1);
     expect(t.stats.framesOut.latest - before.frames).toBe(3);
+  });
+
+  it('a batch of one member\'s values only does not go to that member (unless it is lagging: then nobody is skipped twice)', () => {
+    const t = room(3);
+    const [a, b, c] = t.members as [M, M, M];
+    t.advance(1000);
+    const before = { updates: t.stats.latestUpdatesOut, frames: t.stats.framesOut.latest };
+    t.relay.message(a.conn, latest(t.handle, 0, new Uint8Array([1])));
+    t.relay.message(a.conn, latest(t.handle, 1, new Uint8Array([2])));
+    t.advance(0);
+    expect([a, b, c].map((m) => m.peer.batches().length)).toEqual([0, 1, 1]);
+    expect(t.stats.latestUpdatesOut - before.updates).toBe(2 * 2);
+    expect(t.stats.framesOut.latest - before.frames).toBe(2);
+    // Two senders in one tick: everyone gets the batch (each skips its own entries).
+    t.relay.message(a.conn, latest(t.handle, 0, new Uint8Array([3])));
+    t.relay.message(b.conn, latest(t.handle, 0, new Uint8Array([4])));
+    t.advance(1000);
+    expect([a, b, c].map((m) => m.peer.batches().length)).toEqual([1, 2, 2]);
+    expect(t.stats.framesOut.latest - before.frames).toBe(2 + 3);
+    // A lagging sole sender is off the fast topic already: the others count as before.
+    lag(t, a.peer, 64 * 1024 + 1);
+    const lagged = { updates: t.stats.latestUpdatesOut, skipped: t.stats.skippedTicks };
+    t.relay.message(a.conn, latest(t.handle, 0, new Uint8Array([5])));
+    t.advance(1000);
+    expect(t.stats.latestUpdatesOut - lagged.updates).toBe(2);
+    expect(t.stats.skippedTicks - lagged.skipped).toBe(1);
+    expect([b, c].map((m) => m.peer.batches().length)).toEqual([3, 3]);
   });
 
   it('over the room budget a tick is skipped (counted once) and the values go on the next tick that fits', () => {

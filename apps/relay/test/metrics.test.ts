@@ -174,7 +174,7 @@ describe('metrics after real traffic', () => {
     await b.join('cur');
     await a.nextMessage('member_joined');
     a.sendFrame(encodeLatest(ja.handle, 0, Uint8Array.of(1, 0, 0)));
-    await b.next((f) => f.kind === 'batch'); // tick 1: one entry, to both members
+    await b.next((f) => f.kind === 'batch'); // tick 1: one entry, to b (a batch of a's values only is nothing to a)
     a.sendFrame(encodeLatest(ja.handle, 0, Uint8Array.of(2, 0, 0)));
     a.sendFrame(encodeLatest(ja.handle, 0, Uint8Array.of(3, 0, 0))); // replaces the previous value before the next tick
     const second = await b.next((f) => f.kind === 'batch');
@@ -188,10 +188,11 @@ describe('metrics after real traffic', () => {
     const s = await scrape();
     expect(value(s, 'roomcast_ticks_total')).toBe(2);
     expect(value(s, 'roomcast_merges_total')).toBe(1);
-    expect(value(s, 'roomcast_latest_updates_out_total')).toBe(2 * 2); // 2 ticks × 1 entry × 2 members
+    expect(value(s, 'roomcast_latest_updates_out_total')).toBe(2 * 1); // 2 ticks × 1 entry × 1 member (b)
     expect(value(s, 'roomcast_snapshots_total')).toBe(1);
     expect(byLabel(s, 'roomcast_frames_in_total', 'kind').latest).toBe(3);
-    expect(byLabel(s, 'roomcast_frames_out_total', 'kind').latest).toBe(2 * 2 + 1);
+    expect(byLabel(s, 'roomcast_frames_out_total', 'kind').latest).toBe(2 * 1 + 1);
+    expect(a.frames.filter((f) => f.kind === 'batch')).toEqual([]);
     expect(value(s, 'roomcast_skipped_ticks_total')).toBe(0);
     expect(value(s, 'roomcast_drops_total')).toBe(0);
     expect(value(s, 'roomcast_lag_starts_total')).toBe(0);
@@ -239,9 +240,12 @@ describe('metrics after real traffic', () => {
       if (i % 10 === 9) await a.request({ type: 'ping' }, 'pong');
     }
     expect(lagging()).toBe(true);
-    // A latest value now: its tick reaches a, and skips the lagging reader.
+    // A third member that keeps up.
+    const c = await relay.open();
+    await c.join('lag');
+    // A latest value now: its tick reaches c (not a: its own value only), and skips the lagging reader.
     a.sendFrame(encodeLatest(ja.handle, 0, Uint8Array.of(5, 0, 0)));
-    await a.next((f) => f.kind === 'batch');
+    await c.next((f) => f.kind === 'batch');
     // A droppable frame sent to the lagging reader alone is dropped, not queued behind its backlog.
     a.sendFrame(encodeData({ room: ja.handle, cls: DeliveryClass.Droppable, target: slowId }, Uint8Array.of(9)));
     await a.request({ type: 'ping' }, 'pong');
@@ -250,7 +254,7 @@ describe('metrics after real traffic', () => {
     expect(value(s, 'roomcast_lag_starts_total')).toBe(1);
     expect(value(s, 'roomcast_ticks_total')).toBe(1);
     expect(value(s, 'roomcast_skipped_ticks_total')).toBe(1); // that one tick, for the one lagging member
-    expect(value(s, 'roomcast_latest_updates_out_total')).toBe(1); // delivered to a only
+    expect(value(s, 'roomcast_latest_updates_out_total')).toBe(1); // delivered to c only
   });
 
   it('room bytes-out histogram: a sample per active room each second', async () => {

@@ -71,7 +71,7 @@ describe('python example over TCP', () => {
     const { handle, self } = await ws.join('lobby', { name: 'Wes' });
     // A latest value set before the Python client joins reaches it in the join snapshot.
     ws.sendFrame(encodeData({ room: handle, cls: DeliveryClass.Latest, key: 0 }, Uint8Array.of(0x42)));
-    await ws.next((f) => f.kind === 'batch');
+    await ws.request({ type: 'ping' }, 'pong'); // the relay has the value (frames of one socket in order)
     const py = runExample(['127.0.0.1', String(relay.tcpPort), 'lobby', 'Py', '--seconds', '1']);
 
     const member = (await ws.nextMessage('member_joined')).member;

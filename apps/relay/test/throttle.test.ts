@@ -186,9 +186,9 @@ describe('budgets', () => {
 
   it('skips ticks (values keep merging) when a room is over its output budget', () => {
     const { relay, a, b, handle, advance } = room3({ RELAY_ROOM_MAX_BYTES_OUT_PER_SEC: '1024' });
-    relay.message(a.conn, latest(handle, 0, ...new Array(200).fill(1)));
-    advance(0); // 3 recipients × ~207 bytes: fits the 1 KiB burst
-    relay.message(a.conn, latest(handle, 0, ...new Array(200).fill(2)));
+    relay.message(a.conn, latest(handle, 0, ...new Array(300).fill(1)));
+    advance(0); // 2 recipients (b, c: not a, whose value it is) × ~307 bytes: fits the 1 KiB burst
+    relay.message(a.conn, latest(handle, 0, ...new Array(300).fill(2)));
     advance(40); // budget spent: skipped
     expect(b.peer.batches()).toHaveLength(1);
     expect(relay.stats.limitHits.room_bytes_out).toBeGreaterThan(0);

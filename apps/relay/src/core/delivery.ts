@@ -10,9 +10,22 @@ import type { Clock } from './clock.js';
 import type { Cluster } from './cluster.js';
 import type { Connection, Member, Room } from './connection.js';
 import type { Fanout } from './fanout.js';
+import type { LatestValues } from './latest.js';
 import type { Outbox } from './outbox.js';
 import type { Stats } from './stats.js';
 import { TickScheduler } from './ticks.js';
+
+/**
+ * The connection a tick batch need not reach: when every entry comes from one local member that
+ * would get the batch (subscribed to its topic, not lagging), that member. A batch of its own
+ * values only is nothing to it (PROTOCOL.md §4.4: clients skip their own entries); with a few
+ * members of a room moving at a time, that is one send in ten fewer in a 10-member room.
+ */
+export function soleSenderToSkip(room: Room, latest: LatestValues, subscribed: (member: Member) => boolean): Connection | undefined {
+  const sole = latest.soleSender();
+  const member = sole === undefined ? undefined : room.members.get(sole);
+  return member !== undefined && !member.conn.lagging && subscribed(member) ? member.conn : undefined;
+}
 
 export interface DeliveryDeps {
   limits: { maxKeysPerMember: number; softBufferedBytes: number };
@@ -209,7 +222,8 @@ export class Delivery {
     // Stryker disable next-line ConditionalExpression: a flush runs only from a tick armed by a change (so changed > 0), and disposed() cancels it when the room empties
     if (room.size === 0 || room.latest.changed === 0) return;
     const now = this.clock.now();
-    const recipients = room.size - room.laggingCount;
+    const skip = soleSenderToSkip(room, room.latest, () => true);
+    const recipients = room.size - room.laggingCount - (skip === undefined ? 0 : 1);
     const frame = encodeBatch(room.handle, room.latest.changes());
     if (!room.outBudget.take(now, frame.length * recipients)) {
       // Over the room's output budget: keep merging, try again next tick.
@@ -231,7 +245,7 @@ export class Delivery {
     this.stats.ticks++;
     this.stats.latestUpdatesOut += entries * recipients;
     this.stats.skippedTicks += room.laggingCount;
-    this.out.publish(this.fast(room), frame, 'latest', recipients, undefined, room);
+    this.out.publish(this.fast(room), frame, 'latest', recipients, skip, room);
   }
 
   // ---- values from other nodes (clustering) -----------------------------------------------

@@ -6,7 +6,7 @@
 import { DeliveryClass, deliverFromData, encodeBatch, type ClientMessage, type DataHeader, type ServerMessage } from '@roomcast/protocol';
 import type { Clock } from './clock.js';
 import type { Connection, Member, Room } from './connection.js';
-import type { Delivery, GroupHooks } from './delivery.js';
+import { soleSenderToSkip, type Delivery, type GroupHooks } from './delivery.js';
 import type { Fanout } from './fanout.js';
 import { Group, MemberGroups, RoomGroups } from './group.js';
 import type { Outbox } from './outbox.js';
@@ -219,7 +219,8 @@ export class Groups implements GroupHooks {
     const stats = this.deps.stats;
     for (const group of groups.dirty) {
       const entries = group.latest.changed;
-      const recipients = group.subscribers.size - group.laggingCount;
+      const skip = soleSenderToSkip(room, group.latest, (member) => group.subscribers.has(member));
+      const recipients = group.subscribers.size - group.laggingCount - (skip === undefined ? 0 : 1);
       // entries 0: its only changes were a leaving member's, dropped silently (member_left says it).
       if (recipients > 0 && entries > 0) {
         const frame = encodeBatch(room.handle, group.latest.peekChanges(), false, group.id);
@@ -230,7 +231,7 @@ export class Groups implements GroupHooks {
           continue;
         }
         stats.latestUpdatesOut += entries * recipients;
-        this.deps.out.publish(group.fastTopic, frame, 'latest', recipients, undefined, room);
+        this.deps.out.publish(group.fastTopic, frame, 'latest', recipients, skip, room);
       }
       group.latest.clearChanges();
       groups.dirty.delete(group);

@@ -90,6 +90,14 @@ export class LatestValues {
     return this.dirty;
   }
 
+  /** The sender of every changed entry when they all have one sender, else undefined (none, or several). */
+  soleSender(): number | undefined {
+    const first = this.dirty[0];
+    if (first === undefined) return undefined;
+    for (let i = 1; i < this.dirty.length; i++) if (this.dirty[i]!.sender !== first.sender) return undefined;
+    return first.sender;
+  }
+
   /** A copy of `changes()` that later changes do not alter (payloads still shared). */
   peekChanges(): BatchEntry[] {
     return this.dirty.map((s) => ({ sender: s.sender, key: s.key, payload: s.payload }));
