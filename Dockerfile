@@ -18,4 +18,5 @@ EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The relay drains on SIGTERM (docker stop) and exits 0.
 STOPSIGNAL SIGTERM
-CMD ["node", "/opt/roomcast/relay/dist/main.js"]
+# V8's young generation capped at 2 x 4 MB: apps/relay/README.md#memory.
+CMD ["node", "--max-semi-space-size=4", "/opt/roomcast/relay/dist/main.js"]

@@ -4,7 +4,7 @@
 // dependencies (a real node_modules, native uWS included: no bundler rewriting pino or uWS), and
 // the built demo page goes beside it where the relay looks by default:
 //
-//   <out>/relay/dist/main.js      node <out>/relay/dist/main.js
+//   <out>/relay/dist/main.js      node --max-semi-space-size=4 <out>/relay/dist/main.js
 //   <out>/relay/node_modules/     production dependencies only
 //   <out>/demo-client/dist/       the page (RELAY_STATIC_DIR's default, relative to relay/dist)
 //
@@ -76,7 +76,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const out = args.find((a) => !a.startsWith('--')) ?? join(ROOT, 'dist', 'roomcast-relay');
   try {
     const target = bundle({ out, build });
-    process.stdout.write(`bundle: ${target}\n  run it with: node ${join(target, 'relay', 'dist', 'main.js')}\n`);
+    process.stdout.write(`bundle: ${target}\n  run it with: node --max-semi-space-size=4 ${join(target, 'relay', 'dist', 'main.js')}\n`);
   } catch (err) {
     process.stderr.write(`bundle: ${err.message}\n`);
     process.exit(1);

@@ -30,12 +30,15 @@ export interface ServerProc {
   stop(): Promise<void>;
 }
 
-export function serverCommand(kind: ServerKind): { script: string; env: Record<string, string> } {
-  if (kind === 'roomcast') return { script: `${REPO_ROOT}apps/relay/dist/main.js`, env: { HOST: '127.0.0.1', PORT: '0', ...RELAY_BENCH_ENV, LOG_LEVEL: 'info' } };
+/** Node flags the relay ships with (`pnpm start`, the Dockerfile, the systemd unit): apps/relay/README.md#memory. */
+export const RELAY_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+export function serverCommand(kind: ServerKind): { script: string; env: Record<string, string>; nodeFlags: string[] } {
+  if (kind === 'roomcast') return { script: `${REPO_ROOT}apps/relay/dist/main.js`, env: { HOST: '127.0.0.1', PORT: '0', ...RELAY_BENCH_ENV, LOG_LEVEL: 'info' }, nodeFlags: RELAY_NODE_FLAGS };
   // Next to this file when built; from the sources (tests), the built copy in ../dist.
   const here = fileURLToPath(new URL(`./servers/${kind}.js`, import.meta.url));
   const script = existsSync(here) ? here : fileURLToPath(new URL(`../dist/servers/${kind}.js`, import.meta.url));
-  return { script, env: { PORT: '0' } };
+  return { script, env: { PORT: '0' }, nodeFlags: [] };
 }
 
 /** Sets the CPUs every thread of this process may run on (taskset); threads started later inherit it. */
@@ -65,12 +68,12 @@ export function parseListenLine(line: string): { port: number; tcpPort: number |
  * port (TCP_PORT=0); otherwise TCP_PORT stays off whatever extraEnv says (it defaults to 8081).
  */
 export function startServer(kind: ServerKind, timeoutMs = 15_000, extraEnv: Record<string, string> = {}, tcp = false, cpu?: number): Promise<ServerProc> {
-  const { script, env } = serverCommand(kind);
+  const { script, env, nodeFlags } = serverCommand(kind);
   const childEnv = { ...process.env, ...env, ...extraEnv, ...(kind === 'roomcast' ? { TCP_PORT: tcp ? '0' : 'off' } : {}) };
   // `taskset -c N node …` execs node in place: the pid stays the server's.
   const child: ChildProcess = cpu === undefined
-    ? spawn(process.execPath, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('taskset', ['-c', String(cpu), process.execPath, script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(process.execPath, [...nodeFlags, script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('taskset', ['-c', String(cpu), process.execPath, ...nodeFlags, script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   return new Promise<ServerProc>((resolve, reject) => {

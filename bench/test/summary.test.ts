@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '@roomcast/loadtest';
 import type { RunResult } from '../src/measure.js';
@@ -5,7 +6,7 @@ import { renderMarkdown } from '../src/markdown.js';
 import { parsePerfCsv } from '../src/perf.js';
 import { parseBenchArgs, roundOrder } from '../src/run.js';
 import { scenarios, type Label, type Scenario } from '../src/scenarios.js';
-import { parseListenLine, parsePortLine, serverCommand } from '../src/servers.js';
+import { parseListenLine, parsePortLine, RELAY_NODE_FLAGS, serverCommand } from '../src/servers.js';
 import { evaluateGoals, summarise } from '../src/summary.js';
 
 const scenario: Scenario = { name: 'cursor-small', description: 'test', kind: 'traffic', rounds: 3, labels: ['roomcast', 'roomcast-aa', 'uws', 'socketio'], options: {} };
@@ -96,6 +97,20 @@ describe('bench plumbing', () => {
   it('runs the relay with its limits raised and every baseline from its own script', () => {
     expect(serverCommand('roomcast').env).toMatchObject({ HOST: '127.0.0.1', PORT: '0', RELAY_MAX_MESSAGES_PER_SEC: '1000000' });
     expect(serverCommand('uws').script).toMatch(/servers[\\/]uws\.js$/);
+  });
+
+  it('runs the relay with the Node flags it ships with, and the baselines with Node\'s defaults', () => {
+    expect(serverCommand('roomcast').nodeFlags).toEqual(RELAY_NODE_FLAGS);
+    expect(serverCommand('uws').nodeFlags).toEqual([]);
+    expect(serverCommand('socketio').nodeFlags).toEqual([]);
+    // Every way the repository starts the relay uses the same flags.
+    const root = new URL('../../', import.meta.url);
+    const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+    const flags = RELAY_NODE_FLAGS.join(' ');
+    expect(JSON.parse(read('package.json')).scripts.start).toContain(`exec node ${flags} apps/relay/dist/main.js`);
+    expect(JSON.parse(read('apps/relay/package.json')).scripts.start).toBe(`node ${flags} dist/main.js`);
+    expect(read('Dockerfile')).toContain(`CMD ["node", ${RELAY_NODE_FLAGS.map((f) => JSON.stringify(f)).join(', ')}, "/opt/roomcast/relay/dist/main.js"]`);
+    expect(read('deploy/roomcast-relay.service')).toContain(`ExecStart=/usr/bin/node ${flags} /opt/roomcast/relay/dist/main.js`);
   });
 
   it('parses perf stat CSV output', () => {

@@ -35,7 +35,7 @@ function ctrlC(command: string): Promise<{ code: number | null; output: string }
 
 it('pnpm start: Ctrl-C on a terminal stops the relay and the script exits 0', async () => {
   const relayCommand = scripts.start!.split(' && ').at(-1)!;
-  expect(relayCommand).toBe('exec node apps/relay/dist/main.js');
+  expect(relayCommand).toBe('exec node --max-semi-space-size=4 apps/relay/dist/main.js');
   if (!existsSync(`${ROOT}apps/relay/dist/main.js`)) throw new Error('apps/relay/dist is missing: build first (pnpm build)');
   const { code, output } = await ctrlC(`true && ${relayCommand}`);
   expect(output).toContain('shutting down');
