@@ -231,7 +231,7 @@ export function scaleScenarios(quick: boolean): Scenario[] {
     scaleScenario(quick ? 3 : 5, quick ? 1 : 2),
     scaleStepsScenario(quick ? [100, 300] : [100, 200, 400, 500, 600, 700, 800, 1000], quick ? 2 : 4),
     // From 25 rooms: on this machine the knee of 10-member rooms lay between 50 and 100 rooms, and P4b is read at half of it.
-    kneeScenario(10, 30, quick ? [25, 100, 400, 1000] : [25, 50, 70, 100, 200, 400, 700, 1000, 1500], quick ? 2 : 3),
+    kneeScenario(10, 30, quick ? [25, 100, 400, 1000] : [25, 50, 70, 100, 200, 250, 300, 400, 700, 1000, 1500], quick ? 2 : 3),
     // 10 Hz: with the first load generator bare uWS's knee in 100-member rooms lay near 2 rooms (198k messages/s); with
     // the cheaper one (ws-link) on a quiet machine neither server failed at 12 rooms (1.19M/s), so the grid goes on to 48.
     kneeScenario(100, 10, quick ? [1, 3, 6] : [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 36, 40, 44, 48], quick ? 2 : 3),
