@@ -499,8 +499,9 @@ export class RoomcastClient {
   #sendData(handle: number, target: number | undefined, payload: Uint8Array, cls: DeliveryClass = DeliveryClass.Reliable, key?: number, group?: number): void {
     const conn = this.#conn;
     if (conn === undefined || !conn.open) throw new RoomcastError('not_connected', `cannot send data: the client is ${this.#status}`);
+    // 0: the relay announced no cap (PROTOCOL.md §6.2), as for file chunks (room-files.ts).
     const max = this.#limits?.maxPayloadBytes;
-    if (max !== undefined && payload.length > max) {
+    if (max && payload.length > max) {
       throw new RoomcastError('payload_too_large', `payload is ${payload.length} bytes; the relay accepts at most ${max}`, { room: handle });
     }
     conn.send(encodeData({ room: handle, target, cls, key, group }, payload));

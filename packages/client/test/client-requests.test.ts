@@ -102,6 +102,17 @@ describe('the request path', () => {
     }
     expect(err).toMatchObject({ code: 'payload_too_large', message: 'payload is 4 bytes; the relay accepts at most 3', room: 6 });
   });
+
+  it('a relay that announces no payload cap (0): the client checks none', async () => {
+    const h = harness();
+    const connecting = h.client.connect();
+    h.socket().open();
+    h.socket().welcome('s', { maxPayloadBytes: 0 });
+    await connecting;
+    const room = await joinRoom(h, 'r', { handle: 6, self: 1, members: [ada] });
+    room.send(new Uint8Array(70_000));
+    expect(h.socket().nextData().payload).toHaveLength(70_000);
+  });
 });
 
 describe('frames the client does not expect', () => {
