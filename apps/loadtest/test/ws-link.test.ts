@@ -1,8 +1,10 @@
 // The load tester's own WebSocket connection (ws-link.ts) against `ws` servers that do what the
 // relay rarely does: fragmented messages, pings, long frames, close codes, broken handshakes.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LinkEvents } from '../src/link.js';
@@ -35,6 +37,19 @@ async function wsServer(onConnection: (ws: WebSocket) => void): Promise<string> 
   cleanup.push(() => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(r); }));
   return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`;
 }
+
+/** A `wss://` server with the self-signed test certificate for 127.0.0.1 (fixtures/, SAN IP:127.0.0.1, 100 years) that echoes each message with 'echo: '. */
+async function tlsEchoServer(): Promise<string> {
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+  const https = createHttpsServer({ key: fixture('self-signed-key.pem'), cert: fixture('self-signed-cert.pem') });
+  const wss = new WebSocketServer({ server: https });
+  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${data.toString()}`)));
+  await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
+  cleanup.push(() => new Promise((r) => { for (const c of wss.clients) c.terminate(); wss.close(); https.close(r); }));
+  return `wss://127.0.0.1:${(https.address() as AddressInfo).port}/ws`;
+}
+
+const WS_LINK_DIST = fileURLToPath(new URL('../dist/ws-link.js', import.meta.url));
 
 const until = async (cond: () => boolean): Promise<void> => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -131,14 +146,31 @@ describe('WsLink', () => {
   });
 
   it('speaks TLS for wss:// (and, like any TLS client, refuses a self-signed certificate)', async () => {
-    // A self-signed test certificate for 127.0.0.1 (openssl req -x509, valid for 100 years).
-    const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
-    const https = createHttpsServer({ key: fixture('self-signed-key.pem'), cert: fixture('self-signed-cert.pem') });
-    const wss = new WebSocketServer({ server: https });
-    await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
-    cleanup.push(() => new Promise((r) => { wss.close(); https.close(r); }));
-    const { seen, done } = link(`wss://127.0.0.1:${(https.address() as AddressInfo).port}/ws`);
+    const { seen, done } = link(await tlsEchoServer());
     await done;
     expect(seen.failed).toEqual({ code: 'connect_failed', detail: 'self-signed certificate' });
+  });
+
+  it('over wss:// to a certificate the process trusts (NODE_EXTRA_CA_CERTS), frames go both ways', async () => {
+    if (!existsSync(WS_LINK_DIST)) throw new Error('apps/loadtest/dist/ws-link.js is missing: build first (`pnpm test` from the repository root builds)');
+    const url = await tlsEchoServer();
+    // NODE_EXTRA_CA_CERTS is read when a process starts: the link runs in a child that trusts the test certificate.
+    const script = `
+      import { WsLink } from ${JSON.stringify(pathToFileURL(WS_LINK_DIST).href)};
+      const l = new WsLink(${JSON.stringify(url)}, undefined, {
+        open: () => l.send(new TextEncoder().encode('hello')),
+        frame: (f) => { console.log('got ' + Buffer.from(f).toString()); l.end(); },
+        failed: (code, detail) => { console.log('failed ' + code + ': ' + detail); process.exit(1); },
+        closed: (code) => { console.log('closed ' + code); process.exit(0); },
+      });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('./fixtures/self-signed-cert.pem', import.meta.url)) },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(out.trim().split('\n')).toEqual(['got echo: hello', 'closed 1000']);
+    expect(code).toBe(0);
   });
 });
