@@ -17,7 +17,7 @@ export const TARGETS = {
     project: 'packages/protocol',
   },
   config: {
-    mutate: ['apps/relay/src/config.ts'],
+    mutate: ['apps/relay/src/config.ts', 'apps/relay/src/config/*.ts'],
     project: 'apps/relay',
     include: ['test/config.test.ts', 'test/tcp-config.test.ts', 'test/docs-config.test.ts'],
   },
