@@ -86,11 +86,7 @@ describe('the request path', () => {
   });
 
   it('a payload above the cap names both sizes and the room handle', async () => {
-    const h = harness();
-    const connecting = h.client.connect();
-    h.socket().open();
-    h.socket().welcome('s', { maxPayloadBytes: 3 });
-    await connecting;
+    const h = await connected({}, { maxPayloadBytes: 3 });
     const room = await joinRoom(h, 'r', { handle: 6, self: 1, members: [ada] });
     room.send(Uint8Array.of(1, 2, 3));
     expect(h.socket().nextData().payload).toEqual(Uint8Array.of(1, 2, 3));
@@ -104,11 +100,7 @@ describe('the request path', () => {
   });
 
   it('a relay that announces no payload cap (0): the client checks none', async () => {
-    const h = harness();
-    const connecting = h.client.connect();
-    h.socket().open();
-    h.socket().welcome('s', { maxPayloadBytes: 0 });
-    await connecting;
+    const h = await connected({}, { maxPayloadBytes: 0 });
     const room = await joinRoom(h, 'r', { handle: 6, self: 1, members: [ada] });
     room.send(new Uint8Array(70_000));
     expect(h.socket().nextData().payload).toHaveLength(70_000);

@@ -21,11 +21,11 @@ export function harness(options: ClientOptions = {}): Harness {
 }
 
 /** A client that completed hello → welcome. */
-export async function connected(options: ClientOptions = {}): Promise<Harness> {
+export async function connected(options: ClientOptions = {}, limits?: Parameters<FakeSocket['welcome']>[1]): Promise<Harness> {
   const h = harness(options);
   const connecting = h.client.connect();
   h.socket().open();
-  h.socket().welcome();
+  h.socket().welcome(undefined, limits);
   await connecting;
   return h;
 }
