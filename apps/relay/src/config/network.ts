@@ -1,17 +1,11 @@
 // Relay configuration, part 2 of 5: the raw TCP listener, admission per address, and /metrics.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { commaList, int, number } from './kit.js';
+import { commaList, int, number, wordOrInt } from './kit.js';
 
 export const networkEnv = {
   /** Raw TCP port (length-prefixed frames, PROTOCOL.md appendix A); 0 picks a free port, `off` disables TCP. */
-  TCP_PORT: z.string().default('8081').transform((value, ctx) => {
-    if (value === 'off') return 'off' as const;
-    const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-    if (port >= 0 && port <= 65535) return port;
-    ctx.addIssue({ code: 'custom', message: "must be a port number from 0 to 65535, or 'off' to disable raw TCP" });
-    return z.NEVER;
-  }),
+  TCP_PORT: wordOrInt('off', '8081', 0, 65535, "must be a port number from 0 to 65535, or 'off' to disable raw TCP"),
   /**
    * Seconds a raw TCP frame may take from the first byte of its length prefix to its last byte;
    * past it the connection is closed with 4408 however many bytes keep trickling in. 0 disables.
@@ -23,13 +17,7 @@ export const networkEnv = {
   TCP_FLASH_POLICY_FILE: z.string().default(''),
   // ---- admission (PROTOCOL.md §8.19, SECURITY.md) ----------------------------------------
   /** Connections the relay holds at once; `auto`: the open-file limit minus a reserve (10%, at least 100) so /healthz and /metrics still answer. Above it: HTTP 503 / TCP close 1013. */
-  RELAY_MAX_CONNECTIONS: z.string().default('auto').transform((value, ctx) => {
-    if (value === 'auto') return 'auto' as const;
-    const n = /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
-    if (n >= 1 && n <= 1_000_000) return n;
-    ctx.addIssue({ code: 'custom', message: "must be 'auto' or a whole number from 1 to 1000000" });
-    return z.NEVER;
-  }),
+  RELAY_MAX_CONNECTIONS: wordOrInt('auto', 'auto', 1, 1_000_000, "must be 'auto' or a whole number from 1 to 1000000"),
   /** Open connections one address (IPv4, or IPv6 /64) may hold; 0 disables. Above it: HTTP 429 / TCP close 4429. */
   RELAY_MAX_CONNECTIONS_PER_IP: int(0, 1_000_000).default(256),
   /** New connections per second one address may open (token bucket refill); 0 disables. */
@@ -58,13 +46,7 @@ export const networkEnv = {
     return list;
   }),
   /** Serve /metrics on this port instead of the public one (`off`: on PORT). 0 picks a free port. */
-  METRICS_PORT: z.string().default('off').transform((value, ctx) => {
-    if (value === 'off') return 'off' as const;
-    const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-    if (port >= 0 && port <= 65535) return port;
-    ctx.addIssue({ code: 'custom', message: "must be a port number from 0 to 65535, or 'off' to serve /metrics on PORT" });
-    return z.NEVER;
-  }),
+  METRICS_PORT: wordOrInt('off', 'off', 0, 65535, "must be a port number from 0 to 65535, or 'off' to serve /metrics on PORT"),
   /** Address the METRICS_PORT listener binds to (loopback by default: scrape from the host or a sidecar). */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise). At least 16 characters. Never logged. */
