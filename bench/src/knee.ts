@@ -137,7 +137,7 @@ export function kneeGoals(knees: KneeSummary[]): Goal[] {
 }
 
 /** The clients a label held within the budget: its last passing step's, with '≥' when every step passed. */
-function held(k: KneeSummary, l: KneeLabel): string {
+function held(l: KneeLabel): string {
   const last = l.steps.filter((r) => r.step_ok).pop();
   if (!last) return `${l.label}: none of the steps (${l.why || 'no step ran'})`;
   const figure = l.label === 'roomcast' ? `staleness p99 ${last.staleness_p99_ms} ms` : `p99 ${last.p99_ms} ms, delivered ${last.delivered_ratio}`;
@@ -150,7 +150,7 @@ export function capacityGoal(k: KneeSummary): Goal {
   return {
     id: 'P8-steps', goal: `clients held within ${KNEE_BUDGET_MS} ms on this machine, load generator included (${k.scenario}; Roomcast: staleness p99; others: delivered ≥ 99% and p99)`,
     target: 'reported (P8 reads it at 10,000)',
-    measured: ran.length === 0 ? `n/a (run ${k.scenario})` : ran.map((l) => held(k, l)).join('; '),
+    measured: ran.length === 0 ? `n/a (run ${k.scenario})` : ran.map(held).join('; '),
     verdict: ran.length === 0 ? 'not measured' : 'reported',
   };
 }

@@ -1,8 +1,6 @@
 // Latency histograms: HdrHistogram (hdr-histogram-js, pure JS) recording microseconds, with
 // percentiles reported in milliseconds. Worker threads ship theirs as compressed base64 to merge.
 import * as hdr from 'hdr-histogram-js';
-
-type HdrHistogram = hdr.Histogram;
 import { niceStep } from './ticks.js';
 
 /** Highest trackable latency: 10 minutes in microseconds (larger values are clamped). */
@@ -72,12 +70,12 @@ export class LatencyHistogram {
    * recorded for the lowest slot, the largest for the highest, so min and max are exact too, and
    * the slot's lowest value for the others.
    */
-  private flush(): HdrHistogram {
+  private flush(): hdr.Histogram {
     const pending = this.pending;
     if (pending === undefined || this.pendingMax === 0) return this.h;
     const minSlot = slotOf(this.pendingMin);
     const maxSlot = slotOf(this.pendingMax);
-    for (let i = 0; i < SLOTS; i++) {
+    for (let i = minSlot; i <= maxSlot; i++) {
       let c = pending[i]!;
       if (c === 0) continue;
       pending[i] = 0;
