@@ -33,6 +33,14 @@ function open(t: T, address?: string) {
   peer.onClose = () => t.relay.closed(conn);
   return { peer, conn };
 }
+/** Two connections, a then b, joined to room 'r'. */
+function twoInRoom(t: T) {
+  const a = t.connect();
+  const b = t.connect();
+  const ja = t.join(a, 'r');
+  return { a, b, ja, jb: t.join(b, 'r') };
+}
+
 const hello = (t: T, c: ReturnType<typeof open>) => t.relay.message(c.conn, encodeControl({ type: 'hello', id: 0, v: 1 }));
 
 /** Records member_left events with their reason. */
@@ -133,10 +141,7 @@ describe('the close path', () => {
 
   it('a close by the peer is not counted as a relay close; its rooms are left once', () => {
     const t = setup();
-    const a = t.connect();
-    const b = t.connect();
-    t.join(a, 'r');
-    t.join(b, 'r');
+    const { a, b } = twoInRoom(t);
     a.peer.close(1000);
     a.peer.close(1000);
     expect(t.relay.stats.closes).toEqual({});
@@ -159,10 +164,7 @@ describe('the close path', () => {
 
   it('an exception while closing still takes the connection out (closed), counted as internal', () => {
     const t = setup();
-    const a = t.connect();
-    const b = t.connect();
-    t.join(a, 'r');
-    t.join(b, 'r');
+    const { a } = twoInRoom(t);
     a.peer.close = () => { throw new Error('socket broke'); };
     t.relay.internalError(a.conn, new Error('boom'));
     expect(t.relay.stats.errors.internal).toBe(1);
@@ -211,10 +213,7 @@ describe('seats (RELAY_SEAT_GRACE_MS) on each kind of close', () => {
     it(`${name}: seat ${kept ? 'held' : 'given up'}`, () => {
       const events = new LeftLog();
       const t = setup({ RELAY_SEAT_GRACE_MS: '5000' }, { events });
-      const a = t.connect();
-      const b = t.connect();
-      const ja = t.join(a, 'r');
-      t.join(b, 'r');
+      const { a, b, ja } = twoInRoom(t);
       close(t, a);
       const seen = b.peer.messages().at(-1);
       if (kept) {
@@ -240,10 +239,7 @@ describe('seats (RELAY_SEAT_GRACE_MS) on each kind of close', () => {
   it('closeAll gives up every held seat', () => {
     const events = new LeftLog();
     const t = setup({ RELAY_SEAT_GRACE_MS: '5000' }, { events });
-    const a = t.connect();
-    const b = t.connect();
-    const ja = t.join(a, 'r');
-    t.join(b, 'r');
+    const { a, ja } = twoInRoom(t);
     a.peer.close(1000); // held
     t.relay.closeAll('going_away', 'bye');
     expect(events.left.map(([id]) => id).sort()).toEqual([ja.self, ja.self + 1].sort());
